@@ -1,0 +1,61 @@
+"""Build options: where content and output live, which clients, and the build date."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from generator.clients import Site
+from generator.errors import ContentError, PortalError, Problem, display_path
+from generator.render import Theme, theme_for
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What `portal build` was asked to do."""
+
+    content_dir: Path = Path("content")
+    out_dir: Path = Path("output")
+    clients: tuple[str, ...] = ()
+    as_of: date | None = None
+
+
+def build_date(option: date | None, timezone_name: str,
+               environ: Mapping[str, str] = os.environ) -> date:
+    """The build date: `--as-of`, else SOURCE_DATE_EPOCH, else today in the agency's zone."""
+    if option is not None:
+        return option
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+        except (ValueError, OverflowError):
+            raise PortalError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+        return moment.astimezone(ZoneInfo(timezone_name)).date()
+    return datetime.now(ZoneInfo(timezone_name)).date()
+
+
+def site_theme(site: Site) -> Theme:
+    """The theme named in portal.yaml (relative to it), in front of the default theme."""
+    name = site.agency.config.theme
+    if not name or name == "default":
+        return theme_for(None)
+    folder = (site.content_dir / name).resolve()
+    if not (folder / "templates").is_dir() and not (folder / "static").is_dir():
+        shown = display_path(site.content_dir / "portal.yaml", site.content_dir)
+        raise ContentError([Problem(shown, None, f"theme: '{name}' has no templates/ or "
+                                                 f"static/ folder (looked in {folder})")])
+    return theme_for(folder)
+
+
+def selected_clients(site: Site, wanted: tuple[str, ...]) -> list[str]:
+    """The slugs to build: all, or those asked for (an unknown slug is a usage error)."""
+    known = [client.slug for client in site.clients]
+    unknown = [slug for slug in wanted if slug not in known]
+    if unknown:
+        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
+    return [slug for slug in known if not wanted or slug in wanted]

@@ -1,0 +1,116 @@
+"""Validated scalar types shared by the content models: codes, paths, colours, dates."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import zoneinfo
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Annotated, Union
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from pydantic import AfterValidator, BeforeValidator, Field
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
+    """Return ` (did you mean 'x'?)` when a choice is close to `word`, else ''."""
+    options = {c.upper(): c for c in choices}
+    close = difflib.get_close_matches(word.upper(), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{options[close[0]]}'?)" if close else ""
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    return frozenset(list_currencies())
+
+
+def _check_currency(code: str) -> str:
+    if code not in _currencies():
+        raise ValueError(f"'{code}' is not an ISO 4217 code{did_you_mean(code, _currencies())}")
+    return code
+
+
+def _check_locale(code: str) -> str:
+    try:
+        Locale.parse(code, sep="-" if "-" in code else "_")
+    except (UnknownLocaleError, ValueError):
+        raise ValueError(f"'{code}' is not a known locale (use a code such as en, pl, ja, sv_SE)")
+    return code
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _check_timezone(name: str) -> str:
+    if name not in _timezones():
+        raise ValueError(f"'{name}' is not an IANA time zone{did_you_mean(name, _timezones())}")
+    return name
+
+
+def _check_email(address: str) -> str:
+    if not _EMAIL.match(address):
+        raise ValueError(f"'{address}' is not an e-mail address")
+    return address
+
+
+def _check_colour(value: str) -> str:
+    if not _COLOUR.match(value):
+        raise ValueError(f"'{value}' is not a colour like #1a5fb4")
+    return value.lower()
+
+
+def _check_content_path(value: str) -> str:
+    """Reject paths that could leave the folder they are relative to."""
+    path = PurePosixPath(value.replace("\\", "/"))
+    if _SCHEME.match(value) or value.startswith(("/", "~")) or path.is_absolute():
+        raise ValueError(f"'{value}' must be a path relative to the client folder")
+    if ".." in path.parts:
+        raise ValueError(f"'{value}' leaves the client folder ('..' is not allowed)")
+    if not value.strip() or value.endswith("/"):
+        raise ValueError(f"'{value}' must name a file")
+    return path.as_posix()
+
+
+def _parse_when(value: object) -> object:
+    """Read 'YYYY-MM-DD' as a date and anything with a time as a datetime."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return date.fromisoformat(text)
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a date (YYYY-MM-DD) or date-time") from None
+    if not isinstance(value, (date, datetime)):
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD) or date-time")
+    return value
+
+
+CurrencyCode = Annotated[str, AfterValidator(_check_currency),
+                         Field(description="ISO 4217 currency code, e.g. EUR, PLN, JPY")]
+LocaleCode = Annotated[str, AfterValidator(_check_locale),
+                       Field(description="Language code, e.g. en, pl, ja, ko, sv")]
+TimezoneName = Annotated[str, AfterValidator(_check_timezone),
+                         Field(description="IANA time zone, e.g. Europe/Warsaw")]
+Email = Annotated[str, AfterValidator(_check_email), Field(description="E-mail address")]
+Colour = Annotated[str, AfterValidator(_check_colour),
+                   Field(description="CSS hex colour, e.g. #1a5fb4")]
+ContentPath = Annotated[str, AfterValidator(_check_content_path),
+                        Field(description="Path of a file, relative to its folder; no '..'")]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN,
+                            description="Lower-case letters, digits and hyphens")]
+DateOrDateTime = Annotated[
+    Union[date, datetime],
+    BeforeValidator(_parse_when),
+    Field(description="A date (YYYY-MM-DD) or a date-time with optional offset"),
+]

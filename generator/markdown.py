@@ -1,0 +1,163 @@
+"""Markdown to safe HTML: Python-Markdown, content-relative links, nh3 sanitising."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+EXTENSIONS = ["tables", "fenced_code", "toc", "footnotes", "attr_list"]
+_EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+
+
+@dataclass(frozen=True)
+class LinkTargets:
+    """What a client's Markdown may link to, relative to the client folder."""
+
+    pages: dict[str, str]
+    attachments: frozenset[str]
+
+
+@dataclass
+class Rendered:
+    """HTML of one Markdown text, its headings, and link problems as (line, message)."""
+
+    html: str
+    toc: list[dict[str, object]]
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+class _LinkRewriter(Treeprocessor):
+    """Resolve content links, turn alignment styles into classes, prefix ids on request."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.root = ""
+        self.id_prefix = ""
+        self.targets = LinkTargets({}, frozenset())
+        self.bad_links: list[tuple[str, str]] = []
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                if attribute in element.attrib:
+                    element.set(attribute, self._resolve(element.attrib[attribute]))
+            style = element.attrib.pop("style", "")
+            if match := _ALIGN.search(style):
+                element.set("class", f"align-{match.group(1)}")
+            if self.id_prefix:
+                self._prefix_ids(element)
+
+    def _prefix_ids(self, element: etree.Element) -> None:
+        if "id" in element.attrib:
+            element.set("id", self.id_prefix + element.attrib["id"])
+        href = element.attrib.get("href", "")
+        if href.startswith("#") and len(href) > 1:
+            element.set("href", "#" + self.id_prefix + href[1:])
+
+    def _resolve(self, target: str) -> str:
+        if target.startswith("#") or target.lower().startswith(_EXTERNAL_SCHEMES):
+            return target
+        if _SCHEME.match(target) or target.startswith("//"):
+            return self._bad(target, f"link '{target}' uses a scheme that is not allowed "
+                                     "(use http, https, mailto or tel)")
+        path, _, fragment = target.partition("#")
+        clean = PurePosixPath(path)
+        if target.startswith(("/", "\\")) or ".." in clean.parts:
+            return self._bad(target, f"link '{target}' leaves the client folder; write paths "
+                                     "relative to the client folder, without '..'")
+        key = clean.as_posix()
+        if key in self.targets.pages:
+            page = self.targets.pages[key]
+            anchor = f"#{fragment}" if fragment else ""
+            return self.root + page + ("" if "#" in page and not anchor else anchor)
+        if key in self.targets.attachments:
+            return self.root + key
+        if key.startswith("files/"):
+            return self._bad(target, f"attachment '{key}' not found in files/")
+        return self._bad(target, f"link '{target}' points to nothing in this client folder "
+                                 "(link to scope.md, requirements/*.md, updates/*.md or files/)")
+
+    def _bad(self, target: str, message: str) -> str:
+        self.bad_links.append((target, message))
+        return "#"
+
+
+class _PortalExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
+
+
+class MarkdownRenderer:
+    """Renders a client's Markdown; one instance per process, reused between documents."""
+
+    def __init__(self, allow_raw_html: bool) -> None:
+        self.allow_raw_html = allow_raw_html
+        self._md = markdown.Markdown(
+            extensions=[*EXTENSIONS, _PortalExtension()],
+            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"},
+                               "footnotes": {"UNIQUE_IDS": False}},
+            output_format="html",
+        )
+        if not allow_raw_html:
+            # Without these, raw HTML in Markdown is shown as text instead of interpreted.
+            self._md.preprocessors.deregister("html_block")
+            self._md.inlinePatterns.deregister("html")
+        self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]  # type: ignore[assignment]
+        self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
+                                    url_schemes={"http", "https", "mailto", "tel"},
+                                    link_rel="noopener noreferrer")
+
+    def render(self, text: str, targets: LinkTargets, *, root: str = "", id_prefix: str = "",
+               first_line: int = 1) -> Rendered:
+        """Render `text` for a page `root` away from the portal root."""
+        self._md.reset()
+        self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
+        self._links.bad_links = []
+        html = self._md.convert(text)
+        toc = list(getattr(self._md, "toc_tokens", []))
+        if not self.allow_raw_html:
+            html = self._cleaner.clean(html)
+        problems = [(_line_of(text, target, first_line), message)
+                    for target, message in self._links.bad_links]
+        return Rendered(html, toc, problems)
+
+
+def _line_of(text: str, needle: str, first_line: int) -> int:
+    index = text.find(needle)
+    return first_line + (text.count("\n", 0, index) if index >= 0 else 0)
+
+
+def plain_text(text: str, limit: int = 220) -> str:
+    """Return a short plain-text excerpt of Markdown, for summaries and feeds."""
+    stripped = re.sub(r"```.*?```", " ", text, flags=re.S)
+    stripped = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", stripped)
+    stripped = re.sub(r"^#+\s*|[*_`>|]|\[\^[^\]]*\]", " ", stripped, flags=re.M)
+    words = " ".join(stripped.split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0] + "…"

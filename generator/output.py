@@ -1,0 +1,87 @@
+"""Write portals atomically and deterministically; the only module that writes to disk.
+
+A build stages every portal in a folder beside the output folder, and swaps each portal in
+with `os.replace` only when every client rendered without problems; a failed build removes
+the staging folder and leaves the last good output as it was. The output folder carries a
+marker file: a folder without one is never written into, so a wrong `--out` cannot wipe
+somebody's directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from generator.errors import PortalError
+from generator.render import PortalFiles
+
+log = logging.getLogger(__name__)
+
+MARKER = ".clientportal"
+MARKER_TEXT = "This folder is written by `portal build`; its contents are replaced on each build.\n"
+
+
+class OutputFolder:
+    """The output folder: staging, atomic swaps, and removal of portals no longer built."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        self._staged: list[str] = []
+
+    def claim(self) -> None:
+        """Create the output folder, or refuse one that `portal build` did not create."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise PortalError(f"{self.out_dir} exists and is not a folder")
+        if self.out_dir.is_dir() and any(self.out_dir.iterdir()):
+            if not (self.out_dir / MARKER).is_file():
+                raise PortalError(
+                    f"{self.out_dir} is not empty and was not created by `portal build` "
+                    f"(no {MARKER} file); refusing to write into it. Choose another --out.")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+
+    def stage(self, name: str, files: PortalFiles) -> None:
+        """Write one portal into the staging folder."""
+        root = self.staging / name
+        for relative, content in sorted(files.items()):
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content)
+            os.chmod(target, 0o644)
+        for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+            os.chmod(folder, 0o755)
+        self._staged.append(name)
+
+    def commit(self, keep: set[str] | None) -> None:
+        """Swap every staged portal in; with `keep`, remove portals not named in it."""
+        for name in self._staged:
+            self._swap(self.staging / name, self.out_dir / name)
+        if keep is not None:
+            for stale in self.portals() - keep:
+                log.info("removing %s: no such client any more", stale)
+                shutil.rmtree(self.out_dir / stale)
+        self.discard()
+
+    def discard(self) -> None:
+        """Remove the staging folder."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def portals(self) -> set[str]:
+        """Names of the portal folders in the output folder."""
+        if not self.out_dir.is_dir():
+            return set()
+        return {p.name for p in self.out_dir.iterdir()
+                if p.is_dir() and not p.name.startswith((".", "_"))}
+
+    def _swap(self, new: Path, current: Path) -> None:
+        old = self.staging / f".old-{current.name}"
+        if current.exists():
+            os.replace(current, old)
+        os.replace(new, current)
+        shutil.rmtree(old, ignore_errors=True)

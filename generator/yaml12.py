@@ -1,0 +1,137 @@
+"""YAML with YAML 1.2 core-schema scalars, exact decimals and a line for every value.
+
+PyYAML resolves scalars by YAML 1.1 rules: `NO` becomes False, `1:20` becomes 80 and `0123`
+becomes 83. Content is written by people, so we resolve only what YAML 1.2's core schema
+resolves, keep digit strings with a leading zero as text (invoice numbers, postal codes), read
+decimal numbers as `Decimal` exactly as written, and leave dates as text for the models to parse.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Location = tuple[Any, ...]
+
+_CORE_RESOLVERS = [
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     list("-+0123456789")),
+    ("tag:yaml.org,2002:float",
+     r"^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[-+]?[0-9]+[eE][-+]?[0-9]+$",
+     list("-+.0123456789")),
+]
+
+
+_FLOAT = re.compile(_CORE_RESOLVERS[3][1])
+
+
+class Yaml12Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader with YAML 1.2 core-schema resolution."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node))
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    text = str(loader.construct_scalar(node))
+    if not _FLOAT.match(text):
+        return text  # an explicit !!float tag on text that is no number
+    return Decimal(text)
+
+
+def _construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+Yaml12Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+Yaml12Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML data, and the 1-based line where each value (by location) starts."""
+
+    data: Any
+    lines: dict[Location, int] = field(default_factory=dict)
+    duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
+
+    def line_of(self, location: Location) -> int | None:
+        """Return the line of the deepest known location on the way to `location`."""
+        for end in range(len(location), -1, -1):
+            line = self.lines.get(tuple(location[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+class YamlSyntaxError(Exception):
+    """YAML that does not parse; carries the 1-based line of the mistake."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
+    """Parse one YAML document; `line_offset` shifts lines (front matter inside Markdown)."""
+    loader = Yaml12Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return YamlDocument(data=None, lines={(): 1 + line_offset})
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        raise YamlSyntaxError(_syntax_message(error), line) from None
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(str(error), None) from None
+    finally:
+        loader.dispose()
+    document = YamlDocument(data=data)
+    _record_lines(node, (), document, line_offset)
+    return document
+
+
+def _syntax_message(error: yaml.MarkedYAMLError) -> str:
+    parts = [error.context, error.problem]
+    message = "; ".join(p for p in parts if p)
+    return f"invalid YAML: {message}"
+
+
+def _record_lines(node: yaml.Node, location: Location, document: YamlDocument, offset: int) -> None:
+    document.lines[location] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            if key in seen:
+                document.duplicate_keys.append((key, key_node.start_mark.line + 1 + offset))
+            seen.add(key)
+            _record_lines(value_node, location + (key,), document, offset)
+            # A key's own line is where "unknown key" or "wrong type" belongs.
+            document.lines[location + (key,)] = key_node.start_mark.line + 1 + offset
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, location + (index,), document, offset)
