@@ -171,10 +171,10 @@ def _client(checker: _Checker, sources: ClientSources,
     updates = [_document(checker, s, UpdateMeta) for s in sources.updates]
     deadlines = _deadlines(checker, sources.deadlines)
     milestone_lines = _milestone_lines(sources.deadlines, deadlines)
+    currency = (profile and profile.currency) or (config and config.currency) or "EUR"
+    invoices = _invoices(checker, sources.invoices, currency)
     if profile is None or config is None:
         return None
-    currency = profile.currency or config.currency
-    invoices = _invoices(checker, sources.invoices, currency)
     _check_profile_files(checker, sources, profile)
     languages = tuple(profile.locales or [profile.locale or config.locale])
     return Client(

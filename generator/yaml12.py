@@ -102,9 +102,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
             return YamlDocument(data=None, lines={(): 1 + line_offset})
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + line_offset if mark else None
-        raise YamlSyntaxError(_syntax_message(error), line) from None
+        raise YamlSyntaxError(_syntax_message(error, line_offset),
+                              _line(error.problem_mark or error.context_mark, line_offset)) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), None) from None
     finally:
@@ -114,9 +113,16 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     return document
 
 
-def _syntax_message(error: yaml.MarkedYAMLError) -> str:
-    parts = [error.context, error.problem]
-    message = "; ".join(p for p in parts if p)
+def _line(mark: yaml.Mark | None, offset: int) -> int | None:
+    return mark.line + 1 + offset if mark else None
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, offset: int) -> str:
+    context = error.context or ""
+    started = _line(error.context_mark, offset)
+    if context and started and started != _line(error.problem_mark, offset):
+        context += f" started on line {started}"
+    message = "; ".join(part for part in (context, error.problem) if part)
     return f"invalid YAML: {message}"
 
 

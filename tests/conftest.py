@@ -1,0 +1,176 @@
+"""Shared fixtures: small sites written into temporary folders, and a CLI runner."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_CONTENT = REPO / "content"
+AS_OF = "2026-11-23"
+
+# A small valid site: one agency, one client with one of every kind of file.
+BASE_SITE: dict[str, str] = {
+    "content/portal.yaml": """
+        agency:
+          name: Test Agency
+          legal_name: Test Agency B.V.
+          address: |
+            Keizersgracht 1
+            1015 CJ Amsterdam
+          email: hello@agency.test
+          logo: _agency/logo.svg
+          tax_ids: {eu_vat: NL123456789B01}
+          payment: {iban: NL91ABNA0417164300, bic: ABNANL2A, account_holder: Test Agency B.V.}
+        currency: EUR
+        timezone: Europe/Amsterdam
+    """,
+    "content/_agency/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    "content/acme/client.yaml": """
+        name: Acme & Co
+        legal_name: Acme Holding B.V.
+        locale: en
+        account_manager:
+          name: Ann Manager
+          email: ann@agency.test
+          phone: +31 20 123 4567
+          photo: files/ann.svg
+        branding: {accent: "#0b6e4f"}
+        contacts:
+          - {name: Carl Client, role: CTO, email: carl@acme.test, decision_maker: true}
+    """,
+    "content/acme/files/ann.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>',
+    "content/acme/files/brief.pdf": "%PDF-1.4\n%%EOF\n",
+    "content/acme/scope.md": """
+        ---
+        title: Scope of work
+        status: approved
+        version: "1.0"
+        approved_on: 2026-09-01
+        ---
+        ## Goals
+
+        See [intake](requirements/intake.md) and [the brief](files/brief.pdf).
+    """,
+    "content/acme/requirements/intake.md": """
+        ---
+        title: Client intake
+        status: in-review
+        priority: high
+        owner: Bob
+        version: "0.3"
+        ---
+        ## Purpose
+
+        Capture new clients.
+
+        ### Fields
+
+        | Field | Required |
+        |:------|---------:|
+        | Name  | yes      |
+
+        ## Acceptance
+
+        1. A form exists.[^1]
+
+        [^1]: Signed off by the CTO.
+    """,
+    "content/acme/deadlines.yaml": """
+        milestones:
+          - {id: kickoff, title: Kickoff, due: 2026-09-01, status: done}
+          - {id: design, title: Design sign-off, due: 2026-11-01, status: in-progress}
+          - id: launch
+            title: Launch
+            due: "2027-01-15T10:00:00+01:00"
+            description: Go *live*, see [intake](requirements/intake.md).
+    """,
+    "content/acme/invoices/2026-10.yaml": """
+        number: "0123"
+        issued: 2026-10-01
+        due: 2026-10-15
+        period: {start: 2026-10-01, end: 2026-10-31}
+        items:
+          - {description: Retainer, quantity: 1, unit: month, unit_price: 1000.00, tax_rate: 21}
+          - {description: Extra hours, quantity: 2.5, unit: h, unit_price: 95.50, tax_rate: 9}
+        discount: {percent: 10}
+    """,
+    "content/acme/invoices/2026-09.yaml": """
+        number: "0122"
+        issued: 2026-09-01
+        due: 2026-09-15
+        paid_on: 2026-09-10
+        items:
+          - {description: Retainer, quantity: 1, unit: month, unit_price: 1000.00, tax_rate: 21}
+    """,
+    "content/acme/updates/2026-11-01-status.md": """
+        ---
+        title: Status report
+        date: 2026-11-01
+        kind: report
+        author: Ann Manager
+        ---
+        ## Done
+
+        All good.
+    """,
+}
+
+
+def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:
+    """Write `files` below `root`; text is dedented, None deletes the file."""
+    for relative, content in files.items():
+        path = root / relative
+        if content is None:
+            path.unlink(missing_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Write BASE_SITE with `changes` applied into a fresh folder; return that folder."""
+
+    def make(changes: dict[str, str | bytes | None] | None = None, base: bool = True) -> Path:
+        files: dict[str, str | bytes | None] = dict(BASE_SITE) if base else {}
+        files.update(changes or {})
+        write_files(tmp_path, files)
+        return tmp_path
+
+    return make
+
+
+def portal(*args: str | Path) -> Result:
+    """Run the `portal` command in-process and return its result."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def build_site(root: Path, *extra: str) -> Result:
+    """`portal build` of root/content into root/output as of the pinned date."""
+    return portal("build", "--content", root / "content", "--out", root / "output",
+                  "--as-of", AS_OF, *extra)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite the golden files in tests/golden/ from the current output.")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
