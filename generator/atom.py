@@ -27,7 +27,7 @@ def atom_feed(client: Client, agency: Agency, updates: list[dict[str, Any]],
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
     author = ET.SubElement(feed, "author")
     _text(author, "name", agency.config.agency.name)
-    for update, stamp in zip(updates, stamps):
+    for update, stamp in zip(updates, stamps, strict=True):
         _entry(feed, client, update, stamp, agency)
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"

@@ -34,7 +34,7 @@ def build_date(option: date | None, timezone_name: str,
         try:
             moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
         except (ValueError, OverflowError):
-            raise PortalError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds")
+            raise PortalError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
         return moment.astimezone(ZoneInfo(timezone_name)).date()
     return datetime.now(ZoneInfo(timezone_name)).date()
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.errors import Problem, display_path
 from generator.fieldtypes import SLUG_PATTERN, did_you_mean
@@ -202,7 +204,8 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
             reader.problem(entry, None, f"should be a {'folder' if kind == 'dir' else 'file'}")
 
 
-def _read_many(reader: _Reader, folder: Path, name: str, suffix: str, read):  # type: ignore[no-untyped-def]
+def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
+               read: Callable[[Path], Any]) -> list[Any]:
     directory = folder / name
     if not directory.is_dir() or directory.is_symlink():
         return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,7 +52,7 @@ class ContentError(click.ClickException):
         lines.append(f"{count} error{'s' if count != 1 else ''} in content; nothing was written.")
         super().__init__("\n".join(lines))
 
-    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+    def show(self, file: Any = None) -> None:
         click.echo(self.format_message(), err=True, file=file)
 
 

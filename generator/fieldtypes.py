@@ -5,10 +5,11 @@ from __future__ import annotations
 import difflib
 import re
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Annotated, Union
+from typing import Annotated
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
@@ -20,7 +21,7 @@ _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
-def did_you_mean(word: str, choices: list[str] | set[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ` (did you mean 'x'?)` when a choice is close to `word`, else ''."""
     options = {c.upper(): c for c in choices}
     close = difflib.get_close_matches(word.upper(), list(options), n=1, cutoff=0.6)
@@ -42,7 +43,8 @@ def _check_locale(code: str) -> str:
     try:
         Locale.parse(code, sep="-" if "-" in code else "_")
     except (UnknownLocaleError, ValueError):
-        raise ValueError(f"'{code}' is not a known locale (use a code such as en, pl, ja, sv_SE)")
+        raise ValueError(
+            f"'{code}' is not a known locale (use a code such as en, pl, ja, sv_SE)") from None
     return code
 
 
@@ -110,7 +112,7 @@ ContentPath = Annotated[str, AfterValidator(_check_content_path),
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN,
                             description="Lower-case letters, digits and hyphens")]
 DateOrDateTime = Annotated[
-    Union[date, datetime],
+    date | datetime,
     BeforeValidator(_parse_when),
     Field(description="A date (YYYY-MM-DD) or a date-time with optional offset"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,27 +23,27 @@ class Formatter:
         """The BCP 47 tag for `<html lang>`."""
         return str(self.locale).replace("_", "-")
 
-    def date(self, value: date | datetime, form: str = "medium") -> str:
+    def date(self, value: dt.date | dt.datetime, form: str = "medium") -> str:
         """Format a date (a date-time is shown as its day in the portal's time zone)."""
-        if isinstance(value, datetime):
+        if isinstance(value, dt.datetime):
             value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
         return format_date(value, form, locale=self.locale)
 
-    def when(self, value: date | datetime, form: str = "medium") -> str:
+    def when(self, value: dt.date | dt.datetime, form: str = "medium") -> str:
         """Format a date, or a date-time with its time of day."""
-        if isinstance(value, datetime):
+        if isinstance(value, dt.datetime):
             return format_datetime(self.aware(value), form, tzinfo=self.tz, locale=self.locale)
         return format_date(value, form, locale=self.locale)
 
-    def aware(self, value: datetime) -> datetime:
+    def aware(self, value: dt.datetime) -> dt.datetime:
         """Attach the portal's time zone to a date-time written without an offset."""
         return value if value.tzinfo else value.replace(tzinfo=self.tz)
 
-    def start_of(self, value: date | datetime) -> datetime:
+    def start_of(self, value: dt.date | dt.datetime) -> dt.datetime:
         """The moment a date begins in the portal's time zone (a date-time stays itself)."""
-        if isinstance(value, datetime):
+        if isinstance(value, dt.datetime):
             return self.aware(value)
-        return datetime.combine(value, time(0), tzinfo=self.tz)
+        return dt.datetime.combine(value, dt.time(0), tzinfo=self.tz)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""
@@ -57,7 +57,7 @@ class Formatter:
         """Format a rate given in percent (23 → 23 %)."""
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
 
-    def days_between(self, start: date, end: date) -> str:
+    def days_between(self, start: dt.date, end: dt.date) -> str:
         """Format the distance between two days, e.g. '3 days'."""
         return format_timedelta(end - start, granularity="day", threshold=1.1,
                                 locale=self.locale)

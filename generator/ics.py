@@ -71,7 +71,8 @@ def fold(line: str, limit: int = 75) -> str:
     encoded = line.encode("utf-8")
     if len(encoded) <= limit:
         return line
-    chunks, current, size = [], "", 0
+    chunks: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode("utf-8"))
         budget = limit if not chunks else limit - 1  # continuation lines start with a space

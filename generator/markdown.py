@@ -127,7 +127,7 @@ class MarkdownRenderer:
             # Without these, raw HTML in Markdown is shown as text instead of interpreted.
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
-        self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]  # type: ignore[assignment]
+        self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
                                     link_rel="noopener noreferrer")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,42 +38,42 @@ class ContentModel(BaseModel):
 class TaxIds(ContentModel):
     """Tax and company registration numbers printed on invoices."""
 
-    eu_vat: Optional[str] = Field(None, description="EU VAT number with country prefix")
-    pl_nip: Optional[str] = Field(None, description="Polish NIP (10 digits)")
-    se_org_number: Optional[str] = Field(None, description="Swedish organisation number")
+    eu_vat: str | None = Field(None, description="EU VAT number with country prefix")
+    pl_nip: str | None = Field(None, description="Polish NIP (10 digits)")
+    se_org_number: str | None = Field(None, description="Swedish organisation number")
     se_f_tax: bool = Field(False, description="Approved for F-tax (Godkänd för F-skatt)")
-    jp_invoice_registration: Optional[str] = Field(
+    jp_invoice_registration: str | None = Field(
         None, description="Japanese qualified invoice registration number (T + 13 digits)"
     )
-    kr_business_registration: Optional[str] = Field(
+    kr_business_registration: str | None = Field(
         None, description="Korean business registration number (10 digits)"
     )
-    company_number: Optional[str] = Field(None, description="Company register number")
+    company_number: str | None = Field(None, description="Company register number")
 
 
 class PaymentDetails(ContentModel):
     """How clients pay: printed on every invoice."""
 
-    bank: Optional[str] = Field(None, description="Bank name")
-    account_holder: Optional[str] = Field(None, description="Name on the account")
-    iban: Optional[str] = Field(None, description="IBAN")
-    bic: Optional[str] = Field(None, description="BIC / SWIFT code")
-    account_number: Optional[str] = Field(None, description="Domestic account number")
-    instructions: Optional[str] = Field(None, description="Free text, e.g. payment reference")
+    bank: str | None = Field(None, description="Bank name")
+    account_holder: str | None = Field(None, description="Name on the account")
+    iban: str | None = Field(None, description="IBAN")
+    bic: str | None = Field(None, description="BIC / SWIFT code")
+    account_number: str | None = Field(None, description="Domestic account number")
+    instructions: str | None = Field(None, description="Free text, e.g. payment reference")
 
 
 class Agency(ContentModel):
     """The agency that publishes the portals."""
 
     name: str = Field(min_length=1, description="Trading name shown in every portal")
-    legal_name: Optional[str] = Field(None, description="Registered name printed on invoices")
-    logo: Optional[ContentPath] = Field(None, description="Logo file, relative to content/")
-    address: Optional[str] = Field(None, description="Postal address, one line per line")
-    email: Optional[Email] = Field(None, description="General e-mail address")
-    phone: Optional[str] = Field(None, description="General phone number")
-    website: Optional[str] = Field(None, description="Website address")
-    tax_ids: TaxIds = Field(default_factory=TaxIds, description="Tax and registration numbers")
-    payment: PaymentDetails = Field(default_factory=PaymentDetails, description="Bank details")
+    legal_name: str | None = Field(None, description="Registered name printed on invoices")
+    logo: ContentPath | None = Field(None, description="Logo file, relative to content/")
+    address: str | None = Field(None, description="Postal address, one line per line")
+    email: Email | None = Field(None, description="General e-mail address")
+    phone: str | None = Field(None, description="General phone number")
+    website: str | None = Field(None, description="Website address")
+    tax_ids: TaxIds = Field(TaxIds(), description="Tax and registration numbers")
+    payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
 
 
 class PortalConfig(ContentModel):
@@ -83,10 +83,10 @@ class PortalConfig(ContentModel):
     locale: LocaleCode = Field("en", description="Default language of a portal")
     currency: CurrencyCode = Field("EUR", description="Default currency")
     timezone: TimezoneName = Field("UTC", description="Time zone that decides 'today'")
-    theme: Optional[str] = Field(
+    theme: str | None = Field(
         None, description="Folder overriding the default theme, relative to portal.yaml"
     )
-    base_url: Optional[str] = Field(None, description="Public address of the portals, if any")
+    base_url: str | None = Field(None, description="Public address of the portals, if any")
     allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
 
 
@@ -97,9 +97,9 @@ class Contact(ContentModel):
     """A person on the client's side."""
 
     name: str = Field(min_length=1, description="Full name")
-    role: Optional[str] = Field(None, description="Role or job title")
-    email: Optional[Email] = Field(None, description="E-mail address")
-    phone: Optional[str] = Field(None, description="Phone number")
+    role: str | None = Field(None, description="Role or job title")
+    email: Email | None = Field(None, description="E-mail address")
+    phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
 
 
@@ -107,26 +107,26 @@ class AccountManager(ContentModel):
     """The agency's dedicated manager for this client."""
 
     name: str = Field(min_length=1, description="Full name")
-    title: Optional[str] = Field(None, description="Job title")
+    title: str | None = Field(None, description="Job title")
     email: Email = Field(description="E-mail address the client writes to")
-    phone: Optional[str] = Field(None, description="Phone number")
-    photo: Optional[ContentPath] = Field(None, description="Photo, relative to the client folder")
+    phone: str | None = Field(None, description="Phone number")
+    photo: ContentPath | None = Field(None, description="Photo, relative to the client folder")
 
 
 class TeamMember(ContentModel):
     """Someone at the agency working on this client."""
 
     name: str = Field(min_length=1, description="Full name")
-    role: Optional[str] = Field(None, description="Role on the engagement")
-    email: Optional[Email] = Field(None, description="E-mail address")
-    phone: Optional[str] = Field(None, description="Phone number")
+    role: str | None = Field(None, description="Role on the engagement")
+    email: Email | None = Field(None, description="E-mail address")
+    phone: str | None = Field(None, description="Phone number")
 
 
 class Retainer(ContentModel):
     """The recurring fee."""
 
     amount: Decimal = Field(gt=0, description="Fee per period, before tax")
-    currency: Optional[CurrencyCode] = Field(None, description="Defaults to the client's")
+    currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     period: Literal["monthly", "quarterly"] = Field(description="How often it is billed")
     includes: list[str] = Field(default_factory=list, description="What the fee covers")
 
@@ -135,7 +135,7 @@ class Contract(ContentModel):
     """The term of the engagement."""
 
     starts_on: date = Field(description="First day of the engagement")
-    ends_on: Optional[date] = Field(None, description="Last day, if fixed")
+    ends_on: date | None = Field(None, description="Last day, if fixed")
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Contract:
@@ -147,8 +147,8 @@ class Contract(ContentModel):
 class Branding(ContentModel):
     """The client's look inside its portal."""
 
-    logo: Optional[ContentPath] = Field(None, description="Logo, relative to the client folder")
-    accent: Optional[Colour] = Field(None, description="Accent colour, e.g. #0b6e4f")
+    logo: ContentPath | None = Field(None, description="Logo, relative to the client folder")
+    accent: Colour | None = Field(None, description="Accent colour, e.g. #0b6e4f")
 
 
 class Access(ContentModel):
@@ -162,36 +162,36 @@ class Access(ContentModel):
 class Feedback(ContentModel):
     """Where the client sends questions and feedback."""
 
-    url: Optional[str] = Field(None, description="Survey or form address")
-    email: Optional[Email] = Field(None, description="Address for questions")
+    url: str | None = Field(None, description="Survey or form address")
+    email: Email | None = Field(None, description="Address for questions")
 
 
 class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
     name: str = Field(min_length=1, description="Name the client is known by")
-    legal_name: Optional[str] = Field(None, description="Registered name, for invoices")
-    locale: Optional[LocaleCode] = Field(None, description="Language of the portal")
-    locales: Optional[list[LocaleCode]] = Field(
+    legal_name: str | None = Field(None, description="Registered name, for invoices")
+    locale: LocaleCode | None = Field(None, description="Language of the portal")
+    locales: list[LocaleCode] | None = Field(
         None, min_length=1, description="Several languages; the first is the default"
     )
-    currency: Optional[CurrencyCode] = Field(None, description="Defaults to portal.yaml's")
-    timezone: Optional[TimezoneName] = Field(None, description="Defaults to portal.yaml's")
-    address: Optional[str] = Field(None, description="Billing address")
-    tax_ids: TaxIds = Field(default_factory=TaxIds, description="Client's tax numbers")
+    currency: CurrencyCode | None = Field(None, description="Defaults to portal.yaml's")
+    timezone: TimezoneName | None = Field(None, description="Defaults to portal.yaml's")
+    address: str | None = Field(None, description="Billing address")
+    tax_ids: TaxIds = Field(TaxIds(), description="Client's tax numbers")
     contacts: list[Contact] = Field(default_factory=list, description="People at the client")
     account_manager: AccountManager = Field(description="The agency's dedicated manager")
     team: list[TeamMember] = Field(default_factory=list, description="Agency team members")
     lifecycle_stage: Literal["lead", "onboarding", "active", "paused", "former"] = Field(
         "active", description="Where the relationship stands"
     )
-    acquired_on: Optional[date] = Field(None, description="When the client signed")
-    last_contact_on: Optional[date] = Field(None, description="Last meeting or call")
-    contract: Optional[Contract] = Field(None, description="Term of the engagement")
-    retainer: Optional[Retainer] = Field(None, description="Recurring fee")
-    branding: Branding = Field(default_factory=Branding, description="Logo and accent colour")
-    access: Access = Field(default_factory=Access, description="How the portal is protected")
-    feedback: Feedback = Field(default_factory=Feedback, description="Where questions go")
+    acquired_on: date | None = Field(None, description="When the client signed")
+    last_contact_on: date | None = Field(None, description="Last meeting or call")
+    contract: Contract | None = Field(None, description="Term of the engagement")
+    retainer: Retainer | None = Field(None, description="Recurring fee")
+    branding: Branding = Field(Branding(), description="Logo and accent colour")
+    access: Access = Field(Access(), description="How the portal is protected")
+    feedback: Feedback = Field(Feedback(), description="Where questions go")
 
     @model_validator(mode="after")
     def _one_way_to_name_languages(self) -> ClientProfile:
@@ -210,8 +210,8 @@ class ScopeMeta(ContentModel):
     status: Literal["draft", "in-review", "approved", "superseded"] = Field(
         "draft", description="Approval state"
     )
-    version: Optional[str] = Field(None, description="Document version, e.g. 1.2")
-    approved_on: Optional[date] = Field(None, description="Date the client approved it")
+    version: str | None = Field(None, description="Document version, e.g. 1.2")
+    approved_on: date | None = Field(None, description="Date the client approved it")
 
 
 class RequirementMeta(ContentModel):
@@ -221,11 +221,11 @@ class RequirementMeta(ContentModel):
     status: Literal["draft", "in-review", "approved"] = Field(
         "draft", description="Approval state"
     )
-    owner: Optional[str] = Field(None, description="Who is responsible")
+    owner: str | None = Field(None, description="Who is responsible")
     priority: Literal["low", "medium", "high", "critical"] = Field(
         "medium", description="Priority"
     )
-    version: Optional[str] = Field(None, description="Document version")
+    version: str | None = Field(None, description="Document version")
 
 
 class UpdateMeta(ContentModel):
@@ -234,7 +234,7 @@ class UpdateMeta(ContentModel):
     title: str = Field(min_length=1, description="Title of the report or note")
     date: DateOrDateTime = Field(description="When it happened or was written")
     kind: Literal["report", "meeting", "note"] = Field("note", description="What it is")
-    author: Optional[str] = Field(None, description="Who wrote it")
+    author: str | None = Field(None, description="Who wrote it")
 
 
 # ---------------------------------------------------------------- deadlines.yaml
@@ -249,8 +249,8 @@ class Milestone(ContentModel):
     status: Literal["planned", "in-progress", "done", "at-risk", "cancelled"] = Field(
         "planned", description="State of the milestone"
     )
-    owner: Optional[str] = Field(None, description="Who delivers it")
-    description: Optional[str] = Field(None, description="Details, in Markdown")
+    owner: str | None = Field(None, description="Who delivers it")
+    description: str | None = Field(None, description="Details, in Markdown")
 
 
 class Deadlines(ContentModel):
@@ -267,7 +267,7 @@ class InvoiceItem(ContentModel):
 
     description: str = Field(min_length=1, description="What is billed")
     quantity: Decimal = Field(gt=0, description="How many units")
-    unit: Optional[str] = Field(None, description="Unit, e.g. h, day, month")
+    unit: str | None = Field(None, description="Unit, e.g. h, day, month")
     unit_price: Decimal = Field(ge=0, description="Price per unit, before tax")
     tax_rate: Decimal = Field(ge=0, le=100, description="Tax rate in percent, e.g. 23")
     reduced_rate: bool = Field(False, description="Item taxed at a reduced rate")
@@ -276,9 +276,9 @@ class InvoiceItem(ContentModel):
 class Discount(ContentModel):
     """A discount on the whole invoice, before tax."""
 
-    percent: Optional[Decimal] = Field(None, gt=0, le=100, description="Percent off every line")
-    amount: Optional[Decimal] = Field(None, gt=0, description="Fixed amount off (one tax rate)")
-    label: Optional[str] = Field(None, description="Shown beside the discount")
+    percent: Decimal | None = Field(None, gt=0, le=100, description="Percent off every line")
+    amount: Decimal | None = Field(None, gt=0, description="Fixed amount off (one tax rate)")
+    label: str | None = Field(None, description="Shown beside the discount")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Discount:
@@ -306,23 +306,22 @@ class Invoice(ContentModel):
     number: str = Field(min_length=1, description="Invoice number, unique per client")
     issued: date = Field(description="Date of issue")
     due: date = Field(description="Payment due date")
-    currency: Optional[CurrencyCode] = Field(None, description="Defaults to the client's")
+    currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     items: list[InvoiceItem] = Field(min_length=1, description="Invoice lines")
-    discount: Optional[Discount] = Field(None, description="Discount before tax")
-    paid_on: Optional[date] = Field(None, description="Date payment was received")
-    notes: Optional[str] = Field(None, description="Notes, in Markdown")
-    period: Optional[Period] = Field(None, description="Service period (retainer invoices)")
-    po_number: Optional[str] = Field(None, description="Client's purchase order number")
+    discount: Discount | None = Field(None, description="Discount before tax")
+    paid_on: date | None = Field(None, description="Date payment was received")
+    notes: str | None = Field(None, description="Notes, in Markdown")
+    period: Period | None = Field(None, description="Service period (retainer invoices)")
+    po_number: str | None = Field(None, description="Client's purchase order number")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:
         if self.due < self.issued:
             raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
-        if self.discount and self.discount.amount is not None:
-            if len({item.tax_rate for item in self.items}) > 1:
-                raise ValueError(
-                    "a discount amount needs all items at one tax rate; use discount.percent"
-                )
+        rates = {item.tax_rate for item in self.items}
+        if self.discount and self.discount.amount is not None and len(rates) > 1:
+            raise ValueError(
+                "a discount amount needs all items at one tax rate; use discount.percent")
         return self
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 
 from babel.numbers import get_currency_precision
 
@@ -15,7 +15,7 @@ from generator.models import Invoice, InvoiceItem
 HUNDRED = Decimal(100)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exponent(currency: str) -> Decimal:
     """Return the quantum of `currency`'s minor unit: 0.01 for EUR, 1 for JPY and KRW."""
     return Decimal(1).scaleb(-get_currency_precision(currency))

@@ -35,11 +35,11 @@ class OutputFolder:
         """Create the output folder, or refuse one that `portal build` did not create."""
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise PortalError(f"{self.out_dir} exists and is not a folder")
-        if self.out_dir.is_dir() and any(self.out_dir.iterdir()):
-            if not (self.out_dir / MARKER).is_file():
-                raise PortalError(
-                    f"{self.out_dir} is not empty and was not created by `portal build` "
-                    f"(no {MARKER} file); refusing to write into it. Choose another --out.")
+        foreign = self.out_dir.is_dir() and not (self.out_dir / MARKER).is_file()
+        if foreign and any(self.out_dir.iterdir()):
+            raise PortalError(
+                f"{self.out_dir} is not empty and was not created by `portal build` "
+                f"(no {MARKER} file); refusing to write into it. Choose another --out.")
         self.out_dir.mkdir(parents=True, exist_ok=True)
         (self.out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 

@@ -38,7 +38,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
 
 def reference() -> str:
     """Return the whole reference as Markdown."""
-    sections, seen = [INTRO], set()
+    sections, seen = [INTRO], set[str]()
     for title, model in FILES:
         sections.append(f"## {title}\n")
         sections.extend(_model_sections(model, model.__name__, seen))
@@ -64,7 +64,8 @@ def _model_sections(model: type[BaseModel], name: str, seen: set[str]) -> list[s
 def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
-    if field.default_factory is not None or field.default in (None, PydanticUndefined):
+    if field.default_factory is not None or field.default in (None, PydanticUndefined) \
+            or isinstance(field.default, BaseModel):
         return ""
     return f"`{str(field.default).lower() if isinstance(field.default, bool) else field.default}`"
 

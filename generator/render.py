@@ -130,9 +130,9 @@ def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) ->
         template = env.get_template(page.template)
         html = template.render(**common, **page.context, page=page, root=page.root)
     except jinja2.TemplateSyntaxError as error:
-        raise ThemeError(f"{error.filename or error.name}:{error.lineno}: {error.message}")
+        raise ThemeError(f"{error.filename or error.name}:{error.lineno}: {error.message}") from None
     except (jinja2.UndefinedError, jinja2.TemplateNotFound) as error:
-        raise ThemeError(f"{_template_place(error)}{error} (rendering {page.path})")
+        raise ThemeError(f"{_template_place(error)}{error} (rendering {page.path})") from None
     return html.encode("utf-8")
 
 

@@ -98,7 +98,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "text"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

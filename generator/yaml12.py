@@ -33,7 +33,7 @@ _CORE_RESOLVERS = [
 _FLOAT = re.compile(_CORE_RESOLVERS[3][1])
 
 
-class Yaml12Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class Yaml12Loader(_BaseLoader):
     """A safe loader with YAML 1.2 core-schema resolution."""
 
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
