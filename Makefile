@@ -2,8 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Browser tests drive Debian's Chromium through Playwright; never `playwright install`.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: portals test setup
+.PHONY: portals test setup chromium
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +16,14 @@ $(BIN)/portal: pyproject.toml
 
 setup: $(BIN)/portal
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk
+
+chromium: $(CHROMIUM)
+
 portals: setup
 	$(BIN)/portal build --content content --out output
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest -q

@@ -174,3 +174,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium, shared by the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own context; console errors and failed requests are collected."""
+    context = browser.new_context()
+    new_page = context.new_page()
+    new_page.console_errors = []  # type: ignore[attr-defined]
+    new_page.failed_requests = []  # type: ignore[attr-defined]
+    new_page.on("console", lambda m: m.type == "error" and new_page.console_errors.append(m.text))
+    new_page.on("requestfailed", lambda r: new_page.failed_requests.append(r.url))
+    yield new_page
+    context.close()
