@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import jinja2
+
 from generator.agency import write_overview
 from generator.checks import dated_warnings
 from generator.config import BuildOptions, build_date, selected_clients, site_theme
@@ -15,7 +17,7 @@ from generator.content import read_site
 from generator.errors import ContentError, Problem
 from generator.markdown import MarkdownRenderer
 from generator.output import OutputFolder
-from generator.render import make_environment, render_client
+from generator.render import Theme, make_environment, render_client
 from generator.validate import validate_site
 
 log = logging.getLogger(__name__)
@@ -35,17 +37,19 @@ class BuildReport:
 
 
 def build(options: BuildOptions, *, write: bool = True,
-          progress: Callable[[str, int], None] | None = None) -> BuildReport:
+          progress: Callable[[str, int], None] | None = None,
+          environment: Callable[[Theme], jinja2.Environment] = make_environment) -> BuildReport:
     """Build the portals; raise ContentError, writing nothing, if any content is wrong.
 
-    `progress` is told each client's slug and page count as soon as it is rendered.
+    `progress` is told each client's slug and page count as soon as it is rendered;
+    `environment` makes the Jinja environment (`serve` keeps one across rebuilds).
     """
     started = time.perf_counter()
     site = validate_site(read_site(options.content_dir))
     slugs = selected_clients(site, options.clients)
     as_of = build_date(options.as_of, site.agency.config.timezone)
     theme = site_theme(site)
-    env, markdown = make_environment(theme), MarkdownRenderer(site.agency.config.allow_raw_html)
+    env, markdown = environment(theme), MarkdownRenderer(site.agency.config.allow_raw_html)
     output, problems, files, pages = OutputFolder(options.out_dir), [], 0, 0
     if write:
         output.claim()

@@ -124,6 +124,21 @@ def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
         click.echo(report.as_table(rows))
 
 
+@main.command("serve")
+@content_option
+@click.option("--client", "clients", multiple=True, metavar="SLUG",
+              help="Serve only this client (repeatable).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@as_of_option
+def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
+                  as_of: date | None) -> None:
+    """Build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
+    from generator.serve import serve_forever
+
+    serve_forever(content_dir, clients, port, as_of)
+
+
 def _summary(report: BuildReport, where: str) -> None:
     click.echo(f"built {len(report.built)} portals, {report.skipped} skipped, 0 failed "
                f"({report.pages} pages, {report.files} files) {where} "
