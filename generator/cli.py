@@ -139,6 +139,46 @@ def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
     serve_forever(content_dir, clients, port, as_of)
 
 
+@main.command("new")
+@click.argument("slug")
+@content_option
+@click.option("--name", help="The client's name [default: from the slug].")
+@click.option("--locale", help="Language of the portal, e.g. pl [default: portal.yaml's].")
+@click.option("--currency", help="ISO 4217 code, e.g. PLN [default: portal.yaml's].")
+@click.option("--schemas", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Schema folder the files point editors at [default: schemas/ beside the "
+                   "content folder; written if missing].")
+def new_command(slug: str, content_dir: Path, name: str | None, locale: str | None,
+                currency: str | None, schemas: Path | None) -> None:
+    """Create a client folder that validates and builds at once."""
+    from generator import scaffold
+
+    scaffold.check_slug(slug)
+    locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
+    currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
+    folder = schemas or content_dir.parent / "schemas"
+    for path in scaffold.create_client(content_dir, slug, name, locale, currency, folder,
+                                       date.today()):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
+
+
+@main.command("schema")
+@click.option("--out", "out_dir", default="schemas", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the JSON Schema files into.")
+def schema_command(out_dir: Path) -> None:
+    """Write JSON Schema files for portal.yaml, client.yaml, deadlines.yaml and invoices.
+
+    Point your editor at them: `portal new` writes a `# yaml-language-server: $schema=...`
+    comment into the files it creates (see docs/editor-setup.md).
+    """
+    from generator.schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        click.echo(f"wrote {path}")
+
+
 def _summary(report: BuildReport, where: str) -> None:
     click.echo(f"built {len(report.built)} portals, {report.skipped} skipped, 0 failed "
                f"({report.pages} pages, {report.files} files) {where} "
