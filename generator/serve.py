@@ -205,13 +205,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.OK, body, "application/json", head)
         live.wait_idle()
         target = self._resolve(url.path)
+        is_page = url.path.endswith((".html", "/"))
+        if live.error and is_page and target != HTTPStatus.FORBIDDEN:
+            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
+                              error_page(live.error, live.version), "text/html", head)
         if isinstance(target, HTTPStatus):
             return self._send(target, f"{target.value} {target.phrase}\n".encode(),
                               "text/plain; charset=utf-8", head)
-        is_page = target.suffix == ".html" or target == self.server.root
-        if live.error and is_page:
-            return self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
-                              error_page(live.error, live.version), "text/html", head)
         if target == self.server.root:
             return self._send(HTTPStatus.OK, self._listing(live.version), "text/html", head)
         body = target.read_bytes()
@@ -281,6 +281,7 @@ class Session:
         self.clients = clients
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
         options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
+        options.out_dir.mkdir()
         self.live = LiveSite(options, echo)
         self.live.rebuild()
         self.server = DevServer(port, self.live)

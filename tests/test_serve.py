@@ -172,3 +172,17 @@ def test_serve_single_client_only(make_site):
     with Session(root / "content", clients=("beta",)) as running:
         assert fetch(running.url + "beta/index.html")[0] == 200
         assert fetch(running.url + "acme/index.html")[0] == 404
+
+
+def test_starts_with_broken_content_and_recovers(make_site):
+    root = make_site({"content/acme/deadlines.yaml": "milestones: [\n"})
+    with Session(root / "content") as running:
+        time.sleep(0.3)
+        status, body = fetch(running.url + "acme/index.html")
+        assert status == 500 and "deadlines.yaml" in body
+        assert fetch(running.url)[0] == 500
+        (root / "content/acme/deadlines.yaml").write_text("milestones: []\n")
+        deadline = time.monotonic() + 30
+        while fetch(running.url + "acme/index.html")[0] != 200:
+            assert time.monotonic() < deadline, "no recovery"
+            time.sleep(0.1)
