@@ -186,3 +186,38 @@ def test_starts_with_broken_content_and_recovers(make_site):
         while fetch(running.url + "acme/index.html")[0] != 200:
             assert time.monotonic() < deadline, "no recovery"
             time.sleep(0.1)
+
+
+def test_requests_wait_while_a_build_runs(session):
+    import threading
+
+    live, answers = session.live, []
+    with live._changed:
+        live.building = True  # as rebuild() does while it runs
+    waiting = threading.Thread(target=lambda: answers.append(fetch(session.url + "acme/")))
+    waiting.start()
+    time.sleep(0.5)
+    assert waiting.is_alive() and answers == []
+    with live._changed:
+        live.building = False
+        live._changed.notify_all()
+    waiting.join(10)
+    assert answers and answers[0][0] == 200
+
+
+def test_theme_change_rebuilds_every_portal(make_site):
+    root = make_site({"content/portal.yaml": "agency: {name: Solo}\ntheme: ../brand\n",
+                      "content/acme/client.yaml": """
+                          name: Acme
+                          account_manager: {name: A, email: a@agency.test}
+                      """,
+                      "brand/static/extra.css": "body { color: red; }\n"})
+    (root / "content/acme/scope.md").unlink()
+    with Session(root / "content") as running:
+        time.sleep(0.3)
+        assert "red" in fetch(running.url + "acme/assets/extra.css")[1]
+        (root / "brand/static/extra.css").write_text("body { color: blue; }\n")
+        deadline = time.monotonic() + 30
+        while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
+            assert time.monotonic() < deadline, "theme change not rebuilt"
+            time.sleep(0.1)
