@@ -283,8 +283,12 @@ class Session:
         options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
         options.out_dir.mkdir()
         self.live = LiveSite(options, echo)
+        try:  # a busy port fails before the first build
+            self.server = DevServer(port, self.live)
+        except OSError:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            raise
         self.live.rebuild()
-        self.server = DevServer(port, self.live)
         self._stop = threading.Event()
         self._folders = self.watched()
         self._threads = [threading.Thread(target=self.server.serve_forever, daemon=True),

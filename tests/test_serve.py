@@ -163,6 +163,18 @@ def test_serve_usage_errors():
     assert "127.0.0.1" in portal("serve", "--help").output
 
 
+def test_serve_refuses_a_busy_port(make_site):
+    import socket
+
+    root = make_site()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = portal("serve", "--content", root / "content", "--port", port)
+    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
 @pytest.mark.skipif(os.environ.get("CI_SKIP_SLOW") == "1", reason="slow")
 def test_serve_single_client_only(make_site):
     root = make_site({"content/beta/client.yaml": """
