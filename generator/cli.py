@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from generator import __version__
 from generator.build import BuildReport, build
 from generator.config import BuildOptions
+from generator.errors import ContentError
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -56,13 +58,22 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
                   as_of: date | None, agency_out: Path | None, quiet: bool,
                   verbose: bool) -> None:
     """Build every client's portal into the output folder, and the agency overview."""
-    from generator.progress import Progress
+    from generator.progress import Progress, failed_clients
 
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
-    progress = Progress(len(clients) or _client_count(content_dir), verbosity)
+    total = len(clients) or _client_count(content_dir)
+    progress, started = Progress(total, verbosity), time.perf_counter()
     try:
         report = build(BuildOptions(content_dir, out_dir, clients, as_of, agency_out),
                        progress=progress)
+    except ContentError as error:
+        progress.close()
+        error.show()
+        failed = failed_clients(error.problems, content_dir)
+        click.echo(f"built 0 portals, {total - len(failed)} skipped, {len(failed)} failed"
+                   f"{' (' + ', '.join(failed) + ')' if failed else ''} "
+                   f"in {time.perf_counter() - started:.2f}s; nothing was written", err=True)
+        raise SystemExit(1) from None
     finally:
         progress.close()
     for warning in report.warnings:

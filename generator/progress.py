@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TextIO
 
 import click
+
+from generator.errors import Problem, display_path
 
 BAR_WIDTH = 30
 
@@ -35,3 +38,14 @@ class Progress:
         if self.bar and self.done:
             self.stream.write("\r" + " " * (BAR_WIDTH + 50) + "\r")
             self.stream.flush()
+
+
+def failed_clients(problems: list[Problem], content_dir: Path) -> list[str]:
+    """The client folders holding an error, by the paths the problems name."""
+    errors = [p.path for p in problems if p.severity == "error"]
+    failed = []
+    for folder in sorted(content_dir.iterdir()) if content_dir.is_dir() else []:
+        prefix = display_path(folder, content_dir) + "/"
+        if folder.is_dir() and any(path.startswith(prefix) for path in errors):
+            failed.append(folder.name)
+    return failed

@@ -43,3 +43,15 @@ def test_bar_on_a_terminal():
     progress.close()
     shown = stream.getvalue()
     assert "\rbuilding [" in shown and "3/3 c" in shown and shown.endswith("\r")
+
+
+def test_failed_build_summary_names_the_failed_clients(make_site):
+    root = make_site({"content/beta/client.yaml": """
+        name: Beta
+        account_manager: {name: B, email: b@agency.test}
+    """, "content/acme/deadlines.yaml": "milestones: [{id: X, title: t, due: 2026-01-01}]\n"})
+    result = build_site(root)
+    assert result.exit_code == 1
+    assert "acme/deadlines.yaml:1:" in result.output
+    assert "built 0 portals, 1 skipped, 1 failed (acme) in " in result.output
+    assert "nothing was written" in result.output
