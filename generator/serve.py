@@ -197,6 +197,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, head: bool) -> None:
         url = urlsplit(self.path)
         live = self.server.live
+        if not self._local_host():
+            return self._send(HTTPStatus.FORBIDDEN, b"403 Forbidden: unknown Host\n",
+                              "text/plain", head)
         if url.path == f"{PREFIX}livereload.js":
             return self._send(HTTPStatus.OK, LIVERELOAD_JS.encode(), "text/javascript", head)
         if url.path == f"{PREFIX}wait":
@@ -219,6 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
         if target.suffix == ".html":
             body = inject_live_reload(body, live.version)
         return self._send(HTTPStatus.OK, body, kind, head)
+
+    def _local_host(self) -> bool:
+        """Refuse a Host other than 127.0.0.1 or localhost: a DNS-rebinding page must not
+        read the portals through the visitor's browser."""
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host in ("127.0.0.1", "localhost", "::1")
 
     def _resolve(self, raw_path: str) -> Path | HTTPStatus:
         """The file a URL path names inside the output folder, or why it is refused."""

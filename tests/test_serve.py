@@ -93,6 +93,17 @@ def test_serves_pages_and_refuses_traversal(session):
         assert "do not serve" not in body, path
 
 
+def test_refuses_a_foreign_host_header(session):
+    port = session.server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", "/acme/index.html", skip_host=True)
+    connection.putheader("Host", f"evil.example:{port}")
+    connection.endheaders()
+    assert connection.getresponse().status == 403
+    connection.close()
+    assert fetch(f"http://localhost:{port}/acme/index.html")[0] == 200
+
+
 def test_change_rebuilds_and_error_page_recovers(session):
     assert "Goals" in fetch(session.url + "acme/scope.html")[1]
     edit(session.root / SCOPE, "## Goals", "## Objectives")
