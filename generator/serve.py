@@ -102,10 +102,14 @@ class LiveSite:
                 self.error = None
             except (ContentError, PortalError) as error:
                 self.error = error.format_message()
+            except Exception as error:  # a bug: show it, and keep the server running
+                log.exception("the build crashed")
+                self.error = f"the build crashed (a bug in clientportal): {error!r}"
+            finally:
+                with self._changed:
+                    self.building, self.version = False, self.version + 1
+                    self._changed.notify_all()
             seconds = time.perf_counter() - started
-            with self._changed:
-                self.building, self.version = False, self.version + 1
-                self._changed.notify_all()
         what = ", ".join(wanted) if wanted else "all portals"
         if self.error:
             self.echo(f"{self.error}\nserving the error page until the content is fixed", True)
