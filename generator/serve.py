@@ -319,10 +319,12 @@ class Session:
     def stop(self) -> None:
         self._stop.set()
         self.live.close()
-        self.server.shutdown()
+        if self._threads[0].is_alive():
+            self.server.shutdown()
         self.server.server_close()
         for thread in self._threads:
-            thread.join(timeout=5)
+            if thread.is_alive():
+                thread.join(timeout=5)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Session:
@@ -370,10 +372,13 @@ def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
         session = Session(content_dir, clients, port, as_of, echo)
     except OSError as error:
         raise PortalError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
-    signal.signal(signal.SIGTERM, stop)
-    with session:
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
         click.echo(f"serving {session.url} (Ctrl+C to stop)")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            click.echo("stopped")
+        session.start()
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        session.stop()
+        signal.signal(signal.SIGTERM, previous)

@@ -167,6 +167,34 @@ def test_serve_in_a_subprocess(make_site):
     assert process.returncode == 0
 
 
+def test_serve_through_click_runner(make_site):
+    import socket
+    import threading
+
+    root = make_site()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    answers: list[int] = []
+
+    def visit_then_interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not answers and time.monotonic() < deadline:
+            try:
+                answers.append(fetch(f"http://127.0.0.1:{port}/acme/index.html")[0])
+            except OSError:
+                time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
+
+    visitor = threading.Thread(target=visit_then_interrupt)
+    visitor.start()
+    result = portal("serve", "--content", root / "content", "--port", port, "--as-of", AS_OF)
+    visitor.join(10)
+    assert answers == [200]
+    assert result.exit_code == 0
+    assert f"serving http://127.0.0.1:{port}/" in result.output and "stopped" in result.output
+
+
 def test_serve_usage_errors():
     assert portal("serve", "--port", "70000").exit_code == 2
     result = portal("serve", "--content", "/nonexistent/content")
