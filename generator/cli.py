@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import click
 from generator import __version__
 from generator.build import BuildReport, build
 from generator.config import BuildOptions
+from generator.errors import ContentError
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -48,24 +50,149 @@ def main(verbose: bool) -> None:
 @click.option("--client", "clients", multiple=True, metavar="SLUG",
               help="Build only this client (repeatable).")
 @as_of_option
+@click.option("--agency-out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the agency overview [default: <out>/_agency].")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+@click.option("--verbose", is_flag=True, help="Print a line per client.")
 def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
-                  as_of: date | None) -> None:
-    """Build every client's portal into the output folder."""
-    report = build(BuildOptions(content_dir, out_dir, clients, as_of))
+                  as_of: date | None, agency_out: Path | None, quiet: bool,
+                  verbose: bool) -> None:
+    """Build every client's portal into the output folder, and the agency overview."""
+    from generator.progress import Progress, failed_clients
+
+    verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
+    total = len(clients) or _client_count(content_dir)
+    progress, started = Progress(total, verbosity), time.perf_counter()
+    try:
+        report = build(BuildOptions(content_dir, out_dir, clients, as_of, agency_out),
+                       progress=progress)
+    except ContentError as error:
+        progress.close()
+        error.show()
+        failed = failed_clients(error.problems, content_dir)
+        click.echo(f"built 0 portals, {total - len(failed)} skipped, {len(failed)} failed"
+                   f"{' (' + ', '.join(failed) + ')' if failed else ''} "
+                   f"in {time.perf_counter() - started:.2f}s; nothing was written", err=True)
+        raise SystemExit(1) from None
+    finally:
+        progress.close()
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     _summary(report, f"into {out_dir}")
+
+
+def _client_count(content_dir: Path) -> int:
+    """How many client folders there are, for the progress bar (a guess before reading)."""
+    if not content_dir.is_dir():
+        return 0
+    return sum(1 for p in content_dir.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
 
 
 @main.command("check")
 @content_option
 @as_of_option
-def check_command(content_dir: Path, as_of: date | None) -> None:
-    """Validate all content and exit non-zero on any error; writes nothing."""
-    report = build(BuildOptions(content_dir, Path("unused"), (), as_of), write=False)
-    click.echo(f"ok: {len(report.built)} clients, {report.files} files, no problems")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: a machine-readable list of problems.")
+def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str) -> None:
+    """Validate all content, list every error and warning; writes nothing.
+
+    Exits 1 on any error (with --strict, on any warning too).
+    """
+    from generator import checks
+
+    result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of))
+    if form == "json":
+        click.echo(checks.as_json(result, strict))
+    else:
+        click.echo(checks.as_text(result, strict), err=result.failed(strict))
+    if result.failed(strict):
+        raise SystemExit(1)
+
+
+@main.command("report")
+@content_option
+@as_of_option
+@click.option("--format", "form", type=click.Choice(["table", "csv", "json"]),
+              default="table", show_default=True, help="How to print the figures.")
+def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
+    """Print the agency overview's figures: stage, manager, balances, next deadline."""
+    from generator import report
+    from generator.agency import overview_rows
+    from generator.config import build_date
+    from generator.content import read_site
+    from generator.validate import validate_site
+
+    site = validate_site(read_site(content_dir))
+    day = build_date(as_of, site.agency.config.timezone)
+    rows = overview_rows(site, day)
+    if form == "json":
+        click.echo(report.as_json(rows, day.isoformat()))
+    elif form == "csv":
+        click.echo(report.as_csv(rows), nl=False)
+    else:
+        click.echo(f"as of {day.isoformat()}")
+        click.echo(report.as_table(rows))
+
+
+@main.command("serve")
+@content_option
+@click.option("--client", "clients", multiple=True, metavar="SLUG",
+              help="Serve only this client (repeatable).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1; 0 picks a free one.")
+@as_of_option
+def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
+                  as_of: date | None) -> None:
+    """Build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
+    from generator.serve import serve_forever
+
+    serve_forever(content_dir, clients, port, as_of)
+
+
+@main.command("new")
+@click.argument("slug")
+@content_option
+@click.option("--name", help="The client's name [default: from the slug].")
+@click.option("--locale", help="Language of the portal, e.g. pl [default: portal.yaml's].")
+@click.option("--currency", help="ISO 4217 code, e.g. PLN [default: portal.yaml's].")
+@click.option("--schemas", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Schema folder the files point editors at [default: schemas/ beside the "
+                   "content folder; written if missing].")
+def new_command(slug: str, content_dir: Path, name: str | None, locale: str | None,
+                currency: str | None, schemas: Path | None) -> None:
+    """Create a client folder that validates and builds at once."""
+    from generator import scaffold
+
+    scaffold.check_slug(slug)
+    locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
+    currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
+    folder = schemas or content_dir.parent / "schemas"
+    for path in scaffold.create_client(content_dir, slug, name, locale, currency, folder,
+                                       date.today()):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
+
+
+@main.command("schema")
+@click.option("--out", "out_dir", default="schemas", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the JSON Schema files into.")
+def schema_command(out_dir: Path) -> None:
+    """Write JSON Schema files for portal.yaml, client.yaml, deadlines.yaml and invoices.
+
+    Point your editor at them: `portal new` writes a `# yaml-language-server: $schema=...`
+    comment into the files it creates (see docs/editor-setup.md).
+    """
+    from generator.schema import write_schemas
+
+    for path in write_schemas(out_dir):
+        click.echo(f"wrote {path}")
 
 
 def _summary(report: BuildReport, where: str) -> None:
-    click.echo(f"built {len(report.built)} portals ({report.files} files) {where} "
+    click.echo(f"built {len(report.built)} portals, {report.skipped} skipped, 0 failed "
+               f"({report.pages} pages, {report.files} files) {where} "
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
 

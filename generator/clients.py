@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from generator.errors import Problem
 from generator.models import (
     ClientProfile,
     Invoice,
@@ -85,6 +86,7 @@ class Site:
     content_dir: Path
     agency: Agency
     clients: tuple[Client, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def sort_key_when(value: date | datetime) -> tuple[date, str]:

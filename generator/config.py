@@ -22,6 +22,7 @@ class BuildOptions:
     out_dir: Path = Path("output")
     clients: tuple[str, ...] = ()
     as_of: date | None = None
+    agency_out: Path | None = None  # the agency overview; None: <out_dir>/_agency
 
 
 def build_date(option: date | None, timezone_name: str,

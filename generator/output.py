@@ -79,6 +79,17 @@ class OutputFolder:
         return {p.name for p in self.out_dir.iterdir()
                 if p.is_dir() and not p.name.startswith((".", "_"))}
 
+    def replace_folder(self, target: Path, files: PortalFiles) -> None:
+        """Write `files` as the whole of `target`, a folder outside the output folder."""
+        if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+            raise PortalError(f"{target} is not empty and was not created by `portal build` "
+                              f"(no {MARKER} file); refusing to write into it")
+        name = f".{target.name}.staging"
+        self.stage(name, {**files, MARKER: MARKER_TEXT.encode("utf-8")})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._swap(self.staging / name, target)
+        self._staged.remove(name)
+
     def _swap(self, new: Path, current: Path) -> None:
         old = self.staging / f".old-{current.name}"
         if current.exists():

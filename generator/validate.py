@@ -147,7 +147,9 @@ def validate_site(sources: SiteSources) -> Site:
     errors = [p for p in checker.problems if p.severity == "error"]
     if errors or config is None:
         raise ContentError(checker.problems)
-    return Site(sources.content_dir, Agency(config, sources.agency_files), tuple(clients))
+    warnings = tuple(sorted(p for p in checker.problems if p.severity != "error"))
+    return Site(sources.content_dir, Agency(config, sources.agency_files), tuple(clients),
+                warnings)
 
 
 def _portal_config(checker: _Checker, sources: SiteSources) -> PortalConfig | None:
@@ -177,6 +179,7 @@ def _client(checker: _Checker, sources: ClientSources,
     if profile is None or config is None:
         return None
     _check_profile_files(checker, sources, profile)
+    _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile)
     languages = tuple(profile.locales or [profile.locale or config.locale])
     return Client(
         slug=sources.slug,
@@ -242,6 +245,20 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
                                             f"(first on line {seen[milestone.id]})")
         seen.setdefault(milestone.id, line or 0)
     return list(deadlines.milestones)
+
+
+def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
+                                 milestones: list[Any], profile: ClientProfile) -> None:
+    """Warn about milestones due after the contract ends: often a forgotten renewal."""
+    ends_on = profile.contract.ends_on if profile.contract else None
+    if source is None or ends_on is None:
+        return
+    for index, milestone in enumerate(milestones):
+        if sort_key_when(milestone.due)[0] > ends_on and milestone.status != "cancelled":
+            line = source.document.line_of(("milestones", index, "due"))
+            checker.problems.append(Problem(
+                source.shown, line, f"milestone '{milestone.id}' is due after the contract "
+                f"ends ({ends_on.isoformat()})", "warning"))
 
 
 def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[str, int]:

@@ -40,7 +40,8 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_every_client_gets_a_portal(built):
-    assert sorted(p.name for p in built.iterdir() if p.is_dir()) == CLIENTS
+    portals = [p.name for p in built.iterdir() if p.is_dir() and not p.name.startswith("_")]
+    assert sorted(portals) == CLIENTS
 
 
 @pytest.mark.parametrize("slug", CLIENTS)

@@ -1,0 +1,51 @@
+"""Progress during long builds: a bar on a terminal, plain lines in CI, nothing when quiet."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from generator.errors import Problem, display_path
+
+BAR_WIDTH = 30
+
+
+class Progress:
+    """Told each client as it is rendered; shows a bar on a TTY, else one line per client."""
+
+    def __init__(self, total: int, verbosity: str = "normal", stream: TextIO | None = None,
+                 tty: bool | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.total, self.done, self.verbosity = total, 0, verbosity
+        self.bar = verbosity != "quiet" and self.tty and total > 1
+
+    def __call__(self, slug: str, files: int) -> None:
+        self.done += 1
+        if self.bar:
+            filled = BAR_WIDTH * self.done // max(self.total, self.done)
+            self.stream.write(f"\rbuilding [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
+                              f"{self.done}/{self.total} {slug[:30]:<30}")
+            self.stream.flush()
+        elif self.verbosity == "verbose" or (self.verbosity == "normal" and not self.tty):
+            click.echo(f"[{self.done}/{self.total}] {slug}: {files} files", file=self.stream)
+
+    def close(self) -> None:
+        """Finish the bar, leaving the terminal on a fresh line."""
+        if self.bar and self.done:
+            self.stream.write("\r" + " " * (BAR_WIDTH + 50) + "\r")
+            self.stream.flush()
+
+
+def failed_clients(problems: list[Problem], content_dir: Path) -> list[str]:
+    """The client folders holding an error, by the paths the problems name."""
+    errors = [p.path for p in problems if p.severity == "error"]
+    failed = []
+    for folder in sorted(content_dir.iterdir()) if content_dir.is_dir() else []:
+        prefix = display_path(folder, content_dir) + "/"
+        if folder.is_dir() and any(path.startswith(prefix) for path in errors):
+            failed.append(folder.name)
+    return failed

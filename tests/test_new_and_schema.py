@@ -1,0 +1,134 @@
+"""`portal new` scaffolds a client that checks and builds; `portal schema` describes the
+content files well enough to validate the example content and reject a broken file."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from conftest import AS_OF, EXAMPLE_CONTENT, REPO, portal
+from generator.yaml12 import parse_yaml
+
+
+def plain(value: Any) -> Any:
+    """YAML data as JSON sees it: dates as ISO text (what an editor's YAML server does)."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def load(path: Path) -> Any:
+    return plain(parse_yaml(path.read_text(encoding="utf-8")).data)
+
+
+@pytest.fixture(scope="module")
+def schemas(tmp_path_factory) -> dict[str, jsonschema.Validator]:
+    folder = tmp_path_factory.mktemp("schemas")
+    result = portal("schema", "--out", folder)
+    assert result.exit_code == 0, result.output
+    validators = {}
+    for name in ("portal", "client", "deadlines", "invoice"):
+        schema = json.loads((folder / f"{name}.schema.json").read_text())
+        jsonschema.Draft202012Validator.check_schema(schema)
+        validators[name] = jsonschema.Draft202012Validator(schema)
+    return validators
+
+
+def example_files() -> list[tuple[str, Path]]:
+    files = [("portal", EXAMPLE_CONTENT / "portal.yaml")]
+    for client in sorted(p for p in EXAMPLE_CONTENT.iterdir() if (p / "client.yaml").is_file()):
+        files += [("client", client / "client.yaml"), ("deadlines", client / "deadlines.yaml")]
+        files += [("invoice", f) for f in sorted((client / "invoices").glob("*.yaml"))]
+    return files
+
+
+@pytest.mark.parametrize(("kind", "path"), example_files(),
+                         ids=lambda v: v if isinstance(v, str) else v.parent.name + "/" + v.name)
+def test_schema_accepts_the_example_content(schemas, kind, path):
+    errors = [e.message for e in schemas[kind].iter_errors(load(path))]
+    assert errors == []
+
+
+def test_schema_rejects_broken_files(schemas):
+    invoice = load(next((EXAMPLE_CONTENT / "kowalski-legal/invoices").glob("*.yaml")))
+    assert not schemas["invoice"].is_valid({**invoice, "totl": 5})
+    assert not schemas["invoice"].is_valid({k: v for k, v in invoice.items() if k != "items"})
+    client = load(EXAMPLE_CONTENT / "kowalski-legal/client.yaml")
+    assert not schemas["client"].is_valid({**client, "lifecycle_stage": "dormant"})
+    deadlines = {"milestones": [{"id": "Bad Id", "title": "x", "due": "2026-01-01"}]}
+    assert not schemas["deadlines"].is_valid(deadlines)
+
+
+def test_schema_documents_every_field(schemas):
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                assert prop.get("description"), name
+            for value in node.values():
+                walk(value)
+    for validator in schemas.values():
+        walk(validator.schema)
+
+
+def test_new_client_checks_and_builds(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    result = portal("new", "zeta-corp", "--content", content, "--name", "Zeta & Co",
+                    "--locale", "de", "--currency", "EUR")
+    assert result.exit_code == 0, result.output
+    folder = content / "zeta-corp"
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
+        == ["client.yaml", "deadlines.yaml", "invoices/001.yaml",
+            "requirements/first-requirement.md", "scope.md"]
+    first = (folder / "client.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schemas/client.schema.json"
+    assert (tmp_path / "schemas/client.schema.json").is_file()
+    check = portal("check", "--content", content, "--strict")
+    assert check.exit_code == 0, check.output
+    built = subprocess.run([sys.executable, "-m", "generator", "build", "--content",
+                            str(content), "--out", str(tmp_path / "out"), "--as-of", AS_OF],
+                           capture_output=True, text=True, cwd=REPO)
+    assert built.returncode == 0, built.stderr
+    assert "Zeta &amp; Co" in (tmp_path / "out/zeta-corp/index.html").read_text()
+    assert 'lang="de"' in (tmp_path / "out/zeta-corp/index.html").read_text()
+
+
+def test_new_refuses_existing_and_bad_slugs(make_site):
+    root = make_site()
+    content = root / "content"
+    result = portal("new", "acme", "--content", content)
+    assert result.exit_code == 1 and "already exists" in result.output
+    for bad in ("Acme", "-acme", "_agency", "a/b", "ac me"):
+        assert portal("new", bad, "--content", content).exit_code == 2, bad
+    assert portal("new", "zed", "--content", content, "--currency", "EURO").exit_code == 2
+    assert portal("new", "zed", "--content", content, "--locale", "xx-yy").exit_code == 2
+    assert not (content / "zed").exists()
+
+
+def test_new_and_schema_in_a_subprocess(tmp_path):
+    from conftest import write_files
+    write_files(tmp_path, {"content/portal.yaml": "agency: {name: Solo, email: a@solo.test}\n"})
+    run = subprocess.run([sys.executable, "-m", "generator", "new", "solo", "--content",
+                          str(tmp_path / "content")], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    run = subprocess.run([sys.executable, "-m", "generator", "schema", "--out",
+                          str(tmp_path / "s")], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0 and len(list((tmp_path / "s").glob("*.json"))) == 4
+    run = subprocess.run([sys.executable, "-m", "generator", "check", "--content",
+                          str(tmp_path / "content")], capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stdout + run.stderr

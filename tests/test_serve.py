@@ -1,0 +1,274 @@
+"""`portal serve`: answers on a free port, rebuilds on change, reloads open pages by itself,
+shows content errors and recovers, and refuses every path outside the output folder."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from conftest import AS_OF, REPO, build_site, portal
+from generator.serve import Session, affected_clients, inject_live_reload
+
+SCOPE = "content/acme/scope.md"
+
+
+def fetch(url: str) -> tuple[int, str]:
+    """GET a URL as a browser would send it; return status and body."""
+    parts = re.match(r"http://([^/]+)(/.*)", url)
+    assert parts
+    connection = http.client.HTTPConnection(parts.group(1), timeout=10)
+    try:
+        connection.request("GET", parts.group(2))
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def session(make_site):
+    root = make_site()
+    with Session(root / "content", as_of=None) as running:
+        running.root = root  # type: ignore[attr-defined]
+        time.sleep(0.3)  # let the watcher start
+        yield running
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_affected_clients(tmp_path):
+    content = tmp_path / "content"
+    (content / "acme").mkdir(parents=True)
+    (content / "acme/client.yaml").write_text("name: A\n")
+    assert affected_clients([content / "acme/scope.md"], content) == {"acme"}
+    assert affected_clients([content / "portal.yaml"], content) is None
+    assert affected_clients([content / "_agency/logo.svg"], content) is None
+    assert affected_clients([content / "newco/client.yaml"], content) is None
+    assert affected_clients([tmp_path / "theme/templates/base.html"], content) is None
+
+
+def test_live_reload_only_in_served_pages(make_site):
+    root = make_site()
+    build_site(root)
+    for page in (root / "output").rglob("*.html"):
+        text = page.read_text()
+        assert "_portal" not in text and "connect-src" not in text, page
+    html = (root / "output/acme/index.html").read_bytes()
+    served = inject_live_reload(html, 7).decode()
+    assert '<script src="/_portal/livereload.js?v=7" defer></script>\n</head>' in served
+    assert "script-src 'self'; base-uri 'none'; form-action 'none'; connect-src 'self'\"" \
+        in served
+
+
+def test_serves_pages_and_refuses_traversal(session):
+    status, body = fetch(session.url + "acme/index.html")
+    assert status == 200 and "Welcome, Acme &amp; Co" in body
+    assert fetch(session.url)[0] == 200
+    assert fetch(session.url + "acme/")[0] == 200
+    assert fetch(session.url + "_agency/index.html")[0] == 200
+    assert fetch(session.url + "acme/nothing.html")[0] == 404
+    secret = session.root / "secret.txt"
+    secret.write_text("do not serve")
+    out = Path(session.server.root)
+    (out / "acme/leak.txt").symlink_to(secret)
+    (out / "acme/leakdir").symlink_to(session.root, target_is_directory=True)
+    for path in ["/../secret.txt", "/acme/../../secret.txt", "/%2e%2e/secret.txt",
+                 "/acme/%2e%2e/%2e%2e/secret.txt", "/acme/..%2f..%2fsecret.txt",
+                 "/%2E%2E%2Fsecret.txt", "/acme/%252e%252e/%252e%252e/secret.txt",
+                 "/acme/..%5c..%5csecret.txt", "/acme/leak.txt",
+                 "/acme/leakdir/secret.txt", "/acme/%00.html"]:
+        status, body = fetch(session.url.rstrip("/") + path)
+        assert status in (403, 404), path
+        assert "do not serve" not in body, path
+
+
+def test_refuses_a_foreign_host_header(session):
+    port = session.server.server_address[1]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", "/acme/index.html", skip_host=True)
+    connection.putheader("Host", f"evil.example:{port}")
+    connection.endheaders()
+    assert connection.getresponse().status == 403
+    connection.close()
+    assert fetch(f"http://localhost:{port}/acme/index.html")[0] == 200
+
+
+def test_change_rebuilds_and_error_page_recovers(session):
+    assert "Goals" in fetch(session.url + "acme/scope.html")[1]
+    edit(session.root / SCOPE, "## Goals", "## Objectives")
+    deadline = time.monotonic() + 20
+    while "Objectives" not in fetch(session.url + "acme/scope.html")[1]:
+        assert time.monotonic() < deadline, "no rebuild"
+        time.sleep(0.1)
+    edit(session.root / SCOPE, "status: approved", "status: finished")
+    while fetch(session.url + "acme/scope.html")[0] != 500:
+        assert time.monotonic() < deadline + 20, "no error page"
+        time.sleep(0.1)
+    status, body = fetch(session.url + "acme/index.html")
+    assert status == 500 and "scope.md:3: status:" in body
+    assert fetch(session.url + "acme/assets/style.css")[0] == 200
+    edit(session.root / SCOPE, "status: finished", "status: approved")
+    while fetch(session.url + "acme/index.html")[0] != 200:
+        assert time.monotonic() < deadline + 40, "no recovery"
+        time.sleep(0.1)
+
+
+def test_open_page_reloads_by_itself(session, page):
+    page.goto(session.url + "acme/scope.html")
+    page.evaluate("window.__notReloaded = true")
+    started = time.monotonic()
+    with page.expect_event("load", timeout=30000):
+        edit(session.root / SCOPE, "## Goals", "## Objectives")
+    latency = time.monotonic() - started
+    print(f"change to reload: {latency:.2f}s")
+    assert page.evaluate("window.__notReloaded === undefined")
+    assert page.locator("h2", has_text="Objectives").count() == 1
+    with page.expect_event("load", timeout=30000):
+        edit(session.root / SCOPE, "status: approved", "status: finished")
+    assert page.locator("#portal-build-error").count() == 1
+    assert "status:" in page.locator("pre").inner_text()
+    with page.expect_event("load", timeout=30000):
+        edit(session.root / SCOPE, "status: finished", "status: approved")
+    assert page.locator("h2", has_text="Objectives").count() == 1
+    assert [e for e in page.console_errors if "status of 500" not in e] == []
+
+
+def test_serve_in_a_subprocess(make_site):
+    root = make_site()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--content", str(root / "content"),
+         "--port", "0", "--as-of", AS_OF], cwd=REPO, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            found = re.search(r"serving (http://127\.0\.0\.1:\d+/)", line)
+            url = found.group(1) if found else None
+        assert url, "serve did not start"
+        with urlopen(url + "acme/index.html", timeout=10) as response:
+            assert response.status == 200
+        assert fetch(url + "%2e%2e/%2e%2e/etc/passwd")[0] == 403
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0
+
+
+def test_serve_through_click_runner(make_site):
+    import socket
+    import threading
+
+    root = make_site()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    answers: list[int] = []
+
+    def visit_then_interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not answers and time.monotonic() < deadline:
+            try:
+                answers.append(fetch(f"http://127.0.0.1:{port}/acme/index.html")[0])
+            except OSError:
+                time.sleep(0.1)
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
+
+    visitor = threading.Thread(target=visit_then_interrupt)
+    visitor.start()
+    result = portal("serve", "--content", root / "content", "--port", port, "--as-of", AS_OF)
+    visitor.join(10)
+    assert answers == [200]
+    assert result.exit_code == 0
+    assert f"serving http://127.0.0.1:{port}/" in result.output and "stopped" in result.output
+
+
+def test_serve_usage_errors():
+    assert portal("serve", "--port", "70000").exit_code == 2
+    result = portal("serve", "--content", "/nonexistent/content")
+    assert result.exit_code == 1 and "is not a folder" in result.output
+    assert "127.0.0.1" in portal("serve", "--help").output
+
+
+def test_serve_refuses_a_busy_port(make_site):
+    import socket
+
+    root = make_site()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = portal("serve", "--content", root / "content", "--port", port)
+    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
+
+
+@pytest.mark.skipif(os.environ.get("CI_SKIP_SLOW") == "1", reason="slow")
+def test_serve_single_client_only(make_site):
+    root = make_site({"content/beta/client.yaml": """
+        name: Beta
+        account_manager: {name: B, email: b@agency.test}
+    """})
+    with Session(root / "content", clients=("beta",)) as running:
+        assert fetch(running.url + "beta/index.html")[0] == 200
+        assert fetch(running.url + "acme/index.html")[0] == 404
+
+
+def test_starts_with_broken_content_and_recovers(make_site):
+    root = make_site({"content/acme/deadlines.yaml": "milestones: [\n"})
+    with Session(root / "content") as running:
+        time.sleep(0.3)
+        status, body = fetch(running.url + "acme/index.html")
+        assert status == 500 and "deadlines.yaml" in body
+        assert fetch(running.url)[0] == 500
+        (root / "content/acme/deadlines.yaml").write_text("milestones: []\n")
+        deadline = time.monotonic() + 30
+        while fetch(running.url + "acme/index.html")[0] != 200:
+            assert time.monotonic() < deadline, "no recovery"
+            time.sleep(0.1)
+
+
+def test_requests_wait_while_a_build_runs(session):
+    import threading
+
+    live, answers = session.live, []
+    with live._changed:
+        live.building = True  # as rebuild() does while it runs
+    waiting = threading.Thread(target=lambda: answers.append(fetch(session.url + "acme/")))
+    waiting.start()
+    time.sleep(0.5)
+    assert waiting.is_alive() and answers == []
+    with live._changed:
+        live.building = False
+        live._changed.notify_all()
+    waiting.join(10)
+    assert answers and answers[0][0] == 200
+
+
+def test_theme_change_rebuilds_every_portal(make_site):
+    root = make_site({"content/portal.yaml": "agency: {name: Solo}\ntheme: ../brand\n",
+                      "content/acme/client.yaml": """
+                          name: Acme
+                          account_manager: {name: A, email: a@agency.test}
+                      """,
+                      "brand/static/extra.css": "body { color: red; }\n"})
+    (root / "content/acme/scope.md").unlink()
+    with Session(root / "content") as running:
+        time.sleep(0.3)
+        assert "red" in fetch(running.url + "acme/assets/extra.css")[1]
+        (root / "brand/static/extra.css").write_text("body { color: blue; }\n")
+        deadline = time.monotonic() + 30
+        while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
+            assert time.monotonic() < deadline, "theme change not rebuilt"
+            time.sleep(0.1)
