@@ -335,3 +335,9 @@ class Invoice(ContentModel):
 
 
 WhenType = date | datetime
+
+
+class TranslationMeta(ContentModel):
+    """Front matter of a translation such as `scope.en.md`: only what is written in words."""
+
+    title: str = Field(min_length=1, description="The title in the translation's language")

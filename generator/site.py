@@ -71,10 +71,15 @@ def link_targets(client: Client) -> LinkTargets:
 
 
 def portal_pages(client: Client, agency: Agency, as_of: date,
-                 markdown: MarkdownRenderer) -> tuple[list[Page], list[Problem]]:
-    """Return every page of the client's portal and the problems found in its Markdown."""
-    fmt = Formatter(client.language, client.timezone)
-    builder = _Builder(client, agency, as_of, markdown, fmt, link_targets(client))
+                 markdown: MarkdownRenderer, language: str | None = None,
+                 prefix: str = "") -> tuple[list[Page], list[Problem]]:
+    """Return every page of the client's portal and the problems found in its Markdown.
+
+    `language` and `prefix` ('en/') give one language of a portal in several languages.
+    """
+    fmt = Formatter(language or client.language, client.timezone)
+    targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
+    builder = _Builder(client, agency, as_of, markdown, fmt, targets)
     timeline = _timeline(builder)
     invoices = _invoices(builder)
     updates = _updates(builder)
@@ -91,6 +96,8 @@ def portal_pages(client: Client, agency: Agency, as_of: date,
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
         _contact(builder),
     ]
+    if prefix:
+        pages = [replace(page, path=prefix + page.path) for page in pages]
     return pages, builder.problems
 
 
