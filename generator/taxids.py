@@ -63,7 +63,7 @@ def check_pl_nip(number: str) -> str | None:
     if not re.fullmatch(r"\d{10}", value):
         return f"'{number}' is not a NIP (10 digits)"
     weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-    check = sum(int(d) * w for d, w in zip(value, weights)) % 11
+    check = sum(int(d) * w for d, w in zip(value[:9], weights, strict=True)) % 11
     if check == 10 or check != int(value[9]):
         return f"'{number}' has a wrong check digit (NIP)"
     return None
@@ -87,7 +87,7 @@ def check_kr_business_registration(number: str) -> str | None:
     if not re.fullmatch(r"\d{10}", value):
         return f"'{number}' is not a business registration number (NNN-NN-NNNNN)"
     weights = (1, 3, 7, 1, 3, 7, 1, 3, 5)
-    total = sum(int(d) * w for d, w in zip(value, weights)) + int(value[8]) * 5 // 10
+    total = sum(int(d) * w for d, w in zip(value[:9], weights, strict=True)) + int(value[8]) * 5 // 10
     if (10 - total % 10) % 10 != int(value[9]):
         return f"'{number}' has a wrong check digit (business registration number)"
     return None
