@@ -95,6 +95,9 @@ class PortalConfig(ContentModel):
     )
     base_url: str | None = Field(None, description="Public address of the portals, if any")
     allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
+    amounts_in_words: bool = Field(
+        False, description="Print invoice totals in words where the language has a rule "
+                           "for it (Polish: słownie)")
 
 
 # ---------------------------------------------------------------- client (client.yaml)

@@ -17,6 +17,7 @@ from generator.i18n import Formatter
 from generator.markdown import LinkTargets, MarkdownRenderer, plain_text
 from generator.money import invoice_status, sum_by_currency
 from generator.timeline import axis, timeline_entries
+from generator.words import amount_in_words
 
 OVERVIEW_DEADLINES = 4
 OVERVIEW_UPDATES = 3
@@ -189,8 +190,11 @@ def _invoice_pages(builder: _Builder) -> list[Page]:
         record = replace(record, status=invoice_status(record.invoice, builder.as_of))
         notes, _ = builder.html(record.invoice.notes, record.source, record.notes_line,
                                 root="../")
+        words = (amount_in_words(record.totals.total, record.currency, str(builder.fmt.locale))
+                 if builder.agency.config.amounts_in_words else None)
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
-                          record.invoice.number, {"record": record, "notes": notes}))
+                          record.invoice.number, {"record": record, "notes": notes,
+                                                  "amount_in_words": words}))
     return pages
 
 

@@ -22,6 +22,7 @@ from generator.models import (
     TranslationMeta,
     UpdateMeta,
 )
+from generator.invoicerules import invoice_rule_problems
 from generator.money import invoice_totals
 from generator.yaml12 import YamlDocument
 
@@ -306,6 +307,8 @@ def _invoices(checker: _Checker, sources: list[YamlSource],
 def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
                     client_currency: str) -> InvoiceRecord | None:
     currency = invoice.currency or client_currency
+    for loc, message in invoice_rule_problems(invoice, currency):
+        checker.add(source.shown, source.document.line_of(loc), message)
     totals = invoice_totals(invoice, currency)
     if totals.net < 0:
         line = source.document.line_of(("discount",))
