@@ -9,7 +9,8 @@ from datetime import date
 
 from generator.config import BuildOptions, build_date, selected_clients, site_theme
 from generator.content import read_site
-from generator.errors import ContentError
+from generator.errors import ContentError, Problem
+from generator.i18n import missing_translations
 from generator.markdown import MarkdownRenderer
 from generator.output import OutputFolder
 from generator.render import make_environment, render_client
@@ -26,6 +27,7 @@ class BuildReport:
     files: int
     as_of: date
     seconds: float
+    warnings: tuple[Problem, ...] = ()  # e.g. UI strings a catalogue does not translate
 
 
 def build(options: BuildOptions, *, write: bool = True) -> BuildReport:
@@ -52,4 +54,6 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildReport:
             output.commit(keep=set(slugs) if not options.clients else None)
     finally:
         output.discard()
-    return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started)
+    languages = [lang for c in site.clients if c.slug in slugs for lang in c.languages]
+    warnings = tuple(missing_translations(env, theme.folders, languages))
+    return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started, warnings)

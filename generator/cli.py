@@ -61,6 +61,8 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
 def check_command(content_dir: Path, as_of: date | None) -> None:
     """Validate all content and exit non-zero on any error; writes nothing."""
     report = build(BuildOptions(content_dir, Path("unused"), (), as_of), write=False)
+    for warning in report.warnings:
+        click.echo(str(warning), err=True)
     click.echo(f"ok: {len(report.built)} clients, {report.files} files, no problems")
 
 

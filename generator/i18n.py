@@ -197,9 +197,11 @@ def missing_translations(env: jinja2.Environment, theme_folders: Iterable[Path],
         if language.split("_")[0].split("-")[0] == SOURCE_LANGUAGE:
             continue
         translations = load_translations(theme_folders, language)
+        reported: set[str] = set()
         for filename, line, message in messages:
             msgid = message if isinstance(message, str) else message[0]
-            if _untranslated(translations, message):
+            if msgid not in reported and _untranslated(translations, message):
+                reported.add(msgid)
                 problems.append(Problem(_shown(filename), line,
                                         f"no {language} translation for '{msgid}'; "
                                         "the portal shows it in English", "warning"))
