@@ -12,6 +12,7 @@ from generator.clients import Agency, Client, Document, InvoiceRecord, Site, sor
 from generator.content import ClientSources, MarkdownSource, SiteSources, YamlSource
 from generator.errors import ContentError, Problem
 from generator.fieldtypes import did_you_mean
+from generator.invoicerules import invoice_rule_problems
 from generator.models import (
     ClientProfile,
     Deadlines,
@@ -22,7 +23,6 @@ from generator.models import (
     TranslationMeta,
     UpdateMeta,
 )
-from generator.invoicerules import invoice_rule_problems
 from generator.money import invoice_totals
 from generator.yaml12 import YamlDocument
 
