@@ -361,3 +361,63 @@ def test_no_english_ui_string_in_a_translated_portal(built, slug, lang):
             if pattern.search(text):
                 leftovers.add((page.relative_to(built / slug).as_posix(), msgid))
     assert sorted(leftovers) == []
+
+
+# ---------------------------------------------------------------- a theme's own catalogues
+
+GERMAN = """
+    msgid ""
+    msgstr ""
+    "Language: de\\n"
+    "Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+    "Content-Type: text/plain; charset=utf-8\\n"
+
+    msgid "Overview"
+    msgstr "Übersicht"
+
+    msgid "%(num)d open invoice"
+    msgid_plural "%(num)d open invoices"
+    msgstr[0] "%(num)d offene Rechnung"
+    msgstr[1] "%(num)d offene Rechnungen"
+"""
+
+
+def test_adding_a_language_is_adding_one_catalogue(make_site, monkeypatch):
+    root = make_site({
+        "content/portal.yaml": """
+            agency: {name: Test Agency}
+            timezone: Europe/Berlin
+            theme: ../brand
+        """,
+        "content/_agency/logo.svg": None,
+        "brand/locales/de/LC_MESSAGES/messages.po": GERMAN,
+        # the agency's wording of one Polish string; the rest comes from the default catalogue
+        "brand/locales/pl/LC_MESSAGES/messages.po": GERMAN.replace("de", "pl").replace(
+            "Übersicht", "Pulpit"),
+        "content/acme/client.yaml": TWO_LANGUAGES["content/acme/client.yaml"].replace(
+            "[sv, en]", "[de, pl]"),
+    })
+    assert build_site(root).exit_code == 0
+    german = text_of(root / "output" / "acme" / "index.html")
+    assert "Übersicht" in german and "23. November 2026" in german
+    assert "Next deadline" in german  # not in the catalogue: English
+    assert "1.210,00 €" in text_of(root / "output" / "acme" / "invoices.html")
+    polish = text_of(root / "output" / "acme" / "pl" / "index.html")
+    assert "Pulpit" in polish and "Najbliższy termin" in polish
+    monkeypatch.chdir(root)
+    result = portal("check", "--content", root / "content", "--as-of", AS_OF)
+    assert "no de translation for 'Next deadline'" in result.output
+    assert "no de translation for 'Overview'" not in result.output
+    assert "no pl translation" not in result.output
+
+
+def test_messages_pot_is_current():
+    from generator.i18n import template_messages
+    from generator.render import make_environment, theme_for
+
+    used = {m if isinstance(m, str) else m[0]
+            for _, _, m in template_messages(make_environment(theme_for(None)))}
+    template = {m.id if isinstance(m.id, str) else m.id[0]
+                for m in read_po((LOCALES / "messages.pot").open("rb")) if m.id}
+    assert used == template, ("themes/default/locales/messages.pot is stale: run pybabel extract "
+                              "as babel.cfg says, then pybabel update")
