@@ -55,5 +55,6 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildReport:
     finally:
         output.discard()
     languages = [lang for c in site.clients if c.slug in slugs for lang in c.languages]
-    warnings = tuple(missing_translations(env, theme.folders, languages))
+    # only `portal check` (write=False) lists untranslated UI strings: it takes a while
+    warnings = () if write else tuple(missing_translations(env, theme.folders, languages))
     return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started, warnings)
