@@ -212,6 +212,9 @@ def test_translated_documents_and_the_fallback_marker(built):
     updates = (english / "updates.html").read_text(encoding="utf-8")
     assert updates.count('class="fallback-note"') == 3  # four updates, one translated
     assert "Weekly meeting — delay of the member migration rehearsal" in updates
+    listing = text_of(english / "requirements.html")
+    assert "会員・ポイント移行 (Japanese)" in listing
+    assert "Store inventory integration Draft" in listing
     japanese = (built / "sakura-retail" / "scope.html").read_text(encoding="utf-8")
     assert "fallback-note" not in japanese and "業務範囲記述書" in japanese
 

@@ -197,12 +197,14 @@ def test_japanese_reduced_rate_must_be_marked(make_site, monkeypatch, item, mess
 
 def test_polish_faktura_with_both_nips_and_amount_in_words(make_site):
     portal = (PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
-                             "tax_ids: {eu_vat: PL5260250995, pl_nip: 526-025-09-95}")
+                             "tax_ids: {eu_vat: PL5260250995, pl_nip: 526-025-09-95, "
+                            "jp_invoice_registration: T7000012050002}")
               + "amounts_in_words: true\n")
     client = CLIENT.replace("locale: en", "locale: pl") + "currency: PLN\ntax_ids:\n  pl_nip: '5252843717'\n"
     root = make_site({"content/portal.yaml": portal, "content/acme/client.yaml": client})
     assert build_site(root).exit_code == 0
     page = text_of((root / "output" / "acme" / "invoices" / "2026-10.html").read_text("utf-8"))
+    assert "Numer rejestracyjny (Japonia)" not in page  # only on invoices in yen
     for expected in ["Faktura nr 0123", "NIP: 526-025-09-95", "Nabywca", "NIP: 5252843717",
                      "Rabat (10%)", "Razem netto po rabacie 1 114,87 zł",
                      "VAT 21% od 900,00 zł 189,00 zł", "VAT 9% od 214,87 zł 19,34 zł",
