@@ -10,6 +10,7 @@ from generator.clients import Site
 from generator.config import BuildOptions, build_date, site_theme
 from generator.content import read_site
 from generator.errors import ContentError, Problem
+from generator.i18n import missing_translations
 from generator.markdown import MarkdownRenderer
 from generator.money import invoice_status
 from generator.render import make_environment, render_client
@@ -55,6 +56,8 @@ def check_site(options: BuildOptions) -> CheckResult:
     markdown = MarkdownRenderer(site.agency.config.allow_raw_html)
     for client in site.clients:
         problems.extend(render_client(client, site.agency, theme, env, as_of, markdown).problems)
+    languages = sorted({language for client in site.clients for language in client.languages})
+    problems.extend(missing_translations(env, theme.folders, languages))
     return CheckResult(tuple(sorted(set(problems))), len(site.clients), as_of)
 
 

@@ -28,6 +28,7 @@ class Document:
     meta: ScopeMeta | RequirementMeta | UpdateMeta
     body: str
     body_line: int
+    language: str | None = None  # the language the text is in, where a portal has several
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Client:
     invoices: tuple[InvoiceRecord, ...]
     updates: tuple[Document, ...]
     attachments: dict[str, Path] = field(default_factory=dict)
+    # translated documents: language -> 'scope' | 'requirements/<slug>' | 'updates/<slug>' -> doc
+    translations: dict[str, dict[str, Document]] = field(default_factory=dict)
 
     @property
     def language(self) -> str:

@@ -46,7 +46,7 @@ def site_theme(site: Site) -> Theme:
     if not name or name == "default":
         return theme_for(None)
     folder = (site.content_dir / name).resolve()
-    if not (folder / "templates").is_dir() and not (folder / "static").is_dir():
+    if not any((folder / part).is_dir() for part in ("templates", "static", "locales")):
         shown = display_path(site.content_dir / "portal.yaml", site.content_dir)
         raise ContentError([Problem(shown, None, f"theme: '{name}' has no templates/ or "
                                                  f"static/ folder (looked in {folder})")])

@@ -30,6 +30,8 @@ CLIENT_ENTRIES = {
     "updates": "dir",
     "files": "dir",
 }
+# A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
+TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*$\r?\n?)", re.S | re.M)
 
 
@@ -52,6 +54,7 @@ class MarkdownSource:
     front_matter: YamlDocument
     body: str
     body_line: int
+    language: str | None = None  # set for a translation such as scope.en.md
 
 
 @dataclass
@@ -67,6 +70,8 @@ class ClientSources:
     invoices: list[YamlSource] = field(default_factory=list)
     updates: list[MarkdownSource] = field(default_factory=list)
     attachments: dict[str, Path] = field(default_factory=dict)
+    # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
+    translations: list[tuple[str, MarkdownSource]] = field(default_factory=list)
 
 
 @dataclass
@@ -186,7 +191,28 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
     client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
     client.attachments = _list_files(reader, folder, folder / "files")
+    client.translations = _read_translations(reader, folder)
     return client
+
+
+def _read_translations(reader: _Reader, folder: Path) -> list[tuple[str, MarkdownSource]]:
+    """Read `scope.<lang>.md` and `<slug>.<lang>.md` in requirements/ and updates/."""
+    found = []
+    for kind, directory in (("", folder), ("requirements", folder / "requirements"),
+                            ("updates", folder / "updates")):
+        if not directory.is_dir() or directory.is_symlink():
+            continue
+        for path in sorted(directory.iterdir(), key=lambda p: p.name):
+            match = TRANSLATED.match(path.name)
+            if not match or path.is_symlink() or not path.is_file():
+                continue
+            if kind == "" and match["stem"] != "scope":
+                continue
+            source = reader.markdown(path)
+            if source is not None:
+                source.slug, source.language = match["stem"], match["language"]
+                found.append((kind, source))
+    return found
 
 
 def _check_entries(reader: _Reader, folder: Path) -> None:
@@ -197,6 +223,8 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
             reader.problem(entry, None, "is a symbolic link; content must be real files")
             continue
         kind = CLIENT_ENTRIES.get(entry.name)
+        if kind is None and _is_translation(entry, "scope"):
+            continue
         if kind is None:
             hint = did_you_mean(entry.name, set(CLIENT_ENTRIES))
             reader.problem(entry, None, f"unexpected entry in a client folder{hint}")
@@ -213,6 +241,8 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
         if path.name.startswith("."):
             continue
+        if suffix == ".md" and _is_translation(path, None):
+            continue  # read by _read_translations
         if path.is_symlink() or not path.is_file() or path.suffix != suffix:
             reader.problem(path, None, f"unexpected entry: {name}/ holds only {suffix} files")
             continue
@@ -223,6 +253,12 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
         if source is not None:
             sources.append(source)
     return sources
+
+
+def _is_translation(path: Path, stem: str | None) -> bool:
+    match = TRANSLATED.match(path.name)
+    return bool(match and path.is_file() and not path.is_symlink()
+                and (stem is None or match["stem"] == stem))
 
 
 def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]:

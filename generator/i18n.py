@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext as gettext_module
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import jinja2
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date, format_datetime, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import Translations
+from jinja2.ext import extract_from_ast
+from markupsafe import Markup
+
+from generator.errors import Problem
+
+SOURCE_LANGUAGE = "en"
+DOMAIN = "messages"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class Formatter:
@@ -57,7 +76,156 @@ class Formatter:
         """Format a rate given in percent (23 → 23 %)."""
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
 
+    def relative(self, value: dt.date | dt.datetime, as_of: dt.date) -> str:
+        """Say how far a day is from the build date: 'in 3 days', '2 weeks ago', 'today'."""
+        day = self.date_of(value)
+        if day == as_of:
+            return format_timedelta(dt.timedelta(0), granularity="day", locale=self.locale)
+        return format_timedelta(day - as_of, granularity="day", threshold=1.1,
+                                add_direction=True, locale=self.locale)
+
+    def date_of(self, value: dt.date | dt.datetime) -> dt.date:
+        """The day a date-time falls on in the portal's time zone."""
+        if isinstance(value, dt.datetime):
+            return value.astimezone(self.tz).date() if value.tzinfo else value.date()
+        return value
+
+    @property
+    def first_weekday(self) -> str:
+        """The first day of the week where the language is spoken, e.g. 'sunday' for ja."""
+        locale = self.locale
+        if locale.territory is None:
+            likely = get_global("likely_subtags").get(str(locale))
+            locale = Locale.parse(likely) if likely else locale
+        return WEEKDAYS[locale.first_week_day]
+
+    def language_name(self, tag: str) -> str:
+        """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""
+        name = Locale.parse(tag, sep="-" if "-" in tag else "_").get_display_name(self.locale)
+        return name or tag
+
     def days_between(self, start: dt.date, end: dt.date) -> str:
         """Format the distance between two days, e.g. '3 days'."""
         return format_timedelta(end - start, granularity="day", threshold=1.1,
                                 locale=self.locale)
+
+
+# ---------------------------------------------------------------- UI translations (gettext)
+
+
+def catalogue_paths(theme_folders: Iterable[Path], language: str) -> list[Path]:
+    """The .po files for `language`, most specific theme first (sv_SE falls back to sv)."""
+    tags = [language.replace("-", "_")]
+    if "_" in tags[0]:
+        tags.append(tags[0].split("_")[0])
+    return [folder / "locales" / tag / "LC_MESSAGES" / f"{DOMAIN}.po"
+            for folder in theme_folders for tag in tags
+            if (folder / "locales" / tag / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()]
+
+
+def load_translations(theme_folders: Iterable[Path], language: str
+                      ) -> gettext_module.NullTranslations:
+    """Compile the language's catalogues in memory; a missing message falls back to English."""
+    paths = catalogue_paths(theme_folders, language)
+    if not paths:
+        return gettext_module.NullTranslations()
+    return _compiled(tuple((p, p.stat().st_mtime_ns) for p in paths), language)
+
+
+@lru_cache(maxsize=64)
+def _compiled(paths: tuple[tuple[Path, int], ...], language: str) -> Translations:
+    first: Translations | None = None
+    for path, _mtime in paths:
+        with path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=language.split("-")[0], domain=DOMAIN)
+        compiled = BytesIO()
+        write_mo(compiled, catalog, use_fuzzy=False)
+        compiled.seek(0)
+        translations = Translations(compiled, domain=DOMAIN)
+        if first is None:
+            first = translations
+        else:
+            first.add_fallback(translations)
+    assert first is not None
+    return first
+
+
+def template_functions(translations: gettext_module.NullTranslations) -> dict[str, Callable[..., Any]]:
+    """`gettext` and `ngettext` for the render context, as Jinja's new-style i18n calls them.
+
+    Passed per render rather than installed on the shared environment, so portals in different
+    languages can be rendered with one environment, even at the same time.
+    """
+
+    @jinja2.pass_context
+    def gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+        text = translations.gettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @jinja2.pass_context
+    def ngettext(context: jinja2.runtime.Context, singular: str, plural: str, num: int,
+                 **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = translations.ngettext(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
+def template_messages(env: jinja2.Environment) -> list[tuple[str, int, str | tuple[str, ...]]]:
+    """Every message the portal templates translate: (template file, line, msgid).
+
+    The agency overview (templates/agency/) is for agency staff only, in the agency's language.
+    """
+    found = []
+    portal_templates = env.list_templates(
+        filter_func=lambda n: not n.startswith(("!", "agency/")))
+    for name in portal_templates:
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        for line, _function, message in extract_from_ast(env.parse(source)):
+            strings = tuple(m for m in (message if isinstance(message, tuple) else (message,)) if m)
+            if strings:
+                found.append((filename or name, line, strings[0] if len(strings) == 1 else strings))
+    return found
+
+
+def missing_translations(env: jinja2.Environment, theme_folders: Iterable[Path],
+                         languages: Iterable[str]) -> list[Problem]:
+    """A warning for each template message a language's catalogue does not translate."""
+    messages = template_messages(env)
+    problems = []
+    for language in sorted(set(languages)):
+        if language.split("_")[0].split("-")[0] == SOURCE_LANGUAGE:
+            continue
+        translations = load_translations(theme_folders, language)
+        reported: set[str] = set()
+        for filename, line, message in messages:
+            msgid = message if isinstance(message, str) else message[0]
+            if msgid not in reported and _untranslated(translations, message):
+                reported.add(msgid)
+                problems.append(Problem(_shown(filename), line,
+                                        f"no {language} translation for '{msgid}'; "
+                                        "the portal shows it in English", "warning"))
+    return problems
+
+
+def _untranslated(translations: gettext_module.NullTranslations,
+                  message: str | tuple[str, ...]) -> bool:
+    key: Any = message if isinstance(message, str) else (message[0], 0)
+    current: Any = translations
+    while current is not None:
+        if key in getattr(current, "_catalog", {}):  # the compiled .mo's messages
+            return False
+        current = getattr(current, "_fallback", None)
+    return True
+
+
+def _shown(filename: str) -> str:
+    try:
+        return Path(filename).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return filename

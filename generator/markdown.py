@@ -42,6 +42,7 @@ class LinkTargets:
 
     pages: dict[str, str]
     attachments: frozenset[str]
+    attachment_root: str = ""  # '../' from a language folder such as en/ to files/
 
 
 @dataclass
@@ -100,7 +101,7 @@ class _LinkRewriter(Treeprocessor):
             anchor = f"#{fragment}" if fragment else ""
             return self.root + page + ("" if "#" in page and not anchor else anchor)
         if key in self.targets.attachments:
-            return self.root + key
+            return self.root + self.targets.attachment_root + key
         if key.startswith("files/"):
             return self._bad(target, f"attachment '{key}' not found in files/")
         return self._bad(target, f"link '{target}' points to nothing in this client folder "

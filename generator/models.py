@@ -22,6 +22,13 @@ from generator.fieldtypes import (
     Slug,
     TimezoneName,
 )
+from generator.taxids import (
+    EuVatNumber,
+    JpInvoiceRegistration,
+    KrBusinessRegistration,
+    PlNip,
+    SeOrgNumber,
+)
 
 
 class ContentModel(BaseModel):
@@ -38,14 +45,14 @@ class ContentModel(BaseModel):
 class TaxIds(ContentModel):
     """Tax and company registration numbers printed on invoices."""
 
-    eu_vat: str | None = Field(None, description="EU VAT number with country prefix")
-    pl_nip: str | None = Field(None, description="Polish NIP (10 digits)")
-    se_org_number: str | None = Field(None, description="Swedish organisation number")
+    eu_vat: EuVatNumber | None = Field(None, description="EU VAT number with country prefix")
+    pl_nip: PlNip | None = Field(None, description="Polish NIP (10 digits)")
+    se_org_number: SeOrgNumber | None = Field(None, description="Swedish organisation number")
     se_f_tax: bool = Field(False, description="Approved for F-tax (Godkänd för F-skatt)")
-    jp_invoice_registration: str | None = Field(
+    jp_invoice_registration: JpInvoiceRegistration | None = Field(
         None, description="Japanese qualified invoice registration number (T + 13 digits)"
     )
-    kr_business_registration: str | None = Field(
+    kr_business_registration: KrBusinessRegistration | None = Field(
         None, description="Korean business registration number (10 digits)"
     )
     company_number: str | None = Field(None, description="Company register number")
@@ -88,6 +95,9 @@ class PortalConfig(ContentModel):
     )
     base_url: str | None = Field(None, description="Public address of the portals, if any")
     allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
+    amounts_in_words: bool = Field(
+        False, description="Print invoice totals in words where the language has a rule "
+                           "for it (Polish: słownie)")
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -313,6 +323,8 @@ class Invoice(ContentModel):
     notes: str | None = Field(None, description="Notes, in Markdown")
     period: Period | None = Field(None, description="Service period (retainer invoices)")
     po_number: str | None = Field(None, description="Client's purchase order number")
+    reverse_charge: bool = Field(
+        False, description="EU reverse charge: the buyer accounts for the VAT")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:
@@ -326,3 +338,9 @@ class Invoice(ContentModel):
 
 
 WhenType = date | datetime
+
+
+class TranslationMeta(ContentModel):
+    """Front matter of a translation such as `scope.en.md`: only what is written in words."""
+
+    title: str = Field(min_length=1, description="The title in the translation's language")

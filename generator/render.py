@@ -20,8 +20,9 @@ from generator import __version__
 from generator.atom import atom_feed
 from generator.clients import Agency, Client
 from generator.errors import PortalError, Problem
-from generator.i18n import Formatter
+from generator.i18n import Formatter, load_translations, template_functions
 from generator.ics import calendar_ics
+from generator.languages import language_links, language_prefix, localized
 from generator.markdown import MarkdownRenderer
 from generator.site import Page, mailto, portal_pages
 
@@ -92,13 +93,20 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: Agency, theme: Theme, env: jinja2.Environment,
                   as_of: date, markdown: MarkdownRenderer) -> RenderedPortal:
-    """Render every file of one client's portal."""
-    pages, problems = portal_pages(client, agency, as_of, markdown)
-    fmt = Formatter(client.language, client.timezone)
-    portal = RenderedPortal(problems=problems)
-    common = _common_context(client, agency, fmt, as_of)
-    for page in pages:
-        portal.files[page.path] = _render_page(env, page, common)
+    """Render every file of one client's portal, in each of its languages."""
+    portal = RenderedPortal()
+    for language in reversed(client.languages):  # the default language last: its updates
+        prefix = language_prefix(client, language)
+        view = localized(client, language)
+        pages, problems = portal_pages(view, agency, as_of, markdown, language, prefix)
+        portal.problems.extend(problems)
+        fmt = Formatter(language, client.timezone)
+        common = _common_context(client, agency, fmt, as_of)
+        common.update(template_functions(load_translations(theme.folders, language)),
+                      page_language=language)
+        for page in pages:
+            links = language_links(client, language, page.path[len(prefix):], page.root)
+            portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
     updates = next(p for p in pages if p.section == "updates").context["updates"]
     portal.files["feed.xml"] = atom_feed(client, agency, updates, fmt, agency.config.base_url)
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)

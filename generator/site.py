@@ -17,6 +17,7 @@ from generator.i18n import Formatter
 from generator.markdown import LinkTargets, MarkdownRenderer, plain_text
 from generator.money import invoice_status, sum_by_currency
 from generator.timeline import axis, timeline_entries
+from generator.words import amount_in_words
 
 OVERVIEW_DEADLINES = 4
 OVERVIEW_UPDATES = 3
@@ -71,10 +72,15 @@ def link_targets(client: Client) -> LinkTargets:
 
 
 def portal_pages(client: Client, agency: Agency, as_of: date,
-                 markdown: MarkdownRenderer) -> tuple[list[Page], list[Problem]]:
-    """Return every page of the client's portal and the problems found in its Markdown."""
-    fmt = Formatter(client.language, client.timezone)
-    builder = _Builder(client, agency, as_of, markdown, fmt, link_targets(client))
+                 markdown: MarkdownRenderer, language: str | None = None,
+                 prefix: str = "") -> tuple[list[Page], list[Problem]]:
+    """Return every page of the client's portal and the problems found in its Markdown.
+
+    `language` and `prefix` ('en/') give one language of a portal in several languages.
+    """
+    fmt = Formatter(language or client.language, client.timezone)
+    targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
+    builder = _Builder(client, agency, as_of, markdown, fmt, targets)
     timeline = _timeline(builder)
     invoices = _invoices(builder)
     updates = _updates(builder)
@@ -91,6 +97,8 @@ def portal_pages(client: Client, agency: Agency, as_of: date,
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
         _contact(builder),
     ]
+    if prefix:
+        pages = [replace(page, path=prefix + page.path) for page in pages]
     return pages, builder.problems
 
 
@@ -182,8 +190,11 @@ def _invoice_pages(builder: _Builder) -> list[Page]:
         record = replace(record, status=invoice_status(record.invoice, builder.as_of))
         notes, _ = builder.html(record.invoice.notes, record.source, record.notes_line,
                                 root="../")
+        words = (amount_in_words(record.totals.total, record.currency, str(builder.fmt.locale))
+                 if builder.agency.config.amounts_in_words else None)
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
-                          record.invoice.number, {"record": record, "notes": notes}))
+                          record.invoice.number, {"record": record, "notes": notes,
+                                                  "amount_in_words": words}))
     return pages
 
 

@@ -12,6 +12,7 @@ from generator.clients import Agency, Client, Document, InvoiceRecord, Site, sor
 from generator.content import ClientSources, MarkdownSource, SiteSources, YamlSource
 from generator.errors import ContentError, Problem
 from generator.fieldtypes import did_you_mean
+from generator.invoicerules import invoice_rule_problems
 from generator.models import (
     ClientProfile,
     Deadlines,
@@ -19,6 +20,7 @@ from generator.models import (
     PortalConfig,
     RequirementMeta,
     ScopeMeta,
+    TranslationMeta,
     UpdateMeta,
 )
 from generator.money import invoice_totals
@@ -198,7 +200,37 @@ def _client(checker: _Checker, sources: ClientSources,
                              key=lambda d: (sort_key_when(d.meta.date), d.slug),  # type: ignore[union-attr]
                              reverse=True)),
         attachments=sources.attachments,
+        translations=_translations(checker, sources, languages, scope,
+                                   [*requirements, *updates]),
     )
+
+
+def _translations(checker: _Checker, sources: ClientSources, languages: tuple[str, ...],
+                  scope: Document | None, documents: list[Document | None]
+                  ) -> dict[str, dict[str, Document]]:
+    """Validate `scope.<lang>.md` and friends; each takes its original's front matter but title."""
+    originals = {"scope": scope} if scope else {}
+    originals.update({f"{d.source.split('/')[-2]}/{d.slug}": d for d in documents if d})
+    found: dict[str, dict[str, Document]] = {}
+    for kind, source in sources.translations:
+        key = f"{kind}/{source.slug}" if kind else source.slug
+        language = source.language or ""
+        if language not in languages[1:]:
+            others = ", ".join(languages[1:]) or "none"
+            checker.add(source.shown, None, f"'{language}' is not one of this client's other "
+                                            f"languages (locales in client.yaml; others: {others})")
+            continue
+        original = originals.get(key)
+        if original is None:
+            checker.add(source.shown, None, f"translation of {key}.md, which does not exist "
+                                            "(or has errors)")
+            continue
+        meta = checker.model(TranslationMeta, source.shown, source.front_matter)
+        if meta is not None:
+            found.setdefault(language, {})[key] = Document(
+                original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
+                source.body, source.body_line, language)
+    return found
 
 
 def _profile(checker: _Checker, sources: ClientSources) -> ClientProfile | None:
@@ -292,6 +324,8 @@ def _invoices(checker: _Checker, sources: list[YamlSource],
 def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
                     client_currency: str) -> InvoiceRecord | None:
     currency = invoice.currency or client_currency
+    for loc, message in invoice_rule_problems(invoice, currency):
+        checker.add(source.shown, source.document.line_of(loc), message)
     totals = invoice_totals(invoice, currency)
     if totals.net < 0:
         line = source.document.line_of(("discount",))

@@ -51,7 +51,9 @@ def test_every_page_exists(built, slug):
                  "invoices.html", "updates.html", "contact.html", "feed.xml", "calendar.ics"]:
         assert (portal / page).is_file(), page
     for document in (content / "requirements").glob("*.md"):
-        assert (portal / "requirements" / f"{document.stem}.html").is_file()
+        slug, _, language = document.stem.partition(".")  # intake.en.md: English, under en/
+        assert (portal / (f"{language}/" if language else "") / "requirements"
+                / f"{slug}.html").is_file()
     for invoice in (content / "invoices").glob("*.yaml"):
         assert (portal / "invoices" / f"{invoice.stem}.html").is_file()
     for attachment in (content / "files").rglob("*"):

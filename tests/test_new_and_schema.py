@@ -89,7 +89,7 @@ def test_new_client_checks_and_builds(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(EXAMPLE_CONTENT, content)
     result = portal("new", "zeta-corp", "--content", content, "--name", "Zeta & Co",
-                    "--locale", "de", "--currency", "EUR")
+                    "--locale", "sv", "--currency", "EUR")
     assert result.exit_code == 0, result.output
     folder = content / "zeta-corp"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
