@@ -105,7 +105,7 @@ def test_new_client_checks_and_builds(tmp_path):
                            capture_output=True, text=True, cwd=REPO)
     assert built.returncode == 0, built.stderr
     assert "Zeta &amp; Co" in (tmp_path / "out/zeta-corp/index.html").read_text()
-    assert 'lang="de"' in (tmp_path / "out/zeta-corp/index.html").read_text()
+    assert 'lang="sv"' in (tmp_path / "out/zeta-corp/index.html").read_text()
 
 
 def test_new_refuses_existing_and_bad_slugs(make_site):
