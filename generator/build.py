@@ -9,9 +9,11 @@ from datetime import date
 
 from generator.config import BuildOptions, build_date, selected_clients, site_theme
 from generator.content import read_site
+from generator.credentials import default_secrets_file, load_secrets
 from generator.errors import ContentError
 from generator.markdown import MarkdownRenderer
 from generator.output import OutputFolder
+from generator.protect import protect_portal, superseded_folders
 from generator.render import make_environment, render_client
 from generator.validate import validate_site
 
@@ -36,20 +38,25 @@ def build(options: BuildOptions, *, write: bool = True) -> BuildReport:
     as_of = build_date(options.as_of, site.agency.config.timezone)
     theme = site_theme(site)
     env, markdown = make_environment(theme), MarkdownRenderer(site.agency.config.allow_raw_html)
-    output, problems, files = OutputFolder(options.out_dir), [], 0
+    secrets = load_secrets(options.secrets_file or default_secrets_file(options.content_dir))
+    output, problems, files, folders = OutputFolder(options.out_dir), [], 0, set()
     if write:
         output.claim()
     try:
         for client in (c for c in site.clients if c.slug in slugs):
             portal = render_client(client, site.agency, theme, env, as_of, markdown)
             problems.extend(portal.problems)
-            files += len(portal.files)
+            protected = protect_portal(client, portal.files, secrets, env)
+            problems.extend(protected.problems)
+            files += len(protected.files)
+            folders.add(protected.folder)
             if write and not problems:
-                output.stage(client.slug, portal.files)
+                old = superseded_folders(client.slug, protected.folder, output.portals())
+                output.stage(protected.folder, protected.files, supersedes=old)
         if problems:
             raise ContentError(problems)
         if write:
-            output.commit(keep=set(slugs) if not options.clients else None)
+            output.commit(keep=folders if not options.clients else None)
     finally:
         output.discard()
     return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started)

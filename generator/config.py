@@ -22,6 +22,7 @@ class BuildOptions:
     out_dir: Path = Path("output")
     clients: tuple[str, ...] = ()
     as_of: date | None = None
+    secrets_file: Path | None = None  # default: .portal-secrets beside the content folder
 
 
 def build_date(option: date | None, timezone_name: str,
