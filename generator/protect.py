@@ -36,7 +36,7 @@ from generator.credentials import (
     env_key,
     password_variable,
 )
-from generator.errors import Problem
+from generator.errors import Problem, display_path
 from generator.headers import headers_file, nginx_snippet, with_script_hashes
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ class KeySlot:
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
                    env: jinja2.Environment) -> ProtectedPortal:
     """Apply the client's access mode to its rendered files."""
-    access, shown = client.profile.access, f"{client.folder.name}/client.yaml"
+    access = client.profile.access
+    shown = display_path(client.folder / "client.yaml", client.folder.parent)
     problems: list[Problem] = []
     master = _master_secret(secrets, shown, problems) if access.mode != "public" else b""
     folder = client.slug

@@ -109,8 +109,10 @@
     scripts.forEach(function (script) { script.remove(); });
     document.title = page.title;
     document.body.className = page.body.className;
-    document.body.replaceChildren.apply(document.body, Array.prototype.map.call(
-      page.body.childNodes, function (node) { return document.adoptNode(node); }).slice());
+    var nodes = Array.prototype.slice.call(page.body.childNodes);  // a copy: adopting moves
+    document.body.replaceChildren.apply(document.body, nodes.map(function (node) {
+      return document.adoptNode(node);
+    }));
     scripts.forEach(function (script) {
       var fresh = document.createElement("script");
       fresh.src = script.getAttribute("src");
