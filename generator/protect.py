@@ -187,26 +187,48 @@ def encrypt_portal(client: Client, files: PortalFiles, master: bytes, slots: lis
                   for index, slot in enumerate(slots)],
     }
     out: PortalFiles = {}
-    data_names: dict[str, str] = {}
+    data_names = {path: f"data/{_opaque(content_key, path)}.bin" for path in files
+                  if not path.startswith(PUBLIC_PREFIX) and not path.endswith(".html")}
+    page_names = _page_names(files, content_key)
     for path, content in files.items():
         if path.startswith(PUBLIC_PREFIX):
             out[path] = content
-        elif not path.endswith(".html"):
-            name = f"data/{hmac.new(content_key, path.encode(), 'sha256').hexdigest()[:24]}.bin"
-            data_names[path] = name
-            out[name] = seal(content_key, path, _bytes(content))
+        elif path in data_names:
+            out[data_names[path]] = seal(content_key, path, _bytes(content))
     shell = env.get_template("protected.html")
-    for path, content in files.items():
-        if path.endswith(".html") and not path.startswith(PUBLIC_PREFIX):
-            root = "../" * path.count("/")
-            payload = json.dumps({"html": _bytes(content).decode("utf-8"), "files": data_names},
-                                 ensure_ascii=False, sort_keys=True).encode("utf-8")
-            page_vault = {**vault, "path": path, "root": root,
-                          "data": _b64(seal(content_key, path, payload))}
-            html = shell.render(root=root, vault=json.dumps(page_vault, sort_keys=True),
-                                lang=client.language)
-            out[path] = html.encode("utf-8")
+    for path, new_path in page_names.items():
+        root = "../" * path.count("/")
+        html = _relink(_bytes(files[path]).decode("utf-8"), root, page_names)
+        payload = json.dumps({"html": html, "files": data_names},
+                             ensure_ascii=False, sort_keys=True).encode("utf-8")
+        page_vault = {**vault, "path": new_path, "root": root,
+                      "data": _b64(seal(content_key, new_path, payload))}
+        out[new_path] = shell.render(root=root, vault=json.dumps(page_vault, sort_keys=True),
+                                     lang=client.language).encode("utf-8")
     return out
+
+
+def _opaque(key: bytes, path: str) -> str:
+    return hmac.new(key, b"name\0" + path.encode("utf-8"), "sha256").hexdigest()[:24]
+
+
+def _page_names(files: PortalFiles, key: bytes) -> dict[str, str]:
+    """Pages in sub-folders are named after documents: give them opaque names."""
+    names = {}
+    for path in files:
+        if path.endswith(".html") and not path.startswith(PUBLIC_PREFIX):
+            folder, _, _ = path.rpartition("/")
+            names[path] = f"{folder}/{_opaque(key, path)}.html" if folder else path
+    return names
+
+
+def _relink(html: str, root: str, names: dict[str, str]) -> str:
+    """Point the page's links at the renamed pages."""
+    for old, new in names.items():
+        if old != new:
+            html = html.replace(f'"{root}{old}"', f'"{root}{new}"')
+            html = html.replace(f'"{root}{old}#', f'"{root}{new}#')
+    return html
 
 
 def seal(key: bytes, path: str, plaintext: bytes) -> bytes:

@@ -11,12 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import build_site, portal, snapshot
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_SITE
 
+from conftest import build_site, portal, snapshot
 from generator.headers import CSP
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
