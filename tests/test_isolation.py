@@ -11,9 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BASE_SITE, build_site, snapshot, write_files
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from conftest import BASE_SITE, build_site, snapshot, write_files
 from generator.protect import password_key
 
 SECRET = "isolation-secret-abcdefghijklmnopqrstuvwxyz"
