@@ -11,11 +11,10 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from conftest import AS_OF
-from protected_site import PASSWORDS, SECRET, VAULT_SITE
-
 from generator.build import build
 from generator.config import BuildOptions
 from generator.render import DEFAULT_THEME
+from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 _events: list[tuple[str, tuple[object, ...]]] = []
 _recording: list[bool] = []

@@ -4,10 +4,10 @@ it, open across pages, refusing a wrong one; no hostile payload runs; the CSP bl
 from __future__ import annotations
 
 import pytest
-from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 from browser import static_server
 from conftest import build_site
+from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
 

@@ -14,10 +14,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from protected_site import CANARY, PASSWORDS, SECRET, VAULT_SITE
 
 from conftest import build_site, portal, snapshot
 from generator.headers import CSP
+from protected_site import CANARY, PASSWORDS, SECRET, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
 LINK_ACCESS = "access: {mode: link}\n"
