@@ -262,3 +262,20 @@ def test_build_reads_no_path_outside_its_folders_for_secrets(tmp_path: Path):
 
     with pytest.raises(ValueError):
         Secrets({}, {"HOME": "/root"}).get("HOME")
+
+
+def test_removed_client_or_document_leaves_nothing_in_protected_portals(make_site, secrets_env):
+    root = make_site({**VAULT_SITE, "content/acme/client.yaml": _acme_with(LINK_ACCESS)})
+    assert build_site(root).exit_code == 0
+    pages = {p.name for p in (root / "output/vault/requirements").iterdir()}
+    assert len(pages) == 1
+    scope = VAULT_SITE["content/vault/scope.md"]
+    assert isinstance(scope, str)
+    make_site({"content/vault/requirements/intake.md": None,
+               "content/vault/scope.md": scope.replace(" and [intake](requirements/intake.md)", "")})
+    import shutil
+
+    shutil.rmtree(root / "content" / "acme")
+    assert build_site(root).exit_code == 0
+    assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", "vault"]
+    assert not (root / "output/vault/requirements").exists()
