@@ -146,7 +146,9 @@
   }
 
   function wireFiles(files, key) {
+    var fromDisk = location.protocol === "file:";  // browsers refuse fetch() from file://
     document.querySelectorAll("img[data-cp-file]").forEach(function (img) {
+      if (fromDisk) { return; }  // the alt text stays
       fetchFile(files, img.dataset.cpFile, key).then(function (blob) {
         img.src = URL.createObjectURL(blob);
       }, function () { /* the alt text stays */ });
@@ -154,6 +156,7 @@
     document.querySelectorAll("a[data-cp-file]").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
+        if (fromDisk) { window.alert(text.downloadFailed); return; }
         fetchFile(files, link.dataset.cpFile, key).then(function (blob) {
           var save = document.createElement("a");
           save.href = URL.createObjectURL(blob);
