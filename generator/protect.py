@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 PortalFiles = dict[str, "bytes | Path"]
 
 ITERATIONS = 600_000
+MIN_PASSWORD_LENGTH = 12
 TOKEN_BYTES = 16
 FORMAT_VERSION = 1
 PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
@@ -132,8 +133,26 @@ def contact_keys(client: Client) -> dict[str, str]:
             continue
         email_key = env_key(contact.email.split("@")[0]) if contact.email else ""
         key = env_key(contact.name) or email_key or f"CONTACT_{number}"
+        if key in keys:  # two people must never share one password variable
+            key = f"{key}_{number}"
         keys[key] = contact.name
     return keys
+
+
+def fingerprint(client: Client, secrets: Secrets) -> str:
+    """A digest that changes when the client's protection or any secret it uses changes.
+
+    For caches deciding whether a portal must be rebuilt; keyed with PORTAL_SECRET, so it
+    gives no shortcut to guessing a password.
+    """
+    access = client.profile.access
+    if access.mode == "public":
+        return "public"
+    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
+    names = [password_variable(client.slug, key) for key in contact_keys(client)]
+    values = [f"{name}={secrets.get(name) or ''}" for name in names]
+    return hmac.new(master, "\0".join([access.model_dump_json(), *values]).encode(),
+                    "sha256").hexdigest()
 
 
 def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> bytes:
@@ -163,8 +182,10 @@ def _key_slots(client: Client, secrets: Secrets, master: bytes, shown: str,
     for key, name in keys.items():
         variable = password_variable(client.slug, key)
         password = secrets.get(variable)
-        if password is None:
-            problems.append(Problem(shown, None, f"access: no password for contact '{name}': set "
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
+            what = "no password" if password is None else (
+                f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
+            problems.append(Problem(shown, None, f"access: {what} for contact '{name}': set "
                                                  f"{variable} in the environment or in "
                                                  ".portal-secrets (`portal password` makes one)"))
             continue

@@ -108,7 +108,7 @@ def isolation_env(monkeypatch):
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
     for index, c in enumerate(CANARIES):
         if MODES[index] == "password":
-            monkeypatch.setenv(f"PORTAL_PASSWORD_CLIENT_{c.upper()}__PAT_{c.upper()}", f"pw-{c}")
+            monkeypatch.setenv(f"PORTAL_PASSWORD_CLIENT_{c.upper()}__PAT_{c.upper()}", f"password-{c}")
 
 
 def _decrypted(folder: Path, canary: str) -> list[bytes]:
@@ -120,7 +120,7 @@ def _decrypted(folder: Path, canary: str) -> list[bytes]:
         vault = json.loads(match.group(1).replace(b"&#34;", b'"'))
         salt = base64.b64decode(vault["salt"])
         if not plain:
-            kek = password_key(f"pw-{canary}", salt)
+            kek = password_key(f"password-{canary}", salt)
             slot = base64.b64decode(vault["slots"][0])
             key = AESGCM(kek).decrypt(slot[:12], slot[12:], b"clientportal-slot-v1")
         sealed = base64.b64decode(vault["data"])

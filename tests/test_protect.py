@@ -279,3 +279,33 @@ def test_removed_client_or_document_leaves_nothing_in_protected_portals(make_sit
     assert build_site(root).exit_code == 0
     assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", "vault"]
     assert not (root / "output/vault/requirements").exists()
+
+
+def test_short_password_and_namesakes(make_site, secrets_env):
+    secrets_env.setenv("PORTAL_PASSWORD_VAULT__VERA_VAULT", "short")
+    profile = VAULT_SITE["content/vault/client.yaml"]
+    assert isinstance(profile, str)
+    root = make_site({**VAULT_SITE, "content/vault/client.yaml": profile.replace(
+        "Otto Other, email: otto@vault.test", "Vera Vault, email: vera2@vault.test")})
+    result = build_site(root)
+    assert "the password is shorter than 12 characters for contact 'Vera Vault'" in result.output
+    assert "no password for contact 'Vera Vault': set PORTAL_PASSWORD_VAULT__VERA_VAULT_2" \
+        in result.output
+
+
+def test_fingerprint_follows_secrets_without_revealing_them(make_site, secrets_env):
+    from generator.content import read_site
+    from generator.credentials import Secrets
+    from generator.protect import fingerprint
+    from generator.validate import validate_site
+
+    root = make_site(VAULT_SITE)
+    site = validate_site(read_site(root / "content"))
+    vault = next(c for c in site.clients if c.slug == "vault")
+    acme = next(c for c in site.clients if c.slug == "acme")
+    env = {"PORTAL_SECRET": SECRET, **PASSWORDS}
+    first = fingerprint(vault, Secrets({}, env))
+    assert first == fingerprint(vault, Secrets({}, dict(env)))
+    assert first != fingerprint(vault, Secrets({}, {**env, "PORTAL_PASSWORD_VAULT__VERA_VAULT":
+                                                    "another-password-1"}))
+    assert VERA not in first and fingerprint(acme, Secrets({}, env)) == "public"
