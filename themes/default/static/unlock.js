@@ -108,6 +108,7 @@
     var scripts = Array.prototype.slice.call(page.body.querySelectorAll("script[src]"));
     scripts.forEach(function (script) { script.remove(); });
     document.title = page.title;
+    document.documentElement.lang = page.documentElement.lang || document.documentElement.lang;
     document.body.className = page.body.className;
     var nodes = Array.prototype.slice.call(page.body.childNodes);  // a copy: adopting moves
     document.body.replaceChildren.apply(document.body, nodes.map(function (node) {
