@@ -13,6 +13,7 @@ from generator import __version__
 from generator.build import BuildReport, build
 from generator.config import BuildOptions
 from generator.errors import ContentError
+from generator.links import new_password, portal_links
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -196,3 +197,21 @@ def _summary(report: BuildReport, where: str) -> None:
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
 
+
+
+@main.command("links")
+@content_option
+@click.option("--base-url", metavar="URL",
+              help="Address the output folder is published at [default: portal.yaml base_url]")
+def links_command(content_dir: Path, base_url: str | None) -> None:
+    """Print each client's portal address (capability paths, share links) for the agency."""
+    for line in portal_links(content_dir, base_url):
+        click.echo(line)
+
+
+@main.command("password")
+@click.option("--bits", default=100, show_default=True, type=click.IntRange(80, 512),
+              help="Strength; use 256 for PORTAL_SECRET.")
+def password_command(bits: int) -> None:
+    """Print a new random password (for a contact, or PORTAL_SECRET with --bits 256)."""
+    click.echo(new_password(bits))

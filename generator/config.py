@@ -23,6 +23,7 @@ class BuildOptions:
     clients: tuple[str, ...] = ()
     as_of: date | None = None
     agency_out: Path | None = None  # the agency overview; None: <out_dir>/_agency
+    secrets_file: Path | None = None  # default: .portal-secrets beside the content folder
 
 
 def build_date(option: date | None, timezone_name: str,

@@ -28,7 +28,9 @@ def display_path(path: Path, base: Path) -> str:
     """Return `path` as the user knows it: relative to the working folder when possible."""
     for root in (Path.cwd(), base):
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            # the link itself, not its target: a symlinked folder is named as the user sees it
+            real = path.parent.resolve() / path.name if path.name else path.resolve()
+            return real.relative_to(root.resolve()).as_posix()
         except ValueError:
             continue
     return path.as_posix()

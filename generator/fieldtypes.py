@@ -83,6 +83,13 @@ def _check_content_path(value: str) -> str:
     return path.as_posix()
 
 
+def _check_web_url(value: str) -> str:
+    """Accept only http(s) addresses: a `javascript:` or `data:` URL never reaches an href."""
+    if not re.match(r"^https?://[^\s<>\"']+$", value, re.I):
+        raise ValueError(f"'{value}' is not a web address starting with https:// or http://")
+    return value
+
+
 def _parse_when(value: object) -> object:
     """Read 'YYYY-MM-DD' as a date and anything with a time as a datetime."""
     if isinstance(value, str):
@@ -105,6 +112,8 @@ LocaleCode = Annotated[str, AfterValidator(_check_locale),
 TimezoneName = Annotated[str, AfterValidator(_check_timezone),
                          Field(description="IANA time zone, e.g. Europe/Warsaw")]
 Email = Annotated[str, AfterValidator(_check_email), Field(description="E-mail address")]
+WebUrl = Annotated[str, AfterValidator(_check_web_url),
+                   Field(description="Web address starting with https://")]
 Colour = Annotated[str, AfterValidator(_check_colour),
                    Field(description="CSS hex colour, e.g. #1a5fb4")]
 ContentPath = Annotated[str, AfterValidator(_check_content_path),

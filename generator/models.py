@@ -21,6 +21,7 @@ from generator.fieldtypes import (
     LocaleCode,
     Slug,
     TimezoneName,
+    WebUrl,
 )
 from generator.taxids import (
     EuVatNumber,
@@ -78,7 +79,7 @@ class Agency(ContentModel):
     address: str | None = Field(None, description="Postal address, one line per line")
     email: Email | None = Field(None, description="General e-mail address")
     phone: str | None = Field(None, description="General phone number")
-    website: str | None = Field(None, description="Website address")
+    website: WebUrl | None = Field(None, description="Website address")
     tax_ids: TaxIds = Field(TaxIds(), description="Tax and registration numbers")
     payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
 
@@ -93,7 +94,7 @@ class PortalConfig(ContentModel):
     theme: str | None = Field(
         None, description="Folder overriding the default theme, relative to portal.yaml"
     )
-    base_url: str | None = Field(None, description="Public address of the portals, if any")
+    base_url: WebUrl | None = Field(None, description="Public address of the portals, if any")
     allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
     amounts_in_words: bool = Field(
         False, description="Print invoice totals in words where the language has a rule "
@@ -162,17 +163,33 @@ class Branding(ContentModel):
 
 
 class Access(ContentModel):
-    """How the published portal is protected."""
+    """How the published portal is protected (see docs/security.md)."""
 
-    mode: Literal["public"] = Field(
-        "public", description="public: anyone with the address can read the portal"
+    mode: Literal["public", "link", "password"] = Field(
+        "public", description="public: anyone with the address can read the portal; link: "
+        "published under an unguessable folder name; password: encrypted, one password per "
+        "contact"
     )
+    contacts: list[str] | None = Field(
+        None, description="password mode: names of the contacts who get a password "
+        "(default: every contact)"
+    )
+    share_link: bool = Field(
+        False, description="password mode: also publish one link carrying the key in its "
+        "#fragment (printed by `portal links`)"
+    )
+
+    @model_validator(mode="after")
+    def _password_options_need_password_mode(self) -> Access:
+        if self.mode != "password" and (self.contacts is not None or self.share_link):
+            raise ValueError("contacts and share_link apply only to mode: password")
+        return self
 
 
 class Feedback(ContentModel):
     """Where the client sends questions and feedback."""
 
-    url: str | None = Field(None, description="Survey or form address")
+    url: WebUrl | None = Field(None, description="Survey or form address")
     email: Email | None = Field(None, description="Address for questions")
 
 

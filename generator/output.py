@@ -30,6 +30,7 @@ class OutputFolder:
         self.out_dir = out_dir
         self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         self._staged: list[str] = []
+        self._superseded: set[str] = set()
 
     def claim(self) -> None:
         """Create the output folder, or refuse one that `portal build` did not create."""
@@ -43,8 +44,9 @@ class OutputFolder:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         (self.out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
 
-    def stage(self, name: str, files: PortalFiles) -> None:
-        """Write one portal into the staging folder."""
+    def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
+        """Write one portal into the staging folder; `supersedes` names its old folders."""
+        self._superseded |= supersedes or set()
         root = self.staging / name
         for relative, content in sorted(files.items()):
             target = root / relative
@@ -62,6 +64,10 @@ class OutputFolder:
         """Swap every staged portal in; with `keep`, remove portals not named in it."""
         for name in self._staged:
             self._swap(self.staging / name, self.out_dir / name)
+        for stale in sorted(self._superseded - set(self._staged)):
+            if (self.out_dir / stale).is_dir():
+                log.info("removing %s: the client's portal moved", stale)
+                shutil.rmtree(self.out_dir / stale)
         if keep is not None:
             for stale in self.portals() - keep:
                 log.info("removing %s: no such client any more", stale)

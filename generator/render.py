@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from generator import __version__
 from generator.atom import atom_feed
 from generator.clients import Agency, Client
 from generator.errors import PortalError, Problem
+from generator.headers import CSP
 from generator.i18n import Formatter, load_translations, template_functions
 from generator.ics import calendar_ics
 from generator.languages import language_links, language_prefix, localized
@@ -79,7 +81,8 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(mailto=mailto, generator_version=__version__)
+    env.globals.update(mailto=mailto, generator_version=__version__,
+                       csp=markupsafe.Markup(CSP))  # our constant: no escaping needed
     return env
 
 

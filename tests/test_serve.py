@@ -63,12 +63,11 @@ def test_live_reload_only_in_served_pages(make_site):
     build_site(root)
     for page in (root / "output").rglob("*.html"):
         text = page.read_text()
-        assert "_portal" not in text and "connect-src" not in text, page
+        assert "livereload" not in text and "/_portal/" not in text, page
     html = (root / "output/acme/index.html").read_bytes()
     served = inject_live_reload(html, 7).decode()
     assert '<script src="/_portal/livereload.js?v=7" defer></script>\n</head>' in served
-    assert "script-src 'self'; base-uri 'none'; form-action 'none'; connect-src 'self'\"" \
-        in served
+    assert "connect-src 'self'" in served  # live reload polls the server
 
 
 def test_serves_pages_and_refuses_traversal(session):
