@@ -1,4 +1,9 @@
-"""The build pipeline: config → load → validate → model → render → write."""
+"""The build pipeline: config → load → validate → model → render → write.
+
+Planning (`plan`) decides which clients changed since the last build; workers (`parallel`)
+read, validate, render and stage each of them; the output folder swaps them in only when every
+client built without errors, then removes portals of clients that are gone.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,12 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from generator.config import BuildOptions, build_date, selected_clients, site_theme
-from generator.content import read_site
-from generator.errors import ContentError
-from generator.markdown import MarkdownRenderer
+from generator.config import BuildOptions
+from generator.errors import ContentError, Problem
+from generator.incremental import Manifest
 from generator.output import OutputFolder
-from generator.render import make_environment, render_client
-from generator.validate import validate_site
+from generator.parallel import BuildJob, ClientResult, build_clients
+from generator.plan import plan_build
 
 log = logging.getLogger(__name__)
 
@@ -26,30 +30,46 @@ class BuildReport:
     files: int
     as_of: date
     seconds: float
+    skipped: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 def build(options: BuildOptions, *, write: bool = True) -> BuildReport:
-    """Build the portals; raise ContentError, writing nothing, if any content is wrong."""
+    """Build the portals that changed; raise ContentError, writing nothing, on any problem."""
     started = time.perf_counter()
-    site = validate_site(read_site(options.content_dir))
-    slugs = selected_clients(site, options.clients)
-    as_of = build_date(options.as_of, site.agency.config.timezone)
-    theme = site_theme(site)
-    env, markdown = make_environment(theme), MarkdownRenderer(site.agency.config.allow_raw_html)
-    output, problems, files = OutputFolder(options.out_dir), [], 0
+    plan = plan_build(options, write)
+    output = OutputFolder(options.out_dir)
     if write:
         output.claim()
     try:
-        for client in (c for c in site.clients if c.slug in slugs):
-            portal = render_client(client, site.agency, theme, env, as_of, markdown)
-            problems.extend(portal.problems)
-            files += len(portal.files)
-            if write and not problems:
-                output.stage(client.slug, portal.files)
-        if problems:
-            raise ContentError(problems)
+        job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of, write)
+        results = build_clients(job, plan.to_build, options.jobs)
+        _raise_errors(plan.problems + [p for r in results for p in r.problems])
         if write:
-            output.commit(keep=set(slugs) if not options.clients else None)
+            output.adopt([r.slug for r in results if r.staged])
+            output.commit(keep=None)
+            output.remove(plan.stale)
+            _save_manifest(plan.manifest, plan.entries, plan.stale, options)
     finally:
         output.discard()
-    return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started)
+    return BuildReport(tuple(r.slug for r in results), sum(r.files for r in results),
+                       plan.as_of, time.perf_counter() - started, tuple(plan.skipped),
+                       tuple(plan.stale))
+
+
+def _raise_errors(problems: list[Problem]) -> None:
+    if any(p.severity == "error" for p in problems):
+        raise ContentError(problems)
+    for problem in problems:
+        log.warning("%s", problem)
+
+
+def _save_manifest(manifest: Manifest, entries: dict, stale: list[str],
+                   options: BuildOptions) -> None:
+    manifest.clients.update(entries)
+    for name in stale:
+        manifest.clients.pop(name, None)
+    manifest.save(options.out_dir)
+
+
+__all__ = ["BuildReport", "ClientResult", "build"]

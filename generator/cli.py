@@ -24,6 +24,16 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"'{value}' is not a date like 2026-11-23") from None
 
 
+def _parse_shard(ctx: click.Context, param: click.Parameter,
+                 value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"'{value}' is not like 2/8 (shard K of N, 1 <= K <= N)")
+    return int(index), int(count)
+
+
 content_option = click.option("--content", "content_dir", default="content", show_default=True,
                               type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP)
 as_of_option = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
@@ -48,11 +58,38 @@ def main(verbose: bool) -> None:
 @click.option("--client", "clients", multiple=True, metavar="SLUG",
               help="Build only this client (repeatable).")
 @as_of_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Build clients in N processes  [default: the number of cores]")
+@click.option("--force", is_flag=True, help="Rebuild every portal, changed or not.")
+@click.option("--shard", callback=_parse_shard, metavar="K/N",
+              help="Build only shard K of N (stable by client slug), for a CI matrix.")
+@click.option("--changed-since", metavar="REF",
+              help="Build only clients whose folders changed since this git ref "
+                   "(all of them when a shared file changed).")
 def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
-                  as_of: date | None) -> None:
-    """Build every client's portal into the output folder."""
-    report = build(BuildOptions(content_dir, out_dir, clients, as_of))
+                  as_of: date | None, jobs: int | None, force: bool,
+                  shard: tuple[int, int] | None, changed_since: str | None) -> None:
+    """Build every changed client's portal into the output folder."""
+    from generator.parallel import default_jobs
+
+    report = build(BuildOptions(content_dir, out_dir, clients, as_of, jobs or default_jobs(),
+                                force, shard, changed_since))
     _summary(report, f"into {out_dir}")
+
+
+@main.command("init-ci")
+@click.argument("provider", type=click.Choice(["github", "gitlab"]))
+@click.option("--sharded", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Write the matrix variant: N jobs, each building one shard.")
+@click.option("--content", "content_dir", default="content", show_default=True,
+              help=CONTENT_HELP)
+@click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
+def init_ci_command(provider: str, sharded: int | None, content_dir: str, force: bool) -> None:
+    """Write a CI workflow that checks, builds and publishes the portals on each commit."""
+    from generator.ci_templates import write_workflow
+
+    path = write_workflow(Path.cwd(), provider, content_dir, sharded, force)
+    click.echo(f"wrote {path}")
 
 
 @main.command("check")
@@ -65,7 +102,9 @@ def check_command(content_dir: Path, as_of: date | None) -> None:
 
 
 def _summary(report: BuildReport, where: str) -> None:
-    click.echo(f"built {len(report.built)} portals ({report.files} files) {where} "
+    kept = f", {len(report.skipped)} unchanged" if report.skipped else ""
+    gone = f", removed {len(report.removed)}" if report.removed else ""
+    click.echo(f"built {len(report.built)} portals ({report.files} files{kept}{gone}) {where} "
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from generator.gitinfo import ClientHistory
 from generator.models import (
     ClientProfile,
     Invoice,
@@ -63,6 +64,7 @@ class Client:
     invoices: tuple[InvoiceRecord, ...]
     updates: tuple[Document, ...]
     attachments: dict[str, Path] = field(default_factory=dict)
+    history: ClientHistory = field(default_factory=ClientHistory)  # from git, see gitinfo
 
     @property
     def language(self) -> str:

@@ -7,11 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from generator.clients import Site
 from generator.errors import ContentError, PortalError, Problem, display_path
-from generator.render import Theme, theme_for
+
+if TYPE_CHECKING:  # imported lazily: a no-op build must not pay for pydantic and Jinja
+    from generator.clients import Site
+    from generator.render import Theme
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,10 @@ class BuildOptions:
     out_dir: Path = Path("output")
     clients: tuple[str, ...] = ()
     as_of: date | None = None
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
+    changed_since: str | None = None  # a git ref: build only clients changed since it
 
 
 def build_date(option: date | None, timezone_name: str,
@@ -41,6 +48,8 @@ def build_date(option: date | None, timezone_name: str,
 
 def site_theme(site: Site) -> Theme:
     """The theme named in portal.yaml (relative to it), in front of the default theme."""
+    from generator.render import theme_for
+
     name = site.agency.config.theme
     if not name or name == "default":
         return theme_for(None)

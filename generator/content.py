@@ -6,7 +6,9 @@ with line marks) and problems; it does not judge what the data means (that is `v
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,3 +242,58 @@ def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]
         if path.is_file():
             found[path.relative_to(root).as_posix()] = path
     return found
+
+
+def read_agency(content_dir: Path) -> SiteSources:
+    """Read portal.yaml and the agency's files, without any client folder."""
+    reader = _Reader(content_dir)
+    portal_path = content_dir / PORTAL_FILE
+    portal = reader.yaml(portal_path) if portal_path.is_file() else None
+    if portal is None and not portal_path.is_file():
+        reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
+    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
+    return SiteSources(content_dir, portal, [], agency_files, reader.problems)
+
+
+def read_client(content_dir: Path, slug: str) -> tuple[ClientSources, list[Problem]]:
+    """Read one client folder, and the problems met reading it."""
+    reader = _Reader(content_dir)
+    return _read_client(reader, content_dir / slug), reader.problems
+
+
+def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
+    """The client slugs in the content folder, and problems with entries that are not clients."""
+    reader = _Reader(content_dir)
+    if not content_dir.is_dir():
+        reader.problem(content_dir, None, "content folder not found")
+        return [], reader.problems
+    return [f.name for f in _client_folders(reader, content_dir)], reader.problems
+
+
+FileStat = tuple[int, int]  # size, mtime in nanoseconds
+
+
+def stat_files(folder: Path) -> dict[str, FileStat]:
+    """Size and modification time of every file below `folder`, by sorted relative path."""
+    found: dict[str, FileStat] = {}
+    stack = [(folder, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[f"{prefix}{entry.name}"] = (stat.st_size, stat.st_mtime_ns)
+    return dict(sorted(found.items()))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

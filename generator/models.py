@@ -88,6 +88,10 @@ class PortalConfig(ContentModel):
     )
     base_url: str | None = Field(None, description="Public address of the portals, if any")
     allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
+    show_commit_messages: bool = Field(
+        False, description="Show git commit messages in document histories and 'what's new' "
+                           "(off by default: commit messages are internal)"
+    )
 
 
 # ---------------------------------------------------------------- client (client.yaml)

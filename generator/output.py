@@ -26,9 +26,9 @@ MARKER_TEXT = "This folder is written by `portal build`; its contents are replac
 class OutputFolder:
     """The output folder: staging, atomic swaps, and removal of portals no longer built."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, staging: Path | None = None) -> None:
         self.out_dir = out_dir
-        self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        self.staging = staging or out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         self._staged: list[str] = []
 
     def claim(self) -> None:
@@ -67,6 +67,17 @@ class OutputFolder:
                 log.info("removing %s: no such client any more", stale)
                 shutil.rmtree(self.out_dir / stale)
         self.discard()
+
+    def adopt(self, names: list[str]) -> None:
+        """Count portals staged by worker processes as staged here, to swap them in."""
+        self._staged.extend(name for name in names if name not in self._staged)
+
+    def remove(self, names: list[str]) -> None:
+        """Remove these portals from the output folder (their clients are gone)."""
+        for name in names:
+            if (self.out_dir / name).is_dir():
+                log.info("removing %s: no such client any more", name)
+                shutil.rmtree(self.out_dir / name)
 
     def discard(self) -> None:
         """Remove the staging folder."""

@@ -1,0 +1,121 @@
+"""Build clients in worker processes: each reads, validates, renders and stages its clients.
+
+A client is the unit of work: `build_one` reads the client's folder (through `content`),
+validates it, renders it and writes it into the staging folder. Each worker process sets up
+the agency, theme, Jinja environment and Markdown renderer once and reuses them for every
+client it builds (that cache is the one piece of per-process state, by design).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.errors import Problem
+from generator.gitinfo import ClientHistory
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    """What every worker needs to know: where content is, where to stage, the build date."""
+
+    content_dir: Path
+    out_dir: Path
+    staging: Path
+    as_of: date
+    write: bool = True
+
+
+@dataclass(frozen=True)
+class ClientResult:
+    """What building one client gave: its problems and how many files its portal has."""
+
+    slug: str
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    staged: bool = False
+
+
+class ClientBuilder:
+    """Builds clients one by one with an agency, theme and environment set up once."""
+
+    def __init__(self, job: BuildJob) -> None:
+        from generator.clients import Site
+        from generator.config import site_theme
+        from generator.content import read_agency
+        from generator.markdown import MarkdownRenderer
+        from generator.output import OutputFolder
+        from generator.render import make_environment
+        from generator.validate import validate_agency
+
+        self.job = job
+        self.agency = validate_agency(read_agency(job.content_dir))
+        self.theme = site_theme(Site(job.content_dir, self.agency, ()))
+        self.env = make_environment(self.theme)
+        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self.output = OutputFolder(job.out_dir, staging=job.staging)
+
+    def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
+        """Read, validate, render and (unless only checking) stage one client."""
+        from generator.content import read_client
+        from generator.render import render_client
+        from generator.validate import validate_client
+
+        sources, problems = read_client(self.job.content_dir, slug)
+        client, found = validate_client(sources, self.agency.config)
+        problems = problems + found
+        if client is None or _errors(problems):
+            return ClientResult(slug, problems)
+        client = replace(client, history=history)
+        portal = render_client(client, self.agency, self.theme, self.env, self.job.as_of,
+                               self.markdown)
+        problems += portal.problems
+        staged = self.job.write and not _errors(problems)
+        if staged:
+            self.output.stage(slug, portal.files)
+        return ClientResult(slug, problems, len(portal.files), staged)
+
+
+def _errors(problems: list[Problem]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
+_WORKER: dict[str, ClientBuilder] = {}  # one builder per worker process, set by _start
+
+
+def _start(job: BuildJob) -> None:
+    _WORKER["builder"] = ClientBuilder(job)
+
+
+def _build_in_worker(item: tuple[str, ClientHistory]) -> ClientResult:
+    return _WORKER["builder"].build_one(*item)
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]],
+                  jobs: int) -> list[ClientResult]:
+    """Build every client in `items`, in `jobs` processes; results in the order of `items`."""
+    if not items:
+        return []
+    if jobs <= 1 or len(items) == 1:
+        builder = ClientBuilder(job)
+        return [builder.build_one(*item) for item in items]
+    workers = min(jobs, len(items))
+    context: Any = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    chunk = max(1, len(items) // (workers * 8))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
+                             initargs=(job,)) as pool:
+        return list(pool.map(_build_in_worker, items, chunksize=chunk))
