@@ -68,6 +68,7 @@ class Manifest:
         temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
         temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")),
                              encoding="utf-8")
+        os.chmod(temporary, 0o644)
         os.replace(temporary, out_dir / MANIFEST)
 
 

@@ -41,7 +41,10 @@ class OutputFolder:
                 f"{self.out_dir} is not empty and was not created by `portal build` "
                 f"(no {MARKER} file); refusing to write into it. Choose another --out.")
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        marker = self.out_dir / MARKER
+        if not marker.is_file() or marker.read_text(encoding="utf-8") != MARKER_TEXT:
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
+            os.chmod(marker, 0o644)
 
     def stage(self, name: str, files: PortalFiles) -> None:
         """Write one portal into the staging folder."""
