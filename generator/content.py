@@ -13,11 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import Problem, display_path
-from generator.fieldtypes import SLUG_PATTERN, did_you_mean
-from generator.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
+
+if TYPE_CHECKING:
+    from generator.yaml12 import YamlDocument
+
+# The YAML parser and the field types (babel, pydantic) are imported where used, not here:
+# a no-op build lists and stats files only, and must start fast.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # the same as fieldtypes.SLUG_PATTERN (a test pins it)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +110,8 @@ class _Reader:
         return None
 
     def yaml(self, path: Path) -> YamlSource | None:
+        from generator.yaml12 import YamlSyntaxError, parse_yaml
+
         text = self.text(path)
         if text is None:
             return None
@@ -117,6 +124,8 @@ class _Reader:
         return YamlSource(path, self.shown(path), document)
 
     def markdown(self, path: Path) -> MarkdownSource | None:
+        from generator.yaml12 import YamlSyntaxError, parse_yaml
+
         text = self.text(path)
         if text is None:
             return None
@@ -200,6 +209,8 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
             continue
         kind = CLIENT_ENTRIES.get(entry.name)
         if kind is None:
+            from generator.fieldtypes import did_you_mean
+
             hint = did_you_mean(entry.name, set(CLIENT_ENTRIES))
             reader.problem(entry, None, f"unexpected entry in a client folder{hint}")
         elif (kind == "dir") != entry.is_dir():

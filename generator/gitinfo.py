@@ -73,10 +73,14 @@ class GitLog:
         return {path.split("/", 1)[0] for path in self.files}
 
 
-def read_git_log(content_dir: Path) -> GitLog:
-    """Run `git log` once over the content folder; outside git, say so and return no history."""
+def read_git_log(content_dir: Path, slugs: list[str] | None = None) -> GitLog:
+    """Run `git log` once over the content folder (or only these clients' folders).
+
+    Outside git, say so and return no history.
+    """
     command = ["git", "-c", "core.quotepath=off", "log", "--relative", "--no-renames",
-               "--raw", "--no-abbrev", f"--format={_RECORD}%at{_FIELD}%s", "--", "."]
+               "--raw", "--no-abbrev", f"--format={_RECORD}%at{_FIELD}%s", "--",
+               *([f"{slug}/" for slug in slugs] if slugs is not None else ["."])]
     try:
         output = _git(content_dir, command)
     except (OSError, subprocess.CalledProcessError):

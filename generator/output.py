@@ -13,9 +13,12 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import PortalError
-from generator.render import PortalFiles
+
+if TYPE_CHECKING:  # not at run time: a no-op build must not import Jinja
+    from generator.render import PortalFiles
 
 log = logging.getLogger(__name__)
 

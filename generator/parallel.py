@@ -8,9 +8,7 @@ client it builds (that cache is the one piece of per-process state, by design).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -49,15 +47,20 @@ class ClientBuilder:
         from generator.config import site_theme
         from generator.content import read_agency
         from generator.markdown import MarkdownRenderer
-        from generator.output import OutputFolder
         from generator.render import make_environment
         from generator.validate import validate_agency
 
-        self.job = job
         self.agency = validate_agency(read_agency(job.content_dir))
         self.theme = site_theme(Site(job.content_dir, self.agency, ()))
         self.env = make_environment(self.theme)
         self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self.retarget(job)
+
+    def retarget(self, job: BuildJob) -> None:
+        """Build for another build of the same content, agency and theme (serve's next one)."""
+        from generator.output import OutputFolder
+
+        self.job = job
         self.output = OutputFolder(job.out_dir, staging=job.staging)
 
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
@@ -104,14 +107,22 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]],
-                  jobs: int) -> list[ClientResult]:
-    """Build every client in `items`, in `jobs` processes; results in the order of `items`."""
+def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]], jobs: int,
+                  builder: ClientBuilder | None = None) -> list[ClientResult]:
+    """Build every client in `items`, in `jobs` processes; results in the order of `items`.
+
+    With `builder` (set up earlier for the same agency and theme), build in this process.
+    """
     if not items:
         return []
-    if jobs <= 1 or len(items) == 1:
-        builder = ClientBuilder(job)
+    if builder is not None or jobs <= 1 or len(items) == 1:
+        if builder is None:
+            builder = ClientBuilder(job)
+        builder.retarget(job)
         return [builder.build_one(*item) for item in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     workers = min(jobs, len(items))
     context: Any = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None)

@@ -44,6 +44,7 @@ class BuildPlan:
     manifest: Manifest = field(default_factory=Manifest)
     entries: dict[str, ClientEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
 
 
 def shard_of(slug: str, count: int) -> int:
@@ -55,19 +56,23 @@ def plan_build(options: Any, write: bool) -> BuildPlan:
     """Work out the build date, the selected clients, and which of them changed."""
     content, out = options.content_dir, options.out_dir
     slugs, problems = client_folders(content)
-    manifest = Manifest.load(out) if write and not options.force else Manifest()
+    manifest = Manifest.load(out) if write else Manifest()
     agency_files = _agency_records(content, manifest.agency_files)
     agency_hash = records_digest(agency_files)
     settings = manifest.settings if manifest.agency_hash == agency_hash else {}
+    if settings.get("content") != str(content.resolve()):
+        settings = {}  # a custom theme's folder is found relative to portal.yaml
     settings = settings or agency_settings(content)
     as_of = _build_date(options.as_of, settings["timezone"])
     selected = _select(slugs, options)
-    git = read_git_log(content)
+    git = read_git_log(content, selected if options.clients else None)
     shared = digest(generator_digest(), theme_digest(Path(t) for t in settings["theme"]),
-                    agency_hash, as_of.isoformat(), json.dumps(settings, sort_keys=True))
-    plan = BuildPlan(as_of, selected, manifest=manifest, problems=problems)
+                    agency_hash, as_of.isoformat(),
+                    json.dumps({k: v for k, v in settings.items() if k not in ("content", "theme")},
+                               sort_keys=True))
+    plan = BuildPlan(as_of, selected, manifest=manifest, problems=problems, shared=shared)
     for slug in selected:
-        _plan_client(plan, content, out, slug, shared, git, write)
+        _plan_client(plan, content, out, slug, shared, git, write and not options.force)
     _add_milestones(plan, content)
     plan.stale = [] if options.clients else _stale(manifest, out, set(slugs), options.shard)
     manifest.agency_hash, manifest.settings, manifest.agency_files = (
@@ -84,7 +89,7 @@ def agency_settings(content: Path) -> dict[str, Any]:
 
     agency = validate_agency(read_agency(content))
     theme = site_theme(Site(content, agency, ()))
-    return {"timezone": agency.config.timezone, "theme": [str(f) for f in theme.folders],
+    return {"content": str(content.resolve()), "timezone": agency.config.timezone, "theme": [str(f) for f in theme.folders],
             "show_commit_messages": agency.config.show_commit_messages}
 
 
@@ -123,13 +128,13 @@ def _select(slugs: list[str], options: Any) -> list[str]:
 
 
 def _plan_client(plan: BuildPlan, content: Path, out: Path, slug: str, shared: str,
-                 git: GitLog, write: bool) -> None:
+                 git: GitLog, may_skip: bool) -> None:
     previous = plan.manifest.clients.get(slug)
     records = file_records(content / slug, previous.files if previous else {})
     history = git.for_client(slug)
     client_digest = client_hash(shared, records, history.digest())
     plan.entries[slug] = ClientEntry(client_digest, slug, records)
-    if write and previous and previous.hash == client_digest and (out / previous.folder).is_dir():
+    if may_skip and previous and previous.hash == client_digest and (out / previous.folder).is_dir():
         plan.skipped.append(slug)
     else:
         plan.to_build.append((slug, history))

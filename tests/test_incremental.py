@@ -169,3 +169,29 @@ def test_outputs_are_identical_across_tz_lang_hashseed_umask_and_folder(many, tm
     assert first == second and len(first) > 50
     modes = {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "b").rglob("*") if p.is_file()}
     assert modes <= {"0o644"}
+
+
+def test_content_and_field_types_agree_on_slugs():
+    from generator.content import SLUG_PATTERN
+    from generator.fieldtypes import SLUG_PATTERN as FIELD_SLUG
+
+    assert SLUG_PATTERN == FIELD_SLUG
+
+
+def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
+    from datetime import date
+
+    from generator.build import Session
+    from generator.config import BuildOptions
+
+    build_site(many)
+    untouched = _stamps(many / "output/alpha")
+    session = Session(BuildOptions(many / "content", many / "output", as_of=date(2026, 11, 23)))
+    scope = many / "content/beta/scope.md"
+    for text in ("First edit.", "Second edit."):
+        scope.write_text(scope.read_text() + f"\n{text}\n")
+        report = session.rebuild("beta")
+        assert report.built == ("beta",)
+        assert text in (many / "output/beta/scope.html").read_text()
+    assert _stamps(many / "output/alpha") == untouched
+    assert "built 0 portals" in build_site(many).output  # the manifest knows beta is current
