@@ -14,7 +14,7 @@ from datetime import date
 
 from generator.config import BuildOptions
 from generator.errors import ContentError, Problem
-from generator.incremental import Manifest
+from generator.incremental import ClientEntry, Manifest
 from generator.output import OutputFolder
 from generator.parallel import BuildJob, ClientBuilder, ClientResult, build_clients
 from generator.plan import plan_build
@@ -99,11 +99,11 @@ def _raise_errors(problems: list[Problem]) -> None:
         log.warning("%s", problem)
 
 
-def _save_manifest(manifest: Manifest, entries: dict, stale: list[str],
+def _save_manifest(manifest: Manifest, entries: dict[str, ClientEntry], stale: list[str],
                    options: BuildOptions) -> None:
     manifest.clients.update(entries)
-    for name in stale:
-        manifest.clients.pop(name, None)
+    for slug in [s for s, e in manifest.clients.items() if s in stale or e.folder in stale]:
+        del manifest.clients[slug]
     manifest.save(options.out_dir)
 
 

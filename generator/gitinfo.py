@@ -61,11 +61,17 @@ class GitLog:
     tracked: bool
     files: dict[str, list[Change]] = field(default_factory=dict)
 
+    by_client: dict[str, dict[str, tuple[Change, ...]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for path, changes in self.files.items():  # grouped once: no scan per client
+            slug, slash, rest = path.partition("/")
+            if slash:
+                self.by_client.setdefault(slug, {})[rest] = tuple(changes)
+
     def for_client(self, slug: str) -> ClientHistory:
         """The part of the log about one client's folder (without milestones: see below)."""
-        prefix = f"{slug}/"
-        files = {path[len(prefix):]: tuple(changes) for path, changes in self.files.items()
-                 if path.startswith(prefix)}
+        files = self.by_client.get(slug, {})
         return ClientHistory(dict(sorted(files.items())), {}, self.tracked)
 
     def changed_clients(self) -> set[str]:

@@ -155,8 +155,13 @@ def _stale(manifest: Manifest, out: Path, current: set[str],
            shard: tuple[int, int] | None) -> list[str]:
     from generator.output import OutputFolder
 
-    built = set(manifest.clients) | OutputFolder(out).portals()
-    stale = sorted(name for name in built if name not in current)
+    # A portal's folder may differ from its slug (capability paths): the manifest knows which.
+    folders = {slug: entry.folder for slug, entry in manifest.clients.items()}
+    keep = current | {folders[slug] for slug in current if slug in folders}
+    gone = {folders[slug] for slug in folders if slug not in current}
     if shard:
-        stale = [name for name in stale if shard_of(name, shard[1]) == shard[0]]
-    return stale
+        gone = {folders[s] for s in folders
+                if s not in current and shard_of(s, shard[1]) == shard[0]}
+        return sorted(gone - keep)
+    unknown = {name for name in OutputFolder(out).portals() if name not in keep}
+    return sorted((gone | unknown) - keep)
