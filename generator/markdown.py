@@ -29,6 +29,8 @@ _ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height", "loading"},
     "ol": {"start"},
+    "pre": {"tabindex"},
+    "table": {"tabindex"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
@@ -66,6 +68,8 @@ class _LinkRewriter(Treeprocessor):
             for attribute in ("href", "src"):
                 if attribute in element.attrib:
                     element.set(attribute, self._resolve(element.attrib[attribute]))
+            if element.tag == "table":
+                element.set("tabindex", "0")  # scrolls sideways on a phone: reachable by keyboard
             style = element.attrib.pop("style", "")
             if match := _ALIGN.search(style):
                 element.set("class", f"align-{match.group(1)}")
@@ -138,7 +142,8 @@ class MarkdownRenderer:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links = []
-        html = self._md.convert(text)
+        # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
+        html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
         toc = list(getattr(self._md, "toc_tokens", []))
         if not self.allow_raw_html:
             html = self._cleaner.clean(html)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from browser import static_server
+
 from conftest import build_site
 
 
