@@ -271,7 +271,7 @@ def test_check_lists_missing_translations(make_site):
                       .replace("[sv, en]", "[de]")})
     result = portal("check", "--content", root / "content", "--as-of", AS_OF)
     assert result.exit_code == 0
-    assert ("themes/default/templates/base.html:20: warning: no de translation for "
+    assert ("themes/default/templates/base.html:16: warning: no de translation for "
             "'Skip to content'; the portal shows it in English") in result.output
     assert build_site(root).exit_code == 0  # the portal falls back to English
     assert "Skip to content" in text_of(root / "output" / "acme" / "index.html")
