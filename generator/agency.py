@@ -116,6 +116,8 @@ def render_overview(site: Site, as_of: date, env: jinja2.Environment,
             root="../").encode("utf-8")
     files.update({f"assets/{p.name}": p for p in sorted(AGENCY_ASSETS.iterdir())})
     files["assets/style.css"] = theme.static_files()["style.css"]
+    # without an icon of its own a browser asks the host for /favicon.ico
+    files["assets/favicon.svg"] = theme.static_files()["favicon.svg"]
     return files
 
 
