@@ -1,63 +1,144 @@
 """Checks of built pages by tools nobody here wrote: axe-core, the Nu Html Checker, Chromium.
 
-Each function returns a list of findings (empty means the page passes), so a test can assert
-both that real pages pass and that a known-bad page is caught.
+Each check returns findings (empty means the page passes), so a test can assert both that the
+real pages pass and that a known-bad page is caught. The tools come from npm (`package.json`,
+installed into node_modules/ by `make test`); vnu needs Java.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SERIOUS = ("serious", "critical")
-WEIGHT_LIMIT = 50 * 1024
+WEIGHT_LIMIT = 50 * 1024  # bytes of HTML + CSS + JS a page transfers, images aside
+# vnu checks files from disk, where a CSP's 'self' matches no origin, so it warns that every
+# stylesheet, script and image "violates" the policy. Chromium, which does enforce the policy,
+# loads the same pages over http and from file:// without a CSP report (the load checks).
+VNU_CSP_FROM_DISK = re.compile(r"^Resource violates Content Security Policy \(meta tag\)")
 
 
-def axe_violations(page: Any) -> list[str]:
-    """Run axe-core in `page`; return serious and critical violations as readable lines."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])}× e.g. "
-            f"{v['nodes'][0]['target']})"
-            for v in result["violations"] if v["impact"] in SERIOUS]
+def axe_source() -> str:
+    """axe-core, to add to a browser context with `add_init_script` (CSP does not apply)."""
+    return AXE.read_text(encoding="utf-8")
 
 
-def vnu_errors(files: list[Path]) -> list[str]:
-    """Validate HTML files with the Nu Html Checker; return its errors."""
+def start_axe(page: Any) -> None:
+    """Start axe in `page` without waiting (after a zero timeout: axe.run itself does much of
+    its work before returning), so pages in several tabs can run it at once."""
+    page.evaluate("""() => { window.__cpAxe = new Promise(go => setTimeout(go, 0))
+        .then(() => axe.run(document, {resultTypes: ['violations']}))
+        .then(r => r.violations.map(v => ({impact: v.impact, id: v.id, help: v.help,
+                                          nodes: v.nodes.map(n => n.target.join(' '))}))); }""")
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """The violations of the run `start_axe` began (every impact)."""
+    return list(page.evaluate("() => window.__cpAxe"))
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    start_axe(page)
+    return axe_violations(page)
+
+
+def serious(violations: Iterable[dict[str, Any]]) -> list[str]:
+    """Serious and critical violations as readable lines."""
+    return [f"{v['impact']}: {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]})"
+            for v in violations if v["impact"] in SERIOUS]
+
+
+def vnu_messages(files: list[Path]) -> list[dict[str, Any]]:
+    """Every message of the Nu Html Checker over `files`, in one Java run."""
     if not files:
         return []
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
-                          *map(str, files)], capture_output=True, text=True, check=False)
-    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
-    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
-            for m in messages if m.get("type") == "error"]
+    run = subprocess.run(["java", "-jar", str(VNU), "--format", "json", *map(str, files)],
+                         capture_output=True, text=True, check=False)
+    return list(json.loads(run.stderr)["messages"])
+
+
+def vnu_problems(messages: list[dict[str, Any]], root: Path) -> tuple[list[str], list[str]]:
+    """(errors, warnings) as 'file:line: message'; the from-disk CSP warning is not one."""
+    errors, warnings = [], []
+    for message in messages:
+        url = message.get("url", "")
+        where = Path(urlsplit(url).path).relative_to(root) if url.startswith("file:") else url
+        line = f"{where}:{message.get('lastLine')}: {message['message']}"
+        if message["type"] in ("error", "non-document-error"):
+            errors.append(line)
+        elif not VNU_CSP_FROM_DISK.match(message["message"]):
+            warnings.append(line)
+    return errors, warnings
 
 
 def horizontal_overflow(page: Any) -> list[str]:
-    """Elements wider than the viewport (the page scrolls sideways on a phone)."""
-    return page.evaluate("""() => {
+    """What makes the page scroll sideways (on a phone); empty when nothing does."""
+    return list(page.evaluate("""() => {
         const width = document.documentElement.clientWidth;
         if (document.documentElement.scrollWidth <= width) return [];
-        return [...document.querySelectorAll('body *')]
+        const wide = [...document.querySelectorAll('body *')]
           .filter(e => e.getBoundingClientRect().right > width + 1
-                       && !e.closest('.table-wrap, pre, .prose table'))
-          .slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className);
-    }""") or (["document scrolls sideways"] if page.evaluate(
-        "document.documentElement.scrollWidth > document.documentElement.clientWidth") else [])
+                       && !e.parentElement.closest('.table-wrap, pre, .prose table'))
+          .slice(0, 5).map(e => e.tagName.toLowerCase()
+                           + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
+        return wide.length ? wide : ['the document scrolls sideways'];
+    }"""))
 
 
-def page_weight(portal: Path, html_file: Path) -> int:
-    """Bytes of an HTML page plus the CSS and scripts it loads (images aside)."""
-    from linkcheck import parse
+def transferred_weight(page: Any) -> dict[str, int]:
+    """Bytes the page transferred by kind (html, css, js); images, fonts and fetched files
+    aside. Resource Timing, so it counts what was loaded, after decryption too."""
+    return dict(page.evaluate("""() => {
+        const sizes = {html: performance.getEntriesByType('navigation')[0].encodedBodySize,
+                       css: 0, js: 0};
+        for (const r of performance.getEntriesByType('resource')) {
+          const path = new URL(r.name).pathname;
+          if (path.endsWith('.css')) sizes.css += r.encodedBodySize;
+          else if (path.endsWith('.js')) sizes.js += r.encodedBodySize;
+        }
+        return sizes;
+    }"""))
 
-    total = html_file.stat().st_size
-    for link in parse(html_file).links:
-        target = (html_file.parent / link.split("#")[0]).resolve()
-        if target.suffix in (".css", ".js") and target.is_file():
-            total += target.stat().st_size
-    return total
+
+def blocking_scripts(html: str) -> list[str]:
+    """<script> tags that stop the parser: neither defer, async nor a module."""
+    return [tag for tag in re.findall(r"<script\b[^>]*>", html)
+            if not re.search(r"\b(defer|async)\b|type=\"module\"", tag)]
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+class Recorder:
+    """Listens to a page: console errors, script errors, failed or refused requests, and
+    requests to any host but the portal's own (file:// has none; blob: is the page's own)."""
+
+    def __init__(self, page: Any, own_host: str) -> None:
+        self.page, self.own_host = page, own_host
+        self.problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self._note(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self._note(f"script error: {e}"))
+        # ERR_ABORTED is the next navigation cancelling a request, not a broken link.
+        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+                and self._note(f"failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self._note(f"HTTP {r.status}: {r.url}"))
+        page.on("request", self._check_host)
+
+    def _check_host(self, request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.scheme == "blob" or (url.scheme == "file" and not self.own_host):
+            return
+        if url.scheme not in ("http", "https") or url.netloc != self.own_host:
+            self._note(f"request to another host: {request.url}")
+
+    def _note(self, problem: str) -> None:
+        self.problems.append(f"{self.page.url}: {problem}")
