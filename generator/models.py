@@ -99,6 +99,10 @@ class PortalConfig(ContentModel):
     amounts_in_words: bool = Field(
         False, description="Print invoice totals in words where the language has a rule "
                            "for it (Polish: słownie)")
+    show_commit_messages: bool = Field(
+        False, description="Show git commit messages in document histories and 'what's new' "
+                           "(off by default: commit messages are internal)"
+    )
 
 
 # ---------------------------------------------------------------- client (client.yaml)

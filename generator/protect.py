@@ -139,20 +139,36 @@ def contact_keys(client: Client) -> dict[str, str]:
     return keys
 
 
-def fingerprint(client: Client, secrets: Secrets) -> str:
-    """A digest that changes when the client's protection or any secret it uses changes.
+def secret_names(client: Client) -> list[str]:
+    """The `PORTAL_*` secrets the client's portal is built with (names only: not secret)."""
+    access = client.profile.access
+    if access.mode == "public":
+        return []
+    names = [SECRET_VAR]
+    if access.mode == "password":
+        names += [password_variable(client.slug, key) for key in contact_keys(client)]
+    return names
 
-    For caches deciding whether a portal must be rebuilt; keyed with PORTAL_SECRET, so it
-    gives no shortcut to guessing a password.
+
+def secrets_digest(names: list[str], secrets: Secrets) -> str:
+    """A digest that changes when any of these secrets changes, for incremental builds.
+
+    Keyed with PORTAL_SECRET, so it gives no shortcut to guessing a password.
     """
+    if not names:
+        return "public"
+    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
+    values = [f"{name}={secrets.get(name) or ''}" for name in names]
+    return hmac.new(master, "\0".join(values).encode("utf-8"), "sha256").hexdigest()
+
+
+def fingerprint(client: Client, secrets: Secrets) -> str:
+    """A digest that changes when the client's protection or any secret it uses changes."""
     access = client.profile.access
     if access.mode == "public":
         return "public"
-    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
-    names = [password_variable(client.slug, key) for key in contact_keys(client)]
-    values = [f"{name}={secrets.get(name) or ''}" for name in names]
-    return hmac.new(master, "\0".join([access.model_dump_json(), *values]).encode(),
-                    "sha256").hexdigest()
+    text = access.model_dump_json() + "\0" + secrets_digest(secret_names(client), secrets)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> bytes:
