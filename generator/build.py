@@ -145,20 +145,60 @@ def _warnings(plan: BuildPlan, results: list[ClientResult],
 def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
                     results: list[ClientResult], stale: list[str], output: OutputFolder,
                     builder: ClientBuilder | None) -> None:
-    """Write the agency overview when anything changed (in a sharded build: shard 1 only)."""
-    from generator.agency import overview_folder, render_overview, sorted_rows, write_overview
+    """Write the agency overview, protected as portal.yaml says, when anything changed (in a
+    sharded build: shard 1 only)."""
+    from generator.agency import (
+        lock_page_assets,
+        overview_guard,
+        render_overview,
+        sorted_rows,
+        write_overview,
+    )
+    from generator.content import PORTAL_FILE
+    from generator.credentials import Secrets
+    from generator.errors import display_path
+    from generator.i18n import load_translations, template_functions
+    from generator.protect import protect, secrets_digest
 
     if options.shard and options.shard[0] != 1:
         return
-    if not results and not stale and overview_folder(options.out_dir, options.agency_out).is_dir():
+    target = str(options.agency_out or "")
+    if not results and not stale and _overview_unchanged(plan, options, target):
         return
     job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
     builder = builder or ClientBuilder(job)
-    rows = [_row(options, plan, entries, slug, builder) for slug in plan.clients]
-    files = render_overview(sorted_rows(rows), builder.agency.config, plan.as_of, builder.env,
-                            builder.theme)
+    config = builder.agency.config
+    rows = sorted_rows(_row(options, plan, entries, slug, builder) for slug in plan.clients)
+    files = render_overview(rows, config, plan.as_of, builder.env, builder.theme)
+    shown = display_path(options.content_dir / PORTAL_FILE, options.content_dir)
+    guard = overview_guard(config, [(r.manager_name, r.manager_email) for r in rows], shown)
+    secrets = plan.secrets.load() if guard.mode != "public" else Secrets()
+    if guard.mode == "password":
+        files.update(lock_page_assets(builder.theme))
+    lock_page = template_functions(load_translations(builder.theme.folders, config.locale))
+    protected = protect(guard, files, secrets, builder.env, lock_page)
+    if protected.problems:
+        raise ContentError(protected.problems)
     folders = {entry.folder for entry in {**plan.manifest.clients, **entries}.values()}
-    write_overview(files, output, options.agency_out, sorted(folders | set(plan.clients)))
+    write_overview(protected.files, output, options.agency_out,
+                   sorted(folders | set(plan.clients)), protected.folder)
+    names = guard.secret_names()
+    plan.manifest.overview = {"folder": protected.folder, "target": target, "secrets": names,
+                              "digest": secrets_digest(names, secrets)}
+
+
+def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
+    """Whether the overview written last time is still there and its secrets the same."""
+    from generator.protect import secrets_digest
+
+    last = plan.manifest.overview
+    if not last or last.get("target") != target:
+        return False
+    folder = options.agency_out or options.out_dir / last["folder"]
+    if not folder.is_dir():
+        return False
+    return not last["secrets"] or secrets_digest(last["secrets"],
+                                                 plan.secrets.load()) == last["digest"]
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,

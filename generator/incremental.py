@@ -52,6 +52,7 @@ class Manifest:
     settings: dict[str, Any] = field(default_factory=dict)
     agency_files: dict[str, FileRecord] = field(default_factory=dict)
     clients: dict[str, ClientEntry] = field(default_factory=dict)
+    overview: dict[str, Any] = field(default_factory=dict)  # where the overview was written
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
@@ -61,7 +62,8 @@ class Manifest:
             if data.get("format") != FORMAT:
                 return cls()
             clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
-            return cls(data["agency_hash"], data["settings"], data["agency_files"], clients)
+            return cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
+                       data["overview"])
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
 
@@ -69,6 +71,7 @@ class Manifest:
         """Write the manifest atomically (sorted keys: the same builds give the same bytes)."""
         data = {"format": FORMAT, "generator": __version__, "agency_hash": self.agency_hash,
                 "settings": self.settings, "agency_files": self.agency_files,
+                "overview": self.overview,
                 "clients": {slug: vars(entry) for slug, entry in sorted(self.clients.items())}}
         temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
         temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")),
