@@ -1,26 +1,30 @@
-"""The build pipeline: config → load → validate → model → render → write."""
+"""The build pipeline: config → load → validate → model → render → protect → write.
+
+Planning (`plan`) decides which clients changed since the last build; workers (`parallel`)
+read, validate, render, protect and stage each of them; the output folder swaps them in only
+when every client built without errors, then removes portals of clients that are gone. The
+agency overview is written from every client's figures, which the manifest keeps, so clients
+that did not change are not read again.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-import jinja2
-
-from generator.agency import write_overview
-from generator.checks import dated_warnings
-from generator.config import BuildOptions, build_date, selected_clients, site_theme
-from generator.content import read_site
-from generator.credentials import default_secrets_file, load_secrets
+from generator.config import BuildOptions
 from generator.errors import ContentError, Problem
-from generator.markdown import MarkdownRenderer
+from generator.incremental import ClientEntry, Manifest, file_records, records_digest
 from generator.output import OutputFolder
-from generator.protect import protect_portal, superseded_folders
-from generator.render import Theme, make_environment, render_client
-from generator.validate import validate_site
+from generator.parallel import BuildJob, ClientBuilder, ClientResult, build_clients
+from generator.plan import BuildPlan, plan_build
+
+if TYPE_CHECKING:
+    from generator.agency import ClientRow
+    from generator.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -34,50 +38,192 @@ class BuildReport:
     as_of: date
     seconds: float
     pages: int = 0
-    skipped: int = 0
+    skipped: tuple[str, ...] = ()  # not selected, or unchanged since the last build
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
 
 
-def build(options: BuildOptions, *, write: bool = True,
-          progress: Callable[[str, int], None] | None = None,
-          environment: Callable[[Theme], jinja2.Environment] = make_environment) -> BuildReport:
-    """Build the portals; raise ContentError, writing nothing, if any content is wrong.
-
-    `progress` is told each client's slug and page count as soon as it is rendered;
-    `environment` makes the Jinja environment (`serve` keeps one across rebuilds).
-    """
+def build(options: BuildOptions, *, write: bool = True, progress: Progress | None = None,
+          session: Session | None = None) -> BuildReport:
+    """Build the portals that changed; raise ContentError, writing nothing, on any error."""
     started = time.perf_counter()
-    site = validate_site(read_site(options.content_dir))
-    slugs = selected_clients(site, options.clients)
-    as_of = build_date(options.as_of, site.agency.config.timezone)
-    theme = site_theme(site)
-    env, markdown = environment(theme), MarkdownRenderer(site.agency.config.allow_raw_html)
-    secrets = load_secrets(options.secrets_file or default_secrets_file(options.content_dir))
-    output, problems, files, pages = OutputFolder(options.out_dir), [], 0, 0
-    folders: set[str] = set()
+    plan = plan_build(options, write)
+    output = OutputFolder(options.out_dir)
     if write:
         output.claim()
     try:
-        for client in (c for c in site.clients if c.slug in slugs):
-            portal = render_client(client, site.agency, theme, env, as_of, markdown)
-            problems.extend(portal.problems)
-            protected = protect_portal(client, portal.files, secrets, env)
-            problems.extend(protected.problems)
-            files += len(protected.files)
-            pages += sum(1 for path in portal.files if path.endswith(".html"))
-            folders.add(protected.folder)
-            if write and not problems:
-                old = superseded_folders(client.slug, protected.folder, output.portals())
-                output.stage(protected.folder, protected.files, supersedes=old)
-            if progress is not None:
-                progress(client.slug, len(protected.files))
-        if problems:
-            raise ContentError(problems + list(site.warnings))
+        secrets = plan.secrets.load().from_file if plan.to_build else {}
+        job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of, write,
+                       secrets)
+        builder = session.builder(job, plan.shared) if session else None
+        if progress is not None:
+            progress.expect(len(plan.to_build))
+        told = None if progress is None else lambda r: progress(r.slug, r.files)
+        results = build_clients(job, plan.to_build, options.jobs, builder, told)
+        problems = plan.problems + [p for r in results for p in r.problems]
+        if any(p.severity == "error" for p in problems):
+            raise ContentError(problems)
+        entries = _entries(plan, results)
+        stale = sorted(set(plan.stale) - {r.folder for r in results})
         if write:
-            write_overview(site, as_of, env, theme, output, options.agency_out)
-            output.commit(keep=folders if not options.clients else None)
+            from generator.protect import superseded_folders
+
+            for result in results:
+                output.adopt([result.folder],
+                             superseded_folders(result.slug, result.folder, output.portals()))
+            _write_overview(options, plan, entries, results, stale, output,
+                            builder or (session.builder(job, plan.shared) if session else None))
+            output.commit(keep=None)
+            output.remove(stale)
+            _save_manifest(plan.manifest, entries, stale, options)
     finally:
         output.discard()
-    return BuildReport(tuple(slugs), files, as_of, time.perf_counter() - started, pages,
-                       len(site.clients) - len(slugs),
-                       (*site.warnings, *dated_warnings(site, as_of)))
+    built = tuple(r.slug for r in results)
+    return BuildReport(
+        built, sum(r.files for r in results), plan.as_of, time.perf_counter() - started,
+        sum(r.pages for r in results), tuple(s for s in plan.clients if s not in built),
+        tuple(plan.skipped), tuple(stale), _warnings(plan, results, entries))
+
+
+class Session:
+    """A long-lived build for `serve`: the theme and environment are set up once and reused.
+
+    `Session(options).rebuild(slugs)` rebuilds those clients' portals (and their manifest
+    entries) after a change in their folders; `Session.build()` runs a whole incremental
+    build. A change of portal.yaml, agency files, theme, generator or build date sets up a
+    fresh environment.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self._builder: ClientBuilder | None = None
+        self._shared = ""
+
+    def rebuild(self, *slugs: str) -> BuildReport:
+        """Rebuild these clients, in this process, whether or not their inputs changed."""
+        return build(replace(self.options, clients=slugs, jobs=1, force=True), session=self)
+
+    def build(self) -> BuildReport:
+        """Build every client that changed since the last build, in this process."""
+        return build(replace(self.options, jobs=1), session=self)
+
+    def builder(self, job: BuildJob, shared: str) -> ClientBuilder:
+        """The builder for this agency, theme and date, set up again when they changed."""
+        if self._builder is None or shared != self._shared:
+            self._builder, self._shared = ClientBuilder(job), shared
+        self._builder.retarget(job)
+        return self._builder
+
+
+def rebuild_client(options: BuildOptions, slug: str) -> BuildReport:
+    """Rebuild one client's portal now (a one-off; `serve` keeps a Session instead)."""
+    return Session(options).rebuild(slug)
+
+
+def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEntry]:
+    """The manifest entries of the selected clients, with what building them found."""
+    entries = dict(plan.entries)
+    for result in results:
+        warnings = [[p.path, p.line, p.message, p.severity] for p in result.problems]
+        entries[result.slug] = replace(
+            entries[result.slug], folder=result.folder or result.slug, row=result.row,
+            warnings=warnings, secrets=result.secrets, secrets_digest=result.secrets_digest,
+            shared=plan.shared)
+    return entries
+
+
+def _warnings(plan: BuildPlan, results: list[ClientResult],
+              entries: dict[str, ClientEntry]) -> tuple[Problem, ...]:
+    """Warnings of the clients built, and those remembered for clients left unchanged."""
+    found = [p for p in plan.problems if p.severity != "error"]
+    found += [p for r in results for p in r.problems if p.severity != "error"]
+    found += [Problem(*w) for slug in plan.skipped for w in entries[slug].warnings]
+    return tuple(sorted(set(found)))
+
+
+def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
+                    results: list[ClientResult], stale: list[str], output: OutputFolder,
+                    builder: ClientBuilder | None) -> None:
+    """Write the agency overview, protected as portal.yaml says, when anything changed (in a
+    sharded build: shard 1 only)."""
+    from generator.agency import (
+        lock_page_assets,
+        overview_guard,
+        render_overview,
+        sorted_rows,
+        write_overview,
+    )
+    from generator.content import PORTAL_FILE
+    from generator.credentials import Secrets
+    from generator.errors import display_path
+    from generator.i18n import load_translations, template_functions
+    from generator.protect import protect, secrets_digest
+
+    if options.shard and options.shard[0] != 1:
+        return
+    target = str(options.agency_out or "")
+    if not results and not stale and _overview_unchanged(plan, options, target):
+        return
+    job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
+    builder = builder or ClientBuilder(job)
+    config = builder.agency.config
+    rows = sorted_rows(_row(options, plan, entries, slug, builder) for slug in plan.clients)
+    files = render_overview(rows, config, plan.as_of, builder.env, builder.theme)
+    shown = display_path(options.content_dir / PORTAL_FILE, options.content_dir)
+    guard = overview_guard(config, [(r.manager_name, r.manager_email) for r in rows], shown)
+    secrets = plan.secrets.load() if guard.mode != "public" else Secrets()
+    if guard.mode == "password":
+        files.update(lock_page_assets(builder.theme))
+    lock_page = template_functions(load_translations(builder.theme.folders, config.locale))
+    protected = protect(guard, files, secrets, builder.env, lock_page)
+    if protected.problems:
+        raise ContentError(protected.problems)
+    folders = {entry.folder for entry in {**plan.manifest.clients, **entries}.values()}
+    write_overview(protected.files, output, options.agency_out,
+                   sorted(folders | set(plan.clients)), protected.folder)
+    names = guard.secret_names()
+    plan.manifest.overview = {"folder": protected.folder, "target": target, "secrets": names,
+                              "digest": secrets_digest(names, secrets)}
+
+
+def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
+    """Whether the overview written last time is still there and its secrets the same."""
+    from generator.protect import secrets_digest
+
+    last = plan.manifest.overview
+    if not last or last.get("target") != target:
+        return False
+    folder = options.agency_out or options.out_dir / last["folder"]
+    if not folder.is_dir():
+        return False
+    return not last["secrets"] or secrets_digest(last["secrets"],
+                                                 plan.secrets.load()) == last["digest"]
+
+
+def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
+         builder: ClientBuilder) -> ClientRow:
+    """A client's overview row: remembered if its files and the shared inputs are unchanged,
+    else read and validated now."""
+    from generator.agency import ClientRow, client_row
+
+    entry = entries.get(slug) or plan.manifest.clients.get(slug)
+    if entry is not None and entry.row is not None and entry.shared == plan.shared:
+        current = file_records(options.content_dir / slug, entry.files)
+        if records_digest(current) == records_digest(entry.files):
+            return ClientRow.from_record(entry.row)
+    client, problems = builder.client(slug)
+    if client is None:
+        raise ContentError(problems)
+    return client_row(client, plan.as_of)
+
+
+def _save_manifest(manifest: Manifest, entries: dict[str, ClientEntry], stale: list[str],
+                   options: BuildOptions) -> None:
+    manifest.clients.update(entries)
+    for slug in [s for s, e in manifest.clients.items() if s in stale or e.folder in stale]:
+        del manifest.clients[slug]
+    manifest.save(options.out_dir)
+
+
+__all__ = ["BuildReport", "ClientResult", "Session", "build", "rebuild_client"]

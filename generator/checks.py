@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from generator.clients import Site
+from generator.clients import Client, Site
 from generator.config import BuildOptions, build_date, site_theme
 from generator.content import read_site
 from generator.errors import ContentError, Problem
@@ -63,16 +63,20 @@ def check_site(options: BuildOptions) -> CheckResult:
 
 def dated_warnings(site: Site, as_of: date) -> list[Problem]:
     """Warnings that depend on the build date: invoices unpaid long after they were due."""
+    return [warning for client in site.clients for warning in client_dated_warnings(client, as_of)]
+
+
+def client_dated_warnings(client: Client, as_of: date) -> list[Problem]:
+    """One client's invoices unpaid more than 30 days after they were due."""
     warnings = []
-    for client in site.clients:
-        for record in client.invoices:
-            late = (as_of - record.invoice.due).days
-            status = invoice_status(record.invoice, as_of)
-            if status == "overdue" and late > OVERDUE_WARNING_DAYS:
-                warnings.append(Problem(
-                    record.source, None, f"invoice {record.invoice.number} is unpaid "
-                    f"{late} days after its due date ({record.invoice.due.isoformat()})",
-                    "warning"))
+    for record in client.invoices:
+        late = (as_of - record.invoice.due).days
+        status = invoice_status(record.invoice, as_of)
+        if status == "overdue" and late > OVERDUE_WARNING_DAYS:
+            warnings.append(Problem(
+                record.source, None, f"invoice {record.invoice.number} is unpaid "
+                f"{late} days after its due date ({record.invoice.due.isoformat()})",
+                "warning"))
     return warnings
 
 

@@ -27,6 +27,16 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"'{value}' is not a date like 2026-11-23") from None
 
 
+def _parse_shard(ctx: click.Context, param: click.Parameter,
+                 value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise click.BadParameter(f"'{value}' is not like 2/8 (shard K of N, 1 <= K <= N)")
+    return int(index), int(count)
+
+
 content_option = click.option("--content", "content_dir", default="content", show_default=True,
                               type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP)
 as_of_option = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
@@ -53,20 +63,31 @@ def main(verbose: bool) -> None:
 @as_of_option
 @click.option("--agency-out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the agency overview [default: <out>/_agency].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Build clients in N processes  [default: the number of cores]")
+@click.option("--force", is_flag=True, help="Rebuild every portal, changed or not.")
+@click.option("--shard", callback=_parse_shard, metavar="K/N",
+              help="Build only shard K of N (stable by client slug), for a CI matrix.")
+@click.option("--changed-since", metavar="REF",
+              help="Build only clients whose folders changed since this git ref "
+                   "(all of them when a shared file changed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 @click.option("--verbose", is_flag=True, help="Print a line per client.")
 def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
-                  as_of: date | None, agency_out: Path | None, quiet: bool,
+                  as_of: date | None, agency_out: Path | None, jobs: int | None, force: bool,
+                  shard: tuple[int, int] | None, changed_since: str | None, quiet: bool,
                   verbose: bool) -> None:
-    """Build every client's portal into the output folder, and the agency overview."""
+    """Build the portals that changed into the output folder, and the agency overview."""
+    from generator.parallel import default_jobs
     from generator.progress import Progress, failed_clients
 
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     total = len(clients) or _client_count(content_dir)
     progress, started = Progress(total, verbosity), time.perf_counter()
+    options = BuildOptions(content_dir, out_dir, clients, as_of, agency_out, None,
+                           jobs or default_jobs(), force, shard, changed_since)
     try:
-        report = build(BuildOptions(content_dir, out_dir, clients, as_of, agency_out),
-                       progress=progress)
+        report = build(options, progress=progress)
     except ContentError as error:
         progress.close()
         error.show()
@@ -87,6 +108,21 @@ def _client_count(content_dir: Path) -> int:
     if not content_dir.is_dir():
         return 0
     return sum(1 for p in content_dir.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
+
+
+@main.command("init-ci")
+@click.argument("provider", type=click.Choice(["github", "gitlab"]))
+@click.option("--sharded", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Write the matrix variant: N jobs, each building one shard.")
+@click.option("--content", "content_dir", default="content", show_default=True,
+              help=CONTENT_HELP)
+@click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
+def init_ci_command(provider: str, sharded: int | None, content_dir: str, force: bool) -> None:
+    """Write a CI workflow that checks, builds and publishes the portals on each commit."""
+    from generator.ci_templates import write_workflow
+
+    path = write_workflow(Path.cwd(), provider, content_dir, sharded, force)
+    click.echo(f"wrote {path}")
 
 
 @main.command("check")
@@ -192,8 +228,10 @@ def schema_command(out_dir: Path) -> None:
 
 
 def _summary(report: BuildReport, where: str) -> None:
-    click.echo(f"built {len(report.built)} portals, {report.skipped} skipped, 0 failed "
-               f"({report.pages} pages, {report.files} files) {where} "
+    unchanged = f" ({len(report.unchanged)} unchanged)" if report.unchanged else ""
+    removed = f", removed {len(report.removed)}" if report.removed else ""
+    click.echo(f"built {len(report.built)} portals, {len(report.skipped)} skipped{unchanged}, "
+               f"0 failed ({report.pages} pages, {report.files} files{removed}) {where} "
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import Problem
+from generator.gitinfo import ClientHistory
 from generator.models import (
     ClientProfile,
     Invoice,
@@ -67,6 +68,7 @@ class Client:
     attachments: dict[str, Path] = field(default_factory=dict)
     # translated documents: language -> 'scope' | 'requirements/<slug>' | 'updates/<slug>' -> doc
     translations: dict[str, dict[str, Document]] = field(default_factory=dict)
+    history: ClientHistory = field(default_factory=ClientHistory)  # from git, see gitinfo
 
     @property
     def language(self) -> str:

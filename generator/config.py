@@ -7,11 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from generator.clients import Site
 from generator.errors import ContentError, PortalError, Problem, display_path
-from generator.render import Theme, theme_for
+
+if TYPE_CHECKING:  # imported lazily: a no-op build must not pay for pydantic and Jinja
+    from generator.clients import Site
+    from generator.render import Theme
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class BuildOptions:
     as_of: date | None = None
     agency_out: Path | None = None  # the agency overview; None: <out_dir>/_agency
     secrets_file: Path | None = None  # default: .portal-secrets beside the content folder
+    jobs: int = 1
+    force: bool = False
+    shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
+    changed_since: str | None = None  # a git ref: build only clients changed since it
 
 
 def build_date(option: date | None, timezone_name: str,
@@ -43,6 +50,8 @@ def build_date(option: date | None, timezone_name: str,
 
 def site_theme(site: Site) -> Theme:
     """The theme named in portal.yaml (relative to it), in front of the default theme."""
+    from generator.render import theme_for
+
     name = site.agency.config.theme
     if not name or name == "default":
         return theme_for(None)

@@ -6,16 +6,23 @@ with line marks) and problems; it does not judge what the data means (that is `v
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.errors import Problem, display_path
-from generator.fieldtypes import SLUG_PATTERN, did_you_mean
-from generator.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
+
+if TYPE_CHECKING:
+    from generator.yaml12 import YamlDocument
+
+# The YAML parser and the field types (babel, pydantic) are imported where used, not here:
+# a no-op build lists and stats files only, and must start fast.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # the same as fieldtypes.SLUG_PATTERN (a test pins it)
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +115,8 @@ class _Reader:
         return None
 
     def yaml(self, path: Path) -> YamlSource | None:
+        from generator.yaml12 import YamlSyntaxError, parse_yaml
+
         text = self.text(path)
         if text is None:
             return None
@@ -120,6 +129,8 @@ class _Reader:
         return YamlSource(path, self.shown(path), document)
 
     def markdown(self, path: Path) -> MarkdownSource | None:
+        from generator.yaml12 import YamlSyntaxError, parse_yaml
+
         text = self.text(path)
         if text is None:
             return None
@@ -226,6 +237,8 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
         if kind is None and _is_translation(entry, "scope"):
             continue
         if kind is None:
+            from generator.fieldtypes import did_you_mean
+
             hint = did_you_mean(entry.name, set(CLIENT_ENTRIES))
             reader.problem(entry, None, f"unexpected entry in a client folder{hint}")
         elif (kind == "dir") != entry.is_dir():
@@ -276,3 +289,58 @@ def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]
         if path.is_file():
             found[path.relative_to(root).as_posix()] = path
     return found
+
+
+def read_agency(content_dir: Path) -> SiteSources:
+    """Read portal.yaml and the agency's files, without any client folder."""
+    reader = _Reader(content_dir)
+    portal_path = content_dir / PORTAL_FILE
+    portal = reader.yaml(portal_path) if portal_path.is_file() else None
+    if portal is None and not portal_path.is_file():
+        reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
+    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
+    return SiteSources(content_dir, portal, [], agency_files, reader.problems)
+
+
+def read_client(content_dir: Path, slug: str) -> tuple[ClientSources, list[Problem]]:
+    """Read one client folder, and the problems met reading it."""
+    reader = _Reader(content_dir)
+    return _read_client(reader, content_dir / slug), reader.problems
+
+
+def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
+    """The client slugs in the content folder, and problems with entries that are not clients."""
+    reader = _Reader(content_dir)
+    if not content_dir.is_dir():
+        reader.problem(content_dir, None, "content folder not found")
+        return [], reader.problems
+    return [f.name for f in _client_folders(reader, content_dir)], reader.problems
+
+
+FileStat = tuple[int, int]  # size, mtime in nanoseconds
+
+
+def stat_files(folder: Path) -> dict[str, FileStat]:
+    """Size and modification time of every file below `folder`, by sorted relative path."""
+    found: dict[str, FileStat] = {}
+    stack = [(folder, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[f"{prefix}{entry.name}"] = (stat.st_size, stat.st_mtime_ns)
+    return dict(sorted(found.items()))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -37,6 +37,10 @@ def calendar_ics(client: Client, agency: Agency, as_of: date) -> bytes:
 
 def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
     lines = ["BEGIN:VEVENT", f"UID:{milestone.id}.{client.slug}@clientportal", f"DTSTAMP:{stamp}"]
+    changes = client.history.milestones.get(milestone.id, ())  # from git, newest first
+    lines.append(f"SEQUENCE:{max(len(changes) - 1, 0)}")
+    if changes:
+        lines.append(f"LAST-MODIFIED:{changes[0].when:%Y%m%dT%H%M%SZ}")
     due = milestone.due
     if isinstance(due, datetime):
         lines.append(f"DTSTART:{_utc(due, client.timezone):%Y%m%dT%H%M%SZ}")

@@ -13,9 +13,12 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.errors import PortalError
-from generator.render import PortalFiles
+
+if TYPE_CHECKING:  # not at run time: a no-op build must not import Jinja
+    from generator.render import PortalFiles
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +29,9 @@ MARKER_TEXT = "This folder is written by `portal build`; its contents are replac
 class OutputFolder:
     """The output folder: staging, atomic swaps, and removal of portals no longer built."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, staging: Path | None = None) -> None:
         self.out_dir = out_dir
-        self.staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        self.staging = staging or out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
         self._staged: list[str] = []
         self._superseded: set[str] = set()
 
@@ -42,7 +45,10 @@ class OutputFolder:
                 f"{self.out_dir} is not empty and was not created by `portal build` "
                 f"(no {MARKER} file); refusing to write into it. Choose another --out.")
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        marker = self.out_dir / MARKER
+        if not marker.is_file() or marker.read_text(encoding="utf-8") != MARKER_TEXT:
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
+            os.chmod(marker, 0o644)
 
     def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
         """Write one portal into the staging folder; `supersedes` names its old folders."""
@@ -73,6 +79,19 @@ class OutputFolder:
                 log.info("removing %s: no such client any more", stale)
                 shutil.rmtree(self.out_dir / stale)
         self.discard()
+
+    def adopt(self, names: list[str], supersedes: set[str] | None = None) -> None:
+        """Count portals staged by worker processes as staged here, to swap them in;
+        `supersedes` names their old folders, removed on commit."""
+        self._staged.extend(name for name in names if name not in self._staged)
+        self._superseded |= supersedes or set()
+
+    def remove(self, names: list[str]) -> None:
+        """Remove these portals from the output folder (their clients are gone)."""
+        for name in names:
+            if (self.out_dir / name).is_dir():
+                log.info("removing %s: no such client any more", name)
+                shutil.rmtree(self.out_dir / name)
 
     def discard(self) -> None:
         """Remove the staging folder."""

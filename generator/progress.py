@@ -23,6 +23,11 @@ class Progress:
         self.total, self.done, self.verbosity = total, 0, verbosity
         self.bar = verbosity != "quiet" and self.tty and total > 1
 
+    def expect(self, total: int) -> None:
+        """How many clients the build will build (unchanged ones are not counted)."""
+        self.total = total
+        self.bar = self.verbosity != "quiet" and self.tty and total > 1
+
     def __call__(self, slug: str, files: int) -> None:
         self.done += 1
         if self.bar:

@@ -22,22 +22,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import jinja2
 import watchfiles
 
-from generator.build import build
-from generator.config import BuildOptions, site_theme
-from generator.content import read_site
+from generator.build import Session as BuildSession
+from generator.config import BuildOptions
+from generator.content import client_folders
 from generator.errors import ContentError, PortalError
-from generator.render import DEFAULT_THEME, Theme, make_environment
-from generator.validate import validate_site
+from generator.plan import agency_settings
+from generator.render import DEFAULT_THEME
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +78,8 @@ class LiveSite:
         self.closed = False
         self._changed = threading.Condition()
         self._build_lock = threading.Lock()
-        # Compiled templates outlive a rebuild; Jinja reloads a template whose file changed.
-        self._environments: dict[Theme, jinja2.Environment] = {}
-
-    def environment(self, theme: Theme) -> jinja2.Environment:
-        """The Jinja environment of `theme`, made once per session."""
-        if theme not in self._environments:
-            self._environments[theme] = make_environment(theme)
-        return self._environments[theme]
+        # The theme, Jinja environment and compiled templates outlive a rebuild.
+        self.builds = BuildSession(options)
 
     def rebuild(self, clients: Iterable[str] | None = ALL) -> float:
         """Build `clients` (all when None, or after a failed build); return the seconds it took."""
@@ -97,8 +89,10 @@ class LiveSite:
             started = time.perf_counter()
             wanted = tuple(sorted(clients)) if clients is not None and not self.error else None
             try:
-                build(replace(self.options, clients=wanted or self.options.clients),
-                      environment=self.environment)
+                if wanted:
+                    self.builds.rebuild(*wanted)
+                else:
+                    self.builds.build()
                 self.error = None
             except (ContentError, PortalError) as error:
                 self.error = error.format_message()
@@ -292,6 +286,7 @@ class Session:
                  echo: Callable[[str, bool], None] = lambda message, error: None) -> None:
         self.content_dir = content_dir
         self.clients = clients
+        _refuse_unknown(content_dir, clients)
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
         options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
         options.out_dir.mkdir()
@@ -338,19 +333,33 @@ class Session:
         folders = [self.content_dir, DEFAULT_THEME]
         # A broken site: the content folder is still watched, and a fix rebuilds everything.
         with contextlib.suppress(ContentError, PortalError):
-            folders += list(site_theme(validate_site(read_site(self.content_dir))).folders)
+            folders += [Path(f) for f in agency_settings(self.content_dir)["theme"]]
         return sorted({f.resolve() for f in folders if f.is_dir()})
 
     def _watch(self) -> None:
-        for changes in watchfiles.watch(*self._folders, stop_event=self._stop, debounce=50,
-                                        step=25, rust_timeout=500, yield_on_timeout=False,
-                                        raise_interrupt=False):
-            touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
-            if touched is not None and self.clients:
-                touched &= set(self.clients)
-                if not touched:
-                    continue
-            self.live.rebuild(touched)
+        while not self._stop.is_set():
+            folders = self._folders
+            for changes in watchfiles.watch(*folders, stop_event=self._stop, debounce=50,
+                                            step=25, rust_timeout=500, yield_on_timeout=False,
+                                            raise_interrupt=False):
+                touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
+                if touched is not None and self.clients:
+                    touched &= set(self.clients)
+                    if not touched:
+                        continue
+                self.live.rebuild(touched)
+                if touched is None:  # portal.yaml may name another theme folder now
+                    self._folders = self.watched()
+                    if self._folders != folders:
+                        break  # watch the new set of folders
+
+
+def _refuse_unknown(content_dir: Path, clients: tuple[str, ...]) -> None:
+    """`--client` must name client folders: a typo is a usage error, not an error page."""
+    known, _ = client_folders(content_dir)
+    unknown = [slug for slug in clients if slug not in known]
+    if unknown:
+        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
 
 
 def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from generator.changes import document_history, whats_new
 from generator.clients import Agency, Client
 from generator.errors import Problem
 from generator.i18n import Formatter
@@ -50,6 +51,11 @@ class _Builder:
     fmt: Formatter
     targets: LinkTargets
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def messages(self) -> bool:
+        """Whether commit messages may be shown (portal.yaml opts in; they are internal)."""
+        return self.agency.config.show_commit_messages
 
     def html(self, text: str | None, source: str, first_line: int, root: str = "",
              id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
@@ -156,6 +162,8 @@ def _overview(builder: _Builder, timeline: list[Any], invoices: dict[str, Any],
         "open_invoices": [r for r in invoices["invoices"] if r.status != "paid"],
         "latest_updates": updates[:OVERVIEW_UPDATES],
         "scope": builder.client.scope,
+        "whats_new": whats_new(builder.client, builder.as_of, builder.messages),
+        "history_tracked": builder.client.history.tracked,
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
@@ -164,7 +172,8 @@ def _scope(builder: _Builder) -> Page:
     scope = builder.client.scope
     body, toc = builder.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
     return Page("scope.html", "scope.html", "scope", "Scope",
-                {"document": scope, "body": body, "toc": toc})
+                {"document": scope, "body": body, "toc": toc,
+                 **document_history(builder.client, "scope.md", builder.messages)})
 
 
 def _requirements(builder: _Builder) -> Page:
@@ -180,7 +189,10 @@ def _requirement_pages(builder: _Builder) -> list[Page]:
         body, toc = builder.html(document.body, document.source, document.body_line, root="../")
         pages.append(Page(f"requirements/{document.slug}.html", "requirement.html",
                           "requirements", document.meta.title,
-                          {"document": document, "body": body, "toc": toc}))
+                          {"document": document, "body": body, "toc": toc,
+                           **document_history(builder.client,
+                                              f"requirements/{document.slug}.md",
+                                              builder.messages)}))
     return pages
 
 

@@ -154,6 +154,27 @@ def validate_site(sources: SiteSources) -> Site:
                 warnings)
 
 
+def validate_agency(sources: SiteSources) -> Agency:
+    """Validate portal.yaml and the agency's files; raise ContentError on any error."""
+    checker = _Checker()
+    checker.problems.extend(sources.problems)
+    config = _portal_config(checker, sources)
+    if config is not None:
+        _check_agency_files(checker, sources, config)
+    if config is None or any(p.severity == "error" for p in checker.problems):
+        raise ContentError(checker.problems)
+    return Agency(config, sources.agency_files)
+
+
+def validate_client(sources: ClientSources, config: PortalConfig
+                    ) -> tuple[Client | None, list[Problem]]:
+    """Validate one client's sources: the client (None on errors) and every problem found."""
+    checker = _Checker()
+    client = _client(checker, sources, config)
+    errors = any(p.severity == "error" for p in checker.problems)
+    return (None if errors else client), checker.problems
+
+
 def _portal_config(checker: _Checker, sources: SiteSources) -> PortalConfig | None:
     if sources.portal is None:
         return None

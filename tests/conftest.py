@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
+from generator.incremental import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
@@ -161,9 +162,9 @@ def build_site(root: Path, *extra: str) -> Result:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder`, by relative path."""
+    """Every file below `folder`, by relative path (not the build manifest: it holds times)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

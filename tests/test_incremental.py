@@ -1,0 +1,239 @@
+"""Incremental, parallel, sharded and --changed-since builds, and their determinism."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import AS_OF, REPO, build_site, snapshot
+from generator.incremental import MANIFEST
+from generator.plan import shard_of
+from gitrepo import commit, init_repo
+
+CLIENTS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+
+
+def _client(name: str) -> dict[str, str]:
+    return {
+        f"content/{name}/client.yaml": f"""
+            name: {name.title()} Ltd
+            account_manager: {{name: Bo, email: bo@agency.test}}
+        """,
+        f"content/{name}/scope.md": f"---\ntitle: Scope for {name}\n---\nBuild things.\n",
+        f"content/{name}/requirements/login.md": "---\ntitle: Login\n---\nUsers log in.\n",
+    }
+
+
+@pytest.fixture
+def many(make_site) -> Path:
+    files: dict[str, str | bytes | None] = {}
+    for name in CLIENTS:
+        files.update(_client(name))
+    return make_site(files)
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino)
+            for p in sorted(folder.rglob("*"))}
+
+
+def test_unchanged_clients_are_not_rebuilt_nor_rewritten(many):
+    assert build_site(many).exit_code == 0
+    before = _stamps(many / "output")
+    result = build_site(many)
+    assert "built 0 portals" in result.output and "7 unchanged" in result.output
+    after = _stamps(many / "output")
+    assert {k: v for k, v in after.items() if MANIFEST not in k} == \
+           {k: v for k, v in before.items() if MANIFEST not in k}
+
+
+def test_a_changed_client_is_rebuilt_and_only_it(many):
+    build_site(many)
+    untouched = _stamps(many / "output/alpha")
+    scope = many / "content/beta/scope.md"
+    scope.write_text(scope.read_text() + "\nA new paragraph.\n")
+    result = build_site(many)
+    assert "built 1 portals" in result.output and "6 unchanged" in result.output
+    assert "A new paragraph." in (many / "output/beta/scope.html").read_text()
+    assert _stamps(many / "output/alpha") == untouched
+
+
+def test_overview_after_one_change_equals_a_full_build(many, tmp_path):
+    build_site(many)
+    invoice = many / "content/gamma/invoices/2026-11.yaml"
+    invoice.parent.mkdir()
+    invoice.write_text("number: G-1\nissued: 2026-10-01\ndue: 2026-10-15\n"
+                       "items:\n  - {description: Work, quantity: 2, unit_price: 100.00, "
+                       "tax_rate: 0}\n")
+    result = build_site(many)
+    assert "built 1 portals" in result.output, result.output
+    full = tmp_path / "full"
+    assert build_site(many, "--out", full, "--force").exit_code == 0
+    assert snapshot(many / "output/_agency") == snapshot(full / "_agency")
+    assert "G-1" not in (full / "_agency/index.html").read_text()  # figures, not invoices
+    assert "data-field=\"overdue\">€200.00" in (full / "_agency/index.html").read_text()
+
+
+def test_one_client_build_keeps_every_client_in_the_overview(many):
+    build_site(many)
+    (many / "output/.clientportal-manifest.json").unlink()  # rows are then read again
+    assert build_site(many, "--client", "beta").exit_code == 0
+    overview = (many / "output/_agency/index.html").read_text()
+    assert all(f'data-slug="{name}"' in overview for name in CLIENTS)
+
+
+def test_a_changed_secret_rebuilds_the_protected_portal(many, monkeypatch):
+    client = many / "content/alpha/client.yaml"
+    client.write_text(client.read_text() + "access: {mode: link}\n")
+    monkeypatch.setenv("PORTAL_SECRET", "s" * 40)
+    assert build_site(many).exit_code == 0
+    first = [p.name for p in (many / "output").iterdir() if p.name.startswith("alpha-")]
+    assert "built 0 portals" in build_site(many).output
+    monkeypatch.setenv("PORTAL_SECRET", "t" * 40)
+    result = build_site(many)
+    assert "built 1 portals" in result.output, result.output
+    second = [p.name for p in (many / "output").iterdir() if p.name.startswith("alpha-")]
+    assert len(first) == len(second) == 1 and first != second  # the old folder is gone
+
+
+def test_force_rebuilds_everything(many):
+    build_site(many)
+    assert "built 7 portals" in build_site(many, "--force").output
+
+
+def test_a_removed_client_loses_its_portal(many):
+    build_site(many)
+    shutil.rmtree(many / "content/gamma")
+    result = build_site(many)
+    assert "removed 1" in result.output
+    assert not (many / "output/gamma").exists()
+
+
+def test_shared_inputs_and_build_date_rebuild_every_client(many):
+    build_site(many)
+    portal_yaml = many / "content/portal.yaml"
+    portal_yaml.write_text(portal_yaml.read_text().replace("Test Agency", "Test Agency 2", 1))
+    assert "built 7 portals" in build_site(many).output
+    result = build_site(many, "--as-of", "2026-11-24")  # the last --as-of wins
+    assert "built 7 portals" in result.output
+
+
+def test_cached_manifest_survives_a_fresh_checkout(many, tmp_path_factory):
+    """In CI, a restored manifest meets files with new times but the same bytes."""
+    build_site(many)
+    elsewhere = tmp_path_factory.mktemp("checkout")
+    shutil.copytree(many / "content", elsewhere / "content")  # new mtimes
+    shutil.copytree(many / "output", elsewhere / "output")
+    for path in (elsewhere / "content").rglob("*"):
+        os.utime(path, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    assert "built 0 portals" in build_site(elsewhere).output
+
+
+def test_jobs_build_the_same_bytes(many, tmp_path):
+    assert build_site(many, "--jobs", "1").exit_code == 0
+    other = tmp_path / "parallel"
+    result = build_site(many, "--jobs", "3", "--out", other, "--force")
+    assert result.exit_code == 0, result.output
+    assert snapshot(other) == snapshot(many / "output")
+
+
+def test_shards_are_disjoint_and_their_union_is_the_full_build(many, tmp_path):
+    build_site(many)
+    union: dict[str, bytes] = {}
+    portals: list[set[str]] = []
+    for index in (1, 2, 3):
+        out = tmp_path / f"shard-{index}"
+        assert build_site(many, "--shard", f"{index}/3", "--out", out).exit_code == 0
+        portals.append({p.name for p in out.iterdir() if p.is_dir()})
+        union.update(snapshot(out))
+    # the agency overview (every client's figures) is written by shard 1 only
+    assert ["_agency" in names for names in portals] == [True, False, False]
+    clients = [names - {"_agency"} for names in portals]
+    assert sum(len(p) for p in clients) == len(set().union(*clients)) == 7
+    assert union == snapshot(many / "output")
+    assert [shard_of(name, 3) for name in ["acme", "alpha"]] == \
+           [shard_of(name, 3) for name in ["acme", "alpha"]]
+
+
+def test_bad_shard_is_a_usage_error(many):
+    assert build_site(many, "--shard", "4/3").exit_code == 2
+
+
+def test_changed_since_builds_only_changed_clients(many):
+    init_repo(many)
+    commit(many, "start", "2026-11-01T10:00:00+00:00")
+    scope = many / "content/delta/scope.md"
+    scope.write_text(scope.read_text() + "\nChanged.\n")
+    commit(many, "delta scope", "2026-11-02T10:00:00+00:00")
+    result = build_site(many, "--changed-since", "HEAD~1")
+    assert result.exit_code == 0, result.output
+    assert "built 1 portals" in result.output
+    assert sorted(p.name for p in (many / "output").iterdir() if p.is_dir()) == ["_agency",
+                                                                                "delta"]
+    portal_yaml = many / "content/portal.yaml"
+    portal_yaml.write_text(portal_yaml.read_text() + "base_url: https://portals.test/\n")
+    result = build_site(many, "--changed-since", "HEAD")
+    assert "built 7 portals" in result.output
+
+
+def test_changed_since_an_unknown_ref_is_an_error(many):
+    init_repo(many)
+    commit(many, "start", "2026-11-01T10:00:00+00:00")
+    result = build_site(many, "--changed-since", "no-such-ref")
+    assert result.exit_code == 1 and "no-such-ref" in result.output
+
+
+def _build_in_process(content: Path, out: Path, env: dict[str, str], umask: int) -> None:
+    code = (f"import os, sys; os.umask({umask}); from generator.cli import main; "
+            f"sys.argv=['portal','build','--content',{str(content)!r},'--out',{str(out)!r},"
+            f"'--as-of','{AS_OF}','--jobs','2']; main()")
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=REPO,
+                   capture_output=True)
+
+
+def test_outputs_are_identical_across_tz_lang_hashseed_umask_and_folder(many, tmp_path):
+    init_repo(many)
+    commit(many, "start", "2026-11-01T23:30:00+00:00")
+    base = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    _build_in_process(many / "content", tmp_path / "a", {**base, "TZ": "UTC", "LANG": "C",
+                                                         "PYTHONHASHSEED": "1"}, 0o022)
+    moved = tmp_path / "another" / "place"
+    shutil.copytree(many, moved)
+    _build_in_process(moved / "content", tmp_path / "b",
+                      {**base, "TZ": "Pacific/Kiritimati", "LANG": "pl_PL.UTF-8",
+                       "LC_ALL": "sv_SE.UTF-8", "PYTHONHASHSEED": "4242"}, 0o077)
+    first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert first == second and len(first) > 50
+    modes = {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert modes <= {"0o644"}
+
+
+def test_content_and_field_types_agree_on_slugs():
+    from generator.content import SLUG_PATTERN
+    from generator.fieldtypes import SLUG_PATTERN as FIELD_SLUG
+
+    assert SLUG_PATTERN == FIELD_SLUG
+
+
+def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
+    from datetime import date
+
+    from generator.build import Session
+    from generator.config import BuildOptions
+
+    build_site(many)
+    untouched = _stamps(many / "output/alpha")
+    session = Session(BuildOptions(many / "content", many / "output", as_of=date(2026, 11, 23)))
+    scope = many / "content/beta/scope.md"
+    for text in ("First edit.", "Second edit."):
+        scope.write_text(scope.read_text() + f"\n{text}\n")
+        report = session.rebuild("beta")
+        assert report.built == ("beta",)
+        assert text in (many / "output/beta/scope.html").read_text()
+    assert _stamps(many / "output/alpha") == untouched
+    assert "built 0 portals" in build_site(many).output  # the manifest knows beta is current
