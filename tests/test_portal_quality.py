@@ -25,6 +25,7 @@ import yaml
 
 from browser import static_server
 from conftest import AS_OF, EXAMPLE_CONTENT, REPO, portal
+from gitrepo import commit, init_repo
 from quality import (
     WEIGHT_LIMIT,
     Recorder,
@@ -69,9 +70,8 @@ def _build(content: Path, out: Path, *extra: str) -> None:
     assert result.exit_code == 0, result.output
 
 
-def _protected_content(folder: Path) -> Path:
-    content = folder / "protected-content"
-    shutil.copytree(EXAMPLE_CONTENT, content)
+def _protect(content: Path) -> Path:
+    """hanbit-logistics by password (one contact, and a share link); nordlys-saas by link."""
     with (content / LOCKED / "client.yaml").open("a", encoding="utf-8") as profile:
         profile.write("access: {mode: password, contacts: [정민호], share_link: true}\n")
     with (content / LINKED / "client.yaml").open("a", encoding="utf-8") as profile:
@@ -113,8 +113,12 @@ def sites(tmp_path_factory) -> Sites:
         env.setenv("PORTAL_SECRET", SECRET)
         for name, value in PASSWORDS.items():
             env.setenv(name, value)
-        _build(_protected_content(root), root / "protected", "--client", LOCKED,
-               "--client", LINKED)
+        copy = root / "protected-content"
+        shutil.copytree(EXAMPLE_CONTENT, copy)
+        init_repo(copy)  # with history, as content lives in git: "what's new" and dates
+        commit(copy, "Example content", when="2026-11-20T10:00:00+00:00")
+        _build(copy, root / "unprotected", "--client", LINKED)
+        _build(_protect(copy), root / "protected", "--client", LOCKED, "--client", LINKED)
     _build(_long_content(root), root / "long")
     return Sites(root, share_fragment(SECRET.encode(), LOCKED))
 
@@ -194,9 +198,10 @@ class Tour:
     screenshots: list[Path] = field(default_factory=list)
 
 
-def _http_tab(browser, base: str, axe: str) -> Tab:
+def _http_tab(browser, base: str, axe: str, seed: str) -> Tab:
     context = browser.new_context()
     context.add_init_script(script=axe)  # not subject to the page's CSP
+    context.add_init_script(script=seed)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -204,9 +209,25 @@ def _http_tab(browser, base: str, axe: str) -> Tab:
     return Tab(page, Recorder(page, base.split("/")[2]), base)
 
 
-def _file_tab(browser, base: str) -> Tab:
-    page = browser.new_context().new_page()
+def _file_tab(browser, base: str, seed: str) -> Tab:
+    context = browser.new_context()
+    context.add_init_script(script=seed)
+    page = context.new_page()
     return Tab(page, Recorder(page, ""), base)
+
+
+def _seed_last_visits(sites: Sites, base: str) -> str:
+    """A script for every page that makes each portal believe its client was last here long
+    ago, so pages show their "changed since your last visit" marks (visits.js), checked too."""
+    roots = [base + p.relative_to(sites.root).as_posix() + "/"
+             for p in sorted(sites.root.glob("*/*/")) if (p / "assets").is_dir()]
+    return f"""try {{
+      if (!sessionStorage.getItem('quality-seeded')) {{
+        sessionStorage.setItem('quality-seeded', '1');
+        {json.dumps(roots)}.forEach(root => localStorage.setItem(
+            'clientportal:' + root + ':last-visit', '2000-01-01T00:00:00Z'));
+      }}
+    }} catch (e) {{ /* about:blank has no storage */ }}"""
 
 
 def _load(tab: Tab, target: Target, fragment: str = "") -> None:
@@ -241,7 +262,7 @@ def _check_views(tabs: list[Tab], group: list[Target], tour: Tour) -> None:
             tab.page.set_viewport_size({"width": width, "height": 900})
             tab.page.emulate_media(color_scheme=scheme)
             start_axe(tab.page)
-        for tab, target in zip(tabs, group):
+        for tab, target in zip(tabs, group, strict=False):
             tour.axe[f"{target.name} @ {width}px {scheme}"] = axe_violations(tab.page)
             _screenshot(tab, target, width, scheme, tour)
             if (width, scheme) == PHONE:
@@ -249,11 +270,11 @@ def _check_views(tabs: list[Tab], group: list[Target], tour: Tour) -> None:
 
 
 def _visit(tabs: list[Tab], disk: Tab, group: list[Target], tour: Tour, dumps: Path) -> None:
-    for tab, target in zip(tabs, group):
+    for tab, target in zip(tabs, group, strict=False):
         _load(tab, target)
         _load(disk, target)
     _check_views(tabs, group, tour)
-    for tab, target in zip(tabs, group):
+    for tab, target in zip(tabs, group, strict=False):
         tour.weights[target.name] = transferred_weight(tab.page)
         tour.kinds[target.name] = target.kind if target.state == "public" else \
             f"{target.kind} ({target.state})"
@@ -274,8 +295,10 @@ def tour(browser, sites) -> Tour:
     found, axe = Tour(), axe_source()
     everything = targets(sites)
     with static_server(sites.root) as base:
-        tabs = [_http_tab(browser, base, axe) for _ in range(TABS)]
-        disk = _file_tab(browser, sites.root.as_uri() + "/")
+        tabs = [_http_tab(browser, base, axe, _seed_last_visits(sites, base))
+                for _ in range(TABS)]
+        disk_base = sites.root.as_uri() + "/"
+        disk = _file_tab(browser, disk_base, _seed_last_visits(sites, disk_base))
         for state in ("public", "locked", "unlocked"):
             phase = [t for t in everything if t.state == state]
             if state == "unlocked":  # the share link opens the portal in each tab
@@ -349,10 +372,11 @@ def test_no_blocking_scripts(sites):
 
 
 def test_link_portal_pages_are_the_public_pages_under_another_folder(sites):
-    """The capability-link portal is not visited again: its pages are byte for byte the
-    ones checked above, in a folder with an unguessable name."""
+    """The capability-link portal is not visited again: its pages are byte for byte those of
+    the same content built public, in a folder with an unguessable name. (Those differ from
+    the pages visited above only by their git history: one commit, not the project's.)"""
     (folder,) = (sites.root / "protected").glob(f"{LINKED}-*")
-    public = sites.example / LINKED
+    public = sites.root / "unprotected" / LINKED
     assert sorted(p.relative_to(folder) for p in folder.rglob("*.html")) == \
         sorted(p.relative_to(public) for p in public.rglob("*.html"))
     for page in folder.rglob("*.html"):
