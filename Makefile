@@ -6,7 +6,11 @@ BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: portals test setup chromium
+# The browser tests' checkers come from npm (package-lock.json): axe-core, and the Nu Html
+# Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
+NPM_TOOLS := node_modules/.package-lock.json
+
+.PHONY: portals test setup chromium node-java
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +26,18 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+node-java:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v java >/dev/null; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm default-jre-headless; \
+	fi
+
+$(NPM_TOOLS): package-lock.json | node-java
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 portals: setup
 	$(BIN)/portal build --content content --out output
 
-test: setup chromium
+test: setup chromium $(NPM_TOOLS)
 	$(BIN)/python -m pytest -q

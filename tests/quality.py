@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,6 +25,12 @@ WEIGHT_LIMIT = 50 * 1024  # bytes of HTML + CSS + JS a page transfers, images as
 # stylesheet, script and image "violates" the policy. Chromium, which does enforce the policy,
 # loads the same pages over http and from file:// without a CSP report (the load checks).
 VNU_CSP_FROM_DISK = re.compile(r"^Resource violates Content Security Policy \(meta tag\)")
+
+
+def missing_tools() -> list[str]:
+    """What `make test` would have installed and is not there."""
+    missing = [str(p.relative_to(REPO)) for p in (AXE, VNU) if not p.is_file()]
+    return missing + [name for name in ("java",) if shutil.which(name) is None]
 
 
 def axe_source() -> str:

@@ -33,6 +33,7 @@ from quality import (
     axe_violations,
     blocking_scripts,
     horizontal_overflow,
+    missing_tools,
     pdf_page_count,
     run_axe,
     serious,
@@ -107,6 +108,8 @@ def sites(tmp_path_factory) -> Sites:
     """The example portals, the protected copy and the long-invoice copy, built once."""
     from generator.protect import share_fragment
 
+    if missing_tools():
+        pytest.fail(f"missing {', '.join(missing_tools())}: run `make test` (npm ci, apt)")
     root = tmp_path_factory.mktemp("quality")
     _build(EXAMPLE_CONTENT, root / "example")
     with pytest.MonkeyPatch.context() as env:
