@@ -99,9 +99,8 @@ def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
     for slug in selected:
         _plan_client(plan, content, out, slug, shared, git, write and not options.force,
                      plan.secrets)
-    if git is None and plan.to_build:  # the histories of the clients to build, in full
-        git = read_git_log(content, None)
-        plan.to_build = [(slug, git.for_client(slug)) for slug, _ in plan.to_build]
+    if git is None and plan.to_build:
+        plan.to_build = _histories(plan, content)
     _add_milestones(plan, content)
     plan.stale = [] if options.clients else _stale(manifest, out, set(slugs), options.shard)
     # A log of some clients only (--client) may simplify merges otherwise: not trusted later.
@@ -112,6 +111,17 @@ def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
         (manifest.agency_hash, manifest.settings, manifest.agency_files,
          manifest.git_head) = shared_files
     return plan
+
+
+def _histories(plan: BuildPlan, content: Path) -> list[tuple[str, ClientHistory]]:
+    """The histories of the clients to build, from a `git log` of their folders only; if one
+    differs from the history hash known for this commit (which a log of the whole content
+    folder gave), from a log of the whole folder, as a full build reads it."""
+    slugs = [slug for slug, _ in plan.to_build]
+    git = read_git_log(content, slugs)
+    if any(digest(git.for_client(slug).digest()) != plan.entries[slug].history for slug in slugs):
+        git = read_git_log(content, None)
+    return [(slug, git.for_client(slug)) for slug in slugs]
 
 
 def _histories_known(manifest: Manifest, head: str | None, selected: list[str]) -> bool:
