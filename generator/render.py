@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +73,6 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         {"!default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}, delimiter="/")
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([explicit, by_name]),
-        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -86,22 +84,6 @@ def make_environment(theme: Theme) -> jinja2.Environment:
     env.globals.update(mailto=mailto, generator_version=__version__,
                        csp=markupsafe.Markup(CSP))  # our constant: no escaping needed
     return env
-
-
-@lru_cache(maxsize=1)
-def _bytecode_cache() -> jinja2.FileSystemBytecodeCache | None:
-    """Compiled templates kept between runs (Jinja's private folder in the temp directory).
-
-    Jinja reuses one only for the same template source; the generator's own hash in the
-    names covers the environment's settings, so changing those compiles afresh.
-    """
-    from generator.incremental import generator_digest
-
-    try:
-        return jinja2.FileSystemBytecodeCache(
-            pattern=f"__clientportal_{generator_digest()[:16]}_%s")
-    except (OSError, RuntimeError):  # no usable temp folder: compile every time
-        return None
 
 
 @dataclass
