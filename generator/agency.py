@@ -19,13 +19,15 @@ from typing import Any
 import jinja2
 
 from generator.clients import Client, Site, sort_key_when
-from generator.errors import PortalError
+from generator.credentials import agency_password_variable
+from generator.errors import PortalError, Problem
 from generator.i18n import Formatter
 from generator.models import PortalConfig
 from generator.money import invoice_status, sum_by_currency
+from generator.protect import OVERVIEW_NAME, Guard, person_keys, superseded_folders
 from generator.render import DEFAULT_THEME, PortalFiles, Theme
 
-OVERVIEW_FOLDER = "_agency"
+OVERVIEW_FOLDER = OVERVIEW_NAME
 AGENCY_ASSETS = DEFAULT_THEME / "agency"
 
 
@@ -202,12 +204,50 @@ def overview_folder(out_dir: Path, agency_out: Path | None) -> Path:
     return agency_out if agency_out is not None else out_dir / OVERVIEW_FOLDER
 
 
+def overview_guard(config: PortalConfig, people: Iterable[tuple[str, str]],
+                   shown: str) -> Guard:
+    """The overview's protection (portal.yaml `overview_access`): which of the account
+    managers (name, e-mail) may open it, and how."""
+    access = config.overview_access
+    managers: dict[str, str] = {}  # e-mail -> name
+    for name, email in sorted(people, key=lambda m: (m[1], m[0])):
+        managers.setdefault(email, name)
+    wanted = access.managers
+    known = set(managers) | set(managers.values())
+    problems = tuple(Problem(shown, None, f"overview_access.managers: '{name}' is not an "
+                                          "account manager of any client")
+                     for name in sorted(set(wanted or ()) - known))
+    chosen = [(name, email) for email, name in sorted(managers.items(),
+                                                      key=lambda m: (m[1].casefold(), m[0]))
+              if wanted is None or name in wanted or email in wanted]
+    variables = {agency_password_variable(key): name
+                 for key, name in person_keys(chosen).items()}
+    return Guard(OVERVIEW_NAME, access.mode, access.share_link, variables, config.locale, shown,
+                 problems)
+
+
+def lock_page_assets(theme: Theme) -> PortalFiles:
+    """What the lock page of an encrypted overview loads besides the overview's own assets."""
+    static = theme.static_files()
+    files: PortalFiles = {f"assets/{name}": static[name]
+                          for name in ("favicon.svg", "unlock.css", "unlock.js")}
+    files["assets/brand.css"] = b"/* the agency overview: the theme's own accent */\n"
+    return files
+
+
 def write_overview(files: PortalFiles, output: Any, agency_out: Path | None,
-                   portals: Iterable[str]) -> None:
-    """Stage the overview with the portals, or write it to its own folder (`--agency-out`)."""
+                   portals: Iterable[str], folder: str = OVERVIEW_FOLDER) -> None:
+    """Stage the overview with the portals (in `folder`, `_agency-<token>` for link mode),
+    or write it to its own folder (`--agency-out`)."""
     if agency_out is None or agency_out.resolve() == (output.out_dir / OVERVIEW_FOLDER).resolve():
-        output.stage(OVERVIEW_FOLDER, files)
+        existing = {p.name for p in output.out_dir.iterdir() if p.is_dir()}
+        output.stage(folder, files, supersedes=superseded_folders(OVERVIEW_NAME, folder,
+                                                                  existing))
         return
+    if folder != OVERVIEW_FOLDER:
+        raise PortalError(f"--agency-out {agency_out}: with overview_access mode 'link' the "
+                          "overview's unguessable folder name is its protection; build it into "
+                          "the output folder, or use mode 'password'")
     _refuse_inside_portal(agency_out, output.out_dir, portals)
     output.replace_folder(agency_out, files)
 

@@ -175,29 +175,70 @@ def _warnings(plan: BuildPlan, results: list[ClientResult],
 def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
                     results: list[ClientResult], stale: list[str], output: OutputFolder,
                     builder: ClientBuilder | None) -> None:
-    """Write the agency overview when anything changed (in a sharded build: shard 1 only)."""
+    """Write the agency overview, protected as portal.yaml says, when anything changed (in a
+    sharded build: shard 1 only)."""
     if options.shard and options.shard[0] != 1:
         return
-    overview = options.agency_out or options.out_dir / "_agency"  # agency.overview_folder
-    if not results and not stale and overview.is_dir():
-        return  # before importing agency: a no-op build does not load Jinja and pydantic
-    from generator.agency import render_overview, sorted_rows, write_overview
+    target = str(options.agency_out or "")
+    unchanged = _overview_unchanged(plan, options, target)
+    if not results and not stale and unchanged:
+        return  # before importing agency and protect: a no-op build stays light
+    from generator.agency import (
+        lock_page_assets,
+        overview_guard,
+        render_overview,
+        sorted_rows,
+        write_overview,
+    )
+    from generator.content import PORTAL_FILE
+    from generator.credentials import Secrets
+    from generator.errors import display_path
+    from generator.i18n import load_translations, template_functions
+    from generator.protect import protect, secrets_digest
 
     job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
     builder = builder or ClientBuilder(job)
-    rows = [_row(options, plan, entries, slug, builder) for slug in plan.clients]
+    config = builder.agency.config
+    rows = sorted_rows(_row(options, plan, entries, slug, builder) for slug in plan.clients)
     inputs = _overview_digest(options, plan, rows)
-    if inputs == plan.manifest.overview and overview.is_dir():
-        return  # the same figures, agency, theme and date: the same pages
-    plan.manifest.overview, plan.manifest_changed = inputs, True
-    files = render_overview(sorted_rows(rows), builder.agency.config, plan.as_of, builder.env,
-                            builder.theme)
+    if unchanged and inputs == plan.manifest.overview.get("inputs"):
+        return  # the same figures, agency, theme, date and secrets: the same pages
+    files = render_overview(rows, config, plan.as_of, builder.env, builder.theme)
+    shown = display_path(options.content_dir / PORTAL_FILE, options.content_dir)
+    guard = overview_guard(config, [(r.manager_name, r.manager_email) for r in rows], shown)
+    secrets = plan.secrets.load() if guard.mode != "public" else Secrets()
+    if guard.mode == "password":
+        files.update(lock_page_assets(builder.theme))
+    lock_page = template_functions(load_translations(builder.theme.folders, config.locale))
+    protected = protect(guard, files, secrets, builder.env, lock_page)
+    if protected.problems:
+        raise ContentError(protected.problems)
     folders = {entry.folder for entry in {**plan.manifest.clients, **entries}.values()}
-    write_overview(files, output, options.agency_out, sorted(folders | set(plan.clients)))
+    write_overview(protected.files, output, options.agency_out,
+                   sorted(folders | set(plan.clients)), protected.folder)
+    names = guard.secret_names()
+    plan.manifest.overview = {"folder": protected.folder, "target": target, "secrets": names,
+                              "digest": secrets_digest(names, secrets), "inputs": inputs}
+    plan.manifest_changed = True
+
+
+def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
+    """Whether the overview written last time is still there and its secrets the same."""
+    last = plan.manifest.overview
+    if not last or last.get("target") != target:
+        return False
+    folder = options.agency_out or options.out_dir / last["folder"]
+    if not folder.is_dir():
+        return False
+    if not last["secrets"]:
+        return True
+    from generator.protect import secrets_digest  # only then: a no-op build stays light
+
+    return secrets_digest(last["secrets"], plan.secrets.load()) == last["digest"]
 
 
 def _overview_digest(options: BuildOptions, plan: BuildPlan, rows: list[ClientRow]) -> str:
-    """A hash of everything the overview's pages are made of (besides the shared inputs)."""
+    """A hash of what the overview's pages are made of: the shared inputs and every row."""
     records = json.dumps([row.record() for row in rows], sort_keys=True, ensure_ascii=False)
     return digest(plan.shared, str(options.agency_out), records)
 

@@ -82,3 +82,8 @@ def env_key(text: str) -> str:
 def password_variable(client_slug: str, contact_key: str) -> str:
     """`PORTAL_PASSWORD_<CLIENT>__<CONTACT>`: one password per person, per portal."""
     return f"PORTAL_PASSWORD_{env_key(client_slug)}__{contact_key}"
+
+
+def agency_password_variable(manager_key: str) -> str:
+    """`PORTAL_AGENCY_PASSWORD__<MANAGER>`: an account manager's password for the overview."""
+    return f"PORTAL_AGENCY_PASSWORD__{manager_key}"

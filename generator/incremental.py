@@ -53,7 +53,8 @@ class Manifest:
     settings: dict[str, Any] = field(default_factory=dict)
     agency_files: dict[str, FileRecord] = field(default_factory=dict)
     clients: dict[str, ClientEntry] = field(default_factory=dict)
-    overview: str = ""  # hash of the agency overview's inputs: unchanged, it is not rewritten
+    # where the overview was written, and a hash of what it was made of ("inputs")
+    overview: dict[str, Any] = field(default_factory=dict)
     git_head: str = ""  # the commit (and content folder) the clients' history hashes are of
     # Each entry's JSON, kept for the next save while the entry is the same object (entries
     # are replaced, never changed in place): `serve` saves a thousand clients' manifest after
@@ -70,7 +71,7 @@ class Manifest:
                 return cls()
             clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
             return cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
-                       data.get("overview", ""), data.get("git_head", ""))
+                       data["overview"], data.get("git_head", ""))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
 

@@ -84,6 +84,30 @@ class Agency(ContentModel):
     payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
 
 
+class OverviewAccess(ContentModel):
+    """How the agency overview (`output/_agency/`) is protected (see docs/security.md)."""
+
+    mode: Literal["public", "link", "password"] = Field(
+        "public", description="public: a plain folder, for an intranet or not published at "
+        "all; link: published under an unguessable folder name; password: encrypted, one "
+        "password per account manager"
+    )
+    managers: list[str] | None = Field(
+        None, description="password mode: names or e-mail addresses of the account managers "
+        "who get a password (default: every account manager)"
+    )
+    share_link: bool = Field(
+        False, description="password mode: also publish one link carrying the key in its "
+        "#fragment (printed by `portal links`)"
+    )
+
+    @model_validator(mode="after")
+    def _password_options_need_password_mode(self) -> OverviewAccess:
+        if self.mode != "password" and (self.managers is not None or self.share_link):
+            raise ValueError("managers and share_link apply only to mode: password")
+        return self
+
+
 class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
@@ -102,6 +126,10 @@ class PortalConfig(ContentModel):
     show_commit_messages: bool = Field(
         False, description="Show git commit messages in document histories and 'what's new' "
                            "(off by default: commit messages are internal)"
+    )
+    overview_access: OverviewAccess = Field(
+        default_factory=OverviewAccess,
+        description="How the agency overview is protected, as a portal is with `access`"
     )
 
 

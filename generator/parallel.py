@@ -80,6 +80,7 @@ class ClientBuilder:
         """Read, validate, render, protect and (unless only checking) stage one client."""
         from generator.agency import client_row
         from generator.checks import client_dated_warnings
+        from generator.i18n import load_translations, template_functions
         from generator.protect import protect_portal, secret_names, secrets_digest
         from generator.render import render_client
 
@@ -90,7 +91,8 @@ class ClientBuilder:
         portal = render_client(client, self.agency, self.theme, self.env, self.job.as_of,
                                self.markdown)
         problems += portal.problems
-        protected = protect_portal(client, portal.files, self.secrets, self.env)
+        lock_page = template_functions(load_translations(self.theme.folders, client.language))
+        protected = protect_portal(client, portal.files, self.secrets, self.env, lock_page)
         problems += protected.problems
         staged = self.job.write and not _errors(problems)
         if staged:

@@ -20,8 +20,10 @@ import hmac
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from cryptography.hazmat.primitives import hashes
@@ -50,6 +52,7 @@ FORMAT_VERSION = 1
 PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
 HEADER_FILES = ("_headers", "_headers.nginx.conf")
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
+OVERVIEW_NAME = "_agency"  # the agency overview's folder, and its label for derived keys
 
 
 @dataclass
@@ -69,21 +72,60 @@ class KeySlot:
     wrapping_key: bytes
 
 
-def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
-                   env: jinja2.Environment) -> ProtectedPortal:
-    """Apply the client's access mode to its rendered files."""
+@dataclass(frozen=True)
+class Guard:
+    """What one protected site is and who may open it: a client's portal, or the agency
+    overview. `name` is the folder name and the label keys are derived for."""
+
+    name: str
+    mode: str  # public | link | password
+    share_link: bool
+    people: dict[str, str]  # password variable -> the person's name (password mode)
+    language: str  # of the lock page
+    shown: str  # the file that sets the access mode, named in messages
+    problems: tuple[Problem, ...] = ()  # people asked for who are not known
+
+    def secret_names(self) -> list[str]:
+        """The `PORTAL_*` secrets the site is built with (names only: not secret)."""
+        if self.mode == "public":
+            return []
+        return [SECRET_VAR, *(self.people if self.mode == "password" else ())]
+
+
+def client_guard(client: Client) -> Guard:
+    """A client's portal, protected as its client.yaml `access` says."""
     access = client.profile.access
     shown = display_path(client.folder / "client.yaml", client.folder.parent)
-    problems: list[Problem] = []
-    master = _master_secret(secrets, shown, problems) if access.mode != "public" else b""
-    folder = client.slug
-    if access.mode == "link" and master:
-        folder = f"{client.slug}-{capability_token(master, client.slug)}"
+    known = {c.name for c in client.profile.contacts}
+    problems = tuple(Problem(shown, None, f"access.contacts: '{name}' is not one of the "
+                                          "client's contacts")
+                     for name in sorted(set(access.contacts or ()) - known))
+    people = {password_variable(client.slug, key): name
+              for key, name in contact_keys(client).items()}
+    return Guard(client.slug, access.mode, access.share_link, people, client.language, shown,
+                 problems)
+
+
+def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
+                   env: jinja2.Environment, page_context: dict[str, Any] | None = None
+                   ) -> ProtectedPortal:
+    """Apply the client's access mode to its rendered files."""
+    return protect(client_guard(client), files, secrets, env, page_context)
+
+
+def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
+            page_context: dict[str, Any] | None = None) -> ProtectedPortal:
+    """Apply an access mode to rendered files; `page_context` translates the lock page."""
+    problems = list(guard.problems)
+    master = _master_secret(secrets, guard.shown, problems) if guard.mode != "public" else b""
+    folder = guard.name
+    if guard.mode == "link" and master:
+        folder = f"{guard.name}-{capability_token(master, guard.name)}"
     out = dict(files)
-    if access.mode == "password" and master:
-        slots = _key_slots(client, secrets, master, shown, problems)
+    if guard.mode == "password" and master:
+        slots = _key_slots(guard, secrets, master, problems)
         if not problems:
-            out = encrypt_portal(client, files, master, slots, env)
+            out = encrypt_portal(guard, files, master, slots, env, page_context or {})
     out, hashes = _hash_inline_scripts(out)
     out[HEADER_FILES[0]] = headers_file(hashes)
     out[HEADER_FILES[1]] = nginx_snippet(hashes)
@@ -127,27 +169,25 @@ def password_key(password: str, salt: bytes) -> bytes:
 def contact_keys(client: Client) -> dict[str, str]:
     """Contacts with access in password mode, by the key naming their password variable."""
     wanted = client.profile.access.contacts
+    return person_keys([(c.name, c.email) for c in client.profile.contacts
+                        if wanted is None or c.name in wanted])
+
+
+def person_keys(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """A variable-name key for each person (name, e-mail): unique, readable."""
     keys: dict[str, str] = {}
-    for number, contact in enumerate(client.profile.contacts, 1):
-        if wanted is not None and contact.name not in wanted:
-            continue
-        email_key = env_key(contact.email.split("@")[0]) if contact.email else ""
-        key = env_key(contact.name) or email_key or f"CONTACT_{number}"
+    for number, (name, email) in enumerate(people, 1):
+        email_key = env_key(email.split("@")[0]) if email else ""
+        key = env_key(name) or email_key or f"CONTACT_{number}"
         if key in keys:  # two people must never share one password variable
             key = f"{key}_{number}"
-        keys[key] = contact.name
+        keys[key] = name
     return keys
 
 
 def secret_names(client: Client) -> list[str]:
     """The `PORTAL_*` secrets the client's portal is built with (names only: not secret)."""
-    access = client.profile.access
-    if access.mode == "public":
-        return []
-    names = [SECRET_VAR]
-    if access.mode == "password":
-        names += [password_variable(client.slug, key) for key in contact_keys(client)]
-    return names
+    return client_guard(client).secret_names()
 
 
 def secrets_digest(names: list[str], secrets: Secrets) -> str:
@@ -183,42 +223,37 @@ def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> byt
     return secret.encode("utf-8")
 
 
-def _key_slots(client: Client, secrets: Secrets, master: bytes, shown: str,
+def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
                problems: list[Problem]) -> list[KeySlot]:
-    access = client.profile.access
-    names = {c.name for c in client.profile.contacts}
-    for unknown in sorted(set(access.contacts or ()) - names):
-        problems.append(Problem(shown, None, f"access.contacts: '{unknown}' is not one of the "
-                                             "client's contacts"))
-    keys = contact_keys(client)
-    if not keys and not access.share_link:
-        problems.append(Problem(shown, None, "access: password mode needs at least one contact "
-                                             "(or share_link: true)"))
-    salt, slots = portal_salt(master, client.slug), []
-    for key, name in keys.items():
-        variable = password_variable(client.slug, key)
+    who = "account manager" if guard.name == OVERVIEW_NAME else "contact"
+    if not guard.people and not guard.share_link:
+        problems.append(Problem(guard.shown, None, f"access: password mode needs at least one "
+                                                   f"{who} (or share_link: true)"))
+    salt, slots = portal_salt(master, guard.name), []
+    for variable, name in guard.people.items():
         password = secrets.get(variable)
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
             what = "no password" if password is None else (
                 f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
-            problems.append(Problem(shown, None, f"access: {what} for contact '{name}': set "
-                                                 f"{variable} in the environment or in "
-                                                 ".portal-secrets (`portal password` makes one)"))
+            problems.append(Problem(guard.shown, None, f"access: {what} for {who} '{name}': set "
+                                                       f"{variable} in the environment or in "
+                                                       ".portal-secrets (`portal password` "
+                                                       "makes one)"))
             continue
         slots.append(KeySlot(name, password_key(password, salt)))
-    if access.share_link:
-        slots.append(KeySlot("share link", share_key(master, client.slug)))
+    if guard.share_link:
+        slots.append(KeySlot("share link", share_key(master, guard.name)))
     return slots
 
 
-def encrypt_portal(client: Client, files: PortalFiles, master: bytes, slots: list[KeySlot],
-                   env: jinja2.Environment) -> PortalFiles:
+def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[KeySlot],
+                   env: jinja2.Environment, page_context: dict[str, Any]) -> PortalFiles:
     """Every page becomes a locked shell; every data file an opaque encrypted blob."""
-    content_key = _content_key(master, client.slug, slots)
+    content_key = _content_key(master, guard.name, slots)
     vault = {
         "v": FORMAT_VERSION,
-        "portal": _derive(master, "portal-id", client.slug)[:8].hex(),
-        "salt": _b64(portal_salt(master, client.slug)),
+        "portal": _derive(master, "portal-id", guard.name)[:8].hex(),
+        "salt": _b64(portal_salt(master, guard.name)),
         "iterations": ITERATIONS,
         "slots": [_b64(_wrap(slot, index, content_key))
                   for index, slot in enumerate(slots)],
@@ -240,8 +275,9 @@ def encrypt_portal(client: Client, files: PortalFiles, master: bytes, slots: lis
                              ensure_ascii=False, sort_keys=True).encode("utf-8")
         page_vault = {**vault, "path": new_path, "root": root,
                       "data": _b64(seal(content_key, new_path, payload))}
-        out[new_path] = shell.render(root=root, vault=json.dumps(page_vault, sort_keys=True),
-                                     lang=client.language).encode("utf-8")
+        out[new_path] = shell.render(**page_context, root=root, lang=guard.language,
+                                     vault=json.dumps(page_vault, sort_keys=True)
+                                     ).encode("utf-8")
     return out
 
 

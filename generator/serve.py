@@ -32,6 +32,7 @@ import watchfiles
 
 from generator.build import Session as BuildSession
 from generator.config import BuildOptions
+from generator.content import client_folders
 from generator.errors import ContentError, PortalError
 from generator.plan import agency_settings
 from generator.render import DEFAULT_THEME
@@ -285,6 +286,7 @@ class Session:
                  echo: Callable[[str, bool], None] = lambda message, error: None) -> None:
         self.content_dir = content_dir
         self.clients = clients
+        _refuse_unknown(content_dir, clients)
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
         options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
         options.out_dir.mkdir()
@@ -335,15 +337,29 @@ class Session:
         return sorted({f.resolve() for f in folders if f.is_dir()})
 
     def _watch(self) -> None:
-        for changes in watchfiles.watch(*self._folders, stop_event=self._stop, debounce=50,
-                                        step=25, rust_timeout=500, yield_on_timeout=False,
-                                        raise_interrupt=False):
-            touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
-            if touched is not None and self.clients:
-                touched &= set(self.clients)
-                if not touched:
-                    continue
-            self.live.rebuild(touched)
+        while not self._stop.is_set():
+            folders = self._folders
+            for changes in watchfiles.watch(*folders, stop_event=self._stop, debounce=50,
+                                            step=25, rust_timeout=500, yield_on_timeout=False,
+                                            raise_interrupt=False):
+                touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
+                if touched is not None and self.clients:
+                    touched &= set(self.clients)
+                    if not touched:
+                        continue
+                self.live.rebuild(touched)
+                if touched is None:  # portal.yaml may name another theme folder now
+                    self._folders = self.watched()
+                    if self._folders != folders:
+                        break  # watch the new set of folders
+
+
+def _refuse_unknown(content_dir: Path, clients: tuple[str, ...]) -> None:
+    """`--client` must name client folders: a typo is a usage error, not an error page."""
+    known, _ = client_folders(content_dir)
+    unknown = [slug for slug in clients if slug not in known]
+    if unknown:
+        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
 
 
 def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,

@@ -271,3 +271,32 @@ def test_theme_change_rebuilds_every_portal(make_site):
         while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
             assert time.monotonic() < deadline, "theme change not rebuilt"
             time.sleep(0.1)
+
+
+def test_unknown_client_is_a_usage_error(make_site):
+    root = make_site()
+    result = portal("serve", "--content", root / "content", "--client", "nope")
+    assert result.exit_code == 1 and "no such client: nope (known: acme)" in result.output
+
+
+def test_a_newly_named_theme_folder_is_watched(make_site):
+    root = make_site({"content/portal.yaml": "agency: {name: Solo}\n",
+                      "content/acme/client.yaml": """
+                          name: Acme
+                          account_manager: {name: A, email: a@agency.test}
+                      """,
+                      "brand/static/extra.css": "body { color: red; }\n"})
+    (root / "content/acme/scope.md").unlink()
+    with Session(root / "content") as running:
+        time.sleep(0.3)
+        assert fetch(running.url + "acme/assets/extra.css")[0] == 404
+        (root / "content/portal.yaml").write_text("agency: {name: Solo}\ntheme: ../brand\n")
+        deadline = time.monotonic() + 30
+        while "red" not in fetch(running.url + "acme/assets/extra.css")[1]:
+            assert time.monotonic() < deadline, "new theme not built"
+            time.sleep(0.1)
+        time.sleep(0.5)  # the watcher now watches brand/ too
+        (root / "brand/static/extra.css").write_text("body { color: blue; }\n")
+        while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
+            assert time.monotonic() < deadline, "change in the new theme folder not rebuilt"
+            time.sleep(0.1)
