@@ -130,7 +130,9 @@ def main() -> None:
             print(f"{clients:>5} clients  {name:<14} {seconds:8.3f} s{memory}", flush=True)
         if "hugo cold" in results:
             ratio = results["cold"][0] / results["hugo cold"][0]
-            print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.1f}x", flush=True)
+            print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.2f}x", flush=True)
+        print(f"{clients:>5} clients  load average after: "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":
