@@ -116,14 +116,16 @@ branding: {{accent: "#0b6e4f"}}
         for m in range(10))
     files["deadlines.yaml"] = f"milestones:\n{milestones}\n"
     price = "100000" if currency == "JPY" else "1250.50"
+    # Japan taxes at 10 % and a reduced 8 %, which a qualified invoice must mark (invoicerules)
+    rates = ("10", "8, reduced_rate: true") if currency == "JPY" else ("23", "8")
     for month in range(7, 11):
         paid = f"paid_on: 2026-{month + 1:02d}-05\n" if month < 10 else ""
         files[f"invoices/2026-{month:02d}.yaml"] = f"""number: INV-{index:04d}-{month:02d}
 issued: 2026-{month:02d}-28
 due: 2026-{month + 1:02d}-12
 {paid}items:
-  - {{description: Retainer, quantity: 1, unit: month, unit_price: {price}, tax_rate: 23}}
-  - {{description: Extra hours, quantity: 3.5, unit: h, unit_price: 95.50, tax_rate: 8}}
+  - {{description: Retainer, quantity: 1, unit: month, unit_price: {price}, tax_rate: {rates[0]}}}
+  - {{description: Extra hours, quantity: 3.5, unit: h, unit_price: 95.50, tax_rate: {rates[1]}}}
 """
     return files
 

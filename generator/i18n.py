@@ -150,6 +150,7 @@ def _compiled(paths: tuple[tuple[Path, int], ...], language: str) -> Translation
     return first
 
 
+@lru_cache(maxsize=64)  # per catalogue: their caches of done messages serve every portal
 def template_functions(translations: gettext_module.NullTranslations) -> dict[str, Callable[..., Any]]:
     """`gettext` and `ngettext` for the render context, as Jinja's new-style i18n calls them.
 
@@ -157,11 +158,19 @@ def template_functions(translations: gettext_module.NullTranslations) -> dict[st
     languages can be rendered with one environment, even at the same time.
     """
 
+    plain: dict[tuple[str, bool], str] = {}  # messages without variables, done once
+
     @jinja2.pass_context
     def gettext(context: jinja2.runtime.Context, message: str, **variables: Any) -> str:
+        autoescape = context.eval_ctx.autoescape
+        if not variables and (message, autoescape) in plain:
+            return plain[message, autoescape]
         text = translations.gettext(message)
-        if context.eval_ctx.autoescape:
+        if autoescape:
             text = Markup(text)
+        if not variables:
+            plain[message, autoescape] = text % variables
+            return plain[message, autoescape]
         return text % variables
 
     @jinja2.pass_context

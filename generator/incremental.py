@@ -42,6 +42,7 @@ class ClientEntry:
     secrets: list[str] = field(default_factory=list)  # PORTAL_* names the portal was built with
     secrets_digest: str = "public"  # keyed digest of their values (protect.secrets_digest)
     shared: str = ""  # the shared inputs' hash the row was computed with
+    history: str = ""  # hash of the client's git history, as of the manifest's git_head
 
 
 @dataclass
@@ -52,7 +53,14 @@ class Manifest:
     settings: dict[str, Any] = field(default_factory=dict)
     agency_files: dict[str, FileRecord] = field(default_factory=dict)
     clients: dict[str, ClientEntry] = field(default_factory=dict)
-    overview: dict[str, Any] = field(default_factory=dict)  # where the overview was written
+    # where the overview was written, and a hash of what it was made of ("inputs")
+    overview: dict[str, Any] = field(default_factory=dict)
+    git_head: str = ""  # the commit (and content folder) the clients' history hashes are of
+    # Each entry's JSON, kept for the next save while the entry is the same object (entries
+    # are replaced, never changed in place): `serve` saves a thousand clients' manifest after
+    # each one-client rebuild without encoding 999 unchanged entries again.
+    _encoded: dict[str, tuple[ClientEntry, str]] = field(default_factory=dict, repr=False,
+                                                         compare=False)
 
     @classmethod
     def load(cls, out_dir: Path) -> Manifest:
@@ -63,7 +71,7 @@ class Manifest:
                 return cls()
             clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
             return cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
-                       data["overview"])
+                       data["overview"], data.get("git_head", ""))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
 
@@ -71,13 +79,23 @@ class Manifest:
         """Write the manifest atomically (sorted keys: the same builds give the same bytes)."""
         data = {"format": FORMAT, "generator": __version__, "agency_hash": self.agency_hash,
                 "settings": self.settings, "agency_files": self.agency_files,
-                "overview": self.overview,
-                "clients": {slug: vars(entry) for slug, entry in sorted(self.clients.items())}}
+                "overview": self.overview, "git_head": self.git_head, "clients": {}}
+        # json.dumps(data with every client), sort_keys: spliced from per-entry JSON
+        clients = ",".join(self._entry_json(slug, entry)
+                           for slug, entry in sorted(self.clients.items()))
+        text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace(
+            '"clients":{}', '"clients":{' + clients + "}", 1)  # keys are escaped: no clash
         temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
-        temporary.write_text(json.dumps(data, sort_keys=True, separators=(",", ":")),
-                             encoding="utf-8")
+        temporary.write_text(text, encoding="utf-8")
         os.chmod(temporary, 0o644)
         os.replace(temporary, out_dir / MANIFEST)
+
+    def _entry_json(self, slug: str, entry: ClientEntry) -> str:
+        cached = self._encoded.get(slug)
+        if cached is None or cached[0] is not entry:
+            text = json.dumps(vars(entry), sort_keys=True, separators=(",", ":"))
+            cached = self._encoded[slug] = (entry, f"{json.dumps(slug)}:{text}")
+        return cached[1]
 
 
 def file_records(root: Path, previous: dict[str, FileRecord],

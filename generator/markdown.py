@@ -11,12 +11,20 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "fenced_code", "toc", "footnotes", "attr_list"]
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
+# Every inline pattern we use needs one of these to match: ` \ [ ! < & * _ or a hard break.
+_INLINE_PATTERNS = {
+    "backtick", "escape", "footnote", "reference", "link", "image_link", "image_reference",
+    "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html",
+    "entity", "not_strong", "em_strong", "em_strong2", "strong_em", "strong", "emphasis",
+}
+_INLINE_TRIGGER = re.compile(r"[`\\\[!<&*_]|  \n")
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -112,6 +120,19 @@ class _LinkRewriter(Treeprocessor):
         return "#"
 
 
+class _QuickInline(InlineProcessor):
+    """Python-Markdown's inline step, skipping text in which no inline pattern can match.
+
+    Most text in a document (table cells, list items, plain sentences) has no `*`, `[`, `` ` ``
+    and the like; Python-Markdown would still try each of its inline patterns on it in turn.
+    """
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
+            return data  # what the loop below returns when no pattern matches
+        return super()._InlineProcessor__handleInline(data, patternIndex)
+
+
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
@@ -132,6 +153,8 @@ class MarkdownRenderer:
             # Without these, raw HTML in Markdown is shown as text instead of interpreted.
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
+        if {p.name for p in self._md.inlinePatterns._priority} <= _INLINE_PATTERNS:
+            self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
         self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from generator.content import client_folders
 from generator.errors import ContentError, PortalError, Problem
-from generator.gitinfo import ClientHistory, GitLog, milestone_history, read_blobs, read_git_log
+from generator.gitinfo import (
+    ClientHistory,
+    GitLog,
+    git_head,
+    milestone_history,
+    read_blobs,
+    read_git_log,
+)
 from generator.incremental import (
     ClientEntry,
     FileRecord,
@@ -50,6 +57,10 @@ class BuildPlan:
     entries: dict[str, ClientEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
+    # clients whose overview row in the manifest is known to match their files (planned now,
+    # checked by the overview, or known to a long-lived session): not statted again
+    current_rows: set[str] = field(default_factory=set)
+    manifest_changed: bool = False  # False: saving the manifest would write the same bytes
 
 
 def shard_of(slug: str, count: int) -> int:
@@ -57,11 +68,17 @@ def shard_of(slug: str, count: int) -> int:
     return int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16], 16) % count + 1
 
 
-def plan_build(options: Any, write: bool) -> BuildPlan:
-    """Work out the build date, the selected clients, and which of them changed."""
+def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
+               current_rows: set[str] | None = None) -> BuildPlan:
+    """Work out the build date, the selected clients, and which of them changed.
+
+    A long-lived session passes the manifest it keeps (else it is read from the output
+    folder) and the clients whose rows it knows are current.
+    """
     content, out = options.content_dir, options.out_dir
     slugs, problems = client_folders(content)
-    manifest = Manifest.load(out) if write else Manifest()
+    if manifest is None:
+        manifest = Manifest.load(out) if write else Manifest()
     agency_files = _agency_records(content, manifest.agency_files)
     agency_hash = records_digest(agency_files)
     settings = manifest.settings if manifest.agency_hash == agency_hash else {}
@@ -70,21 +87,48 @@ def plan_build(options: Any, write: bool) -> BuildPlan:
     settings = settings or agency_settings(content)
     as_of = _build_date(options.as_of, settings["timezone"])
     selected = _select(slugs, options)
-    git = read_git_log(content, selected if options.clients else None)
+    head = git_head(content)
+    git = None if _histories_known(manifest, head, selected) and not options.clients else (
+        read_git_log(content, selected if options.clients else None))
     shared = digest(generator_digest(), theme_digest(Path(t) for t in settings["theme"]),
                     agency_hash, as_of.isoformat(),
                     json.dumps({k: v for k, v in settings.items() if k not in ("content", "theme")},
                                sort_keys=True))
     plan = BuildPlan(as_of, selected, SecretsLoader(options), slugs, manifest=manifest,
-                     problems=problems, shared=shared)
+                     problems=problems, shared=shared, current_rows=set(current_rows or ()))
     for slug in selected:
         _plan_client(plan, content, out, slug, shared, git, write and not options.force,
                      plan.secrets)
+    if git is None and plan.to_build:
+        plan.to_build = _histories(plan, content)
     _add_milestones(plan, content)
     plan.stale = [] if options.clients else _stale(manifest, out, set(slugs), options.shard)
-    manifest.agency_hash, manifest.settings, manifest.agency_files = (
-        agency_hash, settings, agency_files)
+    # A log of some clients only (--client) may simplify merges otherwise: not trusted later.
+    shared_files = (agency_hash, settings, agency_files, "" if options.clients else head or "")
+    if shared_files != (manifest.agency_hash, manifest.settings, manifest.agency_files,
+                        manifest.git_head):
+        plan.manifest_changed = True
+        (manifest.agency_hash, manifest.settings, manifest.agency_files,
+         manifest.git_head) = shared_files
     return plan
+
+
+def _histories(plan: BuildPlan, content: Path) -> list[tuple[str, ClientHistory]]:
+    """The histories of the clients to build, from a `git log` of their folders only; if one
+    differs from the history hash known for this commit (which a log of the whole content
+    folder gave), from a log of the whole folder, as a full build reads it."""
+    slugs = [slug for slug, _ in plan.to_build]
+    git = read_git_log(content, slugs)
+    if any(digest(git.for_client(slug).digest()) != plan.entries[slug].history for slug in slugs):
+        git = read_git_log(content, None)
+    return [(slug, git.for_client(slug)) for slug in slugs]
+
+
+def _histories_known(manifest: Manifest, head: str | None, selected: list[str]) -> bool:
+    """Whether the manifest's history hashes are those of the current commit, for every
+    selected client: then a build that finds nothing changed runs no `git log`."""
+    return bool(head) and head == manifest.git_head and all(
+        slug in manifest.clients and manifest.clients[slug].history for slug in selected)
 
 
 def agency_settings(content: Path) -> dict[str, Any]:
@@ -173,17 +217,30 @@ class SecretsLoader:
 
 
 def _plan_client(plan: BuildPlan, content: Path, out: Path, slug: str, shared: str,
-                 git: GitLog, may_skip: bool, secrets: SecretsLoader) -> None:
+                 git: GitLog | None, may_skip: bool, secrets: SecretsLoader) -> None:
+    """Skip the client if its input hash is unchanged, else plan to build it.
+
+    Without `git` (the commit is the one the manifest knows), the history is the known one,
+    read in full later only if the client is built.
+    """
     previous = plan.manifest.clients.get(slug)
     records = file_records(content / slug, previous.files if previous else {})
-    history = git.for_client(slug)
-    client_digest = client_hash(shared, records, history.digest())
+    history = git.for_client(slug) if git is not None else ClientHistory()
+    history_hash = (digest(history.digest()) if git is not None or previous is None
+                    else previous.history)
+    if previous and records == previous.files and history_hash == previous.history:
+        client_digest = previous.hash if previous.shared == shared else (
+            client_hash(shared, records, history_hash))  # the same inputs: the same hash
+    else:
+        client_digest = client_hash(shared, records, history_hash)
     if (may_skip and previous and previous.hash == client_digest
             and (out / previous.folder).is_dir() and secrets.unchanged(previous)):
-        plan.entries[slug] = replace(previous, files=records)
+        if records != previous.files:  # new times, same bytes
+            previous, plan.manifest_changed = replace(previous, files=records), True
+        plan.entries[slug] = previous
         plan.skipped.append(slug)
     else:
-        plan.entries[slug] = ClientEntry(client_digest, slug, records)
+        plan.entries[slug] = ClientEntry(client_digest, slug, records, history=history_hash)
         plan.to_build.append((slug, history))
 
 

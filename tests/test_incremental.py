@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, REPO, build_site, snapshot
+from generator.errors import ContentError
 from generator.incremental import MANIFEST
 from generator.plan import shard_of
 from gitrepo import commit, init_repo
@@ -77,6 +78,19 @@ def test_overview_after_one_change_equals_a_full_build(many, tmp_path):
     assert snapshot(many / "output/_agency") == snapshot(full / "_agency")
     assert "G-1" not in (full / "_agency/index.html").read_text()  # figures, not invoices
     assert "data-field=\"overdue\">€200.00" in (full / "_agency/index.html").read_text()
+
+
+def test_the_overview_is_rewritten_only_when_its_figures_change(many):
+    build_site(many)
+    overview = _stamps(many / "output/_agency")
+    scope = many / "content/beta/scope.md"
+    scope.write_text(scope.read_text() + "\nA new paragraph.\n")  # no figure of the overview
+    assert "built 1 portals" in build_site(many).output
+    assert _stamps(many / "output/_agency") == overview
+    profile = many / "content/beta/client.yaml"
+    profile.write_text(profile.read_text().replace("Beta Ltd", "Beta Renamed Ltd"))
+    assert "built 1 portals" in build_site(many).output
+    assert "Beta Renamed Ltd" in (many / "output/_agency/index.html").read_text()
 
 
 def test_one_client_build_keeps_every_client_in_the_overview(many):
@@ -237,3 +251,67 @@ def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
         assert text in (many / "output/beta/scope.html").read_text()
     assert _stamps(many / "output/alpha") == untouched
     assert "built 0 portals" in build_site(many).output  # the manifest knows beta is current
+
+
+def _session(root: Path):
+    from datetime import date
+
+    from generator.build import Session
+    from generator.config import BuildOptions
+
+    return Session(BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23)))
+
+
+def test_serve_session_keeps_the_manifest_in_memory(many):
+    build_site(many)
+    session = _session(many)
+    session.rebuild("beta")
+    (many / "output" / MANIFEST).write_text("{}")  # not read again: the session keeps its own
+    profile = many / "content/beta/client.yaml"
+    profile.write_text(profile.read_text().replace("Beta Ltd", "Beta Renamed Ltd"))
+    assert session.rebuild("beta").built == ("beta",)
+    overview = (many / "output/_agency/index.html").read_text()
+    assert "Beta Renamed Ltd" in overview
+    assert all(f'data-slug="{name}"' in overview for name in CLIENTS)
+    assert "built 0 portals" in build_site(many).output  # and saves every client's entry
+
+
+def test_serve_session_reads_the_manifest_again_after_a_failed_build(many):
+    build_site(many)
+    session = _session(many)
+    session.rebuild("beta")
+    profile = many / "content/beta/client.yaml"
+    good = profile.read_text()
+    profile.write_text(good + "colour: blue\n")
+    with pytest.raises(ContentError):
+        session.rebuild("beta")
+    other = many / "content/gamma/client.yaml"  # changed while the session was not told
+    other.write_text(other.read_text().replace("Gamma Ltd", "Gamma Renamed Ltd"))
+    profile.write_text(good)
+    session.rebuild("beta")
+    overview = (many / "output/_agency/index.html").read_text()
+    assert "Gamma Renamed Ltd" in overview  # its row was checked against its files again
+
+
+def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
+    import generator.plan
+
+    init_repo(many)
+    commit(many, "Start", "2026-03-01T09:00:00+00:00")
+    build_site(many)
+    logs: list[object] = []
+    read = generator.plan.read_git_log
+    monkeypatch.setattr(generator.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
+    assert "built 0 portals" in build_site(many).output
+    assert logs == []  # the same commit: the manifest's history hashes hold
+    login = many / "content/beta/requirements/login.md"
+    login.write_text(login.read_text() + "\nNot committed yet.\n")
+    assert "built 1 portals" in build_site(many).output
+    assert [a[1] for a in logs] == [["beta"]]  # the log of the client built
+    commit(many, "Beta's login", "2026-04-02T09:00:00+00:00")
+    result = build_site(many)
+    assert "built 1 portals" in result.output and "6 unchanged" in result.output
+    assert 'datetime="2026-04-02"' in (many / "output/beta/requirements/login.html").read_text()
+    full = many.parent / "full"
+    assert build_site(many, "--out", full, "--force").exit_code == 0
+    assert snapshot(many / "output") == snapshot(full)
