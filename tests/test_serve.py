@@ -255,14 +255,20 @@ def test_requests_wait_while_a_build_runs(session):
     assert answers and answers[0][0] == 200
 
 
-def test_theme_change_rebuilds_every_portal(make_site):
-    root = make_site({"content/portal.yaml": "agency: {name: Solo}\ntheme: ../brand\n",
+def _solo_site(make_site, portal_yaml: str) -> Path:
+    """One client and a theme folder brand/ beside the content (named in portal.yaml or not)."""
+    root = make_site({"content/portal.yaml": portal_yaml,
                       "content/acme/client.yaml": """
                           name: Acme
                           account_manager: {name: A, email: a@agency.test}
                       """,
                       "brand/static/extra.css": "body { color: red; }\n"})
     (root / "content/acme/scope.md").unlink()
+    return root
+
+
+def test_theme_change_rebuilds_every_portal(make_site):
+    root = _solo_site(make_site, "agency: {name: Solo}\ntheme: ../brand\n")
     with Session(root / "content") as running:
         time.sleep(0.3)
         assert "red" in fetch(running.url + "acme/assets/extra.css")[1]
@@ -280,13 +286,7 @@ def test_unknown_client_is_a_usage_error(make_site):
 
 
 def test_a_newly_named_theme_folder_is_watched(make_site):
-    root = make_site({"content/portal.yaml": "agency: {name: Solo}\n",
-                      "content/acme/client.yaml": """
-                          name: Acme
-                          account_manager: {name: A, email: a@agency.test}
-                      """,
-                      "brand/static/extra.css": "body { color: red; }\n"})
-    (root / "content/acme/scope.md").unlink()
+    root = _solo_site(make_site, "agency: {name: Solo}\n")
     with Session(root / "content") as running:
         time.sleep(0.3)
         assert fetch(running.url + "acme/assets/extra.css")[0] == 404
