@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -84,17 +84,15 @@ class Agency(ContentModel):
     payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
 
 
-class OverviewAccess(ContentModel):
-    """How the agency overview (`output/_agency/`) is protected (see docs/security.md)."""
+class Protection(ContentModel):
+    """How a published site is protected: a portal (`access`) or the agency overview
+    (`overview_access`); see docs/security.md. Subclasses add who gets a password."""
+
+    people_field: ClassVar[str]  # the subclass's list of people who get a password
 
     mode: Literal["public", "link", "password"] = Field(
-        "public", description="public: a plain folder, for an intranet or not published at "
-        "all; link: published under an unguessable folder name; password: encrypted, one "
-        "password per account manager"
-    )
-    managers: list[str] | None = Field(
-        None, description="password mode: names or e-mail addresses of the account managers "
-        "who get a password (default: every account manager)"
+        "public", description="public: anyone with the address can read it; link: published "
+        "under an unguessable folder name; password: encrypted, one password per person"
     )
     share_link: bool = Field(
         False, description="password mode: also publish one link carrying the key in its "
@@ -102,10 +100,22 @@ class OverviewAccess(ContentModel):
     )
 
     @model_validator(mode="after")
-    def _password_options_need_password_mode(self) -> OverviewAccess:
-        if self.mode != "password" and (self.managers is not None or self.share_link):
-            raise ValueError("managers and share_link apply only to mode: password")
+    def _password_options_need_password_mode(self) -> Protection:
+        people = getattr(self, self.people_field)
+        if self.mode != "password" and (people is not None or self.share_link):
+            raise ValueError(f"{self.people_field} and share_link apply only to mode: password")
         return self
+
+
+class OverviewAccess(Protection):
+    """How the agency overview (`output/_agency/`) is protected (see docs/security.md)."""
+
+    people_field = "managers"
+
+    managers: list[str] | None = Field(
+        None, description="password mode: names or e-mail addresses of the account managers "
+        "who get a password (default: every account manager)"
+    )
 
 
 class PortalConfig(ContentModel):
@@ -194,28 +204,15 @@ class Branding(ContentModel):
     accent: Colour | None = Field(None, description="Accent colour, e.g. #0b6e4f")
 
 
-class Access(ContentModel):
+class Access(Protection):
     """How the published portal is protected (see docs/security.md)."""
 
-    mode: Literal["public", "link", "password"] = Field(
-        "public", description="public: anyone with the address can read the portal; link: "
-        "published under an unguessable folder name; password: encrypted, one password per "
-        "contact"
-    )
+    people_field = "contacts"
+
     contacts: list[str] | None = Field(
         None, description="password mode: names of the contacts who get a password "
         "(default: every contact)"
     )
-    share_link: bool = Field(
-        False, description="password mode: also publish one link carrying the key in its "
-        "#fragment (printed by `portal links`)"
-    )
-
-    @model_validator(mode="after")
-    def _password_options_need_password_mode(self) -> Access:
-        if self.mode != "password" and (self.contacts is not None or self.share_link):
-            raise ValueError("contacts and share_link apply only to mode: password")
-        return self
 
 
 class Feedback(ContentModel):
