@@ -24,7 +24,8 @@ from generator.errors import PortalError, Problem
 from generator.i18n import Formatter
 from generator.models import PortalConfig
 from generator.money import invoice_status, sum_by_currency
-from generator.protect import OVERVIEW_NAME, Guard, person_keys, superseded_folders
+from generator.output import superseded_folders
+from generator.protect import OVERVIEW_NAME, Guard, person_keys
 from generator.render import DEFAULT_THEME, PortalFiles, Theme
 
 OVERVIEW_FOLDER = OVERVIEW_NAME

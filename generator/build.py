@@ -12,19 +12,19 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.config import BuildOptions
 from generator.errors import ContentError, Problem
 from generator.incremental import ClientEntry, Manifest, digest, file_records, records_digest
-from generator.output import OutputFolder
-from generator.parallel import BuildJob, ClientBuilder, ClientResult, build_clients
+from generator.output import OutputFolder, superseded_folders
+from generator.parallel import BuildJob, ClientBuilder, ClientResult, Workers, build_clients
 from generator.plan import BuildPlan, plan_build
 
 if TYPE_CHECKING:
-    from generator.agency import ClientRow
     from generator.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -50,21 +50,25 @@ def build(options: BuildOptions, *, write: bool = True, progress: Progress | Non
     """Build the portals that changed; raise ContentError, writing nothing, on any error."""
     started = time.perf_counter()
     kept = session.take_manifest() if session and write else None
-    plan = plan_build(options, write, *(kept or (None, None)))
     output = OutputFolder(options.out_dir)
     if write:
         output.claim()
+    # Forked as soon as planning finds a client to build: one sets up while planning goes on.
+    workers = None if session else Workers.usable(
+        BuildJob(options.content_dir, options.out_dir, output.staging, date.min, write),
+        options.jobs)
     try:
+        manifest, current_rows = kept or (None, None)
+        plan = plan_build(options, write, manifest, current_rows,
+                          on_change=workers.start if workers else None)
         secrets = plan.secrets.load().from_file if plan.to_build else {}
         job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of, write,
                        secrets)
         builder = session.builder(job, plan.shared) if session else None
-        if builder is None and plan.to_build and (options.jobs <= 1 or len(plan.to_build) == 1):
-            builder = ClientBuilder(job)  # built here: the overview reuses its set-up
         if progress is not None:
             progress.expect(len(plan.to_build))
         told = None if progress is None else lambda r: progress(r.slug, r.files)
-        results = build_clients(job, plan.to_build, options.jobs, builder, told)
+        results = build_clients(job, plan.to_build, builder or workers, told)
         problems = plan.problems + [p for r in results for p in r.problems]
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
@@ -79,7 +83,13 @@ def build(options: BuildOptions, *, write: bool = True, progress: Progress | Non
                 _save_manifest(plan.manifest, entries, stale, options)
             if session:
                 session.keep(plan.manifest, plan.current_rows | set(plan.entries))
+    except BaseException:
+        if workers:
+            workers.close(kill=True)
+        raise
     finally:
+        if workers:
+            workers.close()
         output.discard()
     built = tuple(r.slug for r in results)
     return BuildReport(
@@ -142,10 +152,6 @@ def rebuild_client(options: BuildOptions, slug: str) -> BuildReport:
 
 def _adopt(output: OutputFolder, results: list[ClientResult]) -> None:
     """Swap the staged portals in on commit, removing their clients' superseded folders."""
-    if not results:
-        return  # imports nothing more: a no-op build stays light
-    from generator.protect import superseded_folders
-
     existing = output.portals()  # listed once, not once per client
     for result in results:
         output.adopt([result.folder], superseded_folders(result.slug, result.folder, existing))
@@ -176,18 +182,37 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
                     results: list[ClientResult], stale: list[str], output: OutputFolder,
                     builder: ClientBuilder | None) -> None:
     """Write the agency overview, protected as portal.yaml says, when anything changed (in a
-    sharded build: shard 1 only)."""
+    sharded build: shard 1 only).
+
+    The overview is made of every client's row; rows the manifest knows are current are not
+    read again, and this process sets up a builder (imports, agency, theme) only to read a
+    client or to render the pages.
+    """
     if options.shard and options.shard[0] != 1:
         return
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, target)
     if not results and not stale and unchanged:
         return  # before importing agency and protect: a no-op build stays light
+    job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
+    builders = [builder] if builder else []
+
+    def set_up() -> ClientBuilder:
+        if not builders:
+            builders.append(ClientBuilder(job))
+        return builders[0]
+
+    records = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
+    records.sort(key=lambda record: (record["name"].casefold(), record["slug"]))  # by name
+    inputs = digest(plan.shared, str(options.agency_out),
+                    json.dumps(records, sort_keys=True, ensure_ascii=False))
+    if unchanged and inputs == plan.manifest.overview.get("inputs"):
+        return  # the same figures, agency, theme, date and secrets: the same pages
     from generator.agency import (
+        ClientRow,
         lock_page_assets,
         overview_guard,
         render_overview,
-        sorted_rows,
         write_overview,
     )
     from generator.content import PORTAL_FILE
@@ -196,13 +221,9 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
     from generator.i18n import load_translations, template_functions
     from generator.protect import protect, secrets_digest
 
-    job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
-    builder = builder or ClientBuilder(job)
+    builder = set_up()
     config = builder.agency.config
-    rows = sorted_rows(_row(options, plan, entries, slug, builder) for slug in plan.clients)
-    inputs = _overview_digest(options, plan, rows)
-    if unchanged and inputs == plan.manifest.overview.get("inputs"):
-        return  # the same figures, agency, theme, date and secrets: the same pages
+    rows = [ClientRow.from_record(record) for record in records]
     files = render_overview(rows, config, plan.as_of, builder.env, builder.theme)
     shown = display_path(options.content_dir / PORTAL_FILE, options.content_dir)
     guard = overview_guard(config, [(r.manager_name, r.manager_email) for r in rows], shown)
@@ -237,30 +258,24 @@ def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> 
     return secrets_digest(last["secrets"], plan.secrets.load()) == last["digest"]
 
 
-def _overview_digest(options: BuildOptions, plan: BuildPlan, rows: list[ClientRow]) -> str:
-    """A hash of what the overview's pages are made of: the shared inputs and every row."""
-    records = json.dumps([row.record() for row in rows], sort_keys=True, ensure_ascii=False)
-    return digest(plan.shared, str(options.agency_out), records)
-
-
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
-         builder: ClientBuilder) -> ClientRow:
-    """A client's overview row: remembered if its files and the shared inputs are unchanged,
-    else read and validated now."""
-    from generator.agency import ClientRow, client_row
-
+         set_up: Callable[[], ClientBuilder]) -> dict[str, Any]:
+    """A client's overview row, as a manifest record: remembered if its files and the shared
+    inputs are unchanged, else read and validated now."""
     entry = entries.get(slug) or plan.manifest.clients.get(slug)
     if entry is not None and entry.row is not None and entry.shared == plan.shared:
         if slug in plan.entries or slug in plan.current_rows:  # its files were just statted
-            return ClientRow.from_record(entry.row)
+            return entry.row
         current = file_records(options.content_dir / slug, entry.files)
         if records_digest(current) == records_digest(entry.files):
             plan.current_rows.add(slug)
-            return ClientRow.from_record(entry.row)
-    client, problems = builder.client(slug)
+            return entry.row
+    from generator.agency import client_row
+
+    client, problems = set_up().client(slug)
     if client is None:
         raise ContentError(problems)
-    return client_row(client, plan.as_of)
+    return client_row(client, plan.as_of).record()
 
 
 def _save_manifest(manifest: Manifest, entries: dict[str, ClientEntry], stale: list[str],

@@ -171,18 +171,20 @@ def read_site(content_dir: Path) -> SiteSources:
 
 def _client_folders(reader: _Reader, content_dir: Path) -> list[Path]:
     folders = []
-    for entry in sorted(content_dir.iterdir(), key=lambda p: p.name):
+    with os.scandir(content_dir) as listing:  # one pass: the entries' types come with it
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
         if entry.name.startswith((".", "_")) or entry.name == PORTAL_FILE:
             continue
-        if not entry.is_dir() or entry.is_symlink():
-            reader.problem(entry, None, "unexpected entry in the content folder; it holds "
-                                        "portal.yaml, _agency/ and one folder per client")
+        if not entry.is_dir(follow_symlinks=False):
+            reader.problem(Path(entry.path), None, "unexpected entry in the content folder; "
+                           "it holds portal.yaml, _agency/ and one folder per client")
             continue
         if not re.match(SLUG_PATTERN, entry.name):
-            reader.problem(entry, None, f"'{entry.name}' is not a valid client slug: use "
-                                        "lower-case letters, digits and hyphens")
+            reader.problem(Path(entry.path), None, f"'{entry.name}' is not a valid client "
+                           "slug: use lower-case letters, digits and hyphens")
             continue
-        folders.append(entry)
+        folders.append(content_dir / entry.name)
     return folders
 
 
@@ -321,23 +323,27 @@ FileStat = tuple[int, int]  # size, mtime in nanoseconds
 
 
 def stat_files(folder: Path) -> dict[str, FileStat]:
-    """Size and modification time of every file below `folder`, by sorted relative path."""
+    """Size and modification time of every file below `folder`, by sorted relative path.
+
+    The one loop a no-op build runs for every input file: plain strings, no Path objects.
+    """
     found: dict[str, FileStat] = {}
-    stack = [(folder, "")]
+    stack = [(os.fspath(folder), "")]
     while stack:
         directory, prefix = stack.pop()
         try:
-            entries = list(os.scandir(directory))
+            with os.scandir(directory) as listing:
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{name}/"))
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
-            else:
-                stat = entry.stat(follow_symlinks=False)
-                found[f"{prefix}{entry.name}"] = (stat.st_size, stat.st_mtime_ns)
     return dict(sorted(found.items()))
 
 

@@ -24,7 +24,7 @@ from generator.content import FileStat, file_digest, stat_files
 log = logging.getLogger(__name__)
 
 MANIFEST = ".clientportal-manifest.json"
-FORMAT = 2
+FORMAT = 3  # 3: one client a line
 GENERATOR_DIR = Path(__file__).resolve().parent
 
 FileRecord = list[Any]  # [size, mtime_ns, sha256]
@@ -66,25 +66,37 @@ class Manifest:
     def load(cls, out_dir: Path) -> Manifest:
         """Read the manifest, or an empty one when missing, unreadable or of another format."""
         try:
-            data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+            text = (out_dir / MANIFEST).read_text(encoding="utf-8")
+            data = json.loads(text)
             if data.get("format") != FORMAT:
                 return cls()
             clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
-            return cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
-                       data["overview"], data.get("git_head", ""))
+            manifest = cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
+                           data["overview"], data.get("git_head", ""))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
+        # One entry a line, as `save` writes them: an entry that stays the same object until
+        # the next save is written back as read, not encoded again.
+        for line in text.split("\n")[1:-2]:
+            line = line.removesuffix(",")
+            key, colon, _ = line.partition(":")
+            slug = key.strip('"')  # slugs need no escaping: [a-z0-9-]
+            if colon and slug in clients:
+                manifest._encoded[slug] = (clients[slug], line)
+        return manifest
 
     def save(self, out_dir: Path) -> None:
-        """Write the manifest atomically (sorted keys: the same builds give the same bytes)."""
+        """Write the manifest atomically (sorted keys: the same builds give the same bytes).
+
+        It is JSON with each client's entry on a line of its own, after everything else.
+        """
         data = {"format": FORMAT, "generator": __version__, "agency_hash": self.agency_hash,
                 "settings": self.settings, "agency_files": self.agency_files,
-                "overview": self.overview, "git_head": self.git_head, "clients": {}}
-        # json.dumps(data with every client), sort_keys: spliced from per-entry JSON
-        clients = ",".join(self._entry_json(slug, entry)
-                           for slug, entry in sorted(self.clients.items()))
-        text = json.dumps(data, sort_keys=True, separators=(",", ":")).replace(
-            '"clients":{}', '"clients":{' + clients + "}", 1)  # keys are escaped: no clash
+                "overview": self.overview, "git_head": self.git_head}
+        clients = ",\n".join(self._entry_json(slug, entry)
+                             for slug, entry in sorted(self.clients.items()))
+        head = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        text = f'{head[:-1]},"clients":{{\n{clients}\n}}}}\n'
         temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
         temporary.write_text(text, encoding="utf-8")
         os.chmod(temporary, 0o644)

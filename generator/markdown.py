@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any
 
 import markdown
 import nh3
@@ -15,6 +16,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "fenced_code", "toc", "footnotes", "attr_list"]
+RECENT = 512  # renderings kept: every document of a client, in each of its languages
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
@@ -156,13 +158,29 @@ class MarkdownRenderer:
         if {p.name for p in self._md.inlinePatterns._priority} <= _INLINE_PATTERNS:
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
         self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]
+        self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
                                     link_rel="noopener noreferrer")
 
     def render(self, text: str, targets: LinkTargets, *, root: str = "", id_prefix: str = "",
                first_line: int = 1) -> Rendered:
-        """Render `text` for a page `root` away from the portal root."""
+        """Render `text` for a page `root` away from the portal root.
+
+        The latest renderings are kept: `serve`, rebuilding a client after one of its
+        documents changed, renders only that document again.
+        """
+        key = (text, root, id_prefix, first_line, targets.attachment_root,
+               tuple(sorted(targets.pages.items())), targets.attachments)
+        rendered = self._recent.pop(key, None) or self._render(text, targets, root, id_prefix,
+                                                               first_line)
+        self._recent[key] = rendered  # now the most recent
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
+        return rendered
+
+    def _render(self, text: str, targets: LinkTargets, root: str, id_prefix: str,
+                first_line: int) -> Rendered:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links = []

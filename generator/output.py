@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +24,22 @@ if TYPE_CHECKING:  # not at run time: a no-op build must not import Jinja
 log = logging.getLogger(__name__)
 
 MARKER = ".clientportal"
+# What the generator keeps between builds besides the manifest (compiled templates): never
+# published, trusted like the rest of the output folder, safe to delete at any time.
+CACHE = ".clientportal-cache"
 MARKER_TEXT = "This folder is written by `portal build`; its contents are replaced on each build.\n"
+
+
+TOKEN_BYTES = 16  # a capability link's folder is <slug>-<token>, 32 hex digits (see protect)
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
+    """Other folders of the same client (an old token, or before its mode changed)."""
+    old = {name for name in existing
+           if name == slug or (name.startswith(f"{slug}-")
+                               and _TOKEN.match(name[len(slug) + 1:]))}
+    return old - {folder}
 
 
 class OutputFolder:
@@ -49,6 +65,13 @@ class OutputFolder:
         if not marker.is_file() or marker.read_text(encoding="utf-8") != MARKER_TEXT:
             marker.write_text(MARKER_TEXT, encoding="utf-8")
             os.chmod(marker, 0o644)
+
+    def cache(self, name: str) -> Path:
+        """A folder of the generator's cache (made if missing), inside the output folder so
+        that CI caches it along with the manifest."""
+        folder = self.out_dir / CACHE / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
 
     def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
         """Write one portal into the staging folder; `supersedes` names its old folders."""
@@ -99,10 +122,12 @@ class OutputFolder:
 
     def portals(self) -> set[str]:
         """Names of the portal folders in the output folder."""
-        if not self.out_dir.is_dir():
+        try:
+            with os.scandir(self.out_dir) as listing:
+                return {e.name for e in listing
+                        if e.is_dir() and not e.name.startswith((".", "_"))}
+        except (FileNotFoundError, NotADirectoryError):
             return set()
-        return {p.name for p in self.out_dir.iterdir()
-                if p.is_dir() and not p.name.startswith((".", "_"))}
 
     def replace_folder(self, target: Path, files: PortalFiles) -> None:
         """Write `files` as the whole of `target`, a folder outside the output folder."""

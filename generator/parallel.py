@@ -8,8 +8,9 @@ client it builds (that cache is the one piece of per-process state, by design).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -57,24 +58,27 @@ class ClientBuilder:
         from generator.clients import Site
         from generator.config import site_theme
         from generator.content import read_agency
-        from generator.credentials import Secrets
         from generator.markdown import MarkdownRenderer
+        from generator.output import OutputFolder
         from generator.render import make_environment
         from generator.validate import validate_agency
 
         self.agency = validate_agency(read_agency(job.content_dir))
         self.theme = site_theme(Site(job.content_dir, self.agency, ()))
-        self.env = make_environment(self.theme)
+        compiled = OutputFolder(job.out_dir).cache("templates") if job.write else None
+        self.env = make_environment(self.theme, compiled)
         self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
-        self.secrets = Secrets(job.secrets, os.environ)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
-        """Build for another build of the same content, agency and theme (serve's next one)."""
+        """Build for another build of the same content, agency and theme (serve's next one,
+        or a worker set up before its build's date and secrets were known)."""
+        from generator.credentials import Secrets
         from generator.output import OutputFolder
 
         self.job = job
         self.output = OutputFolder(job.out_dir, staging=job.staging)
+        self.secrets = Secrets(job.secrets, os.environ)
 
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
         """Read, validate, render, protect and (unless only checking) stage one client."""
@@ -121,15 +125,94 @@ def _errors(problems: list[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
 
 
-_WORKER: dict[str, ClientBuilder] = {}  # one builder per worker process, set by _start
+_WORKER: dict[str, ClientBuilder] = {}  # this worker process's builder, once set up
 
 
-def _start(job: BuildJob) -> None:
-    _WORKER["builder"] = ClientBuilder(job)
+def _start(setup: BuildJob, eager: Any, go: Any) -> None:
+    """Set a worker up: the first at once (while the parent plans); the others wait until
+    the build has more than one client for them, and set up with their first client."""
+    if eager.acquire(False):
+        # A broken agency is reported by planning, or by the first client's build.
+        with contextlib.suppress(Exception):
+            _WORKER["builder"] = ClientBuilder(setup)
+    else:
+        go.acquire()
 
 
-def _build_in_worker(item: tuple[str, ClientHistory]) -> ClientResult:
-    return _WORKER["builder"].build_one(*item)
+def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
+    job, slug, history = item
+    builder = _WORKER.get("builder") or ClientBuilder(job)
+    _WORKER["builder"] = builder
+    if builder.job != job:
+        builder.retarget(job)
+    return builder.build_one(slug, history)
+
+
+class Workers:
+    """A build's worker processes, forked when planning finds the first client to build.
+
+    One of them sets up at once (imports, agency, theme, compiled templates) while planning
+    goes on, so a build with one client to build finds a worker ready; the others set up
+    when given their first client. A build that fails kills them.
+    """
+
+    def __init__(self, setup: BuildJob, count: int) -> None:
+        self.setup, self.count = setup, count
+        self._pool: Any = None
+        self._closed = False
+        self._go: Any = None  # released once for each worker waiting to set up
+        self._waiting = count - 1
+
+    @classmethod
+    def usable(cls, setup: BuildJob, jobs: int) -> Workers | None:
+        """Workers for a build of `jobs` processes, or None to build in this process."""
+        import multiprocessing
+
+        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        return cls(setup, jobs)
+
+    def start(self) -> None:
+        """Fork the workers (once); the first sets up at once."""
+        if self._pool is not None or self._closed:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        # A semaphore, not an Event: a killed waiter would make Event.set() wait forever.
+        self._go = context.Semaphore(0)
+        self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
+                                         initargs=(self.setup, context.Semaphore(1), self._go))
+        self._pool.submit(int)  # with fork, the pool starts every worker on its first task
+
+    def map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]) -> Iterator[ClientResult]:
+        """Build these clients in the workers; results in the order of `items`."""
+        self.start()
+        if len(items) > 1:
+            self._release()  # work for every worker
+        chunk = max(1, len(items) // (self.count * 8))
+        return self._pool.map(_build_in_worker, [(job, *item) for item in items],
+                              chunksize=chunk)
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers; with `kill`, at once, whatever they are doing."""
+        if self._closed or self._pool is None:
+            self._closed = True
+            return
+        self._closed = True
+        if kill:  # the pool has no public way to stop busy workers (before Python 3.14)
+            for process in list(getattr(self._pool, "_processes", {}).values()):
+                if process.is_alive():
+                    process.kill()
+        else:
+            self._release()  # workers still waiting to set up: on to their way out
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _release(self) -> None:
+        for _ in range(self._waiting):
+            self._go.release()
+        self._waiting = 0
 
 
 def default_jobs() -> int:
@@ -140,32 +223,20 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]], jobs: int,
-                  builder: ClientBuilder | None = None,
+def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]],
+                  workers: Workers | ClientBuilder | None = None,
                   progress: Callable[[ClientResult], None] | None = None) -> list[ClientResult]:
-    """Build every client in `items`, in `jobs` processes; results in the order of `items`.
-
-    With `builder` (set up earlier for the same agency and theme), build in this process.
-    `progress` is told of each client as soon as it is built.
+    """Build every client in `items`, in `workers` (processes) or in this process with a
+    builder (set up earlier for the same agency and theme, or now); results in the order of
+    `items`. `progress` is told of each client as soon as it is built.
     """
     if not items:
         return []
-    if builder is not None or jobs <= 1 or len(items) == 1:
-        if builder is None:
-            builder = ClientBuilder(job)
-        builder.retarget(job)
-        return [_told(progress, builder.build_one(*item)) for item in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = min(jobs, len(items))
-    context: Any = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start,
-                             initargs=(job,)) as pool:
-        return [_told(progress, result)
-                for result in pool.map(_build_in_worker, items, chunksize=chunk)]
+    if isinstance(workers, Workers):
+        return [_told(progress, result) for result in workers.map(job, items)]
+    builder = workers or ClientBuilder(job)
+    builder.retarget(job)
+    return [_told(progress, builder.build_one(*item)) for item in items]
 
 
 def _told(progress: Callable[[ClientResult], None] | None, result: ClientResult) -> ClientResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -69,11 +70,13 @@ def shard_of(slug: str, count: int) -> int:
 
 
 def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
-               current_rows: set[str] | None = None) -> BuildPlan:
+               current_rows: set[str] | None = None,
+               on_change: Callable[[], None] | None = None) -> BuildPlan:
     """Work out the build date, the selected clients, and which of them changed.
 
     A long-lived session passes the manifest it keeps (else it is read from the output
-    folder) and the clients whose rows it knows are current.
+    folder) and the clients whose rows it knows are current. `on_change` is called once,
+    as soon as a client to build is found (the rest are still being planned).
     """
     content, out = options.content_dir, options.out_dir
     slugs, problems = client_folders(content)
@@ -96,13 +99,18 @@ def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
                                sort_keys=True))
     plan = BuildPlan(as_of, selected, SecretsLoader(options), slugs, manifest=manifest,
                      problems=problems, shared=shared, current_rows=set(current_rows or ()))
+    from generator.output import OutputFolder
+
+    built = OutputFolder(out).portals()  # listed once, not statted once per client
     for slug in selected:
-        _plan_client(plan, content, out, slug, shared, git, write and not options.force,
-                     plan.secrets)
+        _plan_client(plan, content, built, slug, shared, git, write and not options.force)
+        if on_change and plan.to_build:
+            on_change()
+            on_change = None
     if git is None and plan.to_build:
         plan.to_build = _histories(plan, content)
     _add_milestones(plan, content)
-    plan.stale = [] if options.clients else _stale(manifest, out, set(slugs), options.shard)
+    plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
     # A log of some clients only (--client) may simplify merges otherwise: not trusted later.
     shared_files = (agency_hash, settings, agency_files, "" if options.clients else head or "")
     if shared_files != (manifest.agency_hash, manifest.settings, manifest.agency_files,
@@ -216,8 +224,8 @@ class SecretsLoader:
         return secrets_digest(entry.secrets, self.load()) == entry.secrets_digest
 
 
-def _plan_client(plan: BuildPlan, content: Path, out: Path, slug: str, shared: str,
-                 git: GitLog | None, may_skip: bool, secrets: SecretsLoader) -> None:
+def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str, shared: str,
+                 git: GitLog | None, may_skip: bool) -> None:
     """Skip the client if its input hash is unchanged, else plan to build it.
 
     Without `git` (the commit is the one the manifest knows), the history is the known one,
@@ -234,7 +242,7 @@ def _plan_client(plan: BuildPlan, content: Path, out: Path, slug: str, shared: s
     else:
         client_digest = client_hash(shared, records, history_hash)
     if (may_skip and previous and previous.hash == client_digest
-            and (out / previous.folder).is_dir() and secrets.unchanged(previous)):
+            and previous.folder in built and plan.secrets.unchanged(previous)):
         if records != previous.files:  # new times, same bytes
             previous, plan.manifest_changed = replace(previous, files=records), True
         plan.entries[slug] = previous
@@ -255,10 +263,8 @@ def _add_milestones(plan: BuildPlan, content: Path) -> None:
         for slug, history in plan.to_build]
 
 
-def _stale(manifest: Manifest, out: Path, current: set[str],
+def _stale(manifest: Manifest, built: set[str], current: set[str],
            shard: tuple[int, int] | None) -> list[str]:
-    from generator.output import OutputFolder
-
     # A portal's folder may differ from its slug (capability paths): the manifest knows which.
     folders = {slug: entry.folder for slug, entry in manifest.clients.items()}
     keep = current | {folders[slug] for slug in current if slug in folders}
@@ -267,5 +273,5 @@ def _stale(manifest: Manifest, out: Path, current: set[str],
         gone = {folders[s] for s in folders
                 if s not in current and shard_of(s, shard[1]) == shard[0]}
         return sorted(gone - keep)
-    unknown = {name for name in OutputFolder(out).portals() if name not in keep}
+    unknown = {name for name in built if name not in keep}
     return sorted((gone | unknown) - keep)

@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from generator.credentials import (
 )
 from generator.errors import Problem, display_path
 from generator.headers import headers_file, nginx_snippet, with_script_hashes
+from generator.output import TOKEN_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +47,9 @@ PortalFiles = dict[str, "bytes | Path"]
 
 ITERATIONS = 600_000
 MIN_PASSWORD_LENGTH = 12
-TOKEN_BYTES = 16
 FORMAT_VERSION = 1
 PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
 HEADER_FILES = ("_headers", "_headers.nginx.conf")
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 OVERVIEW_NAME = "_agency"  # the agency overview's folder, and its label for derived keys
 
 
@@ -135,14 +133,6 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
 def capability_token(master: bytes, slug: str) -> str:
     """128 bits of HMAC-SHA256(PORTAL_SECRET, slug), as 32 hex digits."""
     return _derive(master, "capability", slug)[:TOKEN_BYTES].hex()
-
-
-def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
-    """Other folders of the same client (an old token, or before its mode changed)."""
-    old = {name for name in existing
-           if name == slug or (name.startswith(f"{slug}-")
-                               and _TOKEN.match(name[len(slug) + 1:]))}
-    return old - {folder}
 
 
 def share_key(master: bytes, slug: str) -> bytes:

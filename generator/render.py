@@ -65,8 +65,12 @@ def theme_for(override: Path | None) -> Theme:
     return Theme((override, DEFAULT_THEME))
 
 
-def make_environment(theme: Theme) -> jinja2.Environment:
-    """A Jinja environment over the theme folders, autoescaping, strict about undefined names."""
+def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment over the theme folders, autoescaping, strict about undefined names.
+
+    With `compiled`, templates compiled once are kept there (keyed by template path and
+    source checksum) and loaded by later builds instead of compiling them again.
+    """
     by_name = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates"))
                                    for f in theme.folders])
     explicit = jinja2.PrefixLoader(
@@ -79,6 +83,7 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(mailto=mailto, generator_version=__version__,

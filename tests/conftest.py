@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 
 from generator.cli import main
 from generator.incremental import MANIFEST
+from generator.output import CACHE
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
@@ -162,9 +163,11 @@ def build_site(root: Path, *extra: str) -> Result:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder`, by relative path (not the build manifest: it holds times)."""
+    """Every file below `folder`, by relative path: not the build manifest (it holds times)
+    nor the generator's cache (compiled templates; never published)."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
+            and p.relative_to(folder).parts[0] != CACHE}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -40,7 +40,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_every_client_gets_a_portal(built):
-    portals = [p.name for p in built.iterdir() if p.is_dir() and not p.name.startswith("_")]
+    portals = [p.name for p in built.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))]
     assert sorted(portals) == CLIENTS
 
 

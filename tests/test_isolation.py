@@ -138,7 +138,7 @@ def test_no_canary_crosses_portals_and_single_builds_are_identical(tmp_path, iso
     assert result.exit_code == 0, result.output
     out = tmp_path / "output"
     # _agency is the agency-only overview of every client: published separately, never a portal
-    folders = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("_"))
+    folders = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
     assert len(folders) == len(CANARIES)
     for folder in folders:
         own = next(c for c in CANARIES if c in folder.name)

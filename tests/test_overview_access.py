@@ -20,7 +20,8 @@ def _with_overview_access(access: str) -> dict[str, str | bytes | None]:
 
 
 def _folders(root) -> list[str]:
-    return sorted(p.name for p in (root / "output").iterdir() if p.is_dir())
+    return sorted(p.name for p in (root / "output").iterdir()
+                  if p.is_dir() and not p.name.startswith("."))
 
 
 def test_link_mode_publishes_the_overview_under_an_unguessable_folder(make_site, monkeypatch):

@@ -168,7 +168,8 @@ def test_capability_path_is_hmac_of_the_slug_and_stable(make_site, secrets_env):
     root = make_site({"content/acme/client.yaml": _acme_with(LINK_ACCESS)})
     assert build_site(root).exit_code == 0
     token = hmac.new(SECRET.encode(), b"capability\0acme", hashlib.sha256).digest()[:16].hex()
-    assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", ".clientportal-manifest.json", "_agency",
+    assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", ".clientportal-cache",
+                                                                 ".clientportal-manifest.json", "_agency",
                                                                  f"acme-{token}"]
     assert len(token) * 4 >= 128
     links = portal("links", "--content", root / "content", "--base-url", "https://p.test")
@@ -277,7 +278,8 @@ def test_removed_client_or_document_leaves_nothing_in_protected_portals(make_sit
 
     shutil.rmtree(root / "content" / "acme")
     assert build_site(root).exit_code == 0
-    assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", ".clientportal-manifest.json", "_agency",
+    assert sorted(p.name for p in (root / "output").iterdir()) == [".clientportal", ".clientportal-cache",
+                                                                 ".clientportal-manifest.json", "_agency",
                                                                  "vault"]
     assert not (root / "output/vault/requirements").exists()
 
