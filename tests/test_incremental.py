@@ -317,3 +317,48 @@ def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
     full = many.parent / "full"
     assert build_site(many, "--out", full, "--force").exit_code == 0
     assert snapshot(many / "output") == snapshot(full)
+
+
+def test_workers_start_only_when_there_is_something_to_build(many, monkeypatch):
+    import multiprocessing
+
+    from generator.parallel import Workers
+
+    started: list[int] = []
+    start = Workers.start
+    monkeypatch.setattr(Workers, "start", lambda self: (started.append(1), start(self))[1])
+    assert "built 7 portals" in build_site(many, "--jobs", "2").output
+    assert started and not multiprocessing.active_children()
+    started.clear()
+    assert "built 0 portals" in build_site(many, "--jobs", "2").output
+    assert started == []  # a no-op build forks nothing
+
+
+def test_a_failed_parallel_build_stops_its_workers_and_keeps_the_output(many):
+    import multiprocessing
+
+    build_site(many)
+    before = snapshot(many / "output")
+    for name in ("beta", "epsilon"):
+        (many / f"content/{name}/scope.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    result = build_site(many, "--jobs", "2")
+    assert result.exit_code == 1 and "beta/scope.md" in result.output
+    assert "epsilon/scope.md" in result.output
+    assert not multiprocessing.active_children()
+    assert snapshot(many / "output") == before
+
+
+def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
+    import json
+
+    from generator.incremental import Manifest
+
+    build_site(many)
+    text = (many / "output" / MANIFEST).read_text()
+    data = json.loads(text)
+    lines = text.splitlines()
+    assert len(lines) == 2 + len(data["clients"]) and lines[-1] == "}}"
+    assert [line.split(":", 1)[0] for line in lines[1:-1]] == [
+        f'"{slug}"' for slug in sorted(data["clients"])]
+    Manifest.load(many / "output").save(many / "output")
+    assert (many / "output" / MANIFEST).read_text() == text

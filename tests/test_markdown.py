@@ -52,3 +52,14 @@ def test_id_prefix_keeps_ids_unique_on_shared_pages():
 
 def test_plain_text_excerpt():
     assert plain_text("## Title\n\nSome **bold** [link](x.md).") == "Title Some bold link."
+
+
+def test_renderings_are_kept_per_text_page_and_link_targets():
+    renderer = MarkdownRenderer(False)
+    first = renderer.render("[a](requirements/a.md)", TARGETS, root="../")
+    assert renderer.render("[a](requirements/a.md)", TARGETS, root="../") is first
+    assert 'href="requirements/a.html"' in renderer.render("[a](requirements/a.md)",
+                                                           TARGETS).html
+    moved = LinkTargets({"requirements/a.md": "requirements/moved.html"}, frozenset())
+    assert "moved.html" in renderer.render("[a](requirements/a.md)", moved, root="../").html
+    assert renderer.render("[b](requirements/a.md)", TARGETS, root="../").html != first.html

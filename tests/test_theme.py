@@ -71,3 +71,16 @@ def test_static_files_later_folders_lose(tmp_path):
     assert files["style.css"] == tmp_path / "static" / "style.css"
     assert files["filter.js"] == DEFAULT_THEME / "static" / "filter.js"
     assert make_environment(Theme()).get_template("!default/base.html") is not None
+
+
+def test_compiled_templates_are_kept_outside_the_portals_and_follow_edits(make_site):
+    root = make_site(OVERRIDE)
+    assert build_site(root, "--jobs", "1").exit_code == 0
+    compiled = sorted((root / "output/.clientportal-cache/templates").iterdir())
+    assert compiled, "the first build keeps its compiled templates"
+    assert not [p for p in (root / "output/acme").rglob("*") if "jinja" in p.name]
+    contact = root / "brand/templates/contact.html"
+    contact.write_text(contact.read_text().replace("Call", "Ring"))
+    assert build_site(root, "--jobs", "1").exit_code == 0  # the theme changed: rebuilt
+    assert "<h1>Ring Ann Manager</h1>" in (root / "output/acme/contact.html").read_text()
+    assert len(list((root / "output/.clientportal-cache/templates").iterdir())) == len(compiled)
