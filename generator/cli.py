@@ -81,8 +81,8 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
     from generator.progress import Progress, failed_clients
 
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
-    total = len(clients) or _client_count(content_dir)
-    progress, started = Progress(total, verbosity), time.perf_counter()
+    # The total is set once planning knows how many clients changed (Progress.expect).
+    progress, started = Progress(len(clients), verbosity), time.perf_counter()
     options = BuildOptions(content_dir, out_dir, clients, as_of, agency_out, None,
                            jobs or default_jobs(), force, shard, changed_since)
     try:
@@ -91,6 +91,7 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
         progress.close()
         error.show()
         failed = failed_clients(error.problems, content_dir)
+        total = len(clients) or _client_count(content_dir)
         click.echo(f"built 0 portals, {total - len(failed)} skipped, {len(failed)} failed"
                    f"{' (' + ', '.join(failed) + ')' if failed else ''} "
                    f"in {time.perf_counter() - started:.2f}s; nothing was written", err=True)
@@ -103,7 +104,7 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
 
 
 def _client_count(content_dir: Path) -> int:
-    """How many client folders there are, for the progress bar (a guess before reading)."""
+    """How many client folders there are (for the summary of a failed build)."""
     if not content_dir.is_dir():
         return 0
     return sum(1 for p in content_dir.iterdir() if p.is_dir() and (p / "client.yaml").is_file())

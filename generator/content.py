@@ -164,12 +164,13 @@ def read_site(content_dir: Path) -> SiteSources:
     portal = reader.yaml(portal_path) if portal_path.is_file() else None
     if portal is None and not portal_path.is_file():
         reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
-    clients = [_read_client(reader, folder) for folder in _client_folders(reader, content_dir)]
+    clients = [_read_client(reader, content_dir / slug)
+               for slug in _client_folders(reader, content_dir)]
     agency_files = _list_files(reader, content_dir, content_dir / "_agency")
     return SiteSources(content_dir, portal, clients, agency_files, reader.problems)
 
 
-def _client_folders(reader: _Reader, content_dir: Path) -> list[Path]:
+def _client_folders(reader: _Reader, content_dir: Path) -> list[str]:
     folders = []
     with os.scandir(content_dir) as listing:  # one pass: the entries' types come with it
         entries = sorted(listing, key=lambda e: e.name)
@@ -184,7 +185,7 @@ def _client_folders(reader: _Reader, content_dir: Path) -> list[Path]:
             reader.problem(Path(entry.path), None, f"'{entry.name}' is not a valid client "
                            "slug: use lower-case letters, digits and hyphens")
             continue
-        folders.append(content_dir / entry.name)
+        folders.append(entry.name)
     return folders
 
 
@@ -316,7 +317,7 @@ def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
     if not content_dir.is_dir():
         reader.problem(content_dir, None, "content folder not found")
         return [], reader.problems
-    return [f.name for f in _client_folders(reader, content_dir)], reader.problems
+    return _client_folders(reader, content_dir), reader.problems
 
 
 FileStat = tuple[int, int]  # size, mtime in nanoseconds
