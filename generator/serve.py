@@ -385,7 +385,8 @@ def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
     try:
         click.echo(f"serving {session.url} (Ctrl+C to stop)")
         session.start()
-        threading.Event().wait()
+        while True:  # wakes now and then: a Ctrl+C delivered to another thread is handled
+            time.sleep(0.5)
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
