@@ -18,6 +18,7 @@ import mimetypes
 import os
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -307,8 +308,18 @@ class Session:
         return f"http://{HOST}:{self.server.server_address[1]}/"
 
     def start(self) -> Session:
-        for thread in self._threads:
-            thread.start()
+        """Start serving and watching. The threads (and those they start, such as the file
+        watcher's own) block Ctrl+C and SIGTERM, so the kernel hands those to the main thread:
+        a signal landing on a thread that is not Python's main one may wait unhandled."""
+        stops = {signal.SIGINT, signal.SIGTERM}
+        masked = hasattr(signal, "pthread_sigmask")
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if masked else set()
+        try:
+            for thread in self._threads:
+                thread.start()
+        finally:
+            if masked:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         return self
 
     def stop(self) -> None:
@@ -365,7 +376,6 @@ def _refuse_unknown(content_dir: Path, clients: tuple[str, ...]) -> None:
 def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
                   as_of: date | None) -> None:
     """Run `portal serve` until Ctrl+C or SIGTERM."""
-    import signal
 
     import click
 
@@ -381,7 +391,9 @@ def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
         session = Session(content_dir, clients, port, as_of, echo)
     except OSError as error:
         raise PortalError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
-    previous = signal.signal(signal.SIGTERM, stop)
+    # Both stop it, whatever handler the process had before (a host process, such as a test
+    # run that used asyncio, may have replaced Python's own Ctrl+C handler).
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         click.echo(f"serving {session.url} (Ctrl+C to stop)")
         session.start()
@@ -391,4 +403,5 @@ def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
         click.echo("stopped")
     finally:
         session.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -3,6 +3,7 @@ shows content errors and recovers, and refuses every path outside the output fol
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -175,6 +176,8 @@ def test_serve_through_click_runner(make_site):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     answers: list[int] = []
+    before = set(os.listdir("/proc/self/task"))
+    masks: list[int] = []
 
     def visit_then_interrupt() -> None:
         deadline = time.monotonic() + 60
@@ -183,13 +186,20 @@ def test_serve_through_click_runner(make_site):
                 answers.append(fetch(f"http://127.0.0.1:{port}/acme/index.html")[0])
             except OSError:
                 time.sleep(0.1)
-        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C
+        # serve's threads (and the file watcher's) block Ctrl+C: it goes to the main thread
+        for task in set(os.listdir("/proc/self/task")) - before - {str(threading.get_native_id())}:
+            with contextlib.suppress(OSError):  # a request's thread may have ended
+                status = Path(f"/proc/self/task/{task}/status").read_text()
+                masks.append(int(re.search(r"SigBlk:\s*([0-9a-f]+)", status).group(1), 16))
+        os.kill(os.getpid(), signal.SIGINT)  # Ctrl+C, to the process as a terminal sends it
 
     visitor = threading.Thread(target=visit_then_interrupt)
     visitor.start()
     result = portal("serve", "--content", root / "content", "--port", port, "--as-of", AS_OF)
     visitor.join(10)
     assert answers == [200]
+    sigint, sigterm = 1 << (signal.SIGINT - 1), 1 << (signal.SIGTERM - 1)
+    assert len(masks) >= 2 and all(m & sigint and m & sigterm for m in masks), masks
     assert result.exit_code == 0
     assert f"serving http://127.0.0.1:{port}/" in result.output and "stopped" in result.output
 
