@@ -20,6 +20,7 @@ _INSTALL = "pip install clientportal  # or: pip install git+https://<your genera
 _S3_SYNC = """\
 for portal in output/*/; do
   client=$(basename "$portal")
+  case "$client" in _*) continue ;; esac  # the agency overview: not a client's portal
   aws s3 sync "$portal" "s3://$PORTAL_BUCKET/$client/" --delete --only-show-errors
 done"""
 
@@ -89,6 +90,10 @@ jobs:
           pattern: portals*
           merge-multiple: true
           path: output
+      # Only the clients' portals: not the generator's own files (its manifest holds every
+      # client's figures) nor the agency overview (publish that separately, if at all).
+      - name: Keep only the portals
+        run: rm -rf output/.clientportal* output/_agency*
       - uses: actions/upload-pages-artifact@v3
         with:
           path: output
@@ -131,6 +136,9 @@ pages:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
   script:
     - rm -rf public && cp -r output public
+    # only the clients' portals: not the generator's own files (its manifest holds every
+    # client's figures) nor the agency overview (publish that separately, if at all)
+    - rm -rf public/.clientportal* public/_agency*
   artifacts:
     paths: [public]
 """

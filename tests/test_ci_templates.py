@@ -87,3 +87,42 @@ def test_init_ci_writes_the_file_and_refuses_to_overwrite(tmp_path, monkeypatch)
     assert "--shard" in (tmp_path / TARGETS["github"]).read_text()
     assert portal("init-ci", "gitlab").exit_code == 0
     assert (tmp_path / ".gitlab-ci.yml").is_file()
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_pages_publish_the_portals_without_the_generators_own_files(provider, make_site):
+    """The manifest holds every client's overview figures: it must never be published."""
+    import subprocess
+
+    from conftest import build_site
+
+    root = make_site()
+    assert build_site(root).exit_code == 0
+    assert (root / "output/.clientportal-manifest.json").is_file()
+    document = yaml.safe_load(workflow(provider, "content"))
+    pages = document["jobs"]["pages"] if provider == "github" else document["pages"]
+    published = root / ("output" if provider == "github" else "public")
+    for line in _commands(pages):
+        subprocess.run(["bash", "-c", line], cwd=root, check=True)
+    assert sorted(p.name for p in published.iterdir()) == ["acme"]
+
+
+def test_s3_sync_publishes_each_client_and_nothing_else(make_site, tmp_path):
+    import os
+    import subprocess
+
+    from conftest import build_site
+
+    root = make_site()
+    assert build_site(root).exit_code == 0
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "aws").write_text('#!/bin/sh\necho "$@" >> "$AWS_LOG"\n')
+    (fake / "aws").chmod(0o755)
+    document = yaml.safe_load(workflow("github", "content"))
+    step = next(s for s in document["jobs"]["build"]["steps"] if "aws s3 sync" in s.get("run", ""))
+    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PORTAL_BUCKET": "b",
+           "AWS_LOG": str(tmp_path / "aws.log")}
+    subprocess.run(["bash", "-c", step["run"]], cwd=root, env=env, check=True)
+    assert (tmp_path / "aws.log").read_text().splitlines() == [
+        "s3 sync output/acme/ s3://b/acme/ --delete --only-show-errors"]
