@@ -9,6 +9,7 @@ that did not change are not read again.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -195,12 +196,7 @@ def _write_overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, C
     if not results and not stale and unchanged:
         return  # before importing agency and protect: a no-op build stays light
     job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of)
-    builders = [builder] if builder else []
-
-    def set_up() -> ClientBuilder:
-        if not builders:
-            builders.append(ClientBuilder(job))
-        return builders[0]
+    set_up = functools.cache(lambda: builder or ClientBuilder(job))  # only when needed
 
     records = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
     records.sort(key=lambda record: (record["name"].casefold(), record["slug"]))  # by name

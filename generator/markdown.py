@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -53,6 +54,11 @@ class LinkTargets:
     pages: dict[str, str]
     attachments: frozenset[str]
     attachment_root: str = ""  # '../' from a language folder such as en/ to files/
+
+    @functools.cached_property
+    def key(self) -> tuple[Any, ...]:
+        """Everything about the targets, hashable: part of a kept rendering's key."""
+        return tuple(sorted(self.pages.items())), self.attachments, self.attachment_root
 
 
 @dataclass
@@ -170,8 +176,7 @@ class MarkdownRenderer:
         The latest renderings are kept: `serve`, rebuilding a client after one of its
         documents changed, renders only that document again.
         """
-        key = (text, root, id_prefix, first_line, targets.attachment_root,
-               tuple(sorted(targets.pages.items())), targets.attachments)
+        key = (text, root, id_prefix, first_line, targets.key)
         rendered = self._recent.pop(key, None) or self._render(text, targets, root, id_prefix,
                                                                first_line)
         self._recent[key] = rendered  # now the most recent

@@ -197,10 +197,9 @@ class Workers:
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers; with `kill`, at once, whatever they are doing."""
-        if self._closed or self._pool is None:
-            self._closed = True
+        closed, self._closed = self._closed, True
+        if closed or self._pool is None:
             return
-        self._closed = True
         if kill:  # the pool has no public way to stop busy workers (before Python 3.14)
             for process in list(getattr(self._pool, "_processes", {}).values()):
                 if process.is_alive():
