@@ -41,8 +41,8 @@ SERVE = """
 import sys, time, statistics
 from datetime import date
 from pathlib import Path
-from generator.build import Session
-from generator.config import BuildOptions
+from generator.build.run import Session
+from generator.build.options import BuildOptions
 content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 session = Session(BuildOptions(content, out, as_of=date(2026, 11, 23)))
 doc = content / "client-0000" / "requirements" / "req-00.md"

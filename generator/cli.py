@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build import BuildReport, build
-from generator.config import BuildOptions
+from generator.build.run import BuildReport, build
+from generator.build.options import BuildOptions
 from generator.errors import ContentError
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
@@ -77,8 +77,8 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
                   shard: tuple[int, int] | None, changed_since: str | None, quiet: bool,
                   verbose: bool) -> None:
     """Build the portals that changed into the output folder, and the agency overview."""
-    from generator.parallel import default_jobs
-    from generator.progress import Progress, failed_clients
+    from generator.build.workers import default_jobs
+    from generator.build.progress import Progress, failed_clients
 
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     # The total is set once planning knows how many clients changed (Progress.expect).
@@ -119,7 +119,7 @@ def _client_count(content_dir: Path) -> int:
 @click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
 def init_ci_command(provider: str, sharded: int | None, content_dir: str, force: bool) -> None:
     """Write a CI workflow that checks, builds and publishes the portals on each commit."""
-    from generator.ci_templates import write_workflow
+    from generator.commands.init_ci import write_workflow
 
     path = write_workflow(Path.cwd(), provider, content_dir, sharded, force)
     click.echo(f"wrote {path}")
@@ -136,7 +136,7 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
 
     Exits 1 on any error (with --strict, on any warning too).
     """
-    from generator import checks
+    from generator.commands import check as checks
 
     result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of))
     if form == "json":
@@ -154,11 +154,11 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
               default="table", show_default=True, help="How to print the figures.")
 def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
     """Print the agency overview's figures: stage, manager, balances, next deadline."""
-    from generator import report
-    from generator.agency import overview_rows
-    from generator.config import build_date
-    from generator.content import read_site
-    from generator.validate import validate_site
+    from generator.commands import report
+    from generator.render.overview import overview_rows
+    from generator.build.options import build_date
+    from generator.content.read import read_site
+    from generator.content.validate import validate_site
 
     site = validate_site(read_site(content_dir))
     day = build_date(as_of, site.agency.config.timezone)
@@ -182,7 +182,7 @@ def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
 def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
                   as_of: date | None) -> None:
     """Build, serve on 127.0.0.1, rebuild on every change and reload open pages."""
-    from generator.serve import serve_forever
+    from generator.commands.serve import serve_forever
 
     serve_forever(content_dir, clients, port, as_of)
 
@@ -199,7 +199,7 @@ def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
 def new_command(slug: str, content_dir: Path, name: str | None, locale: str | None,
                 currency: str | None, schemas: Path | None) -> None:
     """Create a client folder that validates and builds at once."""
-    from generator import scaffold
+    from generator.commands import new as scaffold
 
     scaffold.check_slug(slug)
     locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
@@ -221,7 +221,7 @@ def schema_command(out_dir: Path) -> None:
     Point your editor at them: `portal new` writes a `# yaml-language-server: $schema=...`
     comment into the files it creates (see docs/editor-setup.md).
     """
-    from generator.schema import write_schemas
+    from generator.commands.schema import write_schemas
 
     for path in write_schemas(out_dir):
         click.echo(f"wrote {path}")
@@ -243,7 +243,7 @@ def _summary(report: BuildReport, where: str) -> None:
               help="Address the output folder is published at [default: portal.yaml base_url]")
 def links_command(content_dir: Path, base_url: str | None) -> None:
     """Print each client's portal address (capability paths, share links) for the agency."""
-    from generator.links import portal_links  # imported here: a no-op build must stay light
+    from generator.commands.links import portal_links  # imported here: a no-op build must stay light
 
     for line in portal_links(content_dir, base_url):
         click.echo(line)
@@ -254,6 +254,6 @@ def links_command(content_dir: Path, base_url: str | None) -> None:
               help="Strength; use 256 for PORTAL_SECRET.")
 def password_command(bits: int) -> None:
     """Print a new random password (for a contact, or PORTAL_SECRET with --bits 256)."""
-    from generator.links import new_password
+    from generator.commands.links import new_password
 
     click.echo(new_password(bits))

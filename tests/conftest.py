@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from generator.incremental import MANIFEST
-from generator.output import CACHE
+from generator.build.manifest import MANIFEST
+from generator.publish.output import CACHE
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
 AS_OF = "2026-11-23"
+# Every build and check in the suite runs as of AS_OF unless its test says otherwise: no test
+# may depend on the day it runs (a test about the clock sets or removes this itself).
+os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
+                                          .timestamp()))
 
 # A small valid site: one agency, one client with one of every kind of file.
 BASE_SITE: dict[str, str] = {
@@ -168,6 +174,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
             and p.relative_to(folder).parts[0] != CACHE}
+
+
+# Fixtures that start Chromium or need the browser suite's checkers (npm, Java).
+BROWSER_FIXTURES = {"browser", "sites"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that starts Chromium (or needs its checkers) `browser`: `make
+    test-fast` leaves them out."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

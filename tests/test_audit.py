@@ -11,9 +11,9 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from conftest import AS_OF
-from generator.build import build
-from generator.config import BuildOptions
-from generator.render import DEFAULT_THEME
+from generator.build.run import build
+from generator.build.options import BuildOptions
+from generator.render.portal import DEFAULT_THEME
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 _events: list[tuple[str, tuple[object, ...]]] = []

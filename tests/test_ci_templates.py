@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import portal
-from generator.ci_templates import TARGETS, workflow
+from generator.commands.init_ci import TARGETS, workflow
 from generator.cli import main
 
 

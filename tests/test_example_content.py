@@ -100,7 +100,7 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_amounts_in_content_are_exact_decimals():
-    from generator.content import read_site
+    from generator.content.read import read_site
     sources = read_site(EXAMPLE_CONTENT)
     for client in sources.clients:
         for invoice in client.invoices:

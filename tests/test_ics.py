@@ -1,6 +1,6 @@
 """calendar.ics follows RFC 5545: CRLF, folding at 75 octets, escaping, all-day events."""
 
-from generator.ics import escape_text, fold
+from generator.render.ics import escape_text, fold
 
 
 def test_fold_never_exceeds_75_octets_nor_splits_a_character():

@@ -12,9 +12,9 @@ import pytest
 
 from conftest import AS_OF, REPO, build_site, snapshot
 from generator.errors import ContentError
-from generator.incremental import MANIFEST
-from generator.output import CACHE
-from generator.plan import shard_of
+from generator.build.manifest import MANIFEST
+from generator.publish.output import CACHE
+from generator.build.plan import shard_of
 from gitrepo import commit, init_repo
 
 CLIENTS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
@@ -230,8 +230,8 @@ def test_outputs_are_identical_across_tz_lang_hashseed_umask_and_folder(many, tm
 
 
 def test_content_and_field_types_agree_on_slugs():
-    from generator.content import SLUG_PATTERN
-    from generator.fieldtypes import SLUG_PATTERN as FIELD_SLUG
+    from generator.content.read import SLUG_PATTERN
+    from generator.content.fieldtypes import SLUG_PATTERN as FIELD_SLUG
 
     assert SLUG_PATTERN == FIELD_SLUG
 
@@ -239,8 +239,8 @@ def test_content_and_field_types_agree_on_slugs():
 def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
     from datetime import date
 
-    from generator.build import Session
-    from generator.config import BuildOptions
+    from generator.build.run import Session
+    from generator.build.options import BuildOptions
 
     build_site(many)
     untouched = _stamps(many / "output/alpha")
@@ -258,8 +258,8 @@ def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
 def _session(root: Path):
     from datetime import date
 
-    from generator.build import Session
-    from generator.config import BuildOptions
+    from generator.build.run import Session
+    from generator.build.options import BuildOptions
 
     return Session(BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23)))
 
@@ -296,14 +296,14 @@ def test_serve_session_reads_the_manifest_again_after_a_failed_build(many):
 
 
 def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
-    import generator.plan
+    import generator.build.plan
 
     init_repo(many)
     commit(many, "Start", "2026-03-01T09:00:00+00:00")
     build_site(many)
     logs: list[object] = []
-    read = generator.plan.read_git_log
-    monkeypatch.setattr(generator.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
+    read = generator.build.plan.read_git_log
+    monkeypatch.setattr(generator.build.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
     assert "built 0 portals" in build_site(many).output
     assert logs == []  # the same commit: the manifest's history hashes hold
     login = many / "content/beta/requirements/login.md"
@@ -322,7 +322,7 @@ def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
 def test_workers_start_only_when_there_is_something_to_build(many, monkeypatch):
     import multiprocessing
 
-    from generator.parallel import Workers
+    from generator.build.workers import Workers
 
     started: list[int] = []
     start = Workers.start
@@ -351,7 +351,7 @@ def test_a_failed_parallel_build_stops_its_workers_and_keeps_the_output(many):
 def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
     import json
 
-    from generator.incremental import Manifest
+    from generator.build.manifest import Manifest
 
     build_site(many)
     text = (many / "output" / MANIFEST).read_text()

@@ -11,9 +11,9 @@ from html import unescape
 import pytest
 
 from conftest import BASE_SITE, build_site
-from generator.models import Invoice
-from generator.money import invoice_totals
-from generator.taxids import (
+from generator.content.models import Invoice
+from generator.content.money import invoice_totals
+from generator.content.taxids import (
     check_eu_vat,
     check_jp_invoice_registration,
     check_kr_business_registration,
@@ -229,7 +229,7 @@ def test_amount_in_words_is_optional(make_site):
     ("1250000.99", "milion dwieście pięćdziesiąt tysięcy złotych 99/100"),
 ])
 def test_polish_amounts_in_words(amount, words):
-    from generator.words import amount_in_words
+    from generator.render.words import amount_in_words
     assert amount_in_words(Decimal(amount), "PLN", "pl") == words
     assert amount_in_words(Decimal(amount), "EUR", "pl") is None
     assert amount_in_words(Decimal(amount), "PLN", "en") is None

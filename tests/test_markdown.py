@@ -1,6 +1,6 @@
 """Markdown: links resolved relative to the client folder, raw HTML escaped, ids safe."""
 
-from generator.markdown import LinkTargets, MarkdownRenderer, plain_text
+from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
 
 TARGETS = LinkTargets({"scope.md": "scope.html", "requirements/a.md": "requirements/a.html",
                        "updates/n.md": "updates.html#n"}, frozenset({"files/brief.pdf"}))

@@ -3,8 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
-from generator.models import Invoice
-from generator.money import invoice_status, invoice_totals, round_money, sum_by_currency
+from generator.content.models import Invoice
+from generator.content.money import invoice_status, invoice_totals, round_money, sum_by_currency
 
 
 def invoice(items, **extra):

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from conftest import AS_OF, EXAMPLE_CONTENT, REPO, portal
-from generator.yaml12 import parse_yaml
+from generator.content.yaml12 import parse_yaml
 
 
 def plain(value: Any) -> Any:

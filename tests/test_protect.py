@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from conftest import build_site, portal, snapshot
-from generator.headers import CSP
+from generator.publish.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
@@ -259,7 +259,7 @@ BASE_PORTAL = _base_portal()
 
 
 def test_build_reads_no_path_outside_its_folders_for_secrets(tmp_path: Path):
-    from generator.credentials import Secrets
+    from generator.publish.credentials import Secrets
 
     with pytest.raises(ValueError):
         Secrets({}, {"HOME": "/root"}).get("HOME")
@@ -297,10 +297,10 @@ def test_short_password_and_namesakes(make_site, secrets_env):
 
 
 def test_fingerprint_follows_secrets_without_revealing_them(make_site, secrets_env):
-    from generator.content import read_site
-    from generator.credentials import Secrets
-    from generator.protect import fingerprint
-    from generator.validate import validate_site
+    from generator.content.read import read_site
+    from generator.publish.credentials import Secrets
+    from generator.publish.protect import fingerprint
+    from generator.content.validate import validate_site
 
     root = make_site(VAULT_SITE)
     site = validate_site(read_site(root / "content"))

@@ -17,7 +17,7 @@ from urllib.request import urlopen
 import pytest
 
 from conftest import AS_OF, REPO, build_site, portal
-from generator.serve import Session, affected_clients, inject_live_reload
+from generator.commands.serve import Session, affected_clients, inject_live_reload
 
 SCOPE = "content/acme/scope.md"
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from generator.yaml12 import YamlSyntaxError, parse_yaml
+from generator.content.yaml12 import YamlSyntaxError, parse_yaml
 
 
 @pytest.mark.parametrize("text, value", [

@@ -1,0 +1,1 @@
+"""What a build does and how: options, planning, the manifest, the per-client pipeline, workers."""

@@ -1,0 +1,155 @@
+"""Incremental builds: the manifest of every client's input hash, kept in the output folder.
+
+A client's hash covers its own files, its git history, the agency's files (portal.yaml and
+_agency/), the theme's files, the generator (version and source) and the build date. A client
+whose hash is unchanged is not rebuilt. File contents are hashed only when a file's size or
+modification time differs from the manifest, so a no-op build stats files and reads none; after
+a fresh checkout (new times, same bytes, as in CI with a cached manifest) the hashes still match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.content.read import FileStat, file_digest, stat_files
+
+log = logging.getLogger(__name__)
+
+MANIFEST = ".clientportal-manifest.json"
+FORMAT = 3  # 3: one client a line
+GENERATOR_DIR = Path(__file__).resolve().parents[1]
+
+FileRecord = list[Any]  # [size, mtime_ns, sha256]
+
+
+@dataclass
+class ClientEntry:
+    """What the manifest remembers of one built client."""
+
+    hash: str
+    folder: str  # the slug, or slug-token for capability links
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    row: dict[str, Any] | None = None  # the agency overview's figures (agency.ClientRow)
+    warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, severity]
+    secrets: list[str] = field(default_factory=list)  # PORTAL_* names the portal was built with
+    secrets_digest: str = "public"  # keyed digest of their values (protect.secrets_digest)
+    shared: str = ""  # the shared inputs' hash the row was computed with
+    history: str = ""  # hash of the client's git history, as of the manifest's git_head
+
+
+@dataclass
+class Manifest:
+    """The manifest: shared inputs, settings read from portal.yaml, and one entry a client."""
+
+    agency_hash: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    agency_files: dict[str, FileRecord] = field(default_factory=dict)
+    clients: dict[str, ClientEntry] = field(default_factory=dict)
+    # where the overview was written, and a hash of what it was made of ("inputs")
+    overview: dict[str, Any] = field(default_factory=dict)
+    git_head: str = ""  # the commit (and content folder) the clients' history hashes are of
+    # Each entry's JSON, kept for the next save while the entry is the same object (entries
+    # are replaced, never changed in place): `serve` saves a thousand clients' manifest after
+    # each one-client rebuild without encoding 999 unchanged entries again.
+    _encoded: dict[str, tuple[ClientEntry, str]] = field(default_factory=dict, repr=False,
+                                                         compare=False)
+
+    @classmethod
+    def load(cls, out_dir: Path) -> Manifest:
+        """Read the manifest, or an empty one when missing, unreadable or of another format."""
+        try:
+            text = (out_dir / MANIFEST).read_text(encoding="utf-8")
+            data = json.loads(text)
+            if data.get("format") != FORMAT:
+                return cls()
+            clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
+            manifest = cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
+                           data["overview"], data.get("git_head", ""))
+        except (OSError, ValueError, KeyError, TypeError):
+            return cls()
+        # One entry a line, as `save` writes them: an entry that stays the same object until
+        # the next save is written back as read, not encoded again.
+        for line in text.split("\n")[1:-2]:
+            line = line.removesuffix(",")
+            key, colon, _ = line.partition(":")
+            slug = key.strip('"')  # slugs need no escaping: [a-z0-9-]
+            if colon and slug in clients:
+                manifest._encoded[slug] = (clients[slug], line)
+        return manifest
+
+    def save(self, out_dir: Path) -> None:
+        """Write the manifest atomically (sorted keys: the same builds give the same bytes).
+
+        It is JSON with each client's entry on a line of its own, after everything else.
+        """
+        data = {"format": FORMAT, "generator": __version__, "agency_hash": self.agency_hash,
+                "settings": self.settings, "agency_files": self.agency_files,
+                "overview": self.overview, "git_head": self.git_head}
+        clients = ",\n".join(self._entry_json(slug, entry)
+                             for slug, entry in sorted(self.clients.items()))
+        head = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        text = f'{head[:-1]},"clients":{{\n{clients}\n}}}}\n'
+        temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
+        temporary.write_text(text, encoding="utf-8")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out_dir / MANIFEST)
+
+    def _entry_json(self, slug: str, entry: ClientEntry) -> str:
+        cached = self._encoded.get(slug)
+        if cached is None or cached[0] is not entry:
+            text = json.dumps(vars(entry), sort_keys=True, separators=(",", ":"))
+            cached = self._encoded[slug] = (entry, f"{json.dumps(slug)}:{text}")
+        return cached[1]
+
+
+def file_records(root: Path, previous: dict[str, FileRecord],
+                 stats: dict[str, FileStat] | None = None) -> dict[str, FileRecord]:
+    """Size, time and hash of every file below `root`, hashing only files whose stat changed."""
+    records: dict[str, FileRecord] = {}
+    for relative, (size, mtime) in (stats if stats is not None else stat_files(root)).items():
+        known = previous.get(relative)
+        if known and known[0] == size and known[1] == mtime:
+            records[relative] = known
+        else:
+            records[relative] = [size, mtime, file_digest(root / relative)]
+    return records
+
+
+def digest(*parts: str | Iterable[tuple[str, str]]) -> str:
+    """SHA-256 over text parts and (name, hash) pairs, unambiguously separated."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        rows = [("", part)] if isinstance(part, str) else list(part)
+        for name, value in rows:
+            hasher.update(f"{len(name)}:{name}{len(value)}:{value}".encode())
+        hasher.update(b"\x00")
+    return hasher.hexdigest()
+
+
+def records_digest(records: dict[str, FileRecord]) -> str:
+    """One hash over a folder's files (names and content hashes, not times)."""
+    return digest(sorted((name, record[2]) for name, record in records.items()))
+
+
+def generator_digest() -> str:
+    """The generator's version and the hash of its source, so a code change rebuilds all."""
+    sources = sorted(GENERATOR_DIR.rglob("*.py"))
+    return digest(__version__, [(p.relative_to(GENERATOR_DIR).as_posix(), file_digest(p)) for p in sources])
+
+
+def theme_digest(folders: Iterable[Path]) -> str:
+    """The hash of every template, static file and locale of the theme folders."""
+    return digest(*(records_digest(file_records(Path(f), {})) for f in folders))
+
+
+def client_hash(shared: str, records: dict[str, FileRecord], history: str) -> str:
+    """A client's input hash: shared inputs (agency, theme, generator, date), files, history."""
+    return digest(shared, records_digest(records), history)

@@ -1,0 +1,60 @@
+"""`portal links` and `portal password`: the agency's side of protected portals."""
+
+from __future__ import annotations
+
+import math
+import secrets
+from pathlib import Path
+
+from generator.render.overview import overview_guard
+from generator.content.read import PORTAL_FILE, read_site
+from generator.publish.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
+from generator.errors import PortalError
+from generator.publish.protect import Guard, capability_token, client_guard, share_fragment
+from generator.content.validate import validate_site
+
+# Crockford's base 32: no i, l, o, u, so a password read aloud or typed is not misread.
+ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def new_password(bits: int) -> str:
+    """A random password of at least `bits` bits, in groups of five characters."""
+    length = math.ceil(bits / math.log2(len(ALPHABET)))
+    characters = "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return "-".join(characters[i:i + 5] for i in range(0, length, 5))
+
+
+def portal_links(content_dir: Path, base_url: str | None,
+                 secrets_file: Path | None = None) -> list[str]:
+    """One line per portal, `slug  mode  address`, and one for the agency overview (unless
+    written elsewhere with --agency-out); share links on a line of their own."""
+    site = validate_site(read_site(content_dir))
+    store = load_secrets(secrets_file or default_secrets_file(content_dir))
+    base = base_url or site.agency.config.base_url or "output/"
+    base = base if base.endswith("/") else base + "/"
+    guards = [client_guard(client) for client in site.clients]
+    managers = [(c.profile.account_manager.name, c.profile.account_manager.email)
+                for c in site.clients]
+    guards.append(overview_guard(site.agency.config, managers, PORTAL_FILE))
+    lines = []
+    for guard in guards:
+        address = f"{base}{_folder(guard, store)}/index.html"
+        lines.append(f"{guard.name}\t{guard.mode}\t{address}")
+        if guard.share_link:
+            lines.append(f"{guard.name}\tshare\t{address}"
+                         f"{share_fragment(_master(store, guard), guard.name)}")
+    return lines
+
+
+def _folder(guard: Guard, store: Secrets) -> str:
+    if guard.mode != "link":
+        return guard.name
+    return f"{guard.name}-{capability_token(_master(store, guard), guard.name)}"
+
+
+def _master(store: Secrets, guard: Guard) -> bytes:
+    secret = store.get(SECRET_VAR)
+    if not secret:
+        raise PortalError(f"{guard.name}: access mode {guard.mode} needs "
+                          f"{SECRET_VAR}; set it in the environment or .portal-secrets")
+    return secret.encode("utf-8")

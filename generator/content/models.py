@@ -1,0 +1,392 @@
+"""The content format as pydantic models: every file the agency writes, validated.
+
+Each model forbids unknown keys and documents every field; `portal schema` turns these
+descriptions into the JSON Schema an editor shows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from generator.content.fieldtypes import (
+    Colour,
+    ContentPath,
+    CurrencyCode,
+    DateOrDateTime,
+    Email,
+    LocaleCode,
+    Slug,
+    TimezoneName,
+    WebUrl,
+)
+from generator.content.taxids import (
+    EuVatNumber,
+    JpInvoiceRegistration,
+    KrBusinessRegistration,
+    PlNip,
+    SeOrgNumber,
+)
+
+
+class ContentModel(BaseModel):
+    """Base of every content model: strict about keys, lenient about number-like text."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, coerce_numbers_to_str=True, str_strip_whitespace=True
+    )
+
+
+# ---------------------------------------------------------------- agency (portal.yaml)
+
+
+class TaxIds(ContentModel):
+    """Tax and company registration numbers printed on invoices."""
+
+    eu_vat: EuVatNumber | None = Field(None, description="EU VAT number with country prefix")
+    pl_nip: PlNip | None = Field(None, description="Polish NIP (10 digits)")
+    se_org_number: SeOrgNumber | None = Field(None, description="Swedish organisation number")
+    se_f_tax: bool = Field(False, description="Approved for F-tax (Godkänd för F-skatt)")
+    jp_invoice_registration: JpInvoiceRegistration | None = Field(
+        None, description="Japanese qualified invoice registration number (T + 13 digits)"
+    )
+    kr_business_registration: KrBusinessRegistration | None = Field(
+        None, description="Korean business registration number (10 digits)"
+    )
+    company_number: str | None = Field(None, description="Company register number")
+
+
+class PaymentDetails(ContentModel):
+    """How clients pay: printed on every invoice."""
+
+    bank: str | None = Field(None, description="Bank name")
+    account_holder: str | None = Field(None, description="Name on the account")
+    iban: str | None = Field(None, description="IBAN")
+    bic: str | None = Field(None, description="BIC / SWIFT code")
+    account_number: str | None = Field(None, description="Domestic account number")
+    instructions: str | None = Field(None, description="Free text, e.g. payment reference")
+
+
+class Agency(ContentModel):
+    """The agency that publishes the portals."""
+
+    name: str = Field(min_length=1, description="Trading name shown in every portal")
+    legal_name: str | None = Field(None, description="Registered name printed on invoices")
+    logo: ContentPath | None = Field(None, description="Logo file, relative to content/")
+    address: str | None = Field(None, description="Postal address, one line per line")
+    email: Email | None = Field(None, description="General e-mail address")
+    phone: str | None = Field(None, description="General phone number")
+    website: WebUrl | None = Field(None, description="Website address")
+    tax_ids: TaxIds = Field(TaxIds(), description="Tax and registration numbers")
+    payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
+
+
+class Protection(ContentModel):
+    """How a published site is protected: a portal (`access`) or the agency overview
+    (`overview_access`); see docs/security.md. Subclasses add who gets a password."""
+
+    people_field: ClassVar[str]  # the subclass's list of people who get a password
+
+    mode: Literal["public", "link", "password"] = Field(
+        "public", description="public: anyone with the address can read it; link: published "
+        "under an unguessable folder name; password: encrypted, one password per person"
+    )
+    share_link: bool = Field(
+        False, description="password mode: also publish one link carrying the key in its "
+        "#fragment (printed by `portal links`)"
+    )
+
+    @model_validator(mode="after")
+    def _password_options_need_password_mode(self) -> Protection:
+        people = getattr(self, self.people_field)
+        if self.mode != "password" and (people is not None or self.share_link):
+            raise ValueError(f"{self.people_field} and share_link apply only to mode: password")
+        return self
+
+
+class OverviewAccess(Protection):
+    """How the agency overview (`output/_agency/`) is protected (see docs/security.md)."""
+
+    people_field = "managers"
+
+    managers: list[str] | None = Field(
+        None, description="password mode: names or e-mail addresses of the account managers "
+        "who get a password (default: every account manager)"
+    )
+
+
+class PortalConfig(ContentModel):
+    """`content/portal.yaml`: the agency and the settings every portal shares."""
+
+    agency: Agency = Field(description="The agency publishing the portals")
+    locale: LocaleCode = Field("en", description="Default language of a portal")
+    currency: CurrencyCode = Field("EUR", description="Default currency")
+    timezone: TimezoneName = Field("UTC", description="Time zone that decides 'today'")
+    theme: str | None = Field(
+        None, description="Folder overriding the default theme, relative to portal.yaml"
+    )
+    base_url: WebUrl | None = Field(None, description="Public address of the portals, if any")
+    allow_raw_html: bool = Field(False, description="Keep raw HTML in Markdown (trusted authors)")
+    amounts_in_words: bool = Field(
+        False, description="Print invoice totals in words where the language has a rule "
+                           "for it (Polish: słownie)")
+    show_commit_messages: bool = Field(
+        False, description="Show git commit messages in document histories and 'what's new' "
+                           "(off by default: commit messages are internal)"
+    )
+    overview_access: OverviewAccess = Field(
+        default_factory=OverviewAccess,
+        description="How the agency overview is protected, as a portal is with `access`"
+    )
+
+
+# ---------------------------------------------------------------- client (client.yaml)
+
+
+class Contact(ContentModel):
+    """A person on the client's side."""
+
+    name: str = Field(min_length=1, description="Full name")
+    role: str | None = Field(None, description="Role or job title")
+    email: Email | None = Field(None, description="E-mail address")
+    phone: str | None = Field(None, description="Phone number")
+    decision_maker: bool = Field(False, description="Signs off scope and invoices")
+
+
+class AccountManager(ContentModel):
+    """The agency's dedicated manager for this client."""
+
+    name: str = Field(min_length=1, description="Full name")
+    title: str | None = Field(None, description="Job title")
+    email: Email = Field(description="E-mail address the client writes to")
+    phone: str | None = Field(None, description="Phone number")
+    photo: ContentPath | None = Field(None, description="Photo, relative to the client folder")
+
+
+class TeamMember(ContentModel):
+    """Someone at the agency working on this client."""
+
+    name: str = Field(min_length=1, description="Full name")
+    role: str | None = Field(None, description="Role on the engagement")
+    email: Email | None = Field(None, description="E-mail address")
+    phone: str | None = Field(None, description="Phone number")
+
+
+class Retainer(ContentModel):
+    """The recurring fee."""
+
+    amount: Decimal = Field(gt=0, description="Fee per period, before tax")
+    currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
+    period: Literal["monthly", "quarterly"] = Field(description="How often it is billed")
+    includes: list[str] = Field(default_factory=list, description="What the fee covers")
+
+
+class Contract(ContentModel):
+    """The term of the engagement."""
+
+    starts_on: date = Field(description="First day of the engagement")
+    ends_on: date | None = Field(None, description="Last day, if fixed")
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Contract:
+        if self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("ends_on is before starts_on")
+        return self
+
+
+class Branding(ContentModel):
+    """The client's look inside its portal."""
+
+    logo: ContentPath | None = Field(None, description="Logo, relative to the client folder")
+    accent: Colour | None = Field(None, description="Accent colour, e.g. #0b6e4f")
+
+
+class Access(Protection):
+    """How the published portal is protected (see docs/security.md)."""
+
+    people_field = "contacts"
+
+    contacts: list[str] | None = Field(
+        None, description="password mode: names of the contacts who get a password "
+        "(default: every contact)"
+    )
+
+
+class Feedback(ContentModel):
+    """Where the client sends questions and feedback."""
+
+    url: WebUrl | None = Field(None, description="Survey or form address")
+    email: Email | None = Field(None, description="Address for questions")
+
+
+class ClientProfile(ContentModel):
+    """`<client>/client.yaml`: what a relationship manager tracks."""
+
+    name: str = Field(min_length=1, description="Name the client is known by")
+    legal_name: str | None = Field(None, description="Registered name, for invoices")
+    locale: LocaleCode | None = Field(None, description="Language of the portal")
+    locales: list[LocaleCode] | None = Field(
+        None, min_length=1, description="Several languages; the first is the default"
+    )
+    currency: CurrencyCode | None = Field(None, description="Defaults to portal.yaml's")
+    timezone: TimezoneName | None = Field(None, description="Defaults to portal.yaml's")
+    address: str | None = Field(None, description="Billing address")
+    tax_ids: TaxIds = Field(TaxIds(), description="Client's tax numbers")
+    contacts: list[Contact] = Field(default_factory=list, description="People at the client")
+    account_manager: AccountManager = Field(description="The agency's dedicated manager")
+    team: list[TeamMember] = Field(default_factory=list, description="Agency team members")
+    lifecycle_stage: Literal["lead", "onboarding", "active", "paused", "former"] = Field(
+        "active", description="Where the relationship stands"
+    )
+    acquired_on: date | None = Field(None, description="When the client signed")
+    last_contact_on: date | None = Field(None, description="Last meeting or call")
+    contract: Contract | None = Field(None, description="Term of the engagement")
+    retainer: Retainer | None = Field(None, description="Recurring fee")
+    branding: Branding = Field(Branding(), description="Logo and accent colour")
+    access: Access = Field(Access(), description="How the portal is protected")
+    feedback: Feedback = Field(Feedback(), description="Where questions go")
+
+    @model_validator(mode="after")
+    def _one_way_to_name_languages(self) -> ClientProfile:
+        if self.locale and self.locales:
+            raise ValueError("give either locale or locales, not both")
+        return self
+
+
+# ---------------------------------------------------------------- documents (front matter)
+
+
+class ScopeMeta(ContentModel):
+    """Front matter of `scope.md`."""
+
+    title: str = Field(min_length=1, description="Title of the scope document")
+    status: Literal["draft", "in-review", "approved", "superseded"] = Field(
+        "draft", description="Approval state"
+    )
+    version: str | None = Field(None, description="Document version, e.g. 1.2")
+    approved_on: date | None = Field(None, description="Date the client approved it")
+
+
+class RequirementMeta(ContentModel):
+    """Front matter of `requirements/*.md`."""
+
+    title: str = Field(min_length=1, description="Title of the requirement")
+    status: Literal["draft", "in-review", "approved"] = Field(
+        "draft", description="Approval state"
+    )
+    owner: str | None = Field(None, description="Who is responsible")
+    priority: Literal["low", "medium", "high", "critical"] = Field(
+        "medium", description="Priority"
+    )
+    version: str | None = Field(None, description="Document version")
+
+
+class UpdateMeta(ContentModel):
+    """Front matter of `updates/*.md`."""
+
+    title: str = Field(min_length=1, description="Title of the report or note")
+    date: DateOrDateTime = Field(description="When it happened or was written")
+    kind: Literal["report", "meeting", "note"] = Field("note", description="What it is")
+    author: str | None = Field(None, description="Who wrote it")
+
+
+# ---------------------------------------------------------------- deadlines.yaml
+
+
+class Milestone(ContentModel):
+    """One milestone of the timeline."""
+
+    id: Slug = Field(description="Stable identifier; used for calendar UIDs")
+    title: str = Field(min_length=1, description="What is due")
+    due: DateOrDateTime = Field(description="Due date, or date-time")
+    status: Literal["planned", "in-progress", "done", "at-risk", "cancelled"] = Field(
+        "planned", description="State of the milestone"
+    )
+    owner: str | None = Field(None, description="Who delivers it")
+    description: str | None = Field(None, description="Details, in Markdown")
+
+
+class Deadlines(ContentModel):
+    """`<client>/deadlines.yaml`."""
+
+    milestones: list[Milestone] = Field(default_factory=list, description="The milestones")
+
+
+# ---------------------------------------------------------------- invoices/*.yaml
+
+
+class InvoiceItem(ContentModel):
+    """One line of an invoice."""
+
+    description: str = Field(min_length=1, description="What is billed")
+    quantity: Decimal = Field(gt=0, description="How many units")
+    unit: str | None = Field(None, description="Unit, e.g. h, day, month")
+    unit_price: Decimal = Field(ge=0, description="Price per unit, before tax")
+    tax_rate: Decimal = Field(ge=0, le=100, description="Tax rate in percent, e.g. 23")
+    reduced_rate: bool = Field(False, description="Item taxed at a reduced rate")
+
+
+class Discount(ContentModel):
+    """A discount on the whole invoice, before tax."""
+
+    percent: Decimal | None = Field(None, gt=0, le=100, description="Percent off every line")
+    amount: Decimal | None = Field(None, gt=0, description="Fixed amount off (one tax rate)")
+    label: str | None = Field(None, description="Shown beside the discount")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Discount:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give either percent or amount")
+        return self
+
+
+class Period(ContentModel):
+    """The service period a retainer invoice covers."""
+
+    start: date = Field(description="First day")
+    end: date = Field(description="Last day")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Period:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
+class Invoice(ContentModel):
+    """`<client>/invoices/*.yaml`: one invoice."""
+
+    number: str = Field(min_length=1, description="Invoice number, unique per client")
+    issued: date = Field(description="Date of issue")
+    due: date = Field(description="Payment due date")
+    currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
+    items: list[InvoiceItem] = Field(min_length=1, description="Invoice lines")
+    discount: Discount | None = Field(None, description="Discount before tax")
+    paid_on: date | None = Field(None, description="Date payment was received")
+    notes: str | None = Field(None, description="Notes, in Markdown")
+    period: Period | None = Field(None, description="Service period (retainer invoices)")
+    po_number: str | None = Field(None, description="Client's purchase order number")
+    reverse_charge: bool = Field(
+        False, description="EU reverse charge: the buyer accounts for the VAT")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Invoice:
+        if self.due < self.issued:
+            raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
+        rates = {item.tax_rate for item in self.items}
+        if self.discount and self.discount.amount is not None and len(rates) > 1:
+            raise ValueError(
+                "a discount amount needs all items at one tax rate; use discount.percent")
+        return self
+
+
+WhenType = date | datetime
+
+
+class TranslationMeta(ContentModel):
+    """Front matter of a translation such as `scope.en.md`: only what is written in words."""
+
+    title: str = Field(min_length=1, description="The title in the translation's language")

@@ -1,0 +1,353 @@
+"""Read the content folder: discover clients, parse YAML and front matter, list attachments.
+
+This is the only module that reads content from disk. It turns files into sources (parsed data
+with line marks) and problems; it does not judge what the data means (that is `validate`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import Problem, display_path
+
+if TYPE_CHECKING:
+    from generator.content.yaml12 import YamlDocument
+
+# The YAML parser and the field types (babel, pydantic) are imported where used, not here:
+# a no-op build lists and stats files only, and must start fast.
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # the same as fieldtypes.SLUG_PATTERN (a test pins it)
+
+log = logging.getLogger(__name__)
+
+PORTAL_FILE = "portal.yaml"
+CLIENT_FILE = "client.yaml"
+CLIENT_ENTRIES = {
+    CLIENT_FILE: "file",
+    "scope.md": "file",
+    "deadlines.yaml": "file",
+    "requirements": "dir",
+    "invoices": "dir",
+    "updates": "dir",
+    "files": "dir",
+}
+# A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
+TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*$\r?\n?)", re.S | re.M)
+
+
+@dataclass
+class YamlSource:
+    """A YAML file: where it is, and its parsed content."""
+
+    path: Path
+    shown: str
+    document: YamlDocument
+
+
+@dataclass
+class MarkdownSource:
+    """A Markdown file: its front matter, its body, and the line the body starts on."""
+
+    path: Path
+    shown: str
+    slug: str
+    front_matter: YamlDocument
+    body: str
+    body_line: int
+    language: str | None = None  # set for a translation such as scope.en.md
+
+
+@dataclass
+class ClientSources:
+    """Everything read from one client folder."""
+
+    slug: str
+    folder: Path
+    profile: YamlSource | None = None
+    scope: MarkdownSource | None = None
+    deadlines: YamlSource | None = None
+    requirements: list[MarkdownSource] = field(default_factory=list)
+    invoices: list[YamlSource] = field(default_factory=list)
+    updates: list[MarkdownSource] = field(default_factory=list)
+    attachments: dict[str, Path] = field(default_factory=dict)
+    # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
+    translations: list[tuple[str, MarkdownSource]] = field(default_factory=list)
+
+
+@dataclass
+class SiteSources:
+    """Everything read from the content folder, and every problem met while reading."""
+
+    content_dir: Path
+    portal: YamlSource | None
+    clients: list[ClientSources]
+    agency_files: dict[str, Path]
+    problems: list[Problem]
+
+
+class _Reader:
+    """Reads files relative to the content folder, collecting problems instead of raising."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.content_dir = content_dir
+        self.problems: list[Problem] = []
+
+    def shown(self, path: Path) -> str:
+        return display_path(path, self.content_dir)
+
+    def problem(self, path: Path, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.shown(path), line, message))
+
+    def text(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            self.problem(path, None, f"is not UTF-8 text ({error.reason})")
+        except OSError as error:
+            self.problem(path, None, f"cannot be read: {error.strerror}")
+        return None
+
+    def yaml(self, path: Path) -> YamlSource | None:
+        from generator.content.yaml12 import YamlSyntaxError, parse_yaml
+
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            document = parse_yaml(text)
+        except YamlSyntaxError as error:
+            self.problem(path, error.line, str(error))
+            return None
+        self._report_duplicates(path, document)
+        return YamlSource(path, self.shown(path), document)
+
+    def markdown(self, path: Path) -> MarkdownSource | None:
+        from generator.content.yaml12 import YamlSyntaxError, parse_yaml
+
+        text = self.text(path)
+        if text is None:
+            return None
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            self.problem(path, 1, "no front matter found; did you forget to start the file "
+                                  "with a '---' line, the fields, and a closing '---' line?")
+            return None
+        try:
+            front_matter = parse_yaml(match.group(1), line_offset=1)
+        except YamlSyntaxError as error:
+            self.problem(path, error.line, f"front matter: {error}")
+            return None
+        self._report_duplicates(path, front_matter)
+        body_line = text.count("\n", 0, match.end()) + 1
+        return MarkdownSource(path, self.shown(path), path.stem, front_matter,
+                              text[match.end():], body_line)
+
+    def _report_duplicates(self, path: Path, document: YamlDocument) -> None:
+        for key, line in document.duplicate_keys:
+            self.problem(path, line, f"key '{key}' appears twice; remove one of them")
+
+
+def read_site(content_dir: Path) -> SiteSources:
+    """Read portal.yaml and every client folder below `content_dir`."""
+    reader = _Reader(content_dir)
+    if not content_dir.is_dir():
+        reader.problem(content_dir, None, "content folder not found")
+        return SiteSources(content_dir, None, [], {}, reader.problems)
+    portal_path = content_dir / PORTAL_FILE
+    portal = reader.yaml(portal_path) if portal_path.is_file() else None
+    if portal is None and not portal_path.is_file():
+        reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
+    clients = [_read_client(reader, content_dir / slug)
+               for slug in _client_folders(reader, content_dir)]
+    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
+    return SiteSources(content_dir, portal, clients, agency_files, reader.problems)
+
+
+def _client_folders(reader: _Reader, content_dir: Path) -> list[str]:
+    folders = []
+    with os.scandir(content_dir) as listing:  # one pass: the entries' types come with it
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith((".", "_")) or entry.name == PORTAL_FILE:
+            continue
+        if not entry.is_dir(follow_symlinks=False):
+            reader.problem(Path(entry.path), None, "unexpected entry in the content folder; "
+                           "it holds portal.yaml, _agency/ and one folder per client")
+            continue
+        if not re.match(SLUG_PATTERN, entry.name):
+            reader.problem(Path(entry.path), None, f"'{entry.name}' is not a valid client "
+                           "slug: use lower-case letters, digits and hyphens")
+            continue
+        folders.append(entry.name)
+    return folders
+
+
+def _read_client(reader: _Reader, folder: Path) -> ClientSources:
+    client = ClientSources(slug=folder.name, folder=folder)
+    _check_entries(reader, folder)
+    profile_path = folder / CLIENT_FILE
+    if profile_path.is_file():
+        client.profile = reader.yaml(profile_path)
+    else:
+        reader.problem(profile_path, None, "not found; every client folder needs a client.yaml")
+    if (folder / "scope.md").is_file():
+        client.scope = reader.markdown(folder / "scope.md")
+    if (folder / "deadlines.yaml").is_file():
+        client.deadlines = reader.yaml(folder / "deadlines.yaml")
+    client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown)
+    client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
+    client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
+    client.attachments = _list_files(reader, folder, folder / "files")
+    client.translations = _read_translations(reader, folder)
+    return client
+
+
+def _read_translations(reader: _Reader, folder: Path) -> list[tuple[str, MarkdownSource]]:
+    """Read `scope.<lang>.md` and `<slug>.<lang>.md` in requirements/ and updates/."""
+    found = []
+    for kind, directory in (("", folder), ("requirements", folder / "requirements"),
+                            ("updates", folder / "updates")):
+        if not directory.is_dir() or directory.is_symlink():
+            continue
+        for path in sorted(directory.iterdir(), key=lambda p: p.name):
+            match = TRANSLATED.match(path.name)
+            if not match or path.is_symlink() or not path.is_file():
+                continue
+            if kind == "" and match["stem"] != "scope":
+                continue
+            source = reader.markdown(path)
+            if source is not None:
+                source.slug, source.language = match["stem"], match["language"]
+                found.append((kind, source))
+    return found
+
+
+def _check_entries(reader: _Reader, folder: Path) -> None:
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            reader.problem(entry, None, "is a symbolic link; content must be real files")
+            continue
+        kind = CLIENT_ENTRIES.get(entry.name)
+        if kind is None and _is_translation(entry, "scope"):
+            continue
+        if kind is None:
+            from generator.content.fieldtypes import did_you_mean
+
+            hint = did_you_mean(entry.name, set(CLIENT_ENTRIES))
+            reader.problem(entry, None, f"unexpected entry in a client folder{hint}")
+        elif (kind == "dir") != entry.is_dir():
+            reader.problem(entry, None, f"should be a {'folder' if kind == 'dir' else 'file'}")
+
+
+def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
+               read: Callable[[Path], Any]) -> list[Any]:
+    directory = folder / name
+    if not directory.is_dir() or directory.is_symlink():
+        return []
+    sources = []
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        if path.name.startswith("."):
+            continue
+        if suffix == ".md" and _is_translation(path, None):
+            continue  # read by _read_translations
+        if path.is_symlink() or not path.is_file() or path.suffix != suffix:
+            reader.problem(path, None, f"unexpected entry: {name}/ holds only {suffix} files")
+            continue
+        if not re.match(SLUG_PATTERN, path.stem.lower()) or path.stem != path.stem.lower():
+            reader.problem(path, None, "file names use lower-case letters, digits and hyphens")
+            continue
+        source = read(path)
+        if source is not None:
+            sources.append(source)
+    return sources
+
+
+def _is_translation(path: Path, stem: str | None) -> bool:
+    match = TRANSLATED.match(path.name)
+    return bool(match and path.is_file() and not path.is_symlink()
+                and (stem is None or match["stem"] == stem))
+
+
+def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]:
+    """Map each attachment's path relative to `root` to its file, refusing links out."""
+    found: dict[str, Path] = {}
+    if not directory.is_dir():
+        return found
+    limit = root.resolve()
+    for path in sorted(directory.rglob("*"), key=lambda p: p.as_posix()):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(limit):
+            reader.problem(path, None, "is a symbolic link pointing outside the client folder")
+            continue
+        if path.is_file():
+            found[path.relative_to(root).as_posix()] = path
+    return found
+
+
+def read_agency(content_dir: Path) -> SiteSources:
+    """Read portal.yaml and the agency's files, without any client folder."""
+    reader = _Reader(content_dir)
+    portal_path = content_dir / PORTAL_FILE
+    portal = reader.yaml(portal_path) if portal_path.is_file() else None
+    if portal is None and not portal_path.is_file():
+        reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
+    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
+    return SiteSources(content_dir, portal, [], agency_files, reader.problems)
+
+
+def read_client(content_dir: Path, slug: str) -> tuple[ClientSources, list[Problem]]:
+    """Read one client folder, and the problems met reading it."""
+    reader = _Reader(content_dir)
+    return _read_client(reader, content_dir / slug), reader.problems
+
+
+def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
+    """The client slugs in the content folder, and problems with entries that are not clients."""
+    reader = _Reader(content_dir)
+    if not content_dir.is_dir():
+        reader.problem(content_dir, None, "content folder not found")
+        return [], reader.problems
+    return _client_folders(reader, content_dir), reader.problems
+
+
+FileStat = tuple[int, int]  # size, mtime in nanoseconds
+
+
+def stat_files(folder: Path) -> dict[str, FileStat]:
+    """Size and modification time of every file below `folder`, by sorted relative path.
+
+    The one loop a no-op build runs for every input file: plain strings, no Path objects.
+    """
+    found: dict[str, FileStat] = {}
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{name}/"))
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return dict(sorted(found.items()))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

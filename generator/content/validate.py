@@ -1,0 +1,358 @@
+"""Turn sources into validated content: models from data, every problem with file and line."""
+
+from __future__ import annotations
+
+import re
+import typing
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from generator.content.domain import Agency, Client, Document, InvoiceRecord, Site, sort_key_when
+from generator.content.read import ClientSources, MarkdownSource, SiteSources, YamlSource
+from generator.errors import ContentError, Problem
+from generator.content.fieldtypes import did_you_mean
+from generator.content.invoicerules import invoice_rule_problems
+from generator.content.models import (
+    ClientProfile,
+    Deadlines,
+    Invoice,
+    PortalConfig,
+    RequirementMeta,
+    ScopeMeta,
+    TranslationMeta,
+    UpdateMeta,
+)
+from generator.content.money import invoice_totals
+from generator.content.yaml12 import YamlDocument
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class _Checker:
+    """Validates data against models, collecting problems with their lines."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, shown: str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(shown, line, message))
+
+    def model(self, model: type[ModelT], shown: str, document: YamlDocument) -> ModelT | None:
+        data = {} if document.data is None else document.data
+        if not isinstance(data, dict):
+            self.add(shown, document.line_of(()), "must be a mapping of keys to values, "
+                                                  f"found {_kind(data)}")
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            for detail in error.errors():
+                self._report(model, shown, document, detail)
+            return None
+
+    def _report(self, model: type[BaseModel], shown: str, document: YamlDocument,
+                detail: Any) -> None:
+        loc = _data_location(document, tuple(detail["loc"]), detail["type"])
+        kind, message = detail["type"], _clean(detail["msg"])
+        if kind == "extra_forbidden":
+            key = str(loc[-1])
+            hint = did_you_mean(key, set(_fields_at(model, loc[:-1])))
+            self.add(shown, document.line_of(loc), f"unknown key '{_dotted(loc)}'{hint}")
+        elif kind == "missing":
+            self.add(shown, document.line_of(loc[:-1]), f"'{_dotted(loc)}' is required")
+        elif not loc:
+            field_name = message.split(" ", 1)[0]
+            line = document.line_of((field_name,))
+            self.add(shown, line, message)
+        else:
+            got = _shown_input(detail.get("input"), message)
+            self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+
+
+def _data_location(document: YamlDocument, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+    """Drop pydantic's type tags from `loc`, keeping the path into the YAML data."""
+    path: tuple[Any, ...] = ()
+    for part in loc:
+        if path + (part,) in document.lines or kind in ("missing", "extra_forbidden"):
+            path += (part,)
+        else:
+            break
+    return path
+
+
+def _clean(message: str) -> str:
+    return re.sub(r"^(Value error|Assertion failed), ", "", message)
+
+
+def _shown_input(value: Any, message: str) -> str:
+    """Quote the offending value unless the message already does."""
+    if isinstance(value, (dict, list)) or value is None or f"'{value}'" in message:
+        return ""
+    return f" (got '{value}')"
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _kind(value: Any) -> str:
+    names: dict[type, str] = {list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Return the field names of the model found at `loc` inside `model`."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if _is_model(current) else None
+        if field is None:
+            return []
+        current = _inner_model(field.annotation)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _inner_model(annotation: Any) -> Any:
+    if _is_model(annotation):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+# ---------------------------------------------------------------- the site
+
+
+def validate_site(sources: SiteSources) -> Site:
+    """Validate everything read; raise ContentError listing every problem found."""
+    checker = _Checker()
+    checker.problems.extend(sources.problems)
+    config = _portal_config(checker, sources)
+    clients = []
+    for client_sources in sources.clients:
+        client = _client(checker, client_sources, config)
+        if client is not None:
+            clients.append(client)
+    if config is not None:
+        _check_agency_files(checker, sources, config)
+    errors = [p for p in checker.problems if p.severity == "error"]
+    if errors or config is None:
+        raise ContentError(checker.problems)
+    warnings = tuple(sorted(p for p in checker.problems if p.severity != "error"))
+    return Site(sources.content_dir, Agency(config, sources.agency_files), tuple(clients),
+                warnings)
+
+
+def validate_agency(sources: SiteSources) -> Agency:
+    """Validate portal.yaml and the agency's files; raise ContentError on any error."""
+    checker = _Checker()
+    checker.problems.extend(sources.problems)
+    config = _portal_config(checker, sources)
+    if config is not None:
+        _check_agency_files(checker, sources, config)
+    if config is None or any(p.severity == "error" for p in checker.problems):
+        raise ContentError(checker.problems)
+    return Agency(config, sources.agency_files)
+
+
+def validate_client(sources: ClientSources, config: PortalConfig
+                    ) -> tuple[Client | None, list[Problem]]:
+    """Validate one client's sources: the client (None on errors) and every problem found."""
+    checker = _Checker()
+    client = _client(checker, sources, config)
+    errors = any(p.severity == "error" for p in checker.problems)
+    return (None if errors else client), checker.problems
+
+
+def _portal_config(checker: _Checker, sources: SiteSources) -> PortalConfig | None:
+    if sources.portal is None:
+        return None
+    return checker.model(PortalConfig, sources.portal.shown, sources.portal.document)
+
+
+def _check_agency_files(checker: _Checker, sources: SiteSources, config: PortalConfig) -> None:
+    logo = config.agency.logo
+    if logo and logo not in sources.agency_files and sources.portal is not None:
+        line = sources.portal.document.line_of(("agency", "logo"))
+        checker.add(sources.portal.shown, line, f"agency.logo: file '{logo}' not found "
+                                                "(agency files live in content/_agency/)")
+
+
+def _client(checker: _Checker, sources: ClientSources,
+            config: PortalConfig | None) -> Client | None:
+    profile = _profile(checker, sources)
+    scope = _document(checker, sources.scope, ScopeMeta) if sources.scope else None
+    requirements = [_document(checker, s, RequirementMeta) for s in sources.requirements]
+    updates = [_document(checker, s, UpdateMeta) for s in sources.updates]
+    deadlines = _deadlines(checker, sources.deadlines)
+    milestone_lines = _milestone_lines(sources.deadlines, deadlines)
+    currency = (profile and profile.currency) or (config and config.currency) or "EUR"
+    invoices = _invoices(checker, sources.invoices, currency)
+    if profile is None or config is None:
+        return None
+    _check_profile_files(checker, sources, profile)
+    _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile)
+    languages = tuple(profile.locales or [profile.locale or config.locale])
+    return Client(
+        slug=sources.slug,
+        folder=sources.folder,
+        profile=profile,
+        languages=languages,
+        currency=currency,
+        timezone=profile.timezone or config.timezone,
+        scope=scope,
+        requirements=tuple(d for d in requirements if d is not None),
+        milestones=tuple(sorted(deadlines, key=lambda m: (*sort_key_when(m.due), m.id))),
+        milestones_source=sources.deadlines.shown if sources.deadlines else None,
+        milestone_lines=milestone_lines,
+        invoices=tuple(sorted(invoices, key=lambda r: (r.invoice.issued, r.invoice.number))),
+        updates=tuple(sorted((d for d in updates if d is not None),
+                             key=lambda d: (sort_key_when(d.meta.date), d.slug),  # type: ignore[union-attr]
+                             reverse=True)),
+        attachments=sources.attachments,
+        translations=_translations(checker, sources, languages, scope,
+                                   [*requirements, *updates]),
+    )
+
+
+def _translations(checker: _Checker, sources: ClientSources, languages: tuple[str, ...],
+                  scope: Document | None, documents: list[Document | None]
+                  ) -> dict[str, dict[str, Document]]:
+    """Validate `scope.<lang>.md` and friends; each takes its original's front matter but title."""
+    originals = {"scope": scope} if scope else {}
+    originals.update({f"{d.source.split('/')[-2]}/{d.slug}": d for d in documents if d})
+    found: dict[str, dict[str, Document]] = {}
+    for kind, source in sources.translations:
+        key = f"{kind}/{source.slug}" if kind else source.slug
+        language = source.language or ""
+        if language not in languages[1:]:
+            others = ", ".join(languages[1:]) or "none"
+            checker.add(source.shown, None, f"'{language}' is not one of this client's other "
+                                            f"languages (locales in client.yaml; others: {others})")
+            continue
+        original = originals.get(key)
+        if original is None:
+            checker.add(source.shown, None, f"translation of {key}.md, which does not exist "
+                                            "(or has errors)")
+            continue
+        meta = checker.model(TranslationMeta, source.shown, source.front_matter)
+        if meta is not None:
+            found.setdefault(language, {})[key] = Document(
+                original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
+                source.body, source.body_line, language)
+    return found
+
+
+def _profile(checker: _Checker, sources: ClientSources) -> ClientProfile | None:
+    if sources.profile is None:
+        return None
+    return checker.model(ClientProfile, sources.profile.shown, sources.profile.document)
+
+
+def _check_profile_files(checker: _Checker, sources: ClientSources,
+                         profile: ClientProfile) -> None:
+    assert sources.profile is not None
+    references = {
+        ("account_manager", "photo"): profile.account_manager.photo,
+        ("branding", "logo"): profile.branding.logo,
+    }
+    for loc, path in references.items():
+        if path and path not in sources.attachments:
+            line = sources.profile.document.line_of(loc)
+            checker.add(sources.profile.shown, line,
+                        f"{'.'.join(loc)}: file '{path}' not found in the client folder "
+                        "(attachments live in files/)")
+
+
+def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseModel]
+              ) -> Document | None:
+    meta = checker.model(meta_model, source.shown, source.front_matter)
+    if meta is None:
+        return None
+    return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
+                    source.body_line)
+
+
+def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
+    if source is None:
+        return []
+    deadlines = checker.model(Deadlines, source.shown, source.document)
+    if deadlines is None:
+        return []
+    seen: dict[str, int] = {}
+    for index, milestone in enumerate(deadlines.milestones):
+        line = source.document.line_of(("milestones", index, "id"))
+        if milestone.id in seen:
+            checker.add(source.shown, line, f"milestone id '{milestone.id}' is used twice "
+                                            f"(first on line {seen[milestone.id]})")
+        seen.setdefault(milestone.id, line or 0)
+    return list(deadlines.milestones)
+
+
+def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
+                                 milestones: list[Any], profile: ClientProfile) -> None:
+    """Warn about milestones due after the contract ends: often a forgotten renewal."""
+    ends_on = profile.contract.ends_on if profile.contract else None
+    if source is None or ends_on is None:
+        return
+    for index, milestone in enumerate(milestones):
+        if sort_key_when(milestone.due)[0] > ends_on and milestone.status != "cancelled":
+            line = source.document.line_of(("milestones", index, "due"))
+            checker.problems.append(Problem(
+                source.shown, line, f"milestone '{milestone.id}' is due after the contract "
+                f"ends ({ends_on.isoformat()})", "warning"))
+
+
+def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[str, int]:
+    """Map each milestone id to the line its description starts on."""
+    if source is None:
+        return {}
+    return {m.id: source.document.line_of(("milestones", i, "description")) or 1
+            for i, m in enumerate(milestones)}
+
+
+def _invoices(checker: _Checker, sources: list[YamlSource],
+              client_currency: str) -> list[InvoiceRecord]:
+    records: list[InvoiceRecord] = []
+    first_seen: dict[str, str] = {}
+    for source in sources:
+        invoice = checker.model(Invoice, source.shown, source.document)
+        if invoice is None:
+            continue
+        if invoice.number in first_seen:
+            line = source.document.line_of(("number",))
+            checker.add(source.shown, line, f"invoice number '{invoice.number}' is already used "
+                                            f"by {first_seen[invoice.number]}")
+            continue
+        first_seen[invoice.number] = source.shown
+        record = _invoice_record(checker, source, invoice, client_currency)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
+                    client_currency: str) -> InvoiceRecord | None:
+    currency = invoice.currency or client_currency
+    for loc, message in invoice_rule_problems(invoice, currency):
+        checker.add(source.shown, source.document.line_of(loc), message)
+    totals = invoice_totals(invoice, currency)
+    if totals.net < 0:
+        line = source.document.line_of(("discount",))
+        checker.add(source.shown, line, "discount is larger than the invoice subtotal")
+        return None
+    slug = source.path.stem
+    notes_line = source.document.line_of(("notes",)) or 1
+    return InvoiceRecord(slug, source.shown, invoice, totals, notes_line=notes_line)
+

@@ -1,0 +1,1 @@
+"""Rendered files to published ones: protection, secrets, security headers, the output folder."""

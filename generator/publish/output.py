@@ -1,0 +1,148 @@
+"""Write portals atomically and deterministically; the only module that writes to disk.
+
+A build stages every portal in a folder beside the output folder, and swaps each portal in
+with `os.replace` only when every client rendered without problems; a failed build removes
+the staging folder and leaves the last good output as it was. The output folder carries a
+marker file: a folder without one is never written into, so a wrong `--out` cannot wipe
+somebody's directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from generator.errors import PortalError
+
+if TYPE_CHECKING:  # not at run time: a no-op build must not import Jinja
+    from generator.render.portal import PortalFiles
+
+log = logging.getLogger(__name__)
+
+MARKER = ".clientportal"
+# What the generator keeps between builds besides the manifest (compiled templates): never
+# published, trusted like the rest of the output folder, safe to delete at any time.
+CACHE = ".clientportal-cache"
+MARKER_TEXT = "This folder is written by `portal build`; its contents are replaced on each build.\n"
+
+
+TOKEN_BYTES = 16  # a capability link's folder is <slug>-<token>, 32 hex digits (see protect)
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
+    """Other folders of the same client (an old token, or before its mode changed)."""
+    old = {name for name in existing
+           if name == slug or (name.startswith(f"{slug}-")
+                               and _TOKEN.match(name[len(slug) + 1:]))}
+    return old - {folder}
+
+
+class OutputFolder:
+    """The output folder: staging, atomic swaps, and removal of portals no longer built."""
+
+    def __init__(self, out_dir: Path, staging: Path | None = None) -> None:
+        self.out_dir = out_dir
+        self.staging = staging or out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        self._staged: list[str] = []
+        self._superseded: set[str] = set()
+
+    def claim(self) -> None:
+        """Create the output folder, or refuse one that `portal build` did not create."""
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise PortalError(f"{self.out_dir} exists and is not a folder")
+        foreign = self.out_dir.is_dir() and not (self.out_dir / MARKER).is_file()
+        if foreign and any(self.out_dir.iterdir()):
+            raise PortalError(
+                f"{self.out_dir} is not empty and was not created by `portal build` "
+                f"(no {MARKER} file); refusing to write into it. Choose another --out.")
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        marker = self.out_dir / MARKER
+        if not marker.is_file() or marker.read_text(encoding="utf-8") != MARKER_TEXT:
+            marker.write_text(MARKER_TEXT, encoding="utf-8")
+            os.chmod(marker, 0o644)
+
+    def cache(self, name: str) -> Path:
+        """A folder of the generator's cache (made if missing), inside the output folder so
+        that CI caches it along with the manifest."""
+        folder = self.out_dir / CACHE / name
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
+        """Write one portal into the staging folder; `supersedes` names its old folders."""
+        self._superseded |= supersedes or set()
+        root = self.staging / name
+        for relative, content in sorted(files.items()):
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content)
+            os.chmod(target, 0o644)
+        for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+            os.chmod(folder, 0o755)
+        self._staged.append(name)
+
+    def commit(self, keep: set[str] | None) -> None:
+        """Swap every staged portal in; with `keep`, remove portals not named in it."""
+        for name in self._staged:
+            self._swap(self.staging / name, self.out_dir / name)
+        for stale in sorted(self._superseded - set(self._staged)):
+            if (self.out_dir / stale).is_dir():
+                log.info("removing %s: the client's portal moved", stale)
+                shutil.rmtree(self.out_dir / stale)
+        if keep is not None:
+            for stale in self.portals() - keep:
+                log.info("removing %s: no such client any more", stale)
+                shutil.rmtree(self.out_dir / stale)
+        self.discard()
+
+    def adopt(self, names: list[str], supersedes: set[str] | None = None) -> None:
+        """Count portals staged by worker processes as staged here, to swap them in;
+        `supersedes` names their old folders, removed on commit."""
+        self._staged.extend(name for name in names if name not in self._staged)
+        self._superseded |= supersedes or set()
+
+    def remove(self, names: list[str]) -> None:
+        """Remove these portals from the output folder (their clients are gone)."""
+        for name in names:
+            if (self.out_dir / name).is_dir():
+                log.info("removing %s: no such client any more", name)
+                shutil.rmtree(self.out_dir / name)
+
+    def discard(self) -> None:
+        """Remove the staging folder."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def portals(self) -> set[str]:
+        """Names of the portal folders in the output folder."""
+        try:
+            with os.scandir(self.out_dir) as listing:
+                return {e.name for e in listing
+                        if e.is_dir() and not e.name.startswith((".", "_"))}
+        except (FileNotFoundError, NotADirectoryError):
+            return set()
+
+    def replace_folder(self, target: Path, files: PortalFiles) -> None:
+        """Write `files` as the whole of `target`, a folder outside the output folder."""
+        if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+            raise PortalError(f"{target} is not empty and was not created by `portal build` "
+                              f"(no {MARKER} file); refusing to write into it")
+        name = f".{target.name}.staging"
+        self.stage(name, {**files, MARKER: MARKER_TEXT.encode("utf-8")})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._swap(self.staging / name, target)
+        self._staged.remove(name)
+
+    def _swap(self, new: Path, current: Path) -> None:
+        old = self.staging / f".old-{current.name}"
+        if current.exists():
+            os.replace(current, old)
+        os.replace(new, current)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,344 @@
+"""Protect a rendered portal on plain static hosting: a pure step over `render_client`'s files.
+
+- `link` mode publishes the portal under `<slug>-<token>/`; the token is HMAC-SHA256 of the
+  slug under PORTAL_SECRET, 128 bits, the same on every build.
+- `password` mode encrypts every page and data file (AES-256-GCM). The content key is wrapped
+  once per contact under a key from PBKDF2-SHA256(password, per-client salt), and once under
+  the share-link key when asked: key slots, as disk encryption has.
+
+Determinism: salt, content key and nonces are derived with HMAC from PORTAL_SECRET (unknown to
+readers) and what they protect, so unchanged input gives byte-identical output, and two
+different plaintexts never share a nonce under one key (a nonce is a MAC of its plaintext, as
+in AES-GCM-SIV). Removing a contact or changing a password changes the content key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+from generator.content.domain import Client
+from generator.publish.credentials import (
+    MIN_SECRET_LENGTH,
+    SECRET_VAR,
+    Secrets,
+    env_key,
+    password_variable,
+)
+from generator.errors import Problem, display_path
+from generator.publish.headers import headers_file, nginx_snippet, with_script_hashes
+from generator.publish.output import TOKEN_BYTES
+
+log = logging.getLogger(__name__)
+
+PortalFiles = dict[str, "bytes | Path"]
+
+ITERATIONS = 600_000
+MIN_PASSWORD_LENGTH = 12
+FORMAT_VERSION = 1
+PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
+HEADER_FILES = ("_headers", "_headers.nginx.conf")
+OVERVIEW_NAME = "_agency"  # the agency overview's folder, and its label for derived keys
+
+
+@dataclass
+class ProtectedPortal:
+    """A portal ready to write: its folder name, files, and missing secrets."""
+
+    folder: str
+    files: PortalFiles = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KeySlot:
+    """Who can open the portal: a contact's password, or the share-link key."""
+
+    name: str
+    wrapping_key: bytes
+
+
+@dataclass(frozen=True)
+class Guard:
+    """What one protected site is and who may open it: a client's portal, or the agency
+    overview. `name` is the folder name and the label keys are derived for."""
+
+    name: str
+    mode: str  # public | link | password
+    share_link: bool
+    people: dict[str, str]  # password variable -> the person's name (password mode)
+    language: str  # of the lock page
+    shown: str  # the file that sets the access mode, named in messages
+    problems: tuple[Problem, ...] = ()  # people asked for who are not known
+
+    def secret_names(self) -> list[str]:
+        """The `PORTAL_*` secrets the site is built with (names only: not secret)."""
+        if self.mode == "public":
+            return []
+        return [SECRET_VAR, *(self.people if self.mode == "password" else ())]
+
+
+def client_guard(client: Client) -> Guard:
+    """A client's portal, protected as its client.yaml `access` says."""
+    access = client.profile.access
+    shown = display_path(client.folder / "client.yaml", client.folder.parent)
+    known = {c.name for c in client.profile.contacts}
+    problems = tuple(Problem(shown, None, f"access.contacts: '{name}' is not one of the "
+                                          "client's contacts")
+                     for name in sorted(set(access.contacts or ()) - known))
+    people = {password_variable(client.slug, key): name
+              for key, name in contact_keys(client).items()}
+    return Guard(client.slug, access.mode, access.share_link, people, client.language, shown,
+                 problems)
+
+
+def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
+                   env: jinja2.Environment, page_context: dict[str, Any] | None = None
+                   ) -> ProtectedPortal:
+    """Apply the client's access mode to its rendered files."""
+    return protect(client_guard(client), files, secrets, env, page_context)
+
+
+def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
+            page_context: dict[str, Any] | None = None) -> ProtectedPortal:
+    """Apply an access mode to rendered files; `page_context` translates the lock page."""
+    problems = list(guard.problems)
+    master = _master_secret(secrets, guard.shown, problems) if guard.mode != "public" else b""
+    folder = guard.name
+    if guard.mode == "link" and master:
+        folder = f"{guard.name}-{capability_token(master, guard.name)}"
+    out = dict(files)
+    if guard.mode == "password" and master:
+        slots = _key_slots(guard, secrets, master, problems)
+        if not problems:
+            out = encrypt_portal(guard, files, master, slots, env, page_context or {})
+    out, hashes = _hash_inline_scripts(out)
+    out[HEADER_FILES[0]] = headers_file(hashes)
+    out[HEADER_FILES[1]] = nginx_snippet(hashes)
+    return ProtectedPortal(folder, dict(sorted(out.items())), problems)
+
+
+def capability_token(master: bytes, slug: str) -> str:
+    """128 bits of HMAC-SHA256(PORTAL_SECRET, slug), as 32 hex digits."""
+    return _derive(master, "capability", slug)[:TOKEN_BYTES].hex()
+
+
+def share_key(master: bytes, slug: str) -> bytes:
+    """The key a share link carries in its #fragment."""
+    return _derive(master, "share-link", slug)
+
+
+def share_fragment(master: bytes, slug: str) -> str:
+    """`#key=…` to append to the portal's address."""
+    return "#key=" + base64.urlsafe_b64encode(share_key(master, slug)).decode().rstrip("=")
+
+
+def portal_salt(master: bytes, slug: str) -> bytes:
+    """The client's PBKDF2 salt: 128 bits, secret, different for every client."""
+    return _derive(master, "salt", slug)[:16]
+
+
+def password_key(password: str, salt: bytes) -> bytes:
+    """PBKDF2-SHA256(password, salt, 600,000 iterations): the key wrapping a contact's slot."""
+    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=ITERATIONS)
+    return kdf.derive(password.encode("utf-8"))
+
+
+def contact_keys(client: Client) -> dict[str, str]:
+    """Contacts with access in password mode, by the key naming their password variable."""
+    wanted = client.profile.access.contacts
+    return person_keys([(c.name, c.email) for c in client.profile.contacts
+                        if wanted is None or c.name in wanted])
+
+
+def person_keys(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """A variable-name key for each person (name, e-mail): unique, readable."""
+    keys: dict[str, str] = {}
+    for number, (name, email) in enumerate(people, 1):
+        email_key = env_key(email.split("@")[0]) if email else ""
+        key = env_key(name) or email_key or f"CONTACT_{number}"
+        if key in keys:  # two people must never share one password variable
+            key = f"{key}_{number}"
+        keys[key] = name
+    return keys
+
+
+def secret_names(client: Client) -> list[str]:
+    """The `PORTAL_*` secrets the client's portal is built with (names only: not secret)."""
+    return client_guard(client).secret_names()
+
+
+def secrets_digest(names: list[str], secrets: Secrets) -> str:
+    """A digest that changes when any of these secrets changes, for incremental builds.
+
+    Keyed with PORTAL_SECRET, so it gives no shortcut to guessing a password.
+    """
+    if not names:
+        return "public"
+    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
+    values = [f"{name}={secrets.get(name) or ''}" for name in names]
+    return hmac.new(master, "\0".join(values).encode("utf-8"), "sha256").hexdigest()
+
+
+def fingerprint(client: Client, secrets: Secrets) -> str:
+    """A digest that changes when the client's protection or any secret it uses changes."""
+    access = client.profile.access
+    if access.mode == "public":
+        return "public"
+    text = access.model_dump_json() + "\0" + secrets_digest(secret_names(client), secrets)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> bytes:
+    secret = secrets.get(SECRET_VAR)
+    if secret is None or len(secret) < MIN_SECRET_LENGTH:
+        what = "is not set" if secret is None else f"is shorter than {MIN_SECRET_LENGTH} characters"
+        problems.append(Problem(shown, None, f"access: this portal needs the secret "
+                                             f"{SECRET_VAR}, which {what}; generate one with "
+                                             "`portal password --bits 256` and set it in the "
+                                             "environment or the git-ignored .portal-secrets"))
+        return b""
+    return secret.encode("utf-8")
+
+
+def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
+               problems: list[Problem]) -> list[KeySlot]:
+    who = "account manager" if guard.name == OVERVIEW_NAME else "contact"
+    if not guard.people and not guard.share_link:
+        problems.append(Problem(guard.shown, None, f"access: password mode needs at least one "
+                                                   f"{who} (or share_link: true)"))
+    salt, slots = portal_salt(master, guard.name), []
+    for variable, name in guard.people.items():
+        password = secrets.get(variable)
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
+            what = "no password" if password is None else (
+                f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
+            problems.append(Problem(guard.shown, None, f"access: {what} for {who} '{name}': set "
+                                                       f"{variable} in the environment or in "
+                                                       ".portal-secrets (`portal password` "
+                                                       "makes one)"))
+            continue
+        slots.append(KeySlot(name, password_key(password, salt)))
+    if guard.share_link:
+        slots.append(KeySlot("share link", share_key(master, guard.name)))
+    return slots
+
+
+def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[KeySlot],
+                   env: jinja2.Environment, page_context: dict[str, Any]) -> PortalFiles:
+    """Every page becomes a locked shell; every data file an opaque encrypted blob."""
+    content_key = _content_key(master, guard.name, slots)
+    vault = {
+        "v": FORMAT_VERSION,
+        "portal": _derive(master, "portal-id", guard.name)[:8].hex(),
+        "salt": _b64(portal_salt(master, guard.name)),
+        "iterations": ITERATIONS,
+        "slots": [_b64(_wrap(slot, index, content_key))
+                  for index, slot in enumerate(slots)],
+    }
+    out: PortalFiles = {}
+    data_names = {path: f"data/{_opaque(content_key, path)}.bin" for path in files
+                  if not path.startswith(PUBLIC_PREFIX) and not path.endswith(".html")}
+    page_names = _page_names(files, content_key)
+    for path, content in files.items():
+        if path.startswith(PUBLIC_PREFIX):
+            out[path] = content
+        elif path in data_names:
+            out[data_names[path]] = seal(content_key, path, _bytes(content))
+    shell = env.get_template("protected.html")
+    for path, new_path in page_names.items():
+        root = "../" * path.count("/")
+        html = _relink(_bytes(files[path]).decode("utf-8"), root, page_names)
+        payload = json.dumps({"html": html, "files": data_names},
+                             ensure_ascii=False, sort_keys=True).encode("utf-8")
+        page_vault = {**vault, "path": new_path, "root": root,
+                      "data": _b64(seal(content_key, new_path, payload))}
+        out[new_path] = shell.render(**page_context, root=root, lang=guard.language,
+                                     vault=json.dumps(page_vault, sort_keys=True)
+                                     ).encode("utf-8")
+    return out
+
+
+def _opaque(key: bytes, path: str) -> str:
+    return hmac.new(key, b"name\0" + path.encode("utf-8"), "sha256").hexdigest()[:24]
+
+
+def _page_names(files: PortalFiles, key: bytes) -> dict[str, str]:
+    """Pages in sub-folders are named after documents: give them opaque names."""
+    names = {}
+    for path in files:
+        if path.endswith(".html") and not path.startswith(PUBLIC_PREFIX):
+            folder, _, _ = path.rpartition("/")
+            names[path] = f"{folder}/{_opaque(key, path)}.html" if folder else path
+    return names
+
+
+def _relink(html: str, root: str, names: dict[str, str]) -> str:
+    """Point the page's links at the renamed pages."""
+    for old, new in names.items():
+        if old != new:
+            html = html.replace(f'"{root}{old}"', f'"{root}{new}"')
+            html = html.replace(f'"{root}{old}#', f'"{root}{new}#')
+    return html
+
+
+def seal(key: bytes, path: str, plaintext: bytes) -> bytes:
+    """AES-256-GCM of one file: nonce (12 bytes) + ciphertext + tag; the path is the AAD.
+
+    The nonce is an HMAC of path and plaintext under the key: a rebuild gives the same bytes,
+    and different plaintexts get different nonces.
+    """
+    nonce = hmac.new(key, b"nonce\0" + path.encode() + b"\0" + hashlib.sha256(plaintext).digest(),
+                     "sha256").digest()[:12]
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, path.encode("utf-8"))
+
+
+def _wrap(slot: KeySlot, index: int, content_key: bytes) -> bytes:
+    nonce = hmac.new(slot.wrapping_key, b"slot\0" + bytes([index % 256]) + content_key,
+                     "sha256").digest()[:12]
+    return nonce + AESGCM(slot.wrapping_key).encrypt(nonce, content_key, SLOT_AAD)
+
+
+SLOT_AAD = f"clientportal-slot-v{FORMAT_VERSION}".encode()
+
+
+def _content_key(master: bytes, slug: str, slots: list[KeySlot]) -> bytes:
+    """A key that changes whenever a slot is added, removed or its password changes."""
+    who = [f"{s.name}\0{hashlib.sha256(s.wrapping_key).hexdigest()}" for s in slots]
+    return _derive(master, "content-key", slug, *sorted(who))
+
+
+def _derive(master: bytes, label: str, *parts: str) -> bytes:
+    message = "\0".join((label, *parts)).encode("utf-8")
+    return hmac.new(master, message, "sha256").digest()
+
+
+def _hash_inline_scripts(files: PortalFiles) -> tuple[PortalFiles, frozenset[str]]:
+    out: PortalFiles = {}
+    every: set[str] = set()
+    for path, content in files.items():
+        if path.endswith(".html") and isinstance(content, bytes):
+            content, found = with_script_hashes(content)
+            every |= found
+        out[path] = content
+    return out, frozenset(every)
+
+
+def _bytes(content: bytes | Path) -> bytes:
+    return content.read_bytes() if isinstance(content, Path) else content
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")

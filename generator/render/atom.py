@@ -1,0 +1,65 @@
+"""The client's updates as an Atom feed (RFC 4287)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timezone
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from generator.content.domain import Agency, Client
+from generator.render.i18n import Formatter
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom_feed(client: Client, agency: Agency, updates: list[dict[str, Any]],
+              fmt: Formatter, base_url: str | None) -> bytes:
+    """Return the Atom feed of `updates` (newest first, as rendered on the updates page)."""
+    feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
+    if base_url:
+        feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/")
+    _text(feed, "id", _urn(f"clientportal:{client.slug}:feed"))
+    _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
+    stamps = [_stamp(u["meta"].date, fmt) for u in updates]
+    _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
+    ET.SubElement(feed, "link", {"rel": "self", "href": "feed.xml"})
+    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
+    author = ET.SubElement(feed, "author")
+    _text(author, "name", agency.config.agency.name)
+    for update, stamp in zip(updates, stamps, strict=True):
+        _entry(feed, client, update, stamp, agency)
+    ET.indent(feed)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+
+
+def _entry(feed: ET.Element, client: Client, update: dict[str, Any], stamp: str,
+           agency: Agency) -> None:
+    meta = update["meta"]
+    entry = ET.SubElement(feed, "entry")
+    _text(entry, "id", _urn(f"clientportal:{client.slug}:update:{update['slug']}"))
+    _text(entry, "title", meta.title)
+    _text(entry, "published", stamp)
+    _text(entry, "updated", stamp)
+    ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
+                                  "href": f"updates.html#{update['slug']}"})
+    author = ET.SubElement(entry, "author")
+    _text(author, "name", meta.author or agency.config.agency.name)
+    _text(entry, "summary", update["excerpt"])
+    content = _text(entry, "content", update["html"])
+    content.set("type", "html")
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = text
+    return element
+
+
+def _urn(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def _stamp(value: Any, fmt: Formatter) -> str:
+    moment = fmt.start_of(value).astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,89 @@
+"""The timeline as an iCalendar feed (RFC 5545) that clients subscribe to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from generator import __version__
+from generator.content.domain import Agency, Client
+from generator.render.markdown import plain_text
+from generator.content.models import Milestone
+
+REFRESH = "PT12H"
+
+
+def calendar_ics(client: Client, agency: Agency, as_of: date) -> bytes:
+    """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded."""
+    name = f"{client.profile.name} · {agency.config.agency.name}"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//clientportal//clientportal {__version__}//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"NAME:{escape_text(name)}",
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"X-WR-TIMEZONE:{client.timezone}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
+    ]
+    stamp = f"{as_of:%Y%m%d}T000000Z"
+    for milestone in client.milestones:
+        lines.extend(_event(client, milestone, stamp))
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
+
+
+def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
+    lines = ["BEGIN:VEVENT", f"UID:{milestone.id}.{client.slug}@clientportal", f"DTSTAMP:{stamp}"]
+    changes = client.history.milestones.get(milestone.id, ())  # from git, newest first
+    lines.append(f"SEQUENCE:{max(len(changes) - 1, 0)}")
+    if changes:
+        lines.append(f"LAST-MODIFIED:{changes[0].when:%Y%m%dT%H%M%SZ}")
+    due = milestone.due
+    if isinstance(due, datetime):
+        lines.append(f"DTSTART:{_utc(due, client.timezone):%Y%m%dT%H%M%SZ}")
+    else:
+        lines.append(f"DTSTART;VALUE=DATE:{due:%Y%m%d}")
+        lines.append(f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}")
+    lines.append(f"SUMMARY:{escape_text(milestone.title)}")
+    details = plain_text(milestone.description or "", limit=2000)
+    if milestone.owner:
+        details = f"{milestone.owner}\n{details}".strip()
+    if details:
+        lines.append(f"DESCRIPTION:{escape_text(details)}")
+    lines.append(f"STATUS:{'CANCELLED' if milestone.status == 'cancelled' else 'CONFIRMED'}")
+    lines.append("TRANSP:TRANSPARENT")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def _utc(value: datetime, zone: str) -> datetime:
+    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+    return aware.astimezone(timezone.utc)
+
+
+def escape_text(text: str) -> str:
+    """Escape a TEXT value: backslash, semicolon, comma and line breaks (RFC 5545 3.3.11)."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str, limit: int = 75) -> str:
+    """Fold a content line into chunks of at most `limit` octets, never inside a character."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= limit:
+        return line
+    chunks: list[str] = []
+    current, size = "", 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        budget = limit if not chunks else limit - 1  # continuation lines start with a space
+        if size + width > budget:
+            chunks.append(current)
+            current, size = "", 0
+        current += char
+        size += width
+    chunks.append(current)
+    return "\r\n ".join(chunks)

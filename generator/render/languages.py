@@ -1,0 +1,61 @@
+"""Portals in several languages: which documents each language shows, and where it lives.
+
+The default language (the first of the client's `locales`) is at the portal root; every other
+language is under `<lang>/` with the same page names, sharing `assets/` and `files/`. A document
+without a translation is shown in the default language, and carries that language so the
+templates can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from babel import Locale
+
+from generator.content.domain import Client, Document
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One entry of the language switch."""
+
+    tag: str
+    name: str
+    href: str
+    current: bool
+
+
+def language_prefix(client: Client, language: str) -> str:
+    """Where a language's pages live: '' for the default language, else 'en/' and so on."""
+    return "" if language == client.language else f"{language}/"
+
+
+def localized(client: Client, language: str) -> Client:
+    """The client's documents as a reader of `language` sees them: translated where possible."""
+    translated = client.translations.get(language, {})
+
+    def pick(key: str, document: Document) -> Document:
+        return translated.get(key) or replace(document, language=client.language)
+
+    return replace(
+        client,
+        scope=pick("scope", client.scope) if client.scope else None,
+        requirements=tuple(pick(f"requirements/{d.slug}", d) for d in client.requirements),
+        updates=tuple(pick(f"updates/{d.slug}", d) for d in client.updates),
+    )
+
+
+def language_links(client: Client, current: str, path: str, root: str) -> list[LanguageLink]:
+    """The same page in each of the client's languages, as links from the page at `path`."""
+    if len(client.languages) < 2:
+        return []
+    return [LanguageLink(tag.replace("_", "-"), autonym(tag),
+                         root + language_prefix(client, tag) + path, tag == current)
+            for tag in client.languages]
+
+
+def autonym(tag: str) -> str:
+    """A language's name in itself, capitalised for a menu: 'English', '日本語', 'Svenska'."""
+    locale = Locale.parse(tag, sep="-" if "-" in tag else "_")
+    name = locale.get_display_name(locale) or tag
+    return name[:1].upper() + name[1:]

@@ -1,0 +1,229 @@
+"""Which pages a portal has, and the small explicit context each page's template receives.
+
+Everything here is a pure function of one client, the agency and the build date: a template
+never sees another client, so nothing of one client can reach another's portal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from generator.render.changes import document_history, whats_new
+from generator.content.domain import Agency, Client
+from generator.errors import Problem
+from generator.render.i18n import Formatter
+from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
+from generator.content.money import invoice_status, sum_by_currency
+from generator.render.timeline import axis, timeline_entries
+from generator.render.words import amount_in_words
+
+OVERVIEW_DEADLINES = 4
+OVERVIEW_UPDATES = 3
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page of a portal: where it goes, which template renders it, with what."""
+
+    path: str
+    template: str
+    section: str
+    title: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> str:
+        """The relative way back to the portal root, e.g. '../' for 'invoices/x.html'."""
+        return "../" * self.path.count("/")
+
+
+@dataclass
+class _Builder:
+    """Collects a client's pages and the problems met rendering its Markdown."""
+
+    client: Client
+    agency: Agency
+    as_of: date
+    markdown: MarkdownRenderer
+    fmt: Formatter
+    targets: LinkTargets
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def messages(self) -> bool:
+        """Whether commit messages may be shown (portal.yaml opts in; they are internal)."""
+        return self.agency.config.show_commit_messages
+
+    def html(self, text: str | None, source: str, first_line: int, root: str = "",
+             id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
+        if not text:
+            return "", []
+        rendered = self.markdown.render(text, self.targets, root=root, id_prefix=id_prefix,
+                                        first_line=first_line)
+        self.problems.extend(Problem(source, line, message)
+                             for line, message in rendered.problems)
+        return rendered.html, rendered.toc
+
+
+def link_targets(client: Client) -> LinkTargets:
+    """What the client's Markdown may link to: its documents and its attachments."""
+    pages = {"scope.md": "scope.html"} if client.scope else {}
+    pages.update({f"requirements/{d.slug}.md": f"requirements/{d.slug}.html"
+                  for d in client.requirements})
+    pages.update({f"updates/{d.slug}.md": f"updates.html#{d.slug}" for d in client.updates})
+    return LinkTargets(pages, frozenset(client.attachments))
+
+
+def portal_pages(client: Client, agency: Agency, as_of: date,
+                 markdown: MarkdownRenderer, language: str | None = None,
+                 prefix: str = "") -> tuple[list[Page], list[Problem]]:
+    """Return every page of the client's portal and the problems found in its Markdown.
+
+    `language` and `prefix` ('en/') give one language of a portal in several languages.
+    """
+    fmt = Formatter(language or client.language, client.timezone)
+    targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
+    builder = _Builder(client, agency, as_of, markdown, fmt, targets)
+    timeline = _timeline(builder)
+    invoices = _invoices(builder)
+    updates = _updates(builder)
+    pages = [
+        _overview(builder, timeline, invoices, updates),
+        _scope(builder),
+        _requirements(builder),
+        *_requirement_pages(builder),
+        Page("timeline.html", "timeline.html", "timeline", "Timeline",
+             {"entries": timeline, "axis": axis(timeline, as_of),
+              "groups": _groups(timeline)}),
+        Page("invoices.html", "invoices.html", "invoices", "Invoices", invoices),
+        *_invoice_pages(builder),
+        Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
+        _contact(builder),
+    ]
+    if prefix:
+        pages = [replace(page, path=prefix + page.path) for page in pages]
+    return pages, builder.problems
+
+
+def _timeline(builder: _Builder) -> list[Any]:
+    client = builder.client
+    descriptions = {
+        m.id: builder.html(m.description, client.milestones_source or "",
+                           client.milestone_lines.get(m.id, 1))[0]
+        for m in client.milestones
+    }
+    return timeline_entries(client.milestones, client.timezone, builder.as_of, descriptions)
+
+
+def _groups(timeline: list[Any]) -> dict[str, list[Any]]:
+    groups: dict[str, list[Any]] = {"overdue": [], "upcoming": [], "done": [], "cancelled": []}
+    for entry in timeline:
+        groups[entry.state].append(entry)
+    groups["done"].reverse()  # the most recently finished first
+    return groups
+
+
+def _invoices(builder: _Builder) -> dict[str, Any]:
+    records = [replace(r, status=invoice_status(r.invoice, builder.as_of))
+               for r in reversed(builder.client.invoices)]
+    unpaid = [r for r in records if r.status != "paid"]
+    return {
+        "invoices": records,
+        "open_balance": sum_by_currency([(r.currency, r.totals.total) for r in unpaid]),
+        "overdue_balance": sum_by_currency([(r.currency, r.totals.total)
+                                            for r in unpaid if r.status == "overdue"]),
+        "paid_total": sum_by_currency([(r.currency, r.totals.total)
+                                       for r in records if r.status == "paid"]),
+    }
+
+
+def _updates(builder: _Builder) -> list[dict[str, Any]]:
+    return [
+        {"document": d, "meta": d.meta, "slug": d.slug, "excerpt": plain_text(d.body),
+         "html": builder.html(d.body, d.source, d.body_line, id_prefix=f"{d.slug}-")[0]}
+        for d in builder.client.updates
+    ]
+
+
+def _overview(builder: _Builder, timeline: list[Any], invoices: dict[str, Any],
+              updates: list[dict[str, Any]]) -> Page:
+    open_entries = [e for e in timeline if e.state in ("overdue", "upcoming")]
+    counted = [e for e in timeline if e.state != "cancelled"]
+    context = {
+        "next_deadlines": open_entries[:OVERVIEW_DEADLINES],
+        "overdue_count": sum(1 for e in timeline if e.state == "overdue"),
+        "done_count": sum(1 for e in counted if e.state == "done"),
+        "milestone_count": len(counted),
+        "open_balance": invoices["open_balance"],
+        "overdue_balance": invoices["overdue_balance"],
+        "open_invoices": [r for r in invoices["invoices"] if r.status != "paid"],
+        "latest_updates": updates[:OVERVIEW_UPDATES],
+        "scope": builder.client.scope,
+        "whats_new": whats_new(builder.client, builder.as_of, builder.messages),
+        "history_tracked": builder.client.history.tracked,
+    }
+    return Page("index.html", "overview.html", "overview", "Overview", context)
+
+
+def _scope(builder: _Builder) -> Page:
+    scope = builder.client.scope
+    body, toc = builder.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
+    return Page("scope.html", "scope.html", "scope", "Scope",
+                {"document": scope, "body": body, "toc": toc,
+                 **document_history(builder.client, "scope.md", builder.messages)})
+
+
+def _requirements(builder: _Builder) -> Page:
+    documents = sorted(builder.client.requirements, key=lambda d: d.meta.title.casefold())
+    owners = sorted({d.meta.owner for d in documents if d.meta.owner})  # type: ignore[union-attr]
+    return Page("requirements.html", "requirements.html", "requirements", "Requirements",
+                {"documents": documents, "owners": owners})
+
+
+def _requirement_pages(builder: _Builder) -> list[Page]:
+    pages = []
+    for document in builder.client.requirements:
+        body, toc = builder.html(document.body, document.source, document.body_line, root="../")
+        pages.append(Page(f"requirements/{document.slug}.html", "requirement.html",
+                          "requirements", document.meta.title,
+                          {"document": document, "body": body, "toc": toc,
+                           **document_history(builder.client,
+                                              f"requirements/{document.slug}.md",
+                                              builder.messages)}))
+    return pages
+
+
+def _invoice_pages(builder: _Builder) -> list[Page]:
+    pages = []
+    for record in builder.client.invoices:
+        record = replace(record, status=invoice_status(record.invoice, builder.as_of))
+        notes, _ = builder.html(record.invoice.notes, record.source, record.notes_line,
+                                root="../")
+        words = (amount_in_words(record.totals.total, record.currency, str(builder.fmt.locale))
+                 if builder.agency.config.amounts_in_words else None)
+        pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
+                          record.invoice.number, {"record": record, "notes": notes,
+                                                  "amount_in_words": words}))
+    return pages
+
+
+def _contact(builder: _Builder) -> Page:
+    client, manager = builder.client, builder.client.profile.account_manager
+    address = client.profile.feedback.email or manager.email
+    subject = f"{client.profile.name}: "
+    context = {"manager": manager, "team": client.profile.team,
+               "contacts": client.profile.contacts, "feedback": client.profile.feedback,
+               "ask_address": address, "ask_subject": subject}
+    return Page("contact.html", "contact.html", "contact", "Contact", context)
+
+
+def mailto(address: str, subject: str, body: str = "") -> str:
+    """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068)."""
+    query = f"subject={quote(subject, safe='')}"
+    if body:
+        query += f"&body={quote(body, safe='')}"
+    return f"mailto:{address}?{query}"
+
