@@ -41,19 +41,22 @@ SERVE = """
 import sys, time, statistics
 from datetime import date
 from pathlib import Path
-from generator.build.run import Session
 from generator.build.options import BuildOptions
+from generator.commands.serve import LiveSite
 content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-session = Session(BuildOptions(content, out, as_of=date(2026, 11, 23)))
+live = LiveSite(BuildOptions(content, out, as_of=date(2026, 11, 23)), lambda text, error: None)
+live.rebuild()  # as serve starts: the build it serves; the builder is set up once
 doc = content / "client-0000" / "requirements" / "req-00.md"
-session.rebuild("client-0000")  # warm up: theme and environment set up once, as in serve
+live.rebuild({"client-0000"})  # warm up
+assert live.error is None, live.error
 times, cpu = [], []
 for run in range(runs):
     doc.write_text(doc.read_text(encoding="utf-8") + f"\\nServe edit {run}.\\n", encoding="utf-8")
     started, started_cpu = time.perf_counter(), time.process_time()
-    session.rebuild("client-0000")
+    live.rebuild({"client-0000"})
     times.append(time.perf_counter() - started)
     cpu.append(time.process_time() - started_cpu)
+assert live.error is None, live.error
 print(statistics.median(times), statistics.median(cpu))
 """
 

@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build.run import BuildReport, build
-from generator.build.options import BuildOptions
-from generator.errors import ContentError
+from generator.build.options import BuildOptions, default_jobs
+from generator.build.run import BuildFailed, BuildReport, build
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -76,9 +75,11 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
                   as_of: date | None, agency_out: Path | None, jobs: int | None, force: bool,
                   shard: tuple[int, int] | None, changed_since: str | None, quiet: bool,
                   verbose: bool) -> None:
-    """Build the portals that changed into the output folder, and the agency overview."""
-    from generator.build.workers import default_jobs
-    from generator.build.progress import Progress, failed_clients
+    """Build the portals that changed into the output folder, and the agency overview.
+
+    Exits 1 on content errors (nothing is written), 2 on usage errors.
+    """
+    from generator.build.progress import Progress
 
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     # The total is set once planning knows how many clients changed (Progress.expect).
@@ -87,27 +88,16 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
                            jobs or default_jobs(), force, shard, changed_since)
     try:
         report = build(options, progress=progress)
-    except ContentError as error:
+    except BuildFailed as error:
         progress.close()
         error.show()
-        failed = failed_clients(error.problems, content_dir)
-        total = len(clients) or _client_count(content_dir)
-        click.echo(f"built 0 portals, {total - len(failed)} skipped, {len(failed)} failed"
-                   f"{' (' + ', '.join(failed) + ')' if failed else ''} "
-                   f"in {time.perf_counter() - started:.2f}s; nothing was written", err=True)
+        click.echo(error.summary(time.perf_counter() - started), err=True)
         raise SystemExit(1) from None
     finally:
         progress.close()
     for warning in report.warnings:
         click.echo(str(warning), err=True)
     _summary(report, f"into {out_dir}")
-
-
-def _client_count(content_dir: Path) -> int:
-    """How many client folders there are (for the summary of a failed build)."""
-    if not content_dir.is_dir():
-        return 0
-    return sum(1 for p in content_dir.iterdir() if p.is_dir() and (p / "client.yaml").is_file())
 
 
 @main.command("init-ci")
@@ -138,7 +128,8 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
     """
     from generator.commands import check as checks
 
-    result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of))
+    result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of,
+                                            jobs=default_jobs(), write=False))
     if form == "json":
         click.echo(checks.as_json(result, strict))
     else:
@@ -155,14 +146,8 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
 def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
     """Print the agency overview's figures: stage, manager, balances, next deadline."""
     from generator.commands import report
-    from generator.render.overview import overview_rows
-    from generator.build.options import build_date
-    from generator.content.read import read_site
-    from generator.content.validate import validate_site
 
-    site = validate_site(read_site(content_dir))
-    day = build_date(as_of, site.agency.config.timezone)
-    rows = overview_rows(site, day)
+    day, rows = report.client_rows(content_dir, as_of)
     if form == "json":
         click.echo(report.as_json(rows, day.isoformat()))
     elif form == "csv":
@@ -205,8 +190,7 @@ def new_command(slug: str, content_dir: Path, name: str | None, locale: str | No
     locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
     currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
     folder = schemas or content_dir.parent / "schemas"
-    for path in scaffold.create_client(content_dir, slug, name, locale, currency, folder,
-                                       date.today()):
+    for path in scaffold.create_client(content_dir, slug, name, locale, currency, folder):
         click.echo(f"wrote {path}")
     click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
 
@@ -243,7 +227,9 @@ def _summary(report: BuildReport, where: str) -> None:
               help="Address the output folder is published at [default: portal.yaml base_url]")
 def links_command(content_dir: Path, base_url: str | None) -> None:
     """Print each client's portal address (capability paths, share links) for the agency."""
-    from generator.commands.links import portal_links  # imported here: a no-op build must stay light
+    from generator.commands.links import (
+        portal_links,  # imported here: a no-op build must stay light
+    )
 
     for line in portal_links(content_dir, base_url):
         click.echo(line)

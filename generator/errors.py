@@ -1,17 +1,19 @@
-"""Problems found in content, and the exception that reports them all at once."""
+"""Problems found in content, and the two errors that end a command: in the content (exit 1)
+and in how it was called (exit 2)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One mistake in the content, located by file and line."""
+class Problem(NamedTuple):
+    """One mistake in the content, located by file and line; the manifest keeps warnings
+    of unchanged clients as these tuples."""
 
     path: str
     line: int | None
@@ -22,6 +24,31 @@ class Problem:
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}: {prefix}{self.message}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def order(self) -> tuple[str, int, str, str]:
+        """Sort key: by file, line (a problem of the whole file first), message."""
+        return (self.path, self.line or 0, self.message, self.severity)
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of these problems is an error (warnings never stop a build)."""
+    return any(problem.is_error for problem in problems)
+
+
+def sorted_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once, by file and line."""
+    return sorted(set(problems), key=Problem.order)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return ` (did you mean 'x'?)` when a choice is close to `word`, else ''."""
+    options = {c.upper(): c for c in choices}
+    close = difflib.get_close_matches(word.upper(), list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{options[close[0]]}'?)" if close else ""
 
 
 def display_path(path: Path, base: Path) -> str:
@@ -36,27 +63,27 @@ def display_path(path: Path, base: Path) -> str:
     return path.as_posix()
 
 
-class PortalError(click.ClickException):
-    """A user mistake outside the content (bad option, unsafe output folder)."""
+class UsageError(click.ClickException):
+    """A mistake outside the content: an option, the output folder, the environment (exit 2)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class ContentError(click.ClickException):
-    """The content has one or more mistakes; the build stops before writing."""
+    """The content or the theme has one or more mistakes; nothing is written (exit 1)."""
 
     exit_code = 1
 
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(set(problems), key=_problem_order)
-        count = len([p for p in self.problems if p.severity == "error"])
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted_problems(problems)
+        count = sum(1 for p in self.problems if p.is_error)
         lines = [str(p) for p in self.problems]
         lines.append(f"{count} error{'s' if count != 1 else ''} in content; nothing was written.")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its problems: a worker process raises it to the build."""
+        return (ContentError, (self.problems,))
+
     def show(self, file: Any = None) -> None:
         click.echo(self.format_message(), err=True, file=file)
-
-
-def _problem_order(problem: Problem) -> tuple[str, int, str]:
-    return (problem.path, problem.line or 0, problem.message)

@@ -30,13 +30,13 @@ EXPECTED = {
 def test_report_json_matches_hand_computed_totals():
     result = portal("report", "--content", EXAMPLE_CONTENT, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
-    clients = {c["client"]: c for c in json.loads(result.output)["clients"]}
+    clients = {c["slug"]: c for c in json.loads(result.output)["clients"]}
     assert sorted(clients) == sorted(EXPECTED)
     for slug, (currency, open_, overdue, _, _) in EXPECTED.items():
-        assert clients[slug]["open"] == {currency: str(open_)}
-        assert clients[slug]["overdue"] == {currency: str(overdue)}
-        assert clients[slug]["stage"] == "active"
-        assert clients[slug]["next_deadline"] > AS_OF
+        assert clients[slug]["open_balance"] == {currency: str(open_)}
+        assert clients[slug]["overdue_balance"] == {currency: str(overdue)}
+        assert clients[slug]["lifecycle_stage"] == "active"
+        assert clients[slug]["next_deadline"]["due"] > AS_OF
 
 
 def test_report_csv_and_table():
@@ -96,7 +96,7 @@ def test_agency_out_elsewhere_and_refused_inside_a_portal(make_site):
     assert result.exit_code == 0, result.output
     assert (root / "agency/index.html").is_file() and not (root / "output/_agency").exists()
     result = build_site(root, "--agency-out", root / "output/acme/agency")
-    assert result.exit_code == 1 and "inside acme's portal" in result.output
+    assert result.exit_code == 2 and "inside acme's portal" in result.output
 
 
 def test_overview_sorts_and_filters_in_the_browser(overview, page):

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import AS_OF
 from generator.build.run import build
 from generator.build.options import BuildOptions
-from generator.render.portal import DEFAULT_THEME
+from generator.render.theme import DEFAULT_THEME
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 _events: list[tuple[str, tuple[object, ...]]] = []

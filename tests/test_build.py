@@ -135,7 +135,7 @@ def test_refuses_to_write_into_a_foreign_folder(make_site):
     precious.parent.mkdir()
     precious.write_text("years of work")
     result = build_site(root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "refusing to write into it" in result.output
     assert precious.read_text() == "years of work"
     assert sorted(p.name for p in (root / "output").iterdir()) == ["thesis.txt"]
@@ -168,7 +168,7 @@ def test_one_client_build_keeps_the_others(make_site):
     result = build_site(root, "--client", "acme", "--force")
     assert result.exit_code == 0 and "built 1 portals" in result.output
     assert snapshot(root / "output/beta") == before
-    assert build_site(root, "--client", "nobody").exit_code == 1
+    assert build_site(root, "--client", "nobody").exit_code == 2
 
 
 def test_no_staging_folder_is_left_behind(make_site):

@@ -31,7 +31,7 @@ def test_overdue_invoice_is_a_warning_and_strict_fails(make_site):
     root = make_site(LATE)
     result = check(root)
     assert result.exit_code == 0, result.output
-    assert ("invoices/2026-08.yaml: warning: invoice 0120 is unpaid 100 days "
+    assert ("invoices/2026-08.yaml:3: warning: invoice 0120 is unpaid 100 days "
             "after its due date (2026-08-15)") in result.output
     assert check(root, "--strict").exit_code == 1
     assert not (root / "output").exists()
@@ -62,7 +62,7 @@ def test_all_errors_and_warnings_together_as_json(make_site):
     messages = {(p["severity"], p["path"].split("acme/")[1], p["line"])
                 for p in report["problems"]}
     assert ("error", "scope.md", 4) in messages
-    assert ("warning", "invoices/2026-08.yaml", None) in messages
+    assert ("warning", "invoices/2026-08.yaml", 3) in messages
 
 
 def test_validation_errors_still_listed_with_warnings(make_site):

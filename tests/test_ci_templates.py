@@ -82,7 +82,7 @@ def test_init_ci_writes_the_file_and_refuses_to_overwrite(tmp_path, monkeypatch)
     result = portal("init-ci", "github")
     assert result.exit_code == 0, result.output
     assert (tmp_path / TARGETS["github"]).is_file()
-    assert portal("init-ci", "github").exit_code == 1
+    assert portal("init-ci", "github").exit_code == 2
     assert portal("init-ci", "github", "--force", "--sharded", "4").exit_code == 0
     assert "--shard" in (tmp_path / TARGETS["github"]).read_text()
     assert portal("init-ci", "gitlab").exit_code == 0

@@ -100,9 +100,11 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 
 def test_amounts_in_content_are_exact_decimals():
-    from generator.content.read import read_site
-    sources = read_site(EXAMPLE_CONTENT)
-    for client in sources.clients:
+    from generator.content.folders import client_folders
+    from generator.content.read import read_client
+
+    for slug in client_folders(EXAMPLE_CONTENT)[0]:
+        client, _ = read_client(EXAMPLE_CONTENT, slug)
         for invoice in client.invoices:
             for item in invoice.document.data["items"]:
                 assert not isinstance(item["unit_price"], float)

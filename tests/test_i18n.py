@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 
 from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
 from generator.render.i18n import Formatter, load_translations
-from generator.render.portal import DEFAULT_THEME
+from generator.render.theme import DEFAULT_THEME
 
 LOCALES = DEFAULT_THEME / "locales"
 
@@ -416,7 +416,7 @@ def test_adding_a_language_is_adding_one_catalogue(make_site, monkeypatch):
 
 def test_messages_pot_is_current():
     from generator.render.i18n import template_messages
-    from generator.render.portal import make_environment, theme_for
+    from generator.render.theme import make_environment, theme_for
 
     used = {m if isinstance(m, str) else m[0]
             for _, _, m in template_messages(make_environment(theme_for(None)))}

@@ -200,7 +200,7 @@ def test_changed_since_an_unknown_ref_is_an_error(many):
     init_repo(many)
     commit(many, "start", "2026-11-01T10:00:00+00:00")
     result = build_site(many, "--changed-since", "no-such-ref")
-    assert result.exit_code == 1 and "no-such-ref" in result.output
+    assert result.exit_code == 2 and "no-such-ref" in result.output
 
 
 def _build_in_process(content: Path, out: Path, env: dict[str, str], umask: int) -> None:
@@ -229,22 +229,10 @@ def test_outputs_are_identical_across_tz_lang_hashseed_umask_and_folder(many, tm
     assert modes <= {"0o644"}
 
 
-def test_content_and_field_types_agree_on_slugs():
-    from generator.content.read import SLUG_PATTERN
-    from generator.content.fieldtypes import SLUG_PATTERN as FIELD_SLUG
-
-    assert SLUG_PATTERN == FIELD_SLUG
-
-
 def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
-    from datetime import date
-
-    from generator.build.run import Session
-    from generator.build.options import BuildOptions
-
     build_site(many)
     untouched = _stamps(many / "output/alpha")
-    session = Session(BuildOptions(many / "content", many / "output", as_of=date(2026, 11, 23)))
+    session = _session(many)
     scope = many / "content/beta/scope.md"
     for text in ("First edit.", "Second edit."):
         scope.write_text(scope.read_text() + f"\n{text}\n")
@@ -255,13 +243,33 @@ def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
     assert "built 0 portals" in build_site(many).output  # the manifest knows beta is current
 
 
-def _session(root: Path):
-    from datetime import date
+class _Session:
+    """Builds as `portal serve` runs them: one BuildState kept across builds, in process."""
 
-    from generator.build.run import Session
-    from generator.build.options import BuildOptions
+    def __init__(self, root: Path) -> None:
+        from datetime import date
 
-    return Session(BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23)))
+        from generator.build.options import BuildOptions
+        from generator.build.run import BuildState
+
+        self.options = BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23))
+        self.state = BuildState()
+
+    def rebuild(self, *slugs: str):
+        from dataclasses import replace
+
+        from generator.build.run import build
+
+        return build(replace(self.options, clients=slugs, force=True), state=self.state)
+
+    def build(self):
+        from generator.build.run import build
+
+        return build(self.options, state=self.state)
+
+
+def _session(root: Path) -> _Session:
+    return _Session(root)
 
 
 def test_serve_session_keeps_the_manifest_in_memory(many):
@@ -322,11 +330,11 @@ def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
 def test_workers_start_only_when_there_is_something_to_build(many, monkeypatch):
     import multiprocessing
 
-    from generator.build.workers import Workers
+    from generator.build.workers import WorkerPool
 
     started: list[int] = []
-    start = Workers.start
-    monkeypatch.setattr(Workers, "start", lambda self: (started.append(1), start(self))[1])
+    start = WorkerPool.start
+    monkeypatch.setattr(WorkerPool, "start", lambda self: (started.append(1), start(self))[1])
     assert "built 7 portals" in build_site(many, "--jobs", "2").output
     assert started and not multiprocessing.active_children()
     started.clear()

@@ -112,7 +112,7 @@ def test_new_refuses_existing_and_bad_slugs(make_site):
     root = make_site()
     content = root / "content"
     result = portal("new", "acme", "--content", content)
-    assert result.exit_code == 1 and "already exists" in result.output
+    assert result.exit_code == 2 and "already exists" in result.output
     for bad in ("Acme", "-acme", "_agency", "a/b", "ac me"):
         assert portal("new", bad, "--content", content).exit_code == 2, bad
     assert portal("new", "zed", "--content", content, "--currency", "EURO").exit_code == 2

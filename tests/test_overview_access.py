@@ -43,7 +43,7 @@ def test_link_mode_cannot_be_written_elsewhere(make_site, monkeypatch, tmp_path)
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
     root = make_site(_with_overview_access("{mode: link}"))
     result = build_site(root, "--agency-out", tmp_path / "agency-site")
-    assert result.exit_code == 1 and "mode 'link'" in result.output
+    assert result.exit_code == 2 and "mode 'link'" in result.output
     assert not (tmp_path / "agency-site").exists()
 
 
@@ -71,7 +71,7 @@ def test_password_mode_names_the_missing_variable_and_writes_nothing(make_site, 
     root = make_site(_with_overview_access("{mode: password}"))
     result = build_site(root)
     assert result.exit_code == 1
-    assert f"portal.yaml: access: no password for account manager 'Ann Manager': " \
+    assert f"portal.yaml:13: access: no password for account manager 'Ann Manager': " \
            f"set {ANN}" in result.output
     assert snapshot(root / "output") == before
 
@@ -81,7 +81,8 @@ def test_unknown_manager_is_an_error(make_site, monkeypatch):
     root = make_site(_with_overview_access("{mode: password, managers: [Bob Nobody]}"))
     result = build_site(root)
     assert result.exit_code == 1
-    assert "overview_access.managers: 'Bob Nobody' is not an account manager" in result.output
+    assert "portal.yaml:13: overview_access.managers: 'Bob Nobody' is not an account " \
+           "manager" in result.output
 
 
 def test_manager_options_need_password_mode(make_site):

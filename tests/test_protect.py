@@ -131,14 +131,14 @@ def test_missing_password_or_secret_fails_the_build_naming_the_variable(make_sit
     root = make_site(VAULT_SITE)
     result = build_site(root)
     assert result.exit_code == 1
-    assert "vault/client.yaml: access: this portal needs the secret PORTAL_SECRET" \
+    assert "vault/client.yaml:10: access: this portal needs the secret PORTAL_SECRET" \
         in result.output
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
     monkeypatch.setenv("PORTAL_PASSWORD_VAULT__VERA_VAULT", VERA)
     result = build_site(root)
     assert result.exit_code == 1
-    assert "no password for contact 'Otto Other': set PORTAL_PASSWORD_VAULT__OTTO_OTHER" \
-        in result.output
+    assert "vault/client.yaml:10: access: no password for contact 'Otto Other': set " \
+           "PORTAL_PASSWORD_VAULT__OTTO_OTHER" in result.output
     assert not (root / "output" / "vault").exists()
 
 
@@ -157,7 +157,7 @@ def test_secrets_file_tracked_by_git_is_refused(make_site, tmp_path):
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     (root / ".portal-secrets").write_text(f"PORTAL_SECRET={SECRET}\n")
     result = build_site(root)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "is not ignored by git" in result.output
     (root / ".gitignore").write_text(".portal-secrets*\n")
     result = build_site(root)
@@ -296,19 +296,18 @@ def test_short_password_and_namesakes(make_site, secrets_env):
         in result.output
 
 
-def test_fingerprint_follows_secrets_without_revealing_them(make_site, secrets_env):
-    from generator.content.read import read_site
-    from generator.publish.credentials import Secrets
-    from generator.publish.protect import fingerprint
-    from generator.content.validate import validate_site
+def test_secrets_digest_follows_secrets_without_revealing_them(make_site, secrets_env):
+    from generator.build.manifest import MANIFEST, Manifest
 
     root = make_site(VAULT_SITE)
-    site = validate_site(read_site(root / "content"))
-    vault = next(c for c in site.clients if c.slug == "vault")
-    acme = next(c for c in site.clients if c.slug == "acme")
-    env = {"PORTAL_SECRET": SECRET, **PASSWORDS}
-    first = fingerprint(vault, Secrets({}, env))
-    assert first == fingerprint(vault, Secrets({}, dict(env)))
-    assert first != fingerprint(vault, Secrets({}, {**env, "PORTAL_PASSWORD_VAULT__VERA_VAULT":
-                                                    "another-password-1"}))
-    assert VERA not in first and fingerprint(acme, Secrets({}, env)) == "public"
+    assert build_site(root).exit_code == 0
+    first = Manifest.load(root / "output").clients
+    assert first["acme"].secrets_digest == "public" and first["acme"].secrets == []
+    assert "PORTAL_PASSWORD_VAULT__VERA_VAULT" in first["vault"].secrets
+    assert VERA not in (root / "output" / MANIFEST).read_text()
+    assert "built 0 portals" in build_site(root).output
+    secrets_env.setenv("PORTAL_PASSWORD_VAULT__VERA_VAULT", "another-password-1")
+    assert "built 1 portals" in build_site(root).output
+    assert Manifest.load(root / "output").clients["vault"].secrets_digest != \
+        first["vault"].secrets_digest
+

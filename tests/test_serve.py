@@ -17,7 +17,7 @@ from urllib.request import urlopen
 import pytest
 
 from conftest import AS_OF, REPO, build_site, portal
-from generator.commands.serve import Session, affected_clients, inject_live_reload
+from generator.commands.serve import Preview, affected_clients, inject_live_reload
 
 SCOPE = "content/acme/scope.md"
 
@@ -38,9 +38,9 @@ def fetch(url: str) -> tuple[int, str]:
 @pytest.fixture
 def session(make_site):
     root = make_site()
-    with Session(root / "content", as_of=None) as running:
+    with Preview(root / "content", as_of=None) as running:
         running.root = root  # type: ignore[attr-defined]
-        time.sleep(0.3)  # let the watcher start
+        assert running.ready.wait(10), "the watcher did not start"
         yield running
 
 
@@ -207,7 +207,7 @@ def test_serve_through_click_runner(make_site):
 def test_serve_usage_errors():
     assert portal("serve", "--port", "70000").exit_code == 2
     result = portal("serve", "--content", "/nonexistent/content")
-    assert result.exit_code == 1 and "is not a folder" in result.output
+    assert result.exit_code == 2 and "is not a folder" in result.output
     assert "127.0.0.1" in portal("serve", "--help").output
 
 
@@ -220,7 +220,7 @@ def test_serve_refuses_a_busy_port(make_site):
         busy.listen()
         port = busy.getsockname()[1]
         result = portal("serve", "--content", root / "content", "--port", port)
-    assert result.exit_code == 1 and f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
 @pytest.mark.skipif(os.environ.get("CI_SKIP_SLOW") == "1", reason="slow")
@@ -229,15 +229,15 @@ def test_serve_single_client_only(make_site):
         name: Beta
         account_manager: {name: B, email: b@agency.test}
     """})
-    with Session(root / "content", clients=("beta",)) as running:
+    with Preview(root / "content", clients=("beta",)) as running:
         assert fetch(running.url + "beta/index.html")[0] == 200
         assert fetch(running.url + "acme/index.html")[0] == 404
 
 
 def test_starts_with_broken_content_and_recovers(make_site):
     root = make_site({"content/acme/deadlines.yaml": "milestones: [\n"})
-    with Session(root / "content") as running:
-        time.sleep(0.3)
+    with Preview(root / "content") as running:
+        assert running.ready.wait(10), "the watcher did not start"
         status, body = fetch(running.url + "acme/index.html")
         assert status == 500 and "deadlines.yaml" in body
         assert fetch(running.url)[0] == 500
@@ -279,8 +279,8 @@ def _solo_site(make_site, portal_yaml: str) -> Path:
 
 def test_theme_change_rebuilds_every_portal(make_site):
     root = _solo_site(make_site, "agency: {name: Solo}\ntheme: ../brand\n")
-    with Session(root / "content") as running:
-        time.sleep(0.3)
+    with Preview(root / "content") as running:
+        assert running.ready.wait(10), "the watcher did not start"
         assert "red" in fetch(running.url + "acme/assets/extra.css")[1]
         (root / "brand/static/extra.css").write_text("body { color: blue; }\n")
         deadline = time.monotonic() + 30
@@ -292,20 +292,20 @@ def test_theme_change_rebuilds_every_portal(make_site):
 def test_unknown_client_is_a_usage_error(make_site):
     root = make_site()
     result = portal("serve", "--content", root / "content", "--client", "nope")
-    assert result.exit_code == 1 and "no such client: nope (known: acme)" in result.output
+    assert result.exit_code == 2 and "no such client: nope (known: acme)" in result.output
 
 
 def test_a_newly_named_theme_folder_is_watched(make_site):
     root = _solo_site(make_site, "agency: {name: Solo}\n")
-    with Session(root / "content") as running:
-        time.sleep(0.3)
+    with Preview(root / "content") as running:
+        assert running.ready.wait(10), "the watcher did not start"
         assert fetch(running.url + "acme/assets/extra.css")[0] == 404
         (root / "content/portal.yaml").write_text("agency: {name: Solo}\ntheme: ../brand\n")
         deadline = time.monotonic() + 30
         while "red" not in fetch(running.url + "acme/assets/extra.css")[1]:
             assert time.monotonic() < deadline, "new theme not built"
             time.sleep(0.1)
-        time.sleep(0.5)  # the watcher now watches brand/ too
+        assert running.watches(root / "brand"), "brand/ is not watched"
         (root / "brand/static/extra.css").write_text("body { color: blue; }\n")
         while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
             assert time.monotonic() < deadline, "change in the new theme folder not rebuilt"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import build_site
-from generator.render.portal import DEFAULT_THEME, Theme, make_environment, theme_for
+from generator.render.theme import DEFAULT_THEME, Theme, make_environment, theme_for
 
 OVERRIDE = {
     "content/portal.yaml": """

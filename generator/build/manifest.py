@@ -16,18 +16,25 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator import __version__
-from generator.content.read import FileStat, file_digest, stat_files
+from generator.content.folders import FileStat, file_digest, stat_files
+from generator.errors import Problem
 
 log = logging.getLogger(__name__)
 
 MANIFEST = ".clientportal-manifest.json"
-FORMAT = 3  # 3: one client a line
+FORMAT = 4  # 3: one client a line; 4: rows keyed by field, deadlines and retainers as objects
 GENERATOR_DIR = Path(__file__).resolve().parents[1]
 
-FileRecord = list[Any]  # [size, mtime_ns, sha256]
+
+class FileRecord(NamedTuple):
+    """One input file as the manifest remembers it (a JSON array of the three)."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
 
 
 @dataclass
@@ -37,10 +44,10 @@ class ClientEntry:
     hash: str
     folder: str  # the slug, or slug-token for capability links
     files: dict[str, FileRecord] = field(default_factory=dict)
-    row: dict[str, Any] | None = None  # the agency overview's figures (agency.ClientRow)
-    warnings: list[list[Any]] = field(default_factory=list)  # [path, line, message, severity]
+    row: dict[str, Any] | None = None  # the agency overview's figures (figures.ClientRow)
+    warnings: list[Problem] = field(default_factory=list)  # found building it, shown again
     secrets: list[str] = field(default_factory=list)  # PORTAL_* names the portal was built with
-    secrets_digest: str = "public"  # keyed digest of their values (protect.secrets_digest)
+    secrets_digest: str = "public"  # keyed digest of their values (credentials.secrets_digest)
     shared: str = ""  # the shared inputs' hash the row was computed with
     history: str = ""  # hash of the client's git history, as of the manifest's git_head
 
@@ -70,8 +77,10 @@ class Manifest:
             data = json.loads(text)
             if data.get("format") != FORMAT:
                 return cls()
-            clients = {slug: ClientEntry(**entry) for slug, entry in data["clients"].items()}
-            manifest = cls(data["agency_hash"], data["settings"], data["agency_files"], clients,
+            clients = {slug: _entry(entry) for slug, entry in data["clients"].items()}
+            agency_files = {name: FileRecord(*record)
+                            for name, record in data["agency_files"].items()}
+            manifest = cls(data["agency_hash"], data["settings"], agency_files, clients,
                            data["overview"], data.get("git_head", ""))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
@@ -103,11 +112,19 @@ class Manifest:
         os.replace(temporary, out_dir / MANIFEST)
 
     def _entry_json(self, slug: str, entry: ClientEntry) -> str:
+        """The entry as it was read, or encoded anew (tuples become arrays)."""
         cached = self._encoded.get(slug)
         if cached is None or cached[0] is not entry:
             text = json.dumps(vars(entry), sort_keys=True, separators=(",", ":"))
             cached = self._encoded[slug] = (entry, f"{json.dumps(slug)}:{text}")
         return cached[1]
+
+
+def _entry(data: dict[str, Any]) -> ClientEntry:
+    """A client's entry from its JSON: arrays back to typed records."""
+    data["files"] = {name: FileRecord(*record) for name, record in data["files"].items()}
+    data["warnings"] = [Problem(*warning) for warning in data["warnings"]]
+    return ClientEntry(**data)
 
 
 def file_records(root: Path, previous: dict[str, FileRecord],
@@ -116,10 +133,10 @@ def file_records(root: Path, previous: dict[str, FileRecord],
     records: dict[str, FileRecord] = {}
     for relative, (size, mtime) in (stats if stats is not None else stat_files(root)).items():
         known = previous.get(relative)
-        if known and known[0] == size and known[1] == mtime:
+        if known and known.size == size and known.mtime_ns == mtime:
             records[relative] = known
         else:
-            records[relative] = [size, mtime, file_digest(root / relative)]
+            records[relative] = FileRecord(size, mtime, file_digest(root / relative))
     return records
 
 
@@ -136,13 +153,14 @@ def digest(*parts: str | Iterable[tuple[str, str]]) -> str:
 
 def records_digest(records: dict[str, FileRecord]) -> str:
     """One hash over a folder's files (names and content hashes, not times)."""
-    return digest(sorted((name, record[2]) for name, record in records.items()))
+    return digest(sorted((name, record.sha256) for name, record in records.items()))
 
 
 def generator_digest() -> str:
     """The generator's version and the hash of its source, so a code change rebuilds all."""
-    sources = sorted(GENERATOR_DIR.rglob("*.py"))
-    return digest(__version__, [(p.relative_to(GENERATOR_DIR).as_posix(), file_digest(p)) for p in sources])
+    sources = sorted(GENERATOR_DIR.rglob("*.py"))  # every module of every subpackage
+    return digest(__version__, [(p.relative_to(GENERATOR_DIR).as_posix(), file_digest(p))
+                                for p in sources])
 
 
 def theme_digest(folders: Iterable[Path]) -> str:

@@ -1,4 +1,4 @@
-"""Build options: where content and output live, which clients, and the build date."""
+"""What a build was asked to do: where content and output live, which clients, the date."""
 
 from __future__ import annotations
 
@@ -7,19 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
-from generator.errors import ContentError, PortalError, Problem, display_path
-
-if TYPE_CHECKING:  # imported lazily: a no-op build must not pay for pydantic and Jinja
-    from generator.content.domain import Site
-    from generator.render.portal import Theme
+from generator.content.dates import zone
+from generator.errors import UsageError
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What `portal build` was asked to do."""
+    """What `portal build` (or `check`, which writes nothing) was asked to do."""
 
     content_dir: Path = Path("content")
     out_dir: Path = Path("output")
@@ -31,6 +26,7 @@ class BuildOptions:
     force: bool = False
     shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
     changed_since: str | None = None  # a git ref: build only clients changed since it
+    write: bool = True  # False: `portal check`, the same build writing nothing
 
 
 def build_date(option: date | None, timezone_name: str,
@@ -42,31 +38,24 @@ def build_date(option: date | None, timezone_name: str,
     if epoch:
         try:
             moment = datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        except (ValueError, OverflowError):
-            raise PortalError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
-        return moment.astimezone(ZoneInfo(timezone_name)).date()
-    return datetime.now(ZoneInfo(timezone_name)).date()
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
+        return moment.astimezone(zone(timezone_name)).date()
+    return datetime.now(zone(timezone_name)).date()
 
 
-def site_theme(site: Site) -> Theme:
-    """The theme named in portal.yaml (relative to it), in front of the default theme."""
-    from generator.render.portal import theme_for
-
-    name = site.agency.config.theme
-    if not name or name == "default":
-        return theme_for(None)
-    folder = (site.content_dir / name).resolve()
-    if not any((folder / part).is_dir() for part in ("templates", "static", "locales")):
-        shown = display_path(site.content_dir / "portal.yaml", site.content_dir)
-        raise ContentError([Problem(shown, None, f"theme: '{name}' has no templates/ or "
-                                                 f"static/ folder (looked in {folder})")])
-    return theme_for(folder)
-
-
-def selected_clients(site: Site, wanted: tuple[str, ...]) -> list[str]:
-    """The slugs to build: all, or those asked for (an unknown slug is a usage error)."""
-    known = [client.slug for client in site.clients]
+def selected_clients(known: list[str], wanted: tuple[str, ...]) -> list[str]:
+    """The clients to build, in the order known: all, or those asked for by `--client` (a
+    slug that names no client folder is a usage error)."""
     unknown = [slug for slug in wanted if slug not in known]
     if unknown:
-        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UsageError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
     return [slug for slug in known if not wanted or slug in wanted]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

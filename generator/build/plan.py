@@ -1,8 +1,8 @@
 """Decide what a build does: the build date, which clients, and which of them need building.
 
-Planning reads no client file's content unless its size or time changed (see `incremental`),
-and imports nothing heavy when nothing changed, so a no-op build of a thousand clients takes
-a fraction of a second.
+Planning reads no client file's content unless its size or time changed (see `manifest`),
+parses nothing, and imports nothing heavy when nothing changed, so a no-op build of a
+thousand clients takes a fraction of a second.
 """
 
 from __future__ import annotations
@@ -13,18 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from generator.content.read import client_folders
-from generator.errors import ContentError, PortalError, Problem
-from generator.content.history import (
-    ClientHistory,
-    GitLog,
-    git_head,
-    milestone_history,
-    read_blobs,
-    read_git_log,
-)
+from generator.build import load_pipeline
 from generator.build.manifest import (
     ClientEntry,
     FileRecord,
@@ -36,11 +27,47 @@ from generator.build.manifest import (
     records_digest,
     theme_digest,
 )
-
-if TYPE_CHECKING:
-    from generator.publish.credentials import Secrets
+from generator.build.options import BuildOptions, build_date, selected_clients
+from generator.content.folders import agency_stats, client_folders
+from generator.content.history import (
+    ClientHistory,
+    GitLog,
+    changed_since,
+    git_head,
+    read_blobs,
+    read_git_log,
+)
+from generator.errors import Problem
+from generator.publish.credentials import (
+    Secrets,
+    default_secrets_file,
+    load_secrets,
+    secrets_digest,
+)
+from generator.publish.output import OutputFolder
 
 DEADLINES = "deadlines.yaml"
+
+
+class SecretsLoader:
+    """The build's secrets, loaded once and only when needed: a no-op build of public portals
+    reads no secrets file."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self._loaded: Secrets | None = None
+
+    def load(self) -> Secrets:
+        """The secrets (raises UsageError for a secrets file git does not ignore)."""
+        if self._loaded is None:
+            path = self.options.secrets_file or default_secrets_file(self.options.content_dir)
+            self._loaded = load_secrets(path)
+        return self._loaded
+
+    def unchanged(self, entry: ClientEntry) -> bool:
+        """Whether the secrets the client was built with still have the same values."""
+        return not entry.secrets or (
+            secrets_digest(entry.secrets, self.load()) == entry.secrets_digest)
 
 
 @dataclass
@@ -48,7 +75,6 @@ class BuildPlan:
     """The outcome of planning: what to build, what to skip, what to remove."""
 
     as_of: date
-    selected: list[str]
     secrets: SecretsLoader
     clients: list[str] = field(default_factory=list)  # every client folder, selected or not
     to_build: list[tuple[str, ClientHistory]] = field(default_factory=list)
@@ -59,9 +85,19 @@ class BuildPlan:
     problems: list[Problem] = field(default_factory=list)
     shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
     # clients whose overview row in the manifest is known to match their files (planned now,
-    # checked by the overview, or known to a long-lived session): not statted again
+    # checked by the overview, or known to a long-lived process): not statted again
     current_rows: set[str] = field(default_factory=set)
     manifest_changed: bool = False  # False: saving the manifest would write the same bytes
+
+
+@dataclass(frozen=True)
+class AgencyInputs:
+    """What every portal shares from the content folder: portal.yaml and _agency/ (their
+    records and hash) and the settings planning reads from portal.yaml."""
+
+    files: dict[str, FileRecord]
+    hash: str
+    settings: dict[str, Any]  # time zone, theme folders, commit messages (agency_settings)
 
 
 def shard_of(slug: str, count: int) -> int:
@@ -69,162 +105,89 @@ def shard_of(slug: str, count: int) -> int:
     return int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16], 16) % count + 1
 
 
-def plan_build(options: Any, write: bool, manifest: Manifest | None = None,
-               current_rows: set[str] | None = None,
+def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str] | None = None,
                on_change: Callable[[], None] | None = None) -> BuildPlan:
     """Work out the build date, the selected clients, and which of them changed.
 
-    A long-lived session passes the manifest it keeps (else it is read from the output
-    folder) and the clients whose rows it knows are current. `on_change` is called once,
-    as soon as a client to build is found (the rest are still being planned).
+    `manifest` is the last build's (empty when checking); `current_rows` the clients whose
+    overview rows a long-lived process knows are current. `on_change` is called once, as soon
+    as a client to build is found (the rest are still being planned).
     """
-    content, out = options.content_dir, options.out_dir
+    content = options.content_dir
     slugs, problems = client_folders(content)
-    if manifest is None:
-        manifest = Manifest.load(out) if write else Manifest()
-    agency_files = _agency_records(content, manifest.agency_files)
-    agency_hash = records_digest(agency_files)
-    settings = manifest.settings if manifest.agency_hash == agency_hash else {}
-    if settings.get("content") != str(content.resolve()):
-        settings = {}  # a custom theme's folder is found relative to portal.yaml
-    settings = settings or agency_settings(content)
-    as_of = _build_date(options.as_of, settings["timezone"])
+    agency = _agency_inputs(content, manifest)
+    as_of = build_date(options.as_of, agency.settings["timezone"])
     selected = _select(slugs, options)
     head = git_head(content)
-    git = None if _histories_known(manifest, head, selected) and not options.clients else (
+    git = None if _histories_known(manifest, head, selected, options) else (
         read_git_log(content, selected if options.clients else None))
-    shared = digest(generator_digest(), theme_digest(Path(t) for t in settings["theme"]),
-                    agency_hash, as_of.isoformat(),
-                    json.dumps({k: v for k, v in settings.items() if k not in ("content", "theme")},
-                               sort_keys=True))
-    plan = BuildPlan(as_of, selected, SecretsLoader(options), slugs, manifest=manifest,
-                     problems=problems, shared=shared, current_rows=set(current_rows or ()))
-    from generator.publish.output import OutputFolder
-
-    built = OutputFolder(out).portals()  # listed once, not statted once per client
+    plan = BuildPlan(as_of, SecretsLoader(options), slugs, manifest=manifest,
+                     problems=problems, shared=_shared_hash(agency, as_of),
+                     current_rows=set(current_rows or ()))
+    built = OutputFolder(options.out_dir).portals() if options.write else set()
+    may_skip = options.write and not options.force
     for slug in selected:
-        _plan_client(plan, content, built, slug, shared, git, write and not options.force)
+        _plan_client(plan, content, built, slug, git, may_skip)
         if on_change and plan.to_build:
             on_change()
             on_change = None
-    if git is None and plan.to_build:
-        plan.to_build = _histories(plan, content)
-    _add_milestones(plan, content)
+    plan.to_build = _with_deadline_texts(content, _histories(plan, content, git))
     plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
-    # A log of some clients only (--client) may simplify merges otherwise: not trusted later.
-    shared_files = (agency_hash, settings, agency_files, "" if options.clients else head or "")
-    if shared_files != (manifest.agency_hash, manifest.settings, manifest.agency_files,
-                        manifest.git_head):
-        plan.manifest_changed = True
-        (manifest.agency_hash, manifest.settings, manifest.agency_files,
-         manifest.git_head) = shared_files
+    _remember_shared(plan, agency, "" if options.clients else head or "")
     return plan
 
 
-def _histories(plan: BuildPlan, content: Path) -> list[tuple[str, ClientHistory]]:
-    """The histories of the clients to build, from a `git log` of their folders only; if one
-    differs from the history hash known for this commit (which a log of the whole content
-    folder gave), from a log of the whole folder, as a full build reads it."""
-    slugs = [slug for slug, _ in plan.to_build]
-    git = read_git_log(content, slugs)
-    if any(digest(git.for_client(slug).digest()) != plan.entries[slug].history for slug in slugs):
-        git = read_git_log(content, None)
-    return [(slug, git.for_client(slug)) for slug in slugs]
+def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
+    """The agency's files and settings: portal.yaml is read again only when they changed."""
+    files = file_records(content, manifest.agency_files, agency_stats(content))
+    agency_hash = records_digest(files)
+    settings = manifest.settings if manifest.agency_hash == agency_hash else {}
+    if settings.get("content") != str(content.resolve()):
+        settings = {}  # a custom theme's folder is found relative to portal.yaml
+    return AgencyInputs(files, agency_hash,
+                        settings or load_pipeline().agency_settings(content))
 
 
-def _histories_known(manifest: Manifest, head: str | None, selected: list[str]) -> bool:
-    """Whether the manifest's history hashes are those of the current commit, for every
-    selected client: then a build that finds nothing changed runs no `git log`."""
-    return bool(head) and head == manifest.git_head and all(
-        slug in manifest.clients and manifest.clients[slug].history for slug in selected)
+def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
+    """What every client's portal depends on besides its own files: generator, theme, the
+    agency's files and settings, the build date."""
+    settings = {k: v for k, v in agency.settings.items() if k not in ("content", "theme")}
+    return digest(generator_digest(), theme_digest(Path(t) for t in agency.settings["theme"]),
+                  agency.hash, as_of.isoformat(), json.dumps(settings, sort_keys=True))
 
 
-def agency_settings(content: Path) -> dict[str, Any]:
-    """What planning needs from portal.yaml: time zone, theme folders, commit messages."""
-    from generator.content.domain import Site
-    from generator.build.options import site_theme
-    from generator.content.read import read_agency
-    from generator.content.validate import validate_agency
-
-    try:
-        agency = validate_agency(read_agency(content))
-    except ContentError:
-        _raise_every_problem(content)
-        raise
-    theme = site_theme(Site(content, agency, ()))
-    return {"content": str(content.resolve()), "timezone": agency.config.timezone, "theme": [str(f) for f in theme.folders],
-            "show_commit_messages": agency.config.show_commit_messages}
+def _remember_shared(plan: BuildPlan, agency: AgencyInputs, head: str) -> None:
+    """Record the shared inputs in the manifest; a log of some clients only (--client) may
+    simplify merges, so its commit is not trusted later."""
+    manifest = plan.manifest
+    shared = (agency.hash, agency.settings, agency.files, head)
+    if shared != (manifest.agency_hash, manifest.settings, manifest.agency_files,
+                  manifest.git_head):
+        plan.manifest_changed = True
+        manifest.agency_hash, manifest.settings, manifest.agency_files, manifest.git_head = shared
 
 
-def _raise_every_problem(content: Path) -> None:
-    """With portal.yaml broken, still list every client's problems too, in one run."""
-    from generator.content.read import read_site
-    from generator.content.validate import validate_site
-
-    validate_site(read_site(content))
-
-
-def _agency_records(content: Path, previous: dict[str, FileRecord]) -> dict[str, FileRecord]:
-    from generator.content.read import PORTAL_FILE, stat_files
-
-    stats = {f"_agency/{name}": stat for name, stat in stat_files(content / "_agency").items()}
-    portal = content / PORTAL_FILE
-    if portal.is_file():
-        stat = portal.stat()
-        stats[PORTAL_FILE] = (stat.st_size, stat.st_mtime_ns)
-    return file_records(content, previous, dict(sorted(stats.items())))
-
-
-def _build_date(option: date | None, timezone_name: str) -> date:
-    from generator.build.options import build_date
-
-    return build_date(option, timezone_name)
-
-
-def _select(slugs: list[str], options: Any) -> list[str]:
-    unknown = [slug for slug in options.clients if slug not in slugs]
-    if unknown:
-        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(slugs)})")
-    selected = [slug for slug in slugs if not options.clients or slug in options.clients]
+def _select(slugs: list[str], options: BuildOptions) -> list[str]:
+    selected = selected_clients(slugs, options.clients)
     if options.shard:
         index, count = options.shard
         selected = [slug for slug in selected if shard_of(slug, count) == index]
     if options.changed_since:
-        from generator.content.history import changed_since
-
         changed = changed_since(options.content_dir, options.changed_since)
         if changed is not None:
             selected = [slug for slug in selected if slug in changed]
     return selected
 
 
-class SecretsLoader:
-    """The build's secrets, loaded once and only when needed: a no-op build of public portals
-    reads no secrets file."""
-
-    def __init__(self, options: Any) -> None:
-        self.options = options
-        self._loaded: Secrets | None = None
-
-    def load(self) -> Secrets:
-        """The secrets (raises PortalError for a secrets file git does not ignore)."""
-        from generator.publish.credentials import default_secrets_file, load_secrets
-
-        if self._loaded is None:
-            path = self.options.secrets_file or default_secrets_file(self.options.content_dir)
-            self._loaded = load_secrets(path)
-        return self._loaded
-
-    def unchanged(self, entry: ClientEntry) -> bool:
-        """Whether the secrets the client was built with still have the same values."""
-        if not entry.secrets:
-            return True
-        from generator.publish.protect import secrets_digest
-
-        return secrets_digest(entry.secrets, self.load()) == entry.secrets_digest
+def _histories_known(manifest: Manifest, head: str | None, selected: list[str],
+                     options: BuildOptions) -> bool:
+    """Whether the manifest's history hashes are those of the current commit, for every
+    selected client: then a build that finds nothing changed runs no `git log`."""
+    return bool(head) and not options.clients and head == manifest.git_head and all(
+        slug in manifest.clients and manifest.clients[slug].history for slug in selected)
 
 
-def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str, shared: str,
+def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str,
                  git: GitLog | None, may_skip: bool) -> None:
     """Skip the client if its input hash is unchanged, else plan to build it.
 
@@ -236,11 +199,9 @@ def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str, sha
     history = git.for_client(slug) if git is not None else ClientHistory()
     history_hash = (digest(history.digest()) if git is not None or previous is None
                     else previous.history)
-    if previous and records == previous.files and history_hash == previous.history:
-        client_digest = previous.hash if previous.shared == shared else (
-            client_hash(shared, records, history_hash))  # the same inputs: the same hash
-    else:
-        client_digest = client_hash(shared, records, history_hash)
+    unchanged = previous and records == previous.files and history_hash == previous.history
+    client_digest = (previous.hash if unchanged and previous and previous.shared == plan.shared
+                     else client_hash(plan.shared, records, history_hash))
     if (may_skip and previous and previous.hash == client_digest
             and previous.folder in built and plan.secrets.unchanged(previous)):
         if records != previous.files:  # new times, same bytes
@@ -252,26 +213,38 @@ def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str, sha
         plan.to_build.append((slug, history))
 
 
-def _add_milestones(plan: BuildPlan, content: Path) -> None:
-    """Give each client to build the history of its milestones (one `git cat-file` pass)."""
-    blobs = [c.blob for _, h in plan.to_build for c in h.files.get(DEADLINES, ())]
+def _histories(plan: BuildPlan, content: Path,
+               git: GitLog | None) -> list[tuple[str, ClientHistory]]:
+    """The histories of the clients to build. Without a log yet, from a `git log` of their
+    folders only; if one differs from the history hash known for this commit (which a log of
+    the whole content folder gave), from a log of the whole folder, as a full build reads it."""
+    if git is not None or not plan.to_build:
+        return plan.to_build
+    slugs = [slug for slug, _ in plan.to_build]
+    git = read_git_log(content, slugs)
+    if any(digest(git.for_client(slug).digest()) != plan.entries[slug].history for slug in slugs):
+        git = read_git_log(content, None)
+    return [(slug, git.for_client(slug)) for slug in slugs]
+
+
+def _with_deadline_texts(content: Path, to_build: list[tuple[str, ClientHistory]]
+                         ) -> list[tuple[str, ClientHistory]]:
+    """Give each client to build the committed versions of its deadlines.yaml (one
+    `git cat-file` pass), which its milestones' history is made of."""
+    blobs = [c.blob for _, h in to_build for c in h.files.get(DEADLINES, ())]
     texts = read_blobs(content, blobs) if blobs else {}
-    plan.to_build = [
-        (slug, ClientHistory(history.files,
-                             milestone_history(history.files.get(DEADLINES, ()), texts),
-                             history.tracked))
-        for slug, history in plan.to_build]
+    return [(slug, replace(history, deadline_texts={
+        c.blob: texts[c.blob] for c in history.files.get(DEADLINES, ()) if c.blob in texts}))
+        for slug, history in to_build]
 
 
 def _stale(manifest: Manifest, built: set[str], current: set[str],
            shard: tuple[int, int] | None) -> list[str]:
+    """Portal folders of clients that are gone (in a sharded build, of this shard's only)."""
     # A portal's folder may differ from its slug (capability paths): the manifest knows which.
     folders = {slug: entry.folder for slug, entry in manifest.clients.items()}
     keep = current | {folders[slug] for slug in current if slug in folders}
-    gone = {folders[slug] for slug in folders if slug not in current}
-    if shard:
-        gone = {folders[s] for s in folders
-                if s not in current and shard_of(s, shard[1]) == shard[0]}
-        return sorted(gone - keep)
-    unknown = {name for name in built if name not in keep}
+    gone = {folders[s] for s in folders if s not in current
+            and (not shard or shard_of(s, shard[1]) == shard[0])}
+    unknown = set() if shard else {name for name in built if name not in keep}
     return sorted((gone | unknown) - keep)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
 import click
-
-from generator.errors import Problem, display_path
 
 BAR_WIDTH = 30
 
@@ -28,7 +25,7 @@ class Progress:
         self.total = total
         self.bar = self.verbosity != "quiet" and self.tty and total > 1
 
-    def __call__(self, slug: str, files: int) -> None:
+    def __call__(self, slug: str, files: int, failed: bool = False) -> None:
         self.done += 1
         if self.bar:
             filled = BAR_WIDTH * self.done // max(self.total, self.done)
@@ -36,21 +33,11 @@ class Progress:
                               f"{self.done}/{self.total} {slug[:30]:<30}")
             self.stream.flush()
         elif self.verbosity == "verbose" or (self.verbosity == "normal" and not self.tty):
-            click.echo(f"[{self.done}/{self.total}] {slug}: {files} files", file=self.stream)
+            what = "errors (below)" if failed else f"{files} files"
+            click.echo(f"[{self.done}/{self.total}] {slug}: {what}", file=self.stream)
 
     def close(self) -> None:
         """Finish the bar, leaving the terminal on a fresh line."""
         if self.bar and self.done:
             self.stream.write("\r" + " " * (BAR_WIDTH + 50) + "\r")
             self.stream.flush()
-
-
-def failed_clients(problems: list[Problem], content_dir: Path) -> list[str]:
-    """The client folders holding an error, by the paths the problems name."""
-    errors = [p.path for p in problems if p.severity == "error"]
-    failed = []
-    for folder in sorted(content_dir.iterdir()) if content_dir.is_dir() else []:
-        prefix = display_path(folder, content_dir) + "/"
-        if folder.is_dir() and any(path.startswith(prefix) for path in errors):
-            failed.append(folder.name)
-    return failed

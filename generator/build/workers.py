@@ -1,9 +1,10 @@
-"""Build clients in worker processes: each reads, validates, renders and stages its clients.
+"""Where clients are built: in this process, or in worker processes forked for the build.
 
-A client is the unit of work: `build_one` reads the client's folder (through `content`),
-validates it, renders it and writes it into the staging folder. Each worker process sets up
-the agency, theme, Jinja environment and Markdown renderer once and reuses them for every
-client it builds (that cache is the one piece of per-process state, by design).
+A client is the unit of work. A `ClientBuilder` runs the per-client pipeline (`pipeline`)
+and stages each portal that built without errors; each worker process sets one up once and
+reuses it for every client it builds (that is the one piece of per-process state, by design).
+`InProcess` and `WorkerPool` are the two ways to run builders, used as context managers: a
+pool that leaves its block on an exception kills its workers at once.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import Any
 
-from generator.errors import Problem
+from generator.build import load_pipeline
 from generator.content.history import ClientHistory
+from generator.errors import Problem, has_errors
+from generator.publish.credentials import Secrets
+from generator.publish.output import OutputFolder
 
-if TYPE_CHECKING:  # imported lazily: a no-op build must not pay for pydantic and Jinja
-    from generator.content.domain import Client
+OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built
 
 
 @dataclass(frozen=True)
 class BuildJob:
-    """What every worker needs to know: where content is, where to stage, the build date."""
+    """What every builder needs to know: where content is, where to stage, the build date."""
 
     content_dir: Path
     out_dir: Path
@@ -33,99 +37,84 @@ class BuildJob:
     as_of: date
     write: bool = True
     secrets: Mapping[str, str] = field(default_factory=dict)  # from the secrets file; the
-    # environment's PORTAL_* variables are read by each worker (a process inherits them)
+    # environment's PORTAL_* variables are read by each builder (a process inherits them)
 
 
 @dataclass(frozen=True)
 class ClientResult:
-    """What building one client gave: its problems and how many files its portal has."""
+    """What building one client gave: its problems, and what the manifest records of it."""
 
     slug: str
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
-    staged: bool = False
     folder: str = ""  # the portal's folder: the slug, or slug-token for capability links
     pages: int = 0
-    row: dict[str, Any] | None = None  # the agency overview's row, as a manifest record
+    row: dict[str, Any] | None = None  # the agency overview's row, as the manifest records it
     secrets: list[str] = field(default_factory=list)  # names of the secrets it was built with
     secrets_digest: str = "public"
+    staged: bool = False  # its files are in the staging folder, to be swapped in
 
 
 class ClientBuilder:
-    """Builds clients one by one with an agency, theme and environment set up once."""
+    """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        from generator.content.domain import Site
-        from generator.build.options import site_theme
-        from generator.content.read import read_agency
-        from generator.render.markdown import MarkdownRenderer
-        from generator.publish.output import OutputFolder
-        from generator.render.portal import make_environment
-        from generator.content.validate import validate_agency
-
-        self.agency = validate_agency(read_agency(job.content_dir))
-        self.theme = site_theme(Site(job.content_dir, self.agency, ()))
         compiled = OutputFolder(job.out_dir).cache("templates") if job.write else None
-        self.env = make_environment(self.theme, compiled)
-        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, compiled)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
         """Build for another build of the same content, agency and theme (serve's next one,
         or a worker set up before its build's date and secrets were known)."""
-        from generator.publish.credentials import Secrets
-        from generator.publish.output import OutputFolder
-
         self.job = job
         self.output = OutputFolder(job.out_dir, staging=job.staging)
         self.secrets = Secrets(job.secrets, os.environ)
 
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
-        """Read, validate, render, protect and (unless only checking) stage one client."""
-        from generator.render.overview import client_row
-        from generator.commands.check import client_dated_warnings
-        from generator.render.i18n import load_translations, template_functions
-        from generator.publish.protect import protect_portal, secret_names, secrets_digest
-        from generator.render.portal import render_client
-
-        client, problems = self.client(slug, history)
-        if client is None:
-            return ClientResult(slug, problems)
-        problems += client_dated_warnings(client, self.job.as_of)
-        portal = render_client(client, self.agency, self.theme, self.env, self.job.as_of,
-                               self.markdown)
-        problems += portal.problems
-        lock_page = template_functions(load_translations(self.theme.folders, client.language))
-        protected = protect_portal(client, portal.files, self.secrets, self.env, lock_page)
-        problems += protected.problems
-        staged = self.job.write and not _errors(problems)
-        if staged:
-            self.output.stage(protected.folder, protected.files)
-        pages = sum(1 for path in portal.files if path.endswith(".html"))
-        names = secret_names(client)
-        return ClientResult(slug, problems, len(protected.files), staged, protected.folder,
-                            pages, client_row(client, self.job.as_of).record(), names,
-                            secrets_digest(names, self.secrets))
-
-    def client(self, slug: str, history: ClientHistory | None = None
-               ) -> tuple[Client | None, list[Problem]]:
-        """Read and validate one client: the client (None on errors) and the problems found."""
-        from generator.content.read import read_client
-        from generator.content.validate import validate_client
-
-        sources, problems = read_client(self.job.content_dir, slug)
-        client, found = validate_client(sources, self.agency.config)
-        problems = problems + found
-        if client is None or _errors(problems):
-            return None, problems
-        return (client if history is None else replace(client, history=history)), problems
+        """Run the pipeline for one client; stage its portal unless only checking."""
+        result, files = self.pipeline.build(slug, history, self.job.as_of, self.secrets)
+        if not self.job.write or has_errors(result.problems):
+            return result
+        self.output.stage(result.folder, files)
+        return replace(result, staged=True)
 
 
-def _errors(problems: list[Problem]) -> bool:
-    return any(p.severity == "error" for p in problems)
+class InProcess:
+    """Builds in this process. The builder is set up on first use and kept while the agency,
+    theme, generator and date stay the same (`shared`): a long-lived process (`serve`) keeps
+    one `InProcess` across builds."""
+
+    def __init__(self) -> None:
+        self._builder: ClientBuilder | None = None
+        self._shared = ""
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        return None
+
+    def start(self) -> None:
+        """Nothing to start: the builder is set up when the first client is built."""
+
+    def builder(self, job: BuildJob, shared: str) -> ClientBuilder:
+        """This process's builder for the agency, theme and date `shared` stands for."""
+        if self._builder is None or shared != self._shared:
+            self._builder, self._shared = ClientBuilder(job), shared
+        self._builder.retarget(job)
+        return self._builder
+
+    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+              progress: OnBuilt | None = None) -> list[ClientResult]:
+        """Build every client in `items`, in order; `progress` is told of each."""
+        if not items:
+            return []
+        builder = self.builder(job, shared)
+        return [_told(progress, builder.build_one(*item)) for item in items]
 
 
-_WORKER: dict[str, ClientBuilder] = {}  # this worker process's builder, once set up
+_WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set up
 
 
 def _start(setup: BuildJob, eager: Any, go: Any) -> None:
@@ -148,29 +137,26 @@ def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
     return builder.build_one(slug, history)
 
 
-class Workers:
-    """A build's worker processes, forked when planning finds the first client to build.
+class WorkerPool(InProcess):
+    """Builds in worker processes, forked when planning finds the first client to build.
 
     One of them sets up at once (imports, agency, theme, compiled templates) while planning
     goes on, so a build with one client to build finds a worker ready; the others set up
-    when given their first client. A build that fails kills them.
+    when given their first client. Leaving the `with` block on an exception kills them. The
+    agency overview is still made in this process (`builder`).
     """
 
     def __init__(self, setup: BuildJob, count: int) -> None:
+        super().__init__()
         self.setup, self.count = setup, count
         self._pool: Any = None
         self._closed = False
         self._go: Any = None  # released once for each worker waiting to set up
         self._waiting = count - 1
 
-    @classmethod
-    def usable(cls, setup: BuildJob, jobs: int) -> Workers | None:
-        """Workers for a build of `jobs` processes, or None to build in this process."""
-        import multiprocessing
-
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            return None
-        return cls(setup, jobs)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close(kill=kind is not None)
 
     def start(self) -> None:
         """Fork the workers (once); the first sets up at once."""
@@ -186,8 +172,15 @@ class Workers:
                                          initargs=(self.setup, context.Semaphore(1), self._go))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
-    def map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]) -> Iterator[ClientResult]:
+    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+              progress: OnBuilt | None = None) -> list[ClientResult]:
         """Build these clients in the workers; results in the order of `items`."""
+        if not items:
+            return []
+        return [_told(progress, result) for result in self._map(job, items)]
+
+    def _map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]
+             ) -> Iterator[ClientResult]:
         self.start()
         if len(items) > 1:
             self._release()  # work for every worker
@@ -214,31 +207,16 @@ class Workers:
         self._waiting = 0
 
 
-def default_jobs() -> int:
-    """The number of cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def runner_for(setup: BuildJob, jobs: int) -> InProcess:
+    """Worker processes for a build of `jobs` processes, or this process alone."""
+    import multiprocessing
+
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return InProcess()
+    return WorkerPool(setup, jobs)
 
 
-def build_clients(job: BuildJob, items: list[tuple[str, ClientHistory]],
-                  workers: Workers | ClientBuilder | None = None,
-                  progress: Callable[[ClientResult], None] | None = None) -> list[ClientResult]:
-    """Build every client in `items`, in `workers` (processes) or in this process with a
-    builder (set up earlier for the same agency and theme, or now); results in the order of
-    `items`. `progress` is told of each client as soon as it is built.
-    """
-    if not items:
-        return []
-    if isinstance(workers, Workers):
-        return [_told(progress, result) for result in workers.map(job, items)]
-    builder = workers or ClientBuilder(job)
-    builder.retarget(job)
-    return [_told(progress, builder.build_one(*item)) for item in items]
-
-
-def _told(progress: Callable[[ClientResult], None] | None, result: ClientResult) -> ClientResult:
+def _told(progress: OnBuilt | None, result: ClientResult) -> ClientResult:
     if progress is not None:
         progress(result)
     return result

@@ -1,22 +1,20 @@
-"""`portal check`: every error and warning in the content, without writing anything."""
+"""`portal check`: the build with nothing written, reporting every error and warning.
+
+It runs the very pipeline `portal build --force` runs (read, validate, render, protect, the
+agency overview), secrets and access contacts included, so whatever fails a build fails the
+check, with the same file and line.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-from generator.content.domain import Client, Site
-from generator.build.options import BuildOptions, build_date, site_theme
-from generator.content.read import read_site
+from generator.build.options import BuildOptions
+from generator.build.run import BuildFailed, build
+from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem
-from generator.render.i18n import missing_translations
-from generator.render.markdown import MarkdownRenderer
-from generator.content.money import invoice_status
-from generator.render.portal import make_environment, render_client
-from generator.content.validate import validate_site
-
-OVERDUE_WARNING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -29,11 +27,11 @@ class CheckResult:
 
     @property
     def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
+        return [p for p in self.problems if p.is_error]
 
     @property
     def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
+        return [p for p in self.problems if not p.is_error]
 
     def failed(self, strict: bool) -> bool:
         """Whether the check fails: on any error, or with `strict` on any warning too."""
@@ -41,43 +39,15 @@ class CheckResult:
 
 
 def check_site(options: BuildOptions) -> CheckResult:
-    """Read, validate and render every client in memory; collect every problem."""
+    """Build every client as `portal build --force` would, writing nothing."""
     try:
-        site = validate_site(read_site(options.content_dir))
-    except ContentError as error:
-        return CheckResult(tuple(error.problems), 0, options.as_of)
-    as_of = build_date(options.as_of, site.agency.config.timezone)
-    problems = [*site.warnings, *dated_warnings(site, as_of)]
-    try:
-        theme = site_theme(site)
-    except ContentError as error:
-        return CheckResult(tuple(problems + error.problems), len(site.clients), as_of)
-    env = make_environment(theme)
-    markdown = MarkdownRenderer(site.agency.config.allow_raw_html)
-    for client in site.clients:
-        problems.extend(render_client(client, site.agency, theme, env, as_of, markdown).problems)
-    languages = sorted({language for client in site.clients for language in client.languages})
-    problems.extend(missing_translations(env, theme.folders, languages))
-    return CheckResult(tuple(sorted(set(problems))), len(site.clients), as_of)
-
-
-def dated_warnings(site: Site, as_of: date) -> list[Problem]:
-    """Warnings that depend on the build date: invoices unpaid long after they were due."""
-    return [warning for client in site.clients for warning in client_dated_warnings(client, as_of)]
-
-
-def client_dated_warnings(client: Client, as_of: date) -> list[Problem]:
-    """One client's invoices unpaid more than 30 days after they were due."""
-    warnings = []
-    for record in client.invoices:
-        late = (as_of - record.invoice.due).days
-        status = invoice_status(record.invoice, as_of)
-        if status == "overdue" and late > OVERDUE_WARNING_DAYS:
-            warnings.append(Problem(
-                record.source, None, f"invoice {record.invoice.number} is unpaid "
-                f"{late} days after its due date ({record.invoice.due.isoformat()})",
-                "warning"))
-    return warnings
+        report = build(replace(options, write=False, force=True, clients=()))
+    except BuildFailed as error:
+        return CheckResult(tuple(error.problems), error.clients, error.as_of)
+    except ContentError as error:  # portal.yaml or the theme: no client was built
+        return CheckResult(tuple(error.problems), len(client_folders(options.content_dir)[0]),
+                           options.as_of)
+    return CheckResult(report.warnings, len(report.built), report.as_of)
 
 
 def as_json(result: CheckResult, strict: bool) -> str:

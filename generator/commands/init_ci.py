@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.errors import PortalError
+from generator.errors import UsageError
 
 TARGETS = {"github": ".github/workflows/portals.yml", "gitlab": ".gitlab-ci.yml"}
 
@@ -172,7 +172,7 @@ def write_workflow(root: Path, provider: str, content_dir: str, shards: int | No
     """Write the workflow file below `root`; refuse to overwrite one unless `force`."""
     target = root / TARGETS[provider]
     if target.exists() and not force:
-        raise PortalError(f"{target} exists; pass --force to overwrite it")
+        raise UsageError(f"{target} exists; pass --force to overwrite it")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(workflow(provider, content_dir, shards), encoding="utf-8")
     return target

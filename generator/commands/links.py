@@ -6,12 +6,17 @@ import math
 import secrets
 from pathlib import Path
 
-from generator.render.overview import overview_guard
-from generator.content.read import PORTAL_FILE, read_site
+from generator.build.options import build_date
+from generator.build.pipeline import ClientPipeline
+from generator.errors import UsageError
 from generator.publish.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
-from generator.errors import PortalError
-from generator.publish.protect import Guard, capability_token, client_guard, share_fragment
-from generator.content.validate import validate_site
+from generator.publish.protect import (
+    Guard,
+    capability_token,
+    client_guard,
+    overview_guard,
+    share_fragment,
+)
 
 # Crockford's base 32: no i, l, o, u, so a password read aloud or typed is not misread.
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -28,14 +33,15 @@ def portal_links(content_dir: Path, base_url: str | None,
                  secrets_file: Path | None = None) -> list[str]:
     """One line per portal, `slug  mode  address`, and one for the agency overview (unless
     written elsewhere with --agency-out); share links on a line of their own."""
-    site = validate_site(read_site(content_dir))
+    pipeline = ClientPipeline(content_dir)
+    clients = pipeline.every_client(build_date(None, pipeline.agency.config.timezone))
     store = load_secrets(secrets_file or default_secrets_file(content_dir))
-    base = base_url or site.agency.config.base_url or "output/"
+    base = base_url or pipeline.agency.config.base_url or "output/"
     base = base if base.endswith("/") else base + "/"
-    guards = [client_guard(client) for client in site.clients]
+    guards = [client_guard(client) for client in clients]
     managers = [(c.profile.account_manager.name, c.profile.account_manager.email)
-                for c in site.clients]
-    guards.append(overview_guard(site.agency.config, managers, PORTAL_FILE))
+                for c in clients]
+    guards.append(overview_guard(pipeline.agency, managers))
     lines = []
     for guard in guards:
         address = f"{base}{_folder(guard, store)}/index.html"
@@ -55,6 +61,6 @@ def _folder(guard: Guard, store: Secrets) -> str:
 def _master(store: Secrets, guard: Guard) -> bytes:
     secret = store.get(SECRET_VAR)
     if not secret:
-        raise PortalError(f"{guard.name}: access mode {guard.mode} needs "
+        raise UsageError(f"{guard.name}: access mode {guard.mode} needs "
                           f"{SECRET_VAR}; set it in the environment or .portal-secrets")
     return secret.encode("utf-8")

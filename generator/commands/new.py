@@ -15,9 +15,13 @@ from pathlib import Path
 import click
 from pydantic import TypeAdapter, ValidationError
 
-from generator.errors import PortalError
-from generator.content.fieldtypes import SLUG_PATTERN, CurrencyCode, LocaleCode
+from generator.build.options import build_date
 from generator.commands.schema import SCHEMAS, schema_comment, write_schemas
+from generator.content.fieldtypes import CurrencyCode, LocaleCode
+from generator.content.folders import SLUG_PATTERN
+from generator.content.read import read_agency
+from generator.content.validate import validate_agency
+from generator.errors import UsageError
 
 FIRST_REQUIREMENT = "first-requirement"
 
@@ -108,13 +112,15 @@ items:
 
 
 def create_client(content_dir: Path, slug: str, name: str | None, locale: str | None,
-                  currency: str | None, schemas: Path, today: date) -> list[Path]:
-    """Write a new client folder; refuse an existing one. Return the files written."""
+                  currency: str | None, schemas: Path) -> list[Path]:
+    """Write a new client folder dated the build date (SOURCE_DATE_EPOCH, else today in the
+    agency's time zone); refuse an existing one. Return the files written."""
     if not (content_dir / "portal.yaml").is_file():
-        raise PortalError(f"{content_dir} has no portal.yaml; is --content right?")
+        raise UsageError(f"{content_dir} has no portal.yaml; is --content right?")
+    today = build_date(None, validate_agency(read_agency(content_dir)).config.timezone)
     folder = content_dir / slug
     if folder.exists():
-        raise PortalError(f"{folder} already exists; choose another slug")
+        raise UsageError(f"{folder} already exists; choose another slug")
     if not all((schemas / file).is_file() for file in SCHEMAS):
         write_schemas(schemas)
     comments = {

@@ -6,49 +6,49 @@ import csv
 import io
 import json
 import unicodedata
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
 
-from generator.render.overview import ClientRow, day_of
+from generator.build.options import build_date
+from generator.build.pipeline import ClientPipeline
+from generator.content.figures import ClientRow, client_row, sorted_rows
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
            "overdue", "next_deadline", "next_deadline_title", "retainer")
+
+
+def client_rows(content_dir: Path, as_of: date | None) -> tuple[date, list[ClientRow]]:
+    """The build date and every client's row, read and validated as a build reads them
+    (every problem of every client at once, or none)."""
+    pipeline = ClientPipeline(content_dir)
+    day = build_date(as_of, pipeline.agency.config.timezone)
+    return day, sorted_rows([client_row(client, day) for client in pipeline.every_client(day)])
 
 
 def _amounts(balance: dict[str, Decimal]) -> str:
     return " + ".join(f"{currency} {amount}" for currency, amount in balance.items())
 
 
-def _record(row: ClientRow) -> dict[str, Any]:
-    deadline = row.next_deadline
-    retainer = row.retainer
-    return {
-        "client": row.slug, "name": row.name, "stage": row.lifecycle_stage,
-        "manager": row.manager_name, "manager_email": row.manager_email,
-        "acquired_on": row.acquired_on.isoformat() if row.acquired_on else None,
-        "last_contact_on": row.last_contact_on.isoformat() if row.last_contact_on else None,
-        "open": {c: str(a) for c, a in row.open_balance.items()},
-        "overdue": {c: str(a) for c, a in row.overdue_balance.items()},
-        "next_deadline": day_of(deadline.due) if deadline else None,
-        "next_deadline_title": deadline.title if deadline else None,
-        "retainer": ({"amount": str(retainer.amount), "currency": row.retainer_currency,
-                      "period": retainer.period} if retainer else None),
-    }
-
-
 def _flat(row: ClientRow) -> dict[str, str]:
-    record = _record(row)
-    retainer = record["retainer"]
-    return {key: ("" if record[key] is None else str(record[key])) for key in COLUMNS} | {
+    deadline, retainer = row.next_deadline, row.retainer
+    cells = {
+        "client": row.slug, "name": row.name, "stage": row.lifecycle_stage,
+        "manager": row.manager_name,
+        "acquired_on": row.acquired_on.isoformat() if row.acquired_on else "",
+        "last_contact_on": row.last_contact_on.isoformat() if row.last_contact_on else "",
         "open": _amounts(row.open_balance), "overdue": _amounts(row.overdue_balance),
-        "retainer": (f"{retainer['currency']} {retainer['amount']}/{retainer['period']}"
+        "next_deadline": deadline.due.isoformat() if deadline else "",
+        "next_deadline_title": deadline.title if deadline else "",
+        "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
                      if retainer else ""),
     }
+    return {key: cells[key] for key in COLUMNS}
 
 
 def as_json(rows: list[ClientRow], as_of: str) -> str:
-    """Every client's figures; amounts are decimal strings per currency."""
-    return json.dumps({"as_of": as_of, "clients": [_record(r) for r in rows]},
+    """Every client's figures as the manifest records them; amounts are decimal strings."""
+    return json.dumps({"as_of": as_of, "clients": [r.record() for r in rows]},
                       indent=2, ensure_ascii=False)
 
 

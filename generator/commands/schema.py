@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from generator.content.models import ClientProfile, Deadlines, Invoice, PortalConfig
 
-DEFAULT_FOLDER = Path("schemas")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 # file name of each schema → the model, and the content files it describes

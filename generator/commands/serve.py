@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,12 +32,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
-from generator.build.run import Session as BuildSession
-from generator.build.options import BuildOptions
-from generator.content.read import client_folders
-from generator.errors import ContentError, PortalError
-from generator.build.plan import agency_settings
-from generator.render.portal import DEFAULT_THEME
+from generator.build.options import BuildOptions, selected_clients
+from generator.build.pipeline import agency_settings
+from generator.build.run import BuildState, build
+from generator.content.folders import client_folders
+from generator.errors import ContentError, UsageError
+from generator.render.theme import DEFAULT_THEME
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ HOST = "127.0.0.1"
 PREFIX = "/_portal/"
 WAIT_SECONDS = 25.0
 HOLD_SECONDS = 60.0
+WATCH_TICK_MS = 100  # how often the watcher wakes with nothing changed
 ALL = None  # rebuild every client
 
 LIVERELOAD_JS = """\
@@ -79,8 +81,8 @@ class LiveSite:
         self.closed = False
         self._changed = threading.Condition()
         self._build_lock = threading.Lock()
-        # The theme, Jinja environment and compiled templates outlive a rebuild.
-        self.builds = BuildSession(options)
+        # The builder (agency, theme, Jinja environment) and the manifest outlive a build.
+        self.state = BuildState()
 
     def rebuild(self, clients: Iterable[str] | None = ALL) -> float:
         """Build `clients` (all when None, or after a failed build); return the seconds it took."""
@@ -90,12 +92,13 @@ class LiveSite:
             started = time.perf_counter()
             wanted = tuple(sorted(clients)) if clients is not None and not self.error else None
             try:
-                if wanted:
-                    self.builds.rebuild(*wanted)
-                else:
-                    self.builds.build()
+                # A change in a client's folder rebuilds that client, changed or not (the
+                # state trusts what it built last); otherwise, whatever changed.
+                build(replace(self.options, clients=wanted or self.options.clients,
+                              force=bool(wanted), jobs=1),
+                      state=self.state)
                 self.error = None
-            except (ContentError, PortalError) as error:
+            except (ContentError, UsageError) as error:
                 self.error = error.format_message()
             except Exception as error:  # a bug: show it, and keep the server running
                 log.exception("the build crashed")
@@ -279,15 +282,17 @@ class DevServer(ThreadingHTTPServer):
         self.root = Path(os.path.realpath(live.options.out_dir))
 
 
-class Session:
-    """A running `portal serve`: first build, server thread, watcher thread; stop() ends all."""
+class Preview:
+    """A running `portal serve`: first build, server thread, watcher thread; stop() ends all.
+
+    `ready` is set once the watcher watches: a change saved after that is seen."""
 
     def __init__(self, content_dir: Path, clients: tuple[str, ...] = (), port: int = 0,
                  as_of: date | None = None,
                  echo: Callable[[str, bool], None] = lambda message, error: None) -> None:
         self.content_dir = content_dir
         self.clients = clients
-        _refuse_unknown(content_dir, clients)
+        selected_clients(client_folders(content_dir)[0], clients)  # a typo is a usage error
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
         options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
         options.out_dir.mkdir()
@@ -299,7 +304,8 @@ class Session:
             raise
         self.live.rebuild()
         self._stop = threading.Event()
-        self._folders = self.watched()
+        self.ready = threading.Event()  # set while the watcher watches `watching`
+        self.watching = self._folders = self.watched()
         self._threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
                          threading.Thread(target=self._watch, daemon=True)]
 
@@ -307,7 +313,7 @@ class Session:
     def url(self) -> str:
         return f"http://{HOST}:{self.server.server_address[1]}/"
 
-    def start(self) -> Session:
+    def start(self) -> Preview:
         """Start serving and watching. The threads (and those they start, such as the file
         watcher's own) block Ctrl+C and SIGTERM, so the kernel hands those to the main thread:
         a signal landing on a thread that is not Python's main one may wait unhandled."""
@@ -333,44 +339,53 @@ class Session:
                 thread.join(timeout=5)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> Session:
+    def __enter__(self) -> Preview:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def watches(self, folder: Path, timeout: float = 10.0) -> bool:
+        """Wait until the watcher watches `folder` (a theme folder newly named, say)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.ready.is_set() and folder.resolve() in self.watching:
+                return True
+            time.sleep(0.02)
+        return False
+
     def watched(self) -> list[Path]:
         """The content folder and every theme folder."""
         folders = [self.content_dir, DEFAULT_THEME]
         # A broken site: the content folder is still watched, and a fix rebuilds everything.
-        with contextlib.suppress(ContentError, PortalError):
+        with contextlib.suppress(ContentError, UsageError):
             folders += [Path(f) for f in agency_settings(self.content_dir)["theme"]]
         return sorted({f.resolve() for f in folders if f.is_dir()})
 
     def _watch(self) -> None:
         while not self._stop.is_set():
             folders = self._folders
+            # Timeouts yield an empty set: the first one says the watches are in place.
             for changes in watchfiles.watch(*folders, stop_event=self._stop, debounce=50,
-                                            step=25, rust_timeout=500, yield_on_timeout=False,
-                                            raise_interrupt=False):
-                touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
-                if touched is not None and self.clients:
-                    touched &= set(self.clients)
-                    if not touched:
-                        continue
-                self.live.rebuild(touched)
-                if touched is None:  # portal.yaml may name another theme folder now
-                    self._folders = self.watched()
-                    if self._folders != folders:
-                        break  # watch the new set of folders
+                                            step=25, rust_timeout=WATCH_TICK_MS,
+                                            yield_on_timeout=True, raise_interrupt=False):
+                self.watching = folders
+                self.ready.set()
+                if changes and self._rebuild(changes) != folders:
+                    self.ready.clear()
+                    break  # watch the new set of folders
 
-
-def _refuse_unknown(content_dir: Path, clients: tuple[str, ...]) -> None:
-    """`--client` must name client folders: a typo is a usage error, not an error page."""
-    known, _ = client_folders(content_dir)
-    unknown = [slug for slug in clients if slug not in known]
-    if unknown:
-        raise PortalError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
+    def _rebuild(self, changes: set[tuple[watchfiles.Change, str]]) -> list[Path]:
+        """Rebuild what the changes touch; return the folders to watch from now on."""
+        touched = affected_clients((Path(p) for _, p in changes), self.content_dir)
+        if touched is not None and self.clients:
+            touched &= set(self.clients)
+            if not touched:
+                return self._folders
+        self.live.rebuild(touched)
+        if touched is None:  # portal.yaml may name another theme folder now
+            self._folders = self.watched()
+        return self._folders
 
 
 def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
@@ -386,11 +401,11 @@ def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
         raise KeyboardInterrupt
 
     if not content_dir.is_dir():
-        raise PortalError(f"{content_dir} is not a folder (choose one with --content)")
+        raise UsageError(f"{content_dir} is not a folder (choose one with --content)")
     try:
-        session = Session(content_dir, clients, port, as_of, echo)
+        session = Preview(content_dir, clients, port, as_of, echo)
     except OSError as error:
-        raise PortalError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
+        raise UsageError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
     # Both stop it, whatever handler the process had before (a host process, such as a test
     # run that used asyncio, may have replaced Python's own Ctrl+C handler).
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}

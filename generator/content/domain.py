@@ -1,12 +1,11 @@
-"""The validated content of the site and of each client: what the render stage works on."""
+"""The domain model: the validated content of the agency and of each client, which the render
+stage works on."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
-from generator.errors import Problem
 from generator.content.history import ClientHistory
 from generator.content.models import (
     ClientProfile,
@@ -18,6 +17,7 @@ from generator.content.models import (
     UpdateMeta,
 )
 from generator.content.money import InvoiceTotals
+from generator.content.read import YamlSource
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,14 @@ class Document:
 
 @dataclass(frozen=True)
 class InvoiceRecord:
-    """One invoice with its computed figures and status on the build date."""
+    """One invoice with its computed figures and its status on the build date."""
 
     slug: str
     source: str
     invoice: Invoice
     totals: InvoiceTotals
+    status: str  # paid | open | overdue, on the build date (money.invoice_status)
     notes_line: int = 1
-    status: str = "open"  # set for the build date by `site`
 
     @property
     def currency(self) -> str:
@@ -55,12 +55,13 @@ class Client:
     slug: str
     folder: Path
     profile: ClientProfile
+    profile_file: YamlSource  # client.yaml: where messages about the profile point
     languages: tuple[str, ...]
     currency: str
     timezone: str
     scope: Document | None
     requirements: tuple[Document, ...]
-    milestones: tuple[Milestone, ...]
+    milestones: tuple[Milestone, ...]  # by due moment in the client's time zone, then id
     milestones_source: str | None
     milestone_lines: dict[str, int]
     invoices: tuple[InvoiceRecord, ...]
@@ -68,7 +69,7 @@ class Client:
     attachments: dict[str, Path] = field(default_factory=dict)
     # translated documents: language -> 'scope' | 'requirements/<slug>' | 'updates/<slug>' -> doc
     translations: dict[str, dict[str, Document]] = field(default_factory=dict)
-    history: ClientHistory = field(default_factory=ClientHistory)  # from git, see gitinfo
+    history: ClientHistory = field(default_factory=ClientHistory)  # from git, see history
 
     @property
     def language(self) -> str:
@@ -77,25 +78,9 @@ class Client:
 
 
 @dataclass(frozen=True)
-class Agency:
-    """Agency-wide data every portal may show: portal.yaml and the agency's own files."""
+class AgencyContent:
+    """What every portal may show of the agency: portal.yaml and the agency's own files."""
 
     config: PortalConfig
     files: dict[str, Path]
-
-
-@dataclass(frozen=True)
-class Site:
-    """The validated content folder."""
-
-    content_dir: Path
-    agency: Agency
-    clients: tuple[Client, ...]
-    warnings: tuple[Problem, ...] = ()
-
-
-def sort_key_when(value: date | datetime) -> tuple[date, str]:
-    """Order dates and date-times together: by day, then by time of day."""
-    if isinstance(value, datetime):
-        return (value.date(), value.time().isoformat())
-    return (value, "")
+    portal_file: YamlSource  # portal.yaml: where messages about the settings point

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import zoneinfo
-from collections.abc import Iterable
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -15,17 +13,12 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BeforeValidator, Field
 
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+from generator.content.folders import SLUG_PATTERN
+from generator.errors import did_you_mean
+
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ` (did you mean 'x'?)` when a choice is close to `word`, else ''."""
-    options = {c.upper(): c for c in choices}
-    close = difflib.get_close_matches(word.upper(), list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{options[close[0]]}'?)" if close else ""
 
 
 @lru_cache(maxsize=1)

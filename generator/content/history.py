@@ -4,7 +4,8 @@ Dates "last updated" come from commits, never from file times (those differ betw
 and checkouts). Outside a git repository there is no history: pages fall back to the dates in
 front matter, and the build says so once. Milestones share one file, so their own history is
 found by comparing each committed version of deadlines.yaml (read in one `git cat-file --batch`
-pass) milestone by milestone.
+pass) milestone by milestone (`read.milestone_history`: this module runs git, and parses
+nothing).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+
+from generator.errors import UsageError
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +43,8 @@ class ClientHistory:
     files: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     milestones: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     tracked: bool = False  # False outside git: no dates at all, not file times
-
-    def last_change(self, path: str) -> Change | None:
-        """The newest commit of `path`, if any."""
-        changes = self.files.get(path)
-        return changes[0] if changes else None
+    # the committed versions of deadlines.yaml, by blob id, until `milestones` is made of them
+    deadline_texts: dict[str, str] = field(default_factory=dict)
 
     def digest(self) -> str:
         """A stable text of this history, for the incremental build's input hash."""
@@ -73,10 +72,6 @@ class GitLog:
         """The part of the log about one client's folder (without milestones: see below)."""
         files = self.by_client.get(slug, {})
         return ClientHistory(dict(sorted(files.items())), {}, self.tracked)
-
-    def changed_clients(self) -> set[str]:
-        """First path components of every file with history (client slugs and shared files)."""
-        return {path.split("/", 1)[0] for path in self.files}
 
 
 def git_head(content_dir: Path) -> str | None:
@@ -153,45 +148,15 @@ def read_blobs(content_dir: Path, blobs: Iterable[str]) -> dict[str, str]:
     return texts
 
 
-def milestone_history(changes: tuple[Change, ...], texts: dict[str, str]
-                      ) -> dict[str, tuple[Change, ...]]:
-    """For each milestone id, the commits of deadlines.yaml that changed that milestone."""
-    history: dict[str, list[Change]] = {}
-    previous: dict[str, str] = {}
-    for change in reversed(changes):  # oldest first
-        current = _milestones_of(texts.get(change.blob, ""))
-        for milestone_id, text in current.items():
-            if previous.get(milestone_id) != text:
-                history.setdefault(milestone_id, []).append(change)
-        previous = current
-    return {k: tuple(reversed(v)) for k, v in sorted(history.items())}
-
-
-def _milestones_of(text: str) -> dict[str, str]:
-    from generator.content.yaml12 import YamlSyntaxError, parse_yaml
-
-    try:
-        data: Any = parse_yaml(text).data
-    except YamlSyntaxError:
-        return {}
-    items = data.get("milestones") if isinstance(data, dict) else None
-    if not isinstance(items, list):
-        return {}
-    return {str(m["id"]): json.dumps(m, sort_keys=True, default=str)
-            for m in items if isinstance(m, dict) and "id" in m}
-
-
 def changed_since(content_dir: Path, ref: str) -> set[str] | None:
     """Client slugs whose folders changed since `ref`; None when a shared file changed."""
-    from generator.errors import PortalError
-
     try:
         diff = _git(content_dir, ["git", "-c", "core.quotepath=off", "diff", "--relative",
                                   "--no-renames", "--name-only", ref, "--", "."])
         new = _git(content_dir, ["git", "-c", "core.quotepath=off", "ls-files", "--others",
                                  "--exclude-standard", "--", "."])
     except (OSError, subprocess.CalledProcessError) as error:
-        raise PortalError(f"--changed-since {ref}: cannot compare with git "
+        raise UsageError(f"--changed-since {ref}: cannot compare with git "
                           f"({getattr(error, 'stderr', b'') or error!s})") from None
     slugs: set[str] = set()
     for path in (diff + new).decode("utf-8", "replace").splitlines():

@@ -6,7 +6,7 @@ descriptions into the JSON Schema an editor shows.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Literal
 
@@ -382,8 +382,6 @@ class Invoice(ContentModel):
                 "a discount amount needs all items at one tax rate; use discount.percent")
         return self
 
-
-WhenType = date | datetime
 
 
 class TranslationMeta(ContentModel):

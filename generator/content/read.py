@@ -1,32 +1,27 @@
-"""Read the content folder: discover clients, parse YAML and front matter, list attachments.
+"""Read the content folder's files: parse YAML and front matter, list attachments.
 
-This is the only module that reads content from disk. It turns files into sources (parsed data
-with line marks) and problems; it does not judge what the data means (that is `validate`).
+It turns files into sources (parsed data with line marks) and problems; it does not judge what
+the data means (that is `validate`). Which folders exist, and the files' stats and hashes for
+planning, are `folders`' job: planning never parses.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from generator.errors import Problem, display_path
-
-if TYPE_CHECKING:
-    from generator.content.yaml12 import YamlDocument
-
-# The YAML parser and the field types (babel, pydantic) are imported where used, not here:
-# a no-op build lists and stats files only, and must start fast.
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # the same as fieldtypes.SLUG_PATTERN (a test pins it)
+from generator.content.folders import AGENCY_FOLDER, PORTAL_FILE, SLUG_PATTERN
+from generator.content.history import Change
+from generator.content.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
+from generator.errors import Problem, did_you_mean, display_path
 
 log = logging.getLogger(__name__)
 
-PORTAL_FILE = "portal.yaml"
 CLIENT_FILE = "client.yaml"
 CLIENT_ENTRIES = {
     CLIENT_FILE: "file",
@@ -82,12 +77,11 @@ class ClientSources:
 
 
 @dataclass
-class SiteSources:
-    """Everything read from the content folder, and every problem met while reading."""
+class AgencySources:
+    """portal.yaml and the agency's files, and every problem met reading them."""
 
     content_dir: Path
     portal: YamlSource | None
-    clients: list[ClientSources]
     agency_files: dict[str, Path]
     problems: list[Problem]
 
@@ -115,8 +109,6 @@ class _Reader:
         return None
 
     def yaml(self, path: Path) -> YamlSource | None:
-        from generator.content.yaml12 import YamlSyntaxError, parse_yaml
-
         text = self.text(path)
         if text is None:
             return None
@@ -129,8 +121,6 @@ class _Reader:
         return YamlSource(path, self.shown(path), document)
 
     def markdown(self, path: Path) -> MarkdownSource | None:
-        from generator.content.yaml12 import YamlSyntaxError, parse_yaml
-
         text = self.text(path)
         if text is None:
             return None
@@ -152,41 +142,6 @@ class _Reader:
     def _report_duplicates(self, path: Path, document: YamlDocument) -> None:
         for key, line in document.duplicate_keys:
             self.problem(path, line, f"key '{key}' appears twice; remove one of them")
-
-
-def read_site(content_dir: Path) -> SiteSources:
-    """Read portal.yaml and every client folder below `content_dir`."""
-    reader = _Reader(content_dir)
-    if not content_dir.is_dir():
-        reader.problem(content_dir, None, "content folder not found")
-        return SiteSources(content_dir, None, [], {}, reader.problems)
-    portal_path = content_dir / PORTAL_FILE
-    portal = reader.yaml(portal_path) if portal_path.is_file() else None
-    if portal is None and not portal_path.is_file():
-        reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
-    clients = [_read_client(reader, content_dir / slug)
-               for slug in _client_folders(reader, content_dir)]
-    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
-    return SiteSources(content_dir, portal, clients, agency_files, reader.problems)
-
-
-def _client_folders(reader: _Reader, content_dir: Path) -> list[str]:
-    folders = []
-    with os.scandir(content_dir) as listing:  # one pass: the entries' types come with it
-        entries = sorted(listing, key=lambda e: e.name)
-    for entry in entries:
-        if entry.name.startswith((".", "_")) or entry.name == PORTAL_FILE:
-            continue
-        if not entry.is_dir(follow_symlinks=False):
-            reader.problem(Path(entry.path), None, "unexpected entry in the content folder; "
-                           "it holds portal.yaml, _agency/ and one folder per client")
-            continue
-        if not re.match(SLUG_PATTERN, entry.name):
-            reader.problem(Path(entry.path), None, f"'{entry.name}' is not a valid client "
-                           "slug: use lower-case letters, digits and hyphens")
-            continue
-        folders.append(entry.name)
-    return folders
 
 
 def _read_client(reader: _Reader, folder: Path) -> ClientSources:
@@ -240,8 +195,6 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
         if kind is None and _is_translation(entry, "scope"):
             continue
         if kind is None:
-            from generator.content.fieldtypes import did_you_mean
-
             hint = did_you_mean(entry.name, set(CLIENT_ENTRIES))
             reader.problem(entry, None, f"unexpected entry in a client folder{hint}")
         elif (kind == "dir") != entry.is_dir():
@@ -294,15 +247,15 @@ def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]
     return found
 
 
-def read_agency(content_dir: Path) -> SiteSources:
-    """Read portal.yaml and the agency's files, without any client folder."""
+def read_agency(content_dir: Path) -> AgencySources:
+    """Read portal.yaml and the agency's files."""
     reader = _Reader(content_dir)
     portal_path = content_dir / PORTAL_FILE
     portal = reader.yaml(portal_path) if portal_path.is_file() else None
     if portal is None and not portal_path.is_file():
         reader.problem(portal_path, None, "not found; every content folder needs a portal.yaml")
-    agency_files = _list_files(reader, content_dir, content_dir / "_agency")
-    return SiteSources(content_dir, portal, [], agency_files, reader.problems)
+    agency_files = _list_files(reader, content_dir, content_dir / AGENCY_FOLDER)
+    return AgencySources(content_dir, portal, agency_files, reader.problems)
 
 
 def read_client(content_dir: Path, slug: str) -> tuple[ClientSources, list[Problem]]:
@@ -311,43 +264,28 @@ def read_client(content_dir: Path, slug: str) -> tuple[ClientSources, list[Probl
     return _read_client(reader, content_dir / slug), reader.problems
 
 
-def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
-    """The client slugs in the content folder, and problems with entries that are not clients."""
-    reader = _Reader(content_dir)
-    if not content_dir.is_dir():
-        reader.problem(content_dir, None, "content folder not found")
-        return [], reader.problems
-    return _client_folders(reader, content_dir), reader.problems
+def milestone_history(changes: tuple[Change, ...], texts: dict[str, str]
+                      ) -> dict[str, tuple[Change, ...]]:
+    """For each milestone id, the commits of deadlines.yaml that changed that milestone, from
+    the file's committed versions (`texts`, by blob id)."""
+    history: dict[str, list[Change]] = {}
+    previous: dict[str, str] = {}
+    for change in reversed(changes):  # oldest first
+        current = _milestones_of(texts.get(change.blob, ""))
+        for milestone_id, text in current.items():
+            if previous.get(milestone_id) != text:
+                history.setdefault(milestone_id, []).append(change)
+        previous = current
+    return {k: tuple(reversed(v)) for k, v in sorted(history.items())}
 
 
-FileStat = tuple[int, int]  # size, mtime in nanoseconds
-
-
-def stat_files(folder: Path) -> dict[str, FileStat]:
-    """Size and modification time of every file below `folder`, by sorted relative path.
-
-    The one loop a no-op build runs for every input file: plain strings, no Path objects.
-    """
-    found: dict[str, FileStat] = {}
-    stack = [(os.fspath(folder), "")]
-    while stack:
-        directory, prefix = stack.pop()
-        try:
-            with os.scandir(directory) as listing:
-                for entry in listing:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    if entry.is_dir(follow_symlinks=False):
-                        stack.append((entry.path, f"{prefix}{name}/"))
-                    else:
-                        stat = entry.stat(follow_symlinks=False)
-                        found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-    return dict(sorted(found.items()))
-
-
-def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _milestones_of(text: str) -> dict[str, str]:
+    try:
+        data: Any = parse_yaml(text).data
+    except YamlSyntaxError:
+        return {}
+    items = data.get("milestones") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return {}
+    return {str(m["id"]): json.dumps(m, sort_keys=True, default=str)
+            for m in items if isinstance(m, dict) and "id" in m}

@@ -1,30 +1,38 @@
-"""Turn sources into validated content: models from data, every problem with file and line."""
+"""Turn sources into validated content: models from data, every problem with file and line.
+
+Every content rule lives here, those that depend on the build date included (an invoice's
+status, invoices long overdue), so `check`, `build` and `serve` find the same problems.
+"""
 
 from __future__ import annotations
 
 import re
 import typing
+from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from generator.content.domain import Agency, Client, Document, InvoiceRecord, Site, sort_key_when
-from generator.content.read import ClientSources, MarkdownSource, SiteSources, YamlSource
-from generator.errors import ContentError, Problem
-from generator.content.fieldtypes import did_you_mean
+from generator.content.dates import day_in, moment_in
+from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.invoicerules import invoice_rule_problems
 from generator.content.models import (
     ClientProfile,
     Deadlines,
     Invoice,
+    Milestone,
     PortalConfig,
     RequirementMeta,
     ScopeMeta,
     TranslationMeta,
     UpdateMeta,
 )
-from generator.content.money import invoice_totals
+from generator.content.money import invoice_status, invoice_totals
+from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.yaml12 import YamlDocument
+from generator.errors import ContentError, Problem, did_you_mean, has_errors
+
+OVERDUE_WARNING_DAYS = 30  # an invoice unpaid this long after its due date is a warning
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -131,57 +139,29 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-# ---------------------------------------------------------------- the site
+# ---------------------------------------------------------------- the agency
 
 
-def validate_site(sources: SiteSources) -> Site:
-    """Validate everything read; raise ContentError listing every problem found."""
-    checker = _Checker()
-    checker.problems.extend(sources.problems)
-    config = _portal_config(checker, sources)
-    clients = []
-    for client_sources in sources.clients:
-        client = _client(checker, client_sources, config)
-        if client is not None:
-            clients.append(client)
-    if config is not None:
-        _check_agency_files(checker, sources, config)
-    errors = [p for p in checker.problems if p.severity == "error"]
-    if errors or config is None:
-        raise ContentError(checker.problems)
-    warnings = tuple(sorted(p for p in checker.problems if p.severity != "error"))
-    return Site(sources.content_dir, Agency(config, sources.agency_files), tuple(clients),
-                warnings)
-
-
-def validate_agency(sources: SiteSources) -> Agency:
+def validate_agency(sources: AgencySources) -> AgencyContent:
     """Validate portal.yaml and the agency's files; raise ContentError on any error."""
     checker = _Checker()
     checker.problems.extend(sources.problems)
     config = _portal_config(checker, sources)
     if config is not None:
         _check_agency_files(checker, sources, config)
-    if config is None or any(p.severity == "error" for p in checker.problems):
+    if config is None or sources.portal is None or has_errors(checker.problems):
         raise ContentError(checker.problems)
-    return Agency(config, sources.agency_files)
+    return AgencyContent(config, sources.agency_files, sources.portal)
 
 
-def validate_client(sources: ClientSources, config: PortalConfig
-                    ) -> tuple[Client | None, list[Problem]]:
-    """Validate one client's sources: the client (None on errors) and every problem found."""
-    checker = _Checker()
-    client = _client(checker, sources, config)
-    errors = any(p.severity == "error" for p in checker.problems)
-    return (None if errors else client), checker.problems
-
-
-def _portal_config(checker: _Checker, sources: SiteSources) -> PortalConfig | None:
+def _portal_config(checker: _Checker, sources: AgencySources) -> PortalConfig | None:
     if sources.portal is None:
         return None
     return checker.model(PortalConfig, sources.portal.shown, sources.portal.document)
 
 
-def _check_agency_files(checker: _Checker, sources: SiteSources, config: PortalConfig) -> None:
+def _check_agency_files(checker: _Checker, sources: AgencySources,
+                        config: PortalConfig) -> None:
     logo = config.agency.logo
     if logo and logo not in sources.agency_files and sources.portal is not None:
         line = sources.portal.document.line_of(("agency", "logo"))
@@ -189,43 +169,66 @@ def _check_agency_files(checker: _Checker, sources: SiteSources, config: PortalC
                                                 "(agency files live in content/_agency/)")
 
 
-def _client(checker: _Checker, sources: ClientSources,
-            config: PortalConfig | None) -> Client | None:
+# ---------------------------------------------------------------- a client
+
+
+def validate_client(sources: ClientSources, config: PortalConfig | None, as_of: date
+                    ) -> tuple[Client | None, list[Problem]]:
+    """Validate one client's sources as of the build date: the client (None on errors, or
+    without a valid portal.yaml to complete it) and every problem found."""
+    checker = _Checker()
+    client = _client(checker, sources, config, as_of)
+    return (None if has_errors(checker.problems) else client), checker.problems
+
+
+def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | None,
+            as_of: date) -> Client | None:
     profile = _profile(checker, sources)
-    scope = _document(checker, sources.scope, ScopeMeta) if sources.scope else None
-    requirements = [_document(checker, s, RequirementMeta) for s in sources.requirements]
-    updates = [_document(checker, s, UpdateMeta) for s in sources.updates]
+    documents = _documents(checker, sources)
     deadlines = _deadlines(checker, sources.deadlines)
-    milestone_lines = _milestone_lines(sources.deadlines, deadlines)
     currency = (profile and profile.currency) or (config and config.currency) or "EUR"
-    invoices = _invoices(checker, sources.invoices, currency)
-    if profile is None or config is None:
+    invoices = _invoices(checker, sources.invoices, currency, as_of)
+    if profile is None or config is None or sources.profile is None:
         return None
+    timezone = profile.timezone or config.timezone
     _check_profile_files(checker, sources, profile)
-    _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile)
+    _check_access(checker, sources.profile, profile)
+    _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     languages = tuple(profile.locales or [profile.locale or config.locale])
+    scope, requirements, updates = documents
     return Client(
         slug=sources.slug,
         folder=sources.folder,
         profile=profile,
+        profile_file=sources.profile,
         languages=languages,
         currency=currency,
-        timezone=profile.timezone or config.timezone,
+        timezone=timezone,
         scope=scope,
         requirements=tuple(d for d in requirements if d is not None),
-        milestones=tuple(sorted(deadlines, key=lambda m: (*sort_key_when(m.due), m.id))),
+        milestones=tuple(sorted(deadlines, key=lambda m: (moment_in(m.due, timezone), m.id))),
         milestones_source=sources.deadlines.shown if sources.deadlines else None,
-        milestone_lines=milestone_lines,
+        milestone_lines=_milestone_lines(sources.deadlines, deadlines),
         invoices=tuple(sorted(invoices, key=lambda r: (r.invoice.issued, r.invoice.number))),
-        updates=tuple(sorted((d for d in updates if d is not None),
-                             key=lambda d: (sort_key_when(d.meta.date), d.slug),  # type: ignore[union-attr]
-                             reverse=True)),
+        updates=_newest_first(updates, timezone),
         attachments=sources.attachments,
         translations=_translations(checker, sources, languages, scope,
                                    [*requirements, *updates]),
     )
 
 
+def _documents(checker: _Checker, sources: ClientSources
+               ) -> tuple[Document | None, list[Document | None], list[Document | None]]:
+    """The scope, the requirements and the updates (None where one has errors)."""
+    scope = _document(checker, sources.scope, ScopeMeta) if sources.scope else None
+    return (scope, [_document(checker, s, RequirementMeta) for s in sources.requirements],
+            [_document(checker, s, UpdateMeta) for s in sources.updates])
+
+
+def _newest_first(updates: list[Document | None], timezone: str) -> tuple[Document, ...]:
+    found = [d for d in updates if d is not None]
+    return tuple(sorted(found, key=lambda d: (moment_in(d.meta.date, timezone),  # type: ignore[union-attr]
+                                              d.slug), reverse=True))
 def _translations(checker: _Checker, sources: ClientSources, languages: tuple[str, ...],
                   scope: Document | None, documents: list[Document | None]
                   ) -> dict[str, dict[str, Document]]:
@@ -275,6 +278,20 @@ def _check_profile_files(checker: _Checker, sources: ClientSources,
                         "(attachments live in files/)")
 
 
+def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile) -> None:
+    """Password mode: the contacts named are the client's, and somebody gets a key."""
+    access, known = profile.access, [c.name for c in profile.contacts]
+    for index, name in enumerate(access.contacts or ()):
+        if name not in known:
+            checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
+                        f"access.contacts: '{name}' is not one of the client's contacts"
+                        f"{did_you_mean(name, known)}")
+    chosen = [name for name in known if access.contacts is None or name in access.contacts]
+    if access.mode == "password" and not chosen and not access.share_link:
+        checker.add(source.shown, source.document.line_of(("access", "mode")),
+                    "access: password mode needs at least one contact (or share_link: true)")
+
+
 def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseModel]
               ) -> Document | None:
     meta = checker.model(meta_model, source.shown, source.front_matter)
@@ -301,13 +318,14 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
 
 
 def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
-                                 milestones: list[Any], profile: ClientProfile) -> None:
+                                 milestones: list[Milestone], profile: ClientProfile,
+                                 timezone: str) -> None:
     """Warn about milestones due after the contract ends: often a forgotten renewal."""
     ends_on = profile.contract.ends_on if profile.contract else None
     if source is None or ends_on is None:
         return
     for index, milestone in enumerate(milestones):
-        if sort_key_when(milestone.due)[0] > ends_on and milestone.status != "cancelled":
+        if day_in(milestone.due, timezone) > ends_on and milestone.status != "cancelled":
             line = source.document.line_of(("milestones", index, "due"))
             checker.problems.append(Problem(
                 source.shown, line, f"milestone '{milestone.id}' is due after the contract "
@@ -322,8 +340,8 @@ def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[s
             for i, m in enumerate(milestones)}
 
 
-def _invoices(checker: _Checker, sources: list[YamlSource],
-              client_currency: str) -> list[InvoiceRecord]:
+def _invoices(checker: _Checker, sources: list[YamlSource], client_currency: str,
+              as_of: date) -> list[InvoiceRecord]:
     records: list[InvoiceRecord] = []
     first_seen: dict[str, str] = {}
     for source in sources:
@@ -336,14 +354,14 @@ def _invoices(checker: _Checker, sources: list[YamlSource],
                                             f"by {first_seen[invoice.number]}")
             continue
         first_seen[invoice.number] = source.shown
-        record = _invoice_record(checker, source, invoice, client_currency)
+        record = _invoice_record(checker, source, invoice, client_currency, as_of)
         if record is not None:
             records.append(record)
     return records
 
 
 def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
-                    client_currency: str) -> InvoiceRecord | None:
+                    client_currency: str, as_of: date) -> InvoiceRecord | None:
     currency = invoice.currency or client_currency
     for loc, message in invoice_rule_problems(invoice, currency):
         checker.add(source.shown, source.document.line_of(loc), message)
@@ -352,7 +370,12 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
         line = source.document.line_of(("discount",))
         checker.add(source.shown, line, "discount is larger than the invoice subtotal")
         return None
-    slug = source.path.stem
+    status = invoice_status(invoice, as_of)
+    late = (as_of - invoice.due).days
+    if status == "overdue" and late > OVERDUE_WARNING_DAYS:
+        checker.problems.append(Problem(
+            source.shown, source.document.line_of(("due",)),
+            f"invoice {invoice.number} is unpaid {late} days after its due date "
+            f"({invoice.due.isoformat()})", "warning"))
     notes_line = source.document.line_of(("notes",)) or 1
-    return InvoiceRecord(slug, source.shown, invoice, totals, notes_line=notes_line)
-
+    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line)

@@ -6,6 +6,7 @@ it names (never the whole environment), and a secrets file that git would commit
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import PortalError
+from generator.errors import UsageError
 
 PREFIX = "PORTAL_"
 SECRET_VAR = "PORTAL_SECRET"
@@ -56,7 +57,7 @@ def load_secrets(path: Path | None, environ: Mapping[str, str] | None = None) ->
             continue
         match = _LINE.match(line)
         if not match:
-            raise PortalError(f"{path}:{number}: expected PORTAL_NAME=value")
+            raise UsageError(f"{path}:{number}: expected PORTAL_NAME=value")
         values[match.group(1)] = match.group(2).strip("'\"")
     return Secrets(values, environ)
 
@@ -69,7 +70,7 @@ def _refuse_tracked(path: Path) -> None:
     except (OSError, subprocess.TimeoutExpired):
         return  # no git: nothing could commit the file
     if result.returncode == 1:
-        raise PortalError(f"{path} is not ignored by git; add '{SECRETS_FILE}*' to .gitignore "
+        raise UsageError(f"{path} is not ignored by git; add '{SECRETS_FILE}*' to .gitignore "
                           "before putting secrets into it")
 
 
@@ -87,3 +88,15 @@ def password_variable(client_slug: str, contact_key: str) -> str:
 def agency_password_variable(manager_key: str) -> str:
     """`PORTAL_AGENCY_PASSWORD__<MANAGER>`: an account manager's password for the overview."""
     return f"PORTAL_AGENCY_PASSWORD__{manager_key}"
+
+
+def secrets_digest(names: list[str], secrets: Secrets) -> str:
+    """A digest that changes when any of these secrets changes, for incremental builds.
+
+    Keyed with PORTAL_SECRET, so it gives no shortcut to guessing a password.
+    """
+    if not names:
+        return "public"
+    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
+    values = [f"{name}={secrets.get(name) or ''}" for name in names]
+    return hmac.new(master, "\0".join(values).encode("utf-8"), "sha256").hexdigest()

@@ -13,15 +13,16 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from generator.errors import PortalError
-
-if TYPE_CHECKING:  # not at run time: a no-op build must not import Jinja
-    from generator.render.portal import PortalFiles
+from generator.errors import UsageError
 
 log = logging.getLogger(__name__)
+
+# A site's files by path relative to its folder: bytes, or a source file copied as it is.
+PortalFiles = dict[str, "bytes | Path"]
+OVERVIEW_FOLDER = "_agency"  # the agency overview's folder (and its label for derived keys)
 
 MARKER = ".clientportal"
 # What the generator keeps between builds besides the manifest (compiled templates): never
@@ -54,10 +55,10 @@ class OutputFolder:
     def claim(self) -> None:
         """Create the output folder, or refuse one that `portal build` did not create."""
         if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise PortalError(f"{self.out_dir} exists and is not a folder")
+            raise UsageError(f"{self.out_dir} exists and is not a folder")
         foreign = self.out_dir.is_dir() and not (self.out_dir / MARKER).is_file()
         if foreign and any(self.out_dir.iterdir()):
-            raise PortalError(
+            raise UsageError(
                 f"{self.out_dir} is not empty and was not created by `portal build` "
                 f"(no {MARKER} file); refusing to write into it. Choose another --out.")
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -89,17 +90,13 @@ class OutputFolder:
             os.chmod(folder, 0o755)
         self._staged.append(name)
 
-    def commit(self, keep: set[str] | None) -> None:
-        """Swap every staged portal in; with `keep`, remove portals not named in it."""
+    def commit(self) -> None:
+        """Swap every staged portal in, and remove the folders they supersede."""
         for name in self._staged:
             self._swap(self.staging / name, self.out_dir / name)
         for stale in sorted(self._superseded - set(self._staged)):
             if (self.out_dir / stale).is_dir():
                 log.info("removing %s: the client's portal moved", stale)
-                shutil.rmtree(self.out_dir / stale)
-        if keep is not None:
-            for stale in self.portals() - keep:
-                log.info("removing %s: no such client any more", stale)
                 shutil.rmtree(self.out_dir / stale)
         self.discard()
 
@@ -129,10 +126,37 @@ class OutputFolder:
         except (FileNotFoundError, NotADirectoryError):
             return set()
 
+    def place_overview(self, files: PortalFiles, folder: str, agency_out: Path | None,
+                       portals: Iterable[str]) -> None:
+        """Stage the agency overview with the portals (in `folder`: `_agency`, or
+        `_agency-<token>` in link mode), or write it to its own folder (`--agency-out`)."""
+        if agency_out is None or agency_out.resolve() == (self.out_dir / OVERVIEW_FOLDER).resolve():
+            existing = {p.name for p in self.out_dir.iterdir() if p.is_dir()}
+            self.stage(folder, files, superseded_folders(OVERVIEW_FOLDER, folder, existing))
+            return
+        if folder != OVERVIEW_FOLDER:
+            raise UsageError(f"--agency-out {agency_out}: with overview_access mode 'link' the "
+                             "overview's unguessable folder name is its protection; build it "
+                             "into the output folder, or use mode 'password'")
+        self._refuse_inside_portal(agency_out, portals)
+        self.replace_folder(agency_out, files)
+
+    def _refuse_inside_portal(self, agency_out: Path, portals: Iterable[str]) -> None:
+        target, out = agency_out.resolve(), self.out_dir.resolve()
+        for folder in portals:
+            portal = (self.out_dir / folder).resolve()
+            if target == portal or portal in target.parents:
+                raise UsageError(f"--agency-out {agency_out} is inside {folder}'s portal; "
+                                 "the agency overview must never be published with a portal")
+        if out in target.parents and not target.relative_to(out).parts[0].startswith("_"):
+            raise UsageError(f"--agency-out {agency_out} is inside {self.out_dir}: use a folder "
+                             f"whose name starts with '_' there (as {OVERVIEW_FOLDER}), or one "
+                             "outside it")
+
     def replace_folder(self, target: Path, files: PortalFiles) -> None:
         """Write `files` as the whole of `target`, a folder outside the output folder."""
         if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
-            raise PortalError(f"{target} is not empty and was not created by `portal build` "
+            raise UsageError(f"{target} is not empty and was not created by `portal build` "
                               f"(no {MARKER} file); refusing to write into it")
         name = f".{target.name}.staging"
         self.stage(name, {**files, MARKER: MARKER_TEXT.encode("utf-8")})

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,37 +29,37 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from generator.content.domain import Client
+from generator.content.domain import AgencyContent, Client
+from generator.errors import Problem, did_you_mean
 from generator.publish.credentials import (
     MIN_SECRET_LENGTH,
     SECRET_VAR,
     Secrets,
+    agency_password_variable,
     env_key,
     password_variable,
 )
-from generator.errors import Problem, display_path
 from generator.publish.headers import headers_file, nginx_snippet, with_script_hashes
-from generator.publish.output import TOKEN_BYTES
+from generator.publish.output import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
 
 log = logging.getLogger(__name__)
-
-PortalFiles = dict[str, "bytes | Path"]
 
 ITERATIONS = 600_000
 MIN_PASSWORD_LENGTH = 12
 FORMAT_VERSION = 1
 PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
 HEADER_FILES = ("_headers", "_headers.nginx.conf")
-OVERVIEW_NAME = "_agency"  # the agency overview's folder, and its label for derived keys
 
 
 @dataclass
 class ProtectedPortal:
-    """A portal ready to write: its folder name, files, and missing secrets."""
+    """A portal ready to write: its folder name, files, missing secrets, and the names of
+    the secrets it was built with."""
 
     folder: str
     files: PortalFiles = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    secret_names: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,8 @@ class Guard:
     share_link: bool
     people: dict[str, str]  # password variable -> the person's name (password mode)
     language: str  # of the lock page
-    shown: str  # the file that sets the access mode, named in messages
+    source: str  # the file that sets the access mode, named in messages
+    line: int | None  # and the line where it does
     problems: tuple[Problem, ...] = ()  # people asked for who are not known
 
     def secret_names(self) -> list[str]:
@@ -91,17 +92,36 @@ class Guard:
 
 
 def client_guard(client: Client) -> Guard:
-    """A client's portal, protected as its client.yaml `access` says."""
-    access = client.profile.access
-    shown = display_path(client.folder / "client.yaml", client.folder.parent)
-    known = {c.name for c in client.profile.contacts}
-    problems = tuple(Problem(shown, None, f"access.contacts: '{name}' is not one of the "
-                                          "client's contacts")
-                     for name in sorted(set(access.contacts or ()) - known))
+    """A client's portal, protected as its client.yaml `access` says (validated: every
+    contact it names is the client's)."""
+    access, source = client.profile.access, client.profile_file
     people = {password_variable(client.slug, key): name
               for key, name in contact_keys(client).items()}
-    return Guard(client.slug, access.mode, access.share_link, people, client.language, shown,
-                 problems)
+    return Guard(client.slug, access.mode, access.share_link, people, client.language,
+                 source.shown, source.document.line_of(("access", "mode")))
+
+
+def overview_guard(agency: AgencyContent, people: Iterable[tuple[str, str]]) -> Guard:
+    """The overview's protection (portal.yaml `overview_access`): which of the account
+    managers (name, e-mail) may open it, and how."""
+    access, source = agency.config.overview_access, agency.portal_file
+    managers: dict[str, str] = {}  # e-mail -> name
+    for name, email in sorted(people, key=lambda m: (m[1], m[0])):
+        managers.setdefault(email, name)
+    wanted, known = access.managers, set(managers) | set(managers.values())
+    problems = tuple(
+        Problem(source.shown, source.document.line_of(("overview_access", "managers", index)),
+                f"overview_access.managers: '{name}' is not an account manager of any "
+                f"client{did_you_mean(name, known)}")
+        for index, name in enumerate(wanted or ()) if name not in known)
+    chosen = [(name, email) for email, name in sorted(managers.items(),
+                                                      key=lambda m: (m[1].casefold(), m[0]))
+              if wanted is None or name in wanted or email in wanted]
+    variables = {agency_password_variable(key): name
+                 for key, name in person_keys(chosen).items()}
+    return Guard(OVERVIEW_FOLDER, access.mode, access.share_link, variables,
+                 agency.config.locale, source.shown,
+                 source.document.line_of(("overview_access", "mode")), problems)
 
 
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
@@ -115,7 +135,7 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
             page_context: dict[str, Any] | None = None) -> ProtectedPortal:
     """Apply an access mode to rendered files; `page_context` translates the lock page."""
     problems = list(guard.problems)
-    master = _master_secret(secrets, guard.shown, problems) if guard.mode != "public" else b""
+    master = _master_secret(secrets, guard, problems) if guard.mode != "public" else b""
     folder = guard.name
     if guard.mode == "link" and master:
         folder = f"{guard.name}-{capability_token(master, guard.name)}"
@@ -127,7 +147,7 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     out, hashes = _hash_inline_scripts(out)
     out[HEADER_FILES[0]] = headers_file(hashes)
     out[HEADER_FILES[1]] = nginx_snippet(hashes)
-    return ProtectedPortal(folder, dict(sorted(out.items())), problems)
+    return ProtectedPortal(folder, dict(sorted(out.items())), problems, guard.secret_names())
 
 
 def capability_token(master: bytes, slug: str) -> str:
@@ -175,37 +195,11 @@ def person_keys(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
     return keys
 
 
-def secret_names(client: Client) -> list[str]:
-    """The `PORTAL_*` secrets the client's portal is built with (names only: not secret)."""
-    return client_guard(client).secret_names()
-
-
-def secrets_digest(names: list[str], secrets: Secrets) -> str:
-    """A digest that changes when any of these secrets changes, for incremental builds.
-
-    Keyed with PORTAL_SECRET, so it gives no shortcut to guessing a password.
-    """
-    if not names:
-        return "public"
-    master = (secrets.get(SECRET_VAR) or "").encode("utf-8")
-    values = [f"{name}={secrets.get(name) or ''}" for name in names]
-    return hmac.new(master, "\0".join(values).encode("utf-8"), "sha256").hexdigest()
-
-
-def fingerprint(client: Client, secrets: Secrets) -> str:
-    """A digest that changes when the client's protection or any secret it uses changes."""
-    access = client.profile.access
-    if access.mode == "public":
-        return "public"
-    text = access.model_dump_json() + "\0" + secrets_digest(secret_names(client), secrets)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> bytes:
+def _master_secret(secrets: Secrets, guard: Guard, problems: list[Problem]) -> bytes:
     secret = secrets.get(SECRET_VAR)
     if secret is None or len(secret) < MIN_SECRET_LENGTH:
         what = "is not set" if secret is None else f"is shorter than {MIN_SECRET_LENGTH} characters"
-        problems.append(Problem(shown, None, f"access: this portal needs the secret "
+        problems.append(Problem(guard.source, guard.line, f"access: this portal needs the secret "
                                              f"{SECRET_VAR}, which {what}; generate one with "
                                              "`portal password --bits 256` and set it in the "
                                              "environment or the git-ignored .portal-secrets"))
@@ -215,9 +209,9 @@ def _master_secret(secrets: Secrets, shown: str, problems: list[Problem]) -> byt
 
 def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
                problems: list[Problem]) -> list[KeySlot]:
-    who = "account manager" if guard.name == OVERVIEW_NAME else "contact"
+    who = "account manager" if guard.name == OVERVIEW_FOLDER else "contact"
     if not guard.people and not guard.share_link:
-        problems.append(Problem(guard.shown, None, f"access: password mode needs at least one "
+        problems.append(Problem(guard.source, guard.line, f"access: password mode needs at least one "
                                                    f"{who} (or share_link: true)"))
     salt, slots = portal_salt(master, guard.name), []
     for variable, name in guard.people.items():
@@ -225,7 +219,7 @@ def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
             what = "no password" if password is None else (
                 f"the password is shorter than {MIN_PASSWORD_LENGTH} characters")
-            problems.append(Problem(guard.shown, None, f"access: {what} for {who} '{name}': set "
+            problems.append(Problem(guard.source, guard.line, f"access: {what} for {who} '{name}': set "
                                                        f"{variable} in the environment or in "
                                                        ".portal-secrets (`portal password` "
                                                        "makes one)"))

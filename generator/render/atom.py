@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from generator.content.domain import Agency, Client
+from generator.content.dates import moment_in
+from generator.content.domain import AgencyContent, Client
 from generator.render.i18n import Formatter
+
+if TYPE_CHECKING:
+    from generator.render.pages import RenderedUpdate
 
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom_feed(client: Client, agency: Agency, updates: list[dict[str, Any]],
+def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
               fmt: Formatter, base_url: str | None) -> bytes:
     """Return the Atom feed of `updates` (newest first, as rendered on the updates page)."""
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
@@ -21,7 +25,7 @@ def atom_feed(client: Client, agency: Agency, updates: list[dict[str, Any]],
         feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/")
     _text(feed, "id", _urn(f"clientportal:{client.slug}:feed"))
     _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
-    stamps = [_stamp(u["meta"].date, fmt) for u in updates]
+    stamps = [_stamp(u.meta.date, fmt) for u in updates]
     _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
     ET.SubElement(feed, "link", {"rel": "self", "href": "feed.xml"})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
@@ -33,20 +37,20 @@ def atom_feed(client: Client, agency: Agency, updates: list[dict[str, Any]],
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
 
 
-def _entry(feed: ET.Element, client: Client, update: dict[str, Any], stamp: str,
-           agency: Agency) -> None:
-    meta = update["meta"]
+def _entry(feed: ET.Element, client: Client, update: RenderedUpdate, stamp: str,
+           agency: AgencyContent) -> None:
+    meta = update.meta
     entry = ET.SubElement(feed, "entry")
-    _text(entry, "id", _urn(f"clientportal:{client.slug}:update:{update['slug']}"))
+    _text(entry, "id", _urn(f"clientportal:{client.slug}:update:{update.slug}"))
     _text(entry, "title", meta.title)
     _text(entry, "published", stamp)
     _text(entry, "updated", stamp)
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
-                                  "href": f"updates.html#{update['slug']}"})
+                                  "href": f"updates.html#{update.slug}"})
     author = ET.SubElement(entry, "author")
     _text(author, "name", meta.author or agency.config.agency.name)
-    _text(entry, "summary", update["excerpt"])
-    content = _text(entry, "content", update["html"])
+    _text(entry, "summary", update.excerpt)
+    content = _text(entry, "content", update.html)
     content.set("type", "html")
 
 
@@ -61,5 +65,5 @@ def _urn(name: str) -> str:
 
 
 def _stamp(value: Any, fmt: Formatter) -> str:
-    moment = fmt.start_of(value).astimezone(timezone.utc)
+    moment = moment_in(value, fmt.timezone).astimezone(timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

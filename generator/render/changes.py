@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from generator.content.dates import day_in, moment_in
 from generator.content.domain import Client
 from generator.content.history import Change
 
@@ -39,8 +39,7 @@ class NewItem:
 
 def revisions(client: Client, changes: tuple[Change, ...], messages: bool) -> list[Revision]:
     """The changes of one file or milestone, newest first, in the client's time zone."""
-    zone = ZoneInfo(client.timezone)
-    return [Revision(c.when.astimezone(zone).date(), _utc(c.when),
+    return [Revision(day_in(c.when, client.timezone), _utc(c.when),
                      c.message if messages else None) for c in changes]
 
 
@@ -50,14 +49,19 @@ def document_history(client: Client, path: str, messages: bool) -> dict[str, Any
     return {"updated": history[0] if history else None, "history": history}
 
 
-def whats_new(client: Client, as_of: date, messages: bool) -> list[NewItem]:
-    """Documents, milestones and invoices changed in the 30 days up to the build date."""
-    since = as_of - timedelta(days=WHATS_NEW_DAYS)
+def whats_new(client: Client, as_of: date, agency_timezone: str,
+              messages: bool) -> list[NewItem]:
+    """Documents, milestones and invoices changed in the 30 days up to the end of the build
+    date. The build date is a day of the agency's time zone, so its end is too: a change made
+    today is new for every client, east or west of the agency (its date is shown in the
+    client's zone)."""
+    end = moment_in(as_of + timedelta(days=1), agency_timezone)
+    start = end - timedelta(days=WHATS_NEW_DAYS)
     items: list[NewItem] = []
     for kind, title, href, changes in _sources(client):
-        recent = [r for r in revisions(client, changes, messages) if since < r.on <= as_of]
+        recent = [c for c in changes if start <= c.when < end]
         if recent:
-            items.append(NewItem(kind, title, href, recent[0]))
+            items.append(NewItem(kind, title, href, revisions(client, (recent[0],), messages)[0]))
     return sorted(items, key=lambda i: (i.revision.at, i.href), reverse=True)
 
 

@@ -10,7 +10,6 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import Locale
@@ -23,6 +22,7 @@ from babel.support import Translations
 from jinja2.ext import extract_from_ast
 from markupsafe import Markup
 
+from generator.content.dates import When, day_in, moment_in, zone
 from generator.errors import Problem
 
 SOURCE_LANGUAGE = "en"
@@ -35,34 +35,24 @@ class Formatter:
 
     def __init__(self, locale: str, timezone: str) -> None:
         self.locale = Locale.parse(locale, sep="-" if "-" in locale else "_")
-        self.tz = ZoneInfo(timezone)
+        self.timezone = timezone
+        self.tz = zone(timezone)
 
     @property
     def language_tag(self) -> str:
         """The BCP 47 tag for `<html lang>`."""
         return str(self.locale).replace("_", "-")
 
-    def date(self, value: dt.date | dt.datetime, form: str = "medium") -> str:
+    def date(self, value: When, form: str = "medium") -> str:
         """Format a date (a date-time is shown as its day in the portal's time zone)."""
-        if isinstance(value, dt.datetime):
-            value = value.astimezone(self.tz).date() if value.tzinfo else value.date()
-        return format_date(value, form, locale=self.locale)
+        return format_date(day_in(value, self.timezone), form, locale=self.locale)
 
-    def when(self, value: dt.date | dt.datetime, form: str = "medium") -> str:
+    def when(self, value: When, form: str = "medium") -> str:
         """Format a date, or a date-time with its time of day."""
         if isinstance(value, dt.datetime):
-            return format_datetime(self.aware(value), form, tzinfo=self.tz, locale=self.locale)
+            return format_datetime(moment_in(value, self.timezone), form, tzinfo=self.tz,
+                                   locale=self.locale)
         return format_date(value, form, locale=self.locale)
-
-    def aware(self, value: dt.datetime) -> dt.datetime:
-        """Attach the portal's time zone to a date-time written without an offset."""
-        return value if value.tzinfo else value.replace(tzinfo=self.tz)
-
-    def start_of(self, value: dt.date | dt.datetime) -> dt.datetime:
-        """The moment a date begins in the portal's time zone (a date-time stays itself)."""
-        if isinstance(value, dt.datetime):
-            return self.aware(value)
-        return dt.datetime.combine(value, dt.time(0), tzinfo=self.tz)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""
@@ -76,19 +66,13 @@ class Formatter:
         """Format a rate given in percent (23 → 23 %)."""
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
 
-    def relative(self, value: dt.date | dt.datetime, as_of: dt.date) -> str:
+    def relative(self, value: When, as_of: dt.date) -> str:
         """Say how far a day is from the build date: 'in 3 days', '2 weeks ago', 'today'."""
-        day = self.date_of(value)
+        day = day_in(value, self.timezone)
         if day == as_of:
             return format_timedelta(dt.timedelta(0), granularity="day", locale=self.locale)
         return format_timedelta(day - as_of, granularity="day", threshold=1.1,
                                 add_direction=True, locale=self.locale)
-
-    def date_of(self, value: dt.date | dt.datetime) -> dt.date:
-        """The day a date-time falls on in the portal's time zone."""
-        if isinstance(value, dt.datetime):
-            return value.astimezone(self.tz).date() if value.tzinfo else value.date()
-        return value
 
     @property
     def first_weekday(self) -> str:
@@ -103,11 +87,6 @@ class Formatter:
         """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""
         name = Locale.parse(tag, sep="-" if "-" in tag else "_").get_display_name(self.locale)
         return name or tag
-
-    def days_between(self, start: dt.date, end: dt.date) -> str:
-        """Format the distance between two days, e.g. '3 days'."""
-        return format_timedelta(end - start, granularity="day", threshold=1.1,
-                                locale=self.locale)
 
 
 # ---------------------------------------------------------------- UI translations (gettext)
@@ -202,23 +181,21 @@ def template_messages(env: jinja2.Environment) -> list[tuple[str, int, str | tup
     return found
 
 
-def missing_translations(env: jinja2.Environment, theme_folders: Iterable[Path],
-                         languages: Iterable[str]) -> list[Problem]:
-    """A warning for each template message a language's catalogue does not translate."""
-    messages = template_messages(env)
-    problems = []
-    for language in sorted(set(languages)):
-        if language.split("_")[0].split("-")[0] == SOURCE_LANGUAGE:
-            continue
-        translations = load_translations(theme_folders, language)
-        reported: set[str] = set()
-        for filename, line, message in messages:
-            msgid = message if isinstance(message, str) else message[0]
-            if msgid not in reported and _untranslated(translations, message):
-                reported.add(msgid)
-                problems.append(Problem(_shown(filename), line,
-                                        f"no {language} translation for '{msgid}'; "
-                                        "the portal shows it in English", "warning"))
+def missing_translations(messages: list[tuple[str, int, str | tuple[str, ...]]],
+                         theme_folders: Iterable[Path], language: str) -> list[Problem]:
+    """A warning for each template message (`template_messages`) that the language's
+    catalogue does not translate."""
+    if language.split("_")[0].split("-")[0] == SOURCE_LANGUAGE:
+        return []
+    translations = load_translations(theme_folders, language)
+    problems, reported = [], set()
+    for filename, line, message in messages:
+        msgid = message if isinstance(message, str) else message[0]
+        if msgid not in reported and _untranslated(translations, message):
+            reported.add(msgid)
+            problems.append(Problem(_shown(filename), line,
+                                    f"no {language} translation for '{msgid}'; "
+                                    "the portal shows it in English", "warning"))
     return problems
 
 

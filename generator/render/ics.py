@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from generator import __version__
-from generator.content.domain import Agency, Client
-from generator.render.markdown import plain_text
+from generator.content.dates import moment_in
+from generator.content.domain import AgencyContent, Client
 from generator.content.models import Milestone
+from generator.render.markdown import plain_text
 
 REFRESH = "PT12H"
 
 
-def calendar_ics(client: Client, agency: Agency, as_of: date) -> bytes:
+def calendar_ics(client: Client, agency: AgencyContent, as_of: date) -> bytes:
     """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded."""
     name = f"{client.profile.name} · {agency.config.agency.name}"
     lines = [
@@ -43,7 +43,7 @@ def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
         lines.append(f"LAST-MODIFIED:{changes[0].when:%Y%m%dT%H%M%SZ}")
     due = milestone.due
     if isinstance(due, datetime):
-        lines.append(f"DTSTART:{_utc(due, client.timezone):%Y%m%dT%H%M%SZ}")
+        lines.append(f"DTSTART:{moment_in(due, client.timezone).astimezone(timezone.utc):%Y%m%dT%H%M%SZ}")
     else:
         lines.append(f"DTSTART;VALUE=DATE:{due:%Y%m%d}")
         lines.append(f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}")
@@ -57,11 +57,6 @@ def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
     lines.append("TRANSP:TRANSPARENT")
     lines.append("END:VEVENT")
     return lines
-
-
-def _utc(value: datetime, zone: str) -> datetime:
-    aware = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
-    return aware.astimezone(timezone.utc)
 
 
 def escape_text(text: str) -> str:

@@ -11,13 +11,13 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from generator.render.changes import document_history, whats_new
-from generator.content.domain import Agency, Client
+from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
+from generator.content.money import sum_by_currency
 from generator.errors import Problem
+from generator.render.changes import document_history, whats_new
 from generator.render.i18n import Formatter
 from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
-from generator.content.money import invoice_status, sum_by_currency
-from generator.render.timeline import axis, timeline_entries
+from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
 OVERVIEW_DEADLINES = 4
@@ -40,12 +40,39 @@ class Page:
         return "../" * self.path.count("/")
 
 
+@dataclass(frozen=True)
+class RenderedUpdate:
+    """An update as the updates page, the overview and the feed show it."""
+
+    document: Document
+    html: str
+    excerpt: str
+
+    @property
+    def meta(self) -> Any:
+        return self.document.meta
+
+    @property
+    def slug(self) -> str:
+        return self.document.slug
+
+
+@dataclass(frozen=True)
+class LanguageView:
+    """One language of a portal: its pages, its updates (for the feed), and the problems
+    met rendering its Markdown."""
+
+    pages: list[Page]
+    updates: list[RenderedUpdate]
+    problems: list[Problem]
+
+
 @dataclass
-class _Builder:
-    """Collects a client's pages and the problems met rendering its Markdown."""
+class _PageMaker:
+    """What every page of one language is made with; collects Markdown problems."""
 
     client: Client
-    agency: Agency
+    agency: AgencyContent
     as_of: date
     markdown: MarkdownRenderer
     fmt: Formatter
@@ -77,81 +104,80 @@ def link_targets(client: Client) -> LinkTargets:
     return LinkTargets(pages, frozenset(client.attachments))
 
 
-def portal_pages(client: Client, agency: Agency, as_of: date,
+def portal_pages(client: Client, agency: AgencyContent, as_of: date,
                  markdown: MarkdownRenderer, language: str | None = None,
-                 prefix: str = "") -> tuple[list[Page], list[Problem]]:
-    """Return every page of the client's portal and the problems found in its Markdown.
-
-    `language` and `prefix` ('en/') give one language of a portal in several languages.
-    """
+                 prefix: str = "") -> LanguageView:
+    """Every page of the client's portal in one language, its updates and the problems found
+    in its Markdown. `language` and `prefix` ('en/') give one language of a portal in
+    several languages."""
     fmt = Formatter(language or client.language, client.timezone)
     targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
-    builder = _Builder(client, agency, as_of, markdown, fmt, targets)
-    timeline = _timeline(builder)
-    invoices = _invoices(builder)
-    updates = _updates(builder)
+    maker = _PageMaker(client, agency, as_of, markdown, fmt, targets)
+    timeline = _timeline(maker)
+    updates = _updates(maker)
     pages = [
-        _overview(builder, timeline, invoices, updates),
-        _scope(builder),
-        _requirements(builder),
-        *_requirement_pages(builder),
+        _overview(maker, timeline, updates),
+        _scope(maker),
+        _requirements(maker),
+        *_requirement_pages(maker),
         Page("timeline.html", "timeline.html", "timeline", "Timeline",
              {"entries": timeline, "axis": axis(timeline, as_of),
               "groups": _groups(timeline)}),
-        Page("invoices.html", "invoices.html", "invoices", "Invoices", invoices),
-        *_invoice_pages(builder),
+        Page("invoices.html", "invoices.html", "invoices", "Invoices", _invoices(client)),
+        *_invoice_pages(maker),
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
-        _contact(builder),
+        _contact(maker),
     ]
     if prefix:
         pages = [replace(page, path=prefix + page.path) for page in pages]
-    return pages, builder.problems
+    return LanguageView(pages, updates, maker.problems)
 
 
-def _timeline(builder: _Builder) -> list[Any]:
-    client = builder.client
+def _timeline(maker: _PageMaker) -> list[TimelineEntry]:
+    client = maker.client
     descriptions = {
-        m.id: builder.html(m.description, client.milestones_source or "",
-                           client.milestone_lines.get(m.id, 1))[0]
+        m.id: maker.html(m.description, client.milestones_source or "",
+                         client.milestone_lines.get(m.id, 1))[0]
         for m in client.milestones
     }
-    return timeline_entries(client.milestones, client.timezone, builder.as_of, descriptions)
+    return timeline_entries(client.milestones, client.timezone, maker.as_of, descriptions)
 
 
-def _groups(timeline: list[Any]) -> dict[str, list[Any]]:
-    groups: dict[str, list[Any]] = {"overdue": [], "upcoming": [], "done": [], "cancelled": []}
+def _groups(timeline: list[TimelineEntry]) -> dict[str, list[TimelineEntry]]:
+    groups: dict[str, list[TimelineEntry]] = {"overdue": [], "upcoming": [], "done": [],
+                                              "cancelled": []}
     for entry in timeline:
         groups[entry.state].append(entry)
     groups["done"].reverse()  # the most recently finished first
     return groups
 
 
-def _invoices(builder: _Builder) -> dict[str, Any]:
-    records = [replace(r, status=invoice_status(r.invoice, builder.as_of))
-               for r in reversed(builder.client.invoices)]
+def _invoices(client: Client) -> dict[str, Any]:
+    records = list(reversed(client.invoices))
     unpaid = [r for r in records if r.status != "paid"]
     return {
         "invoices": records,
-        "open_balance": sum_by_currency([(r.currency, r.totals.total) for r in unpaid]),
-        "overdue_balance": sum_by_currency([(r.currency, r.totals.total)
-                                            for r in unpaid if r.status == "overdue"]),
-        "paid_total": sum_by_currency([(r.currency, r.totals.total)
-                                       for r in records if r.status == "paid"]),
+        "open_balance": _balance(unpaid),
+        "overdue_balance": _balance([r for r in unpaid if r.status == "overdue"]),
+        "paid_total": _balance([r for r in records if r.status == "paid"]),
     }
 
 
-def _updates(builder: _Builder) -> list[dict[str, Any]]:
-    return [
-        {"document": d, "meta": d.meta, "slug": d.slug, "excerpt": plain_text(d.body),
-         "html": builder.html(d.body, d.source, d.body_line, id_prefix=f"{d.slug}-")[0]}
-        for d in builder.client.updates
-    ]
+def _balance(records: list[InvoiceRecord]) -> dict[str, Any]:
+    return sum_by_currency([(r.currency, r.totals.total) for r in records])
 
 
-def _overview(builder: _Builder, timeline: list[Any], invoices: dict[str, Any],
-              updates: list[dict[str, Any]]) -> Page:
+def _updates(maker: _PageMaker) -> list[RenderedUpdate]:
+    return [RenderedUpdate(d, maker.html(d.body, d.source, d.body_line,
+                                         id_prefix=f"{d.slug}-")[0], plain_text(d.body))
+            for d in maker.client.updates]
+
+
+def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
+              updates: list[RenderedUpdate]) -> Page:
     open_entries = [e for e in timeline if e.state in ("overdue", "upcoming")]
     counted = [e for e in timeline if e.state != "cancelled"]
+    invoices = _invoices(maker.client)
     context = {
         "next_deadlines": open_entries[:OVERVIEW_DEADLINES],
         "overdue_count": sum(1 for e in timeline if e.state == "overdue"),
@@ -161,57 +187,57 @@ def _overview(builder: _Builder, timeline: list[Any], invoices: dict[str, Any],
         "overdue_balance": invoices["overdue_balance"],
         "open_invoices": [r for r in invoices["invoices"] if r.status != "paid"],
         "latest_updates": updates[:OVERVIEW_UPDATES],
-        "scope": builder.client.scope,
-        "whats_new": whats_new(builder.client, builder.as_of, builder.messages),
-        "history_tracked": builder.client.history.tracked,
+        "scope": maker.client.scope,
+        "whats_new": whats_new(maker.client, maker.as_of, maker.agency.config.timezone,
+                               maker.messages),
+        "history_tracked": maker.client.history.tracked,
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
 
-def _scope(builder: _Builder) -> Page:
-    scope = builder.client.scope
-    body, toc = builder.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
+def _scope(maker: _PageMaker) -> Page:
+    scope = maker.client.scope
+    body, toc = maker.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
     return Page("scope.html", "scope.html", "scope", "Scope",
                 {"document": scope, "body": body, "toc": toc,
-                 **document_history(builder.client, "scope.md", builder.messages)})
+                 **document_history(maker.client, "scope.md", maker.messages)})
 
 
-def _requirements(builder: _Builder) -> Page:
-    documents = sorted(builder.client.requirements, key=lambda d: d.meta.title.casefold())
+def _requirements(maker: _PageMaker) -> Page:
+    documents = sorted(maker.client.requirements, key=lambda d: d.meta.title.casefold())
     owners = sorted({d.meta.owner for d in documents if d.meta.owner})  # type: ignore[union-attr]
     return Page("requirements.html", "requirements.html", "requirements", "Requirements",
                 {"documents": documents, "owners": owners})
 
 
-def _requirement_pages(builder: _Builder) -> list[Page]:
+def _requirement_pages(maker: _PageMaker) -> list[Page]:
     pages = []
-    for document in builder.client.requirements:
-        body, toc = builder.html(document.body, document.source, document.body_line, root="../")
+    for document in maker.client.requirements:
+        body, toc = maker.html(document.body, document.source, document.body_line, root="../")
         pages.append(Page(f"requirements/{document.slug}.html", "requirement.html",
                           "requirements", document.meta.title,
                           {"document": document, "body": body, "toc": toc,
-                           **document_history(builder.client,
+                           **document_history(maker.client,
                                               f"requirements/{document.slug}.md",
-                                              builder.messages)}))
+                                              maker.messages)}))
     return pages
 
 
-def _invoice_pages(builder: _Builder) -> list[Page]:
+def _invoice_pages(maker: _PageMaker) -> list[Page]:
     pages = []
-    for record in builder.client.invoices:
-        record = replace(record, status=invoice_status(record.invoice, builder.as_of))
-        notes, _ = builder.html(record.invoice.notes, record.source, record.notes_line,
-                                root="../")
-        words = (amount_in_words(record.totals.total, record.currency, str(builder.fmt.locale))
-                 if builder.agency.config.amounts_in_words else None)
+    for record in maker.client.invoices:
+        notes, _ = maker.html(record.invoice.notes, record.source, record.notes_line,
+                              root="../")
+        words = (amount_in_words(record.totals.total, record.currency, str(maker.fmt.locale))
+                 if maker.agency.config.amounts_in_words else None)
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
                           record.invoice.number, {"record": record, "notes": notes,
                                                   "amount_in_words": words}))
     return pages
 
 
-def _contact(builder: _Builder) -> Page:
-    client, manager = builder.client, builder.client.profile.account_manager
+def _contact(maker: _PageMaker) -> Page:
+    client, manager = maker.client, maker.client.profile.account_manager
     address = client.profile.feedback.email or manager.email
     subject = f"{client.profile.name}: "
     context = {"manager": manager, "team": client.profile.team,
@@ -226,4 +252,3 @@ def mailto(address: str, subject: str, body: str = "") -> str:
     if body:
         query += f"&body={quote(body, safe='')}"
     return f"mailto:{address}?{query}"
-

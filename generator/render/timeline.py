@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from generator.content.dates import day_in
+from generator.content.figures import CLOSED_STATES
 from generator.content.models import Milestone
-
-OPEN_STATUSES = ("planned", "in-progress", "at-risk")
 
 
 @dataclass(frozen=True)
@@ -16,23 +15,15 @@ class TimelineEntry:
     """A milestone and where it stands on the build date."""
 
     milestone: Milestone
-    day: date
+    day: date  # the day it is due, in the client's time zone
     state: str
     days_left: int
     description_html: str = ""
 
 
-def due_day(milestone: Milestone, timezone: str) -> date:
-    """The day a milestone is due, in the client's time zone."""
-    due = milestone.due
-    if isinstance(due, datetime):
-        return due.astimezone(ZoneInfo(timezone)).date() if due.tzinfo else due.date()
-    return due
-
-
 def milestone_state(milestone: Milestone, day: date, as_of: date) -> str:
     """Return 'done', 'cancelled', 'overdue' (open and past due) or 'upcoming'."""
-    if milestone.status in ("done", "cancelled"):
+    if milestone.status in CLOSED_STATES:
         return milestone.status
     return "overdue" if day < as_of else "upcoming"
 
@@ -42,7 +33,7 @@ def timeline_entries(milestones: tuple[Milestone, ...], timezone: str, as_of: da
     """Every milestone with its state, in due order."""
     entries = []
     for milestone in milestones:
-        day = due_day(milestone, timezone)
+        day = day_in(milestone.due, timezone)
         state = milestone_state(milestone, day, as_of)
         entries.append(TimelineEntry(milestone, day, state, (day - as_of).days,
                                      descriptions.get(milestone.id, "")))

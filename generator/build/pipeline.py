@@ -1,0 +1,160 @@
+"""The per-client pipeline, read → validate → render → protect, the same for `build`,
+`check` (which writes nothing) and `serve`; and the agency overview made the same way.
+
+A `ClientPipeline` sets up the agency, theme, Jinja environment and Markdown renderer once
+and reuses them for every client (in each worker process, or in `serve`'s). Importing this
+module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
+`generator.build.load_pipeline()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.build.workers import ClientResult
+from generator.content.figures import ClientRow, client_row
+from generator.content.folders import client_folders
+from generator.content.history import ClientHistory
+from generator.content.read import milestone_history, read_agency, read_client
+from generator.content.validate import validate_agency, validate_client
+from generator.errors import ContentError, Problem, has_errors
+from generator.publish.credentials import Secrets, secrets_digest
+from generator.publish.output import PortalFiles
+from generator.publish.protect import (
+    ProtectedPortal,
+    overview_guard,
+    protect,
+    protect_portal,
+)
+from generator.render.i18n import (
+    load_translations,
+    missing_translations,
+    template_functions,
+    template_messages,
+)
+from generator.render.markdown import MarkdownRenderer
+from generator.render.overview import lock_page_assets, render_overview
+from generator.render.portal import render_client
+from generator.render.theme import agency_theme, make_environment
+
+DEADLINES = "deadlines.yaml"
+
+
+def agency_settings(content_dir: Path) -> dict[str, Any]:
+    """What planning needs from portal.yaml: time zone, theme folders, commit messages.
+
+    With portal.yaml broken, every client's problems are listed too, in one run.
+    """
+    try:
+        agency = validate_agency(read_agency(content_dir))
+    except ContentError as error:
+        raise ContentError([*error.problems, *_client_problems(content_dir)]) from None
+    theme = agency_theme(content_dir, agency)
+    return {"content": str(content_dir.resolve()), "timezone": agency.config.timezone,
+            "theme": [str(f) for f in theme.folders],
+            "show_commit_messages": agency.config.show_commit_messages}
+
+
+def _client_problems(content_dir: Path) -> list[Problem]:
+    """Every client's problems that do not need portal.yaml to be found."""
+    slugs, problems = client_folders(content_dir)
+    for slug in slugs:
+        sources, found = read_client(content_dir, slug)
+        problems += found + validate_client(sources, None, date.min)[1]
+    return problems
+
+
+class ClientPipeline:
+    """Reads, validates, renders and protects clients of one agency with one theme."""
+
+    def __init__(self, content_dir: Path, compiled: Path | None = None) -> None:
+        self.content_dir = content_dir
+        self.agency = validate_agency(read_agency(content_dir))
+        self.theme = agency_theme(content_dir, self.agency)
+        self.env = make_environment(self.theme, compiled)
+        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self._messages: list[Any] | None = None  # the theme's translatable messages
+        self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
+
+    def client(self, slug: str, as_of: date, history: ClientHistory | None = None
+               ) -> tuple[Any, list[Problem]]:
+        """Read and validate one client: the client (None on errors) and its problems."""
+        sources, problems = read_client(self.content_dir, slug)
+        client, found = validate_client(sources, self.agency.config, as_of)
+        problems += found
+        if client is None or history is None:
+            return client, problems
+        milestones = milestone_history(history.files.get(DEADLINES, ()), history.deadline_texts)
+        return replace(client, history=replace(history, milestones=milestones,
+                                               deadline_texts={})), problems
+
+    def every_client(self, as_of: date) -> list[Any]:
+        """Every client, read and validated without its history (`report`, `links`); raise
+        ContentError listing every problem of every client."""
+        slugs, problems = client_folders(self.content_dir)
+        clients = []
+        for slug in slugs:
+            client, found = self.client(slug, as_of)
+            problems += found
+            clients.append(client)
+        if has_errors(problems):
+            raise ContentError(problems)
+        return clients
+
+    def build(self, slug: str, history: ClientHistory, as_of: date,
+              secrets: Secrets) -> tuple[ClientResult, PortalFiles]:
+        """One client's portal: read, validated, rendered and protected; with what the build
+        records of it. Its files are to be written only if the result has no error."""
+        client, problems = self.client(slug, as_of, history)
+        if client is None:
+            return ClientResult(slug, problems), {}
+        try:
+            portal = render_client(client, self.agency, self.theme, self.env, as_of,
+                                   self.markdown)
+        except ContentError as error:  # a broken template of the theme
+            return ClientResult(slug, problems + error.problems), {}
+        protected = protect_portal(client, portal.files, secrets, self.env,
+                                   self.lock_page(client.language))
+        problems += portal.problems + protected.problems + [
+            warning for language in client.languages for warning in self.untranslated(language)]
+        names = protected.secret_names
+        return ClientResult(slug, problems, len(protected.files), protected.folder,
+                            portal.pages, client_row(client, as_of).record(), names,
+                            secrets_digest(names, secrets)), protected.files
+
+    def row(self, slug: str, as_of: date) -> dict[str, Any]:
+        """A client's overview row as of the build date, as the manifest records it."""
+        client, problems = self.client(slug, as_of)
+        if client is None or has_errors(problems):
+            raise ContentError(problems)
+        return client_row(client, as_of).record()
+
+    def overview(self, records: list[dict[str, Any]], as_of: date,
+                 secrets: Callable[[], Secrets]) -> ProtectedPortal:
+        """The agency overview's files from every client's row record (in order), protected
+        as portal.yaml's `overview_access` says (the secrets are loaded only if it is)."""
+        rows = [ClientRow.from_record(record) for record in records]
+        config = self.agency.config
+        files = render_overview(rows, config, as_of, self.env, self.theme)
+        guard = overview_guard(self.agency, [(r.manager_name, r.manager_email) for r in rows])
+        if guard.mode == "password":
+            files.update(lock_page_assets(self.theme))
+        return protect(guard, files, secrets() if guard.mode != "public" else Secrets(),
+                       self.env, self.lock_page(config.locale))
+
+    def untranslated(self, language: str) -> list[Problem]:
+        """Warnings for the theme's messages that the language's catalogue lacks."""
+        if language not in self._untranslated:
+            if self._messages is None:
+                self._messages = template_messages(self.env)
+            self._untranslated[language] = missing_translations(
+                self._messages, self.theme.folders, language)
+        return self._untranslated[language]
+
+    def lock_page(self, language: str) -> dict[str, Any]:
+        """`gettext` and `ngettext` of a language, for a password portal's lock page."""
+        return template_functions(load_translations(self.theme.folders, language))

@@ -1,0 +1,129 @@
+"""A client's figures for the agency: stage, manager, balances, next deadline, retainer.
+
+One `ClientRow` per client is a line of the agency overview and of `portal report`; its
+`record()` is what the build manifest keeps (so unchanged clients are not read again to write
+the overview) and what `portal report --format json` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from generator.content.dates import day_in
+from generator.content.domain import Client
+from generator.content.money import sum_by_currency
+
+CLOSED_STATES = ("done", "cancelled")  # milestones in these states are never next
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    """The milestone a client's row shows as next: the day it is due (in the client's time
+    zone, as its portal shows it), and what."""
+
+    due: date
+    title: str
+
+
+@dataclass(frozen=True)
+class RetainerFee:
+    """The recurring fee a client's row shows."""
+
+    amount: Decimal
+    period: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class ClientRow:
+    """One client's line in the overview."""
+
+    slug: str
+    name: str
+    language: str
+    lifecycle_stage: str
+    manager_name: str
+    manager_email: str
+    acquired_on: date | None
+    last_contact_on: date | None
+    open_balance: dict[str, Decimal]
+    overdue_balance: dict[str, Decimal]
+    next_deadline: NextDeadline | None
+    retainer: RetainerFee | None
+
+    def record(self) -> dict[str, Any]:
+        """The row as JSON data, keyed by field name; `from_record` turns it back."""
+        deadline, retainer = self.next_deadline, self.retainer
+        return {
+            "slug": self.slug, "name": self.name, "language": self.language,
+            "lifecycle_stage": self.lifecycle_stage, "manager_name": self.manager_name,
+            "manager_email": self.manager_email,
+            "acquired_on": _iso(self.acquired_on), "last_contact_on": _iso(self.last_contact_on),
+            "open_balance": {c: str(a) for c, a in self.open_balance.items()},
+            "overdue_balance": {c: str(a) for c, a in self.overdue_balance.items()},
+            "next_deadline": ({"due": deadline.due.isoformat(), "title": deadline.title}
+                              if deadline else None),
+            "retainer": ({"amount": str(retainer.amount), "period": retainer.period,
+                          "currency": retainer.currency} if retainer else None),
+        }
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> ClientRow:
+        deadline, retainer = data["next_deadline"], data["retainer"]
+        return cls(
+            slug=data["slug"], name=data["name"], language=data["language"],
+            lifecycle_stage=data["lifecycle_stage"], manager_name=data["manager_name"],
+            manager_email=data["manager_email"],
+            acquired_on=_day(data["acquired_on"]), last_contact_on=_day(data["last_contact_on"]),
+            open_balance={c: Decimal(a) for c, a in data["open_balance"].items()},
+            overdue_balance={c: Decimal(a) for c, a in data["overdue_balance"].items()},
+            next_deadline=(NextDeadline(date.fromisoformat(deadline["due"]), deadline["title"])
+                           if deadline else None),
+            retainer=(RetainerFee(Decimal(retainer["amount"]), retainer["period"],
+                                  retainer["currency"]) if retainer else None),
+        )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def client_row(client: Client, as_of: date) -> ClientRow:
+    """One client's figures as of the build date."""
+    unpaid = [r for r in client.invoices if r.status != "paid"]
+    profile, manager = client.profile, client.profile.account_manager
+    retainer = profile.retainer
+    return ClientRow(
+        slug=client.slug, name=profile.name, language=client.language,
+        lifecycle_stage=profile.lifecycle_stage, manager_name=manager.name,
+        manager_email=manager.email, acquired_on=profile.acquired_on,
+        last_contact_on=profile.last_contact_on,
+        open_balance=sum_by_currency([(r.currency, r.totals.total) for r in unpaid]),
+        overdue_balance=sum_by_currency([(r.currency, r.totals.total) for r in unpaid
+                                         if r.status == "overdue"]),
+        next_deadline=next_deadline(client, as_of),
+        retainer=(RetainerFee(retainer.amount, retainer.period,
+                              retainer.currency or client.currency) if retainer else None),
+    )
+
+
+def next_deadline(client: Client, as_of: date) -> NextDeadline | None:
+    """The first open milestone due on the build date or later (milestones are in due order),
+    by the day its portal's timeline shows."""
+    for milestone in client.milestones:
+        day = day_in(milestone.due, client.timezone)
+        if milestone.status not in CLOSED_STATES and day >= as_of:
+            return NextDeadline(day, milestone.title)
+    return None
+
+
+def sorted_rows(rows: list[ClientRow]) -> list[ClientRow]:
+    """Rows in the overview's order: by client name."""
+    return sorted(rows, key=lambda r: (r.name.casefold(), r.slug))

@@ -1,0 +1,92 @@
+"""The content folder's shape, without parsing a file: which client folders there are, and
+the size, time and hash of each file (what planning an incremental build needs).
+
+Parsing is `read`'s job; planning imports only this, so a build that finds nothing changed
+lists and stats files and reads none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+from generator.errors import Problem, display_path
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # a client folder's name, and a milestone id
+PORTAL_FILE = "portal.yaml"
+AGENCY_FOLDER = "_agency"
+
+FileStat = tuple[int, int]  # size, mtime in nanoseconds
+
+
+def client_folders(content_dir: Path) -> tuple[list[str], list[Problem]]:
+    """The client slugs in the content folder, and problems with entries that are not clients."""
+    if not content_dir.is_dir():
+        return [], [Problem(display_path(content_dir, content_dir), None,
+                            "content folder not found")]
+    folders, problems = [], []
+    with os.scandir(content_dir) as listing:  # one pass: the entries' types come with it
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
+        if entry.name.startswith((".", "_")) or entry.name == PORTAL_FILE:
+            continue
+        problem = _not_a_client(entry)
+        if problem:
+            problems.append(Problem(display_path(Path(entry.path), content_dir), None, problem))
+        else:
+            folders.append(entry.name)
+    return folders, problems
+
+
+def _not_a_client(entry: os.DirEntry[str]) -> str | None:
+    if not entry.is_dir(follow_symlinks=False):
+        return ("unexpected entry in the content folder; it holds portal.yaml, _agency/ and "
+                "one folder per client")
+    if not re.match(SLUG_PATTERN, entry.name):
+        return (f"'{entry.name}' is not a valid client slug: use lower-case letters, digits "
+                "and hyphens")
+    return None
+
+
+def stat_files(folder: Path) -> dict[str, FileStat]:
+    """Size and modification time of every file below `folder`, by sorted relative path.
+
+    The one loop a no-op build runs for every input file: plain strings, no Path objects.
+    """
+    found: dict[str, FileStat] = {}
+    stack = [(os.fspath(folder), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                for entry in listing:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, f"{prefix}{name}/"))
+                    else:
+                        stat = entry.stat(follow_symlinks=False)
+                        found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+    return dict(sorted(found.items()))
+
+
+def agency_stats(content_dir: Path) -> dict[str, FileStat]:
+    """Size and time of portal.yaml and of every file in _agency/, by path in the content
+    folder: the agency's share of every portal's inputs."""
+    stats = {f"{AGENCY_FOLDER}/{name}": stat
+             for name, stat in stat_files(content_dir / AGENCY_FOLDER).items()}
+    portal = content_dir / PORTAL_FILE
+    if portal.is_file():
+        stat = portal.stat()
+        stats[PORTAL_FILE] = (stat.st_size, stat.st_mtime_ns)
+    return dict(sorted(stats.items()))
+
+
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,114 @@
+"""The theme: its folders in order (the agency's own first, the default theme last), its
+static files, and the Jinja environment over its templates.
+
+`{% extends "!default/base.html" %}` reaches the default theme explicitly, so an agency's
+template can extend the one it replaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markupsafe
+
+from generator import __version__
+from generator.content.domain import AgencyContent
+from generator.errors import ContentError, Problem, display_path
+from generator.publish.headers import CSP
+from generator.render.pages import mailto
+
+DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
+THEME_PARTS = ("templates", "static", "locales")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Theme folders, most specific first; the default theme is always last."""
+
+    folders: tuple[Path, ...] = (DEFAULT_THEME,)
+
+    def static_files(self) -> dict[str, Path]:
+        """Map each static file to the folder that wins for it (earlier folders override)."""
+        files: dict[str, Path] = {}
+        for folder in reversed(self.folders):
+            static = folder / "static"
+            if static.is_dir():
+                for path in sorted(static.rglob("*")):
+                    if path.is_file():
+                        files[path.relative_to(static).as_posix()] = path
+        return dict(sorted(files.items()))
+
+
+def theme_for(override: Path | None) -> Theme:
+    """The default theme, with `override` in front of it when given."""
+    if override is None:
+        return Theme()
+    return Theme((override, DEFAULT_THEME))
+
+
+def agency_theme(content_dir: Path, agency: AgencyContent) -> Theme:
+    """The theme portal.yaml names (a folder relative to it), in front of the default one."""
+    name = agency.config.theme
+    if not name or name == "default":
+        return theme_for(None)
+    folder = (content_dir / name).resolve()
+    if not any((folder / part).is_dir() for part in THEME_PARTS):
+        source = agency.portal_file
+        raise ContentError([Problem(source.shown, source.document.line_of(("theme",)),
+                                    f"theme: '{name}' has no templates/ or static/ folder "
+                                    f"(looked in {folder})")])
+    return theme_for(folder)
+
+
+def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment over the theme folders, autoescaping, strict about undefined names.
+
+    With `compiled`, templates compiled once are kept there (keyed by template path and
+    source checksum) and loaded by later builds instead of compiling them again.
+    """
+    by_name = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates"))
+                                   for f in theme.folders])
+    explicit = jinja2.PrefixLoader(
+        {"!default": jinja2.FileSystemLoader(str(DEFAULT_THEME / "templates"))}, delimiter="/")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([explicit, by_name]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(mailto=mailto, generator_version=__version__,
+                       csp=markupsafe.Markup(CSP))  # our constant: no escaping needed
+    return env
+
+
+def template_error(error: Exception, rendering: str) -> ContentError:
+    """A broken template as a content error naming its file and line."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return ContentError([Problem(_shown(error.filename or error.name or "?"),
+                                     error.lineno, error.message or str(error))])
+    path, line = _template_place(error)
+    return ContentError([Problem(_shown(path or rendering), line,
+                                 f"{error} (rendering {rendering})")])
+
+
+def _shown(filename: str) -> str:
+    return display_path(Path(filename), Path.cwd())
+
+
+def _template_place(error: Exception) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the traceback."""
+    frame = error.__traceback__
+    place: tuple[str | None, int | None] = (None, None)
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            place = (filename, frame.tb_lineno)
+        frame = frame.tb_next
+    return place
