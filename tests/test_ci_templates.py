@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from conftest import portal
-from generator.commands.init_ci import TARGETS, workflow
 from generator.cli import main
+from generator.commands.init_ci import TARGETS, workflow
 
 
 def _commands(document: object) -> list[str]:

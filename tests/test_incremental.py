@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, REPO, build_site, snapshot
-from generator.errors import ContentError
 from generator.build.manifest import MANIFEST
-from generator.publish.output import CACHE
 from generator.build.plan import shard_of
+from generator.errors import ContentError
+from generator.publish.output import CACHE
 from gitrepo import commit, init_repo
 
 CLIENTS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]

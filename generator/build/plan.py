@@ -125,16 +125,22 @@ def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str]
                      problems=problems, shared=_shared_hash(agency, as_of),
                      current_rows=set(current_rows or ()))
     built = OutputFolder(options.out_dir).portals() if options.write else set()
-    may_skip = options.write and not options.force
-    for slug in selected:
-        _plan_client(plan, content, built, slug, git, may_skip)
-        if on_change and plan.to_build:
-            on_change()
-            on_change = None
+    _plan_clients(plan, options, selected, built, git, on_change)
     plan.to_build = _with_deadline_texts(content, _histories(plan, content, git))
     plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
     _remember_shared(plan, agency, "" if options.clients else head or "")
     return plan
+
+
+def _plan_clients(plan: BuildPlan, options: BuildOptions, selected: list[str], built: set[str],
+                  git: GitLog | None, on_change: Callable[[], None] | None) -> None:
+    """Plan each selected client; call `on_change` once, at the first one to build."""
+    may_skip = options.write and not options.force
+    for slug in selected:
+        _plan_client(plan, options.content_dir, built, slug, git, may_skip)
+        if on_change and plan.to_build:
+            on_change()
+            on_change = None
 
 
 def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
@@ -199,18 +205,26 @@ def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str,
     history = git.for_client(slug) if git is not None else ClientHistory()
     history_hash = (digest(history.digest()) if git is not None or previous is None
                     else previous.history)
-    unchanged = previous and records == previous.files and history_hash == previous.history
-    client_digest = (previous.hash if unchanged and previous and previous.shared == plan.shared
-                     else client_hash(plan.shared, records, history_hash))
-    if (may_skip and previous and previous.hash == client_digest
-            and previous.folder in built and plan.secrets.unchanged(previous)):
+    if may_skip and previous and _unchanged(plan, previous, records, history_hash, built):
         if records != previous.files:  # new times, same bytes
             previous, plan.manifest_changed = replace(previous, files=records), True
         plan.entries[slug] = previous
         plan.skipped.append(slug)
     else:
-        plan.entries[slug] = ClientEntry(client_digest, slug, records, history=history_hash)
+        digest_now = client_hash(plan.shared, records, history_hash)
+        plan.entries[slug] = ClientEntry(digest_now, slug, records, history=history_hash)
         plan.to_build.append((slug, history))
+
+
+def _unchanged(plan: BuildPlan, previous: ClientEntry, records: dict[str, FileRecord],
+               history_hash: str, built: set[str]) -> bool:
+    """Whether a client's inputs (files, history, shared inputs, secrets) are those it was
+    last built with, and its portal is still there."""
+    same_inputs = records == previous.files and history_hash == previous.history
+    if not (same_inputs and previous.shared == plan.shared):
+        # the same bytes under another name are the same inputs: compare the hash
+        same_inputs = client_hash(plan.shared, records, history_hash) == previous.hash
+    return same_inputs and previous.folder in built and plan.secrets.unchanged(previous)
 
 
 def _histories(plan: BuildPlan, content: Path,
@@ -242,9 +256,9 @@ def _stale(manifest: Manifest, built: set[str], current: set[str],
            shard: tuple[int, int] | None) -> list[str]:
     """Portal folders of clients that are gone (in a sharded build, of this shard's only)."""
     # A portal's folder may differ from its slug (capability paths): the manifest knows which.
-    folders = {slug: entry.folder for slug, entry in manifest.clients.items()}
+    folders = {slug: entry.folder for slug, entry in manifest.clients.items()
+               if not shard or shard_of(slug, shard[1]) == shard[0]}
     keep = current | {folders[slug] for slug in current if slug in folders}
-    gone = {folders[s] for s in folders if s not in current
-            and (not shard or shard_of(s, shard[1]) == shard[0])}
-    unknown = set() if shard else {name for name in built if name not in keep}
+    gone = {folder for slug, folder in folders.items() if slug not in current}
+    unknown = set() if shard else built - keep
     return sorted((gone | unknown) - keep)

@@ -191,25 +191,29 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
         return None
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, target)
-    if not results and not plan.stale and unchanged:
+    if unchanged and not results and not plan.stale:
         return None  # before setting up a builder: a no-op build stays light
     job = BuildJob(options.content_dir, options.out_dir, options.out_dir, plan.as_of,
                    options.write)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
-    records = sorted((_row(options, plan, entries, slug, set_up) for slug in plan.clients),
-                     key=lambda record: (record["name"].casefold(), record["slug"]))
+    records = _rows(options, plan, entries, set_up)
     inputs = digest(plan.shared, target, json.dumps(records, sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
         return None  # the same figures, agency, theme, date and secrets: the same pages
     protected = set_up().pipeline.overview(records, plan.as_of, plan.secrets.load)
     if protected.problems:
         raise ContentError(protected.problems)
-    names = protected.secret_names
+    _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
+    return protected
+
+
+def _remember_overview(plan: BuildPlan, folder: str, names: list[str], target: str,
+                       inputs: str) -> None:
+    """Record where the overview went and what it was made of, for the next build."""
     plan.manifest.overview = {
-        "folder": protected.folder, "target": target, "secrets": names, "inputs": inputs,
+        "folder": folder, "target": target, "secrets": names, "inputs": inputs,
         "digest": secrets_digest(names, plan.secrets.load() if names else Secrets())}
     plan.manifest_changed = True
-    return protected
 
 
 def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
@@ -222,6 +226,13 @@ def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> 
         return False
     return not last["secrets"] or (
         secrets_digest(last["secrets"], plan.secrets.load()) == last["digest"])
+
+
+def _rows(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
+          set_up: Any) -> list[dict[str, Any]]:
+    """Every client's overview row, as manifest records, by client name."""
+    records = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
+    return sorted(records, key=lambda record: (record["name"].casefold(), record["slug"]))
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,

@@ -208,9 +208,14 @@ class _Handler(BaseHTTPRequestHandler):
             seen = parse_qs(url.query).get("v", [""])[0]
             body = json.dumps({"version": live.wait_change(seen)}).encode()
             return self._send(HTTPStatus.OK, body, "application/json", head)
+        return self._serve_output(url.path, head)
+
+    def _serve_output(self, path: str, head: bool) -> None:
+        """A file of the output folder (or the error page while the content has errors)."""
+        live = self.server.live
         live.wait_idle()
-        target = self._resolve(url.path)
-        is_page = url.path.endswith((".html", "/"))
+        target = self._resolve(path)
+        is_page = path.endswith((".html", "/"))
         if live.error and is_page and target != HTTPStatus.FORBIDDEN:
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
                               error_page(live.error, live.version), "text/html", head)

@@ -169,18 +169,23 @@ def _read_translations(reader: _Reader, folder: Path) -> list[tuple[str, Markdow
     found = []
     for kind, directory in (("", folder), ("requirements", folder / "requirements"),
                             ("updates", folder / "updates")):
-        if not directory.is_dir() or directory.is_symlink():
-            continue
-        for path in sorted(directory.iterdir(), key=lambda p: p.name):
-            match = TRANSLATED.match(path.name)
-            if not match or path.is_symlink() or not path.is_file():
-                continue
-            if kind == "" and match["stem"] != "scope":
-                continue
+        for path, match in _translations_in(directory, "scope" if kind == "" else None):
             source = reader.markdown(path)
             if source is not None:
                 source.slug, source.language = match["stem"], match["language"]
                 found.append((kind, source))
+    return found
+
+
+def _translations_in(directory: Path, stem: str | None) -> list[tuple[Path, re.Match[str]]]:
+    """The translated documents in a folder (of the document `stem` only, if given)."""
+    if not directory.is_dir() or directory.is_symlink():
+        return []
+    found = []
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        match = TRANSLATED.match(path.name)
+        if match and _is_translation(path, stem):
+            found.append((path, match))
     return found
 
 
@@ -208,20 +213,25 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
         return []
     sources = []
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
-        if path.name.startswith("."):
-            continue
-        if suffix == ".md" and _is_translation(path, None):
-            continue  # read by _read_translations
-        if path.is_symlink() or not path.is_file() or path.suffix != suffix:
-            reader.problem(path, None, f"unexpected entry: {name}/ holds only {suffix} files")
-            continue
-        if not re.match(SLUG_PATTERN, path.stem.lower()) or path.stem != path.stem.lower():
-            reader.problem(path, None, "file names use lower-case letters, digits and hyphens")
+        if path.name.startswith(".") or (suffix == ".md" and _is_translation(path, None)):
+            continue  # hidden, or a translation (read by _read_translations)
+        problem = _misnamed(path, name, suffix)
+        if problem:
+            reader.problem(path, None, problem)
             continue
         source = read(path)
         if source is not None:
             sources.append(source)
     return sources
+
+
+def _misnamed(path: Path, folder: str, suffix: str) -> str | None:
+    """Why a file in requirements/, invoices/ or updates/ cannot be read as one, if so."""
+    if path.is_symlink() or not path.is_file() or path.suffix != suffix:
+        return f"unexpected entry: {folder}/ holds only {suffix} files"
+    if not re.match(SLUG_PATTERN, path.stem.lower()) or path.stem != path.stem.lower():
+        return "file names use lower-case letters, digits and hyphens"
+    return None
 
 
 def _is_translation(path: Path, stem: str | None) -> bool:

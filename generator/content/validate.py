@@ -184,9 +184,9 @@ def validate_client(sources: ClientSources, config: PortalConfig | None, as_of: 
 def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | None,
             as_of: date) -> Client | None:
     profile = _profile(checker, sources)
-    documents = _documents(checker, sources)
+    scope, requirements, updates = _documents(checker, sources)
     deadlines = _deadlines(checker, sources.deadlines)
-    currency = (profile and profile.currency) or (config and config.currency) or "EUR"
+    currency = _currency(profile, config)
     invoices = _invoices(checker, sources.invoices, currency, as_of)
     if profile is None or config is None or sources.profile is None:
         return None
@@ -195,26 +195,31 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     _check_access(checker, sources.profile, profile)
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     languages = tuple(profile.locales or [profile.locale or config.locale])
-    scope, requirements, updates = documents
     return Client(
-        slug=sources.slug,
-        folder=sources.folder,
-        profile=profile,
-        profile_file=sources.profile,
-        languages=languages,
-        currency=currency,
-        timezone=timezone,
-        scope=scope,
-        requirements=tuple(d for d in requirements if d is not None),
+        slug=sources.slug, folder=sources.folder, profile=profile,
+        profile_file=sources.profile, languages=languages, currency=currency,
+        timezone=timezone, scope=scope, requirements=_valid(requirements),
         milestones=tuple(sorted(deadlines, key=lambda m: (moment_in(m.due, timezone), m.id))),
-        milestones_source=sources.deadlines.shown if sources.deadlines else None,
+        milestones_source=_shown(sources.deadlines),
         milestone_lines=_milestone_lines(sources.deadlines, deadlines),
         invoices=tuple(sorted(invoices, key=lambda r: (r.invoice.issued, r.invoice.number))),
-        updates=_newest_first(updates, timezone),
-        attachments=sources.attachments,
+        updates=_newest_first(updates, timezone), attachments=sources.attachments,
         translations=_translations(checker, sources, languages, scope,
                                    [*requirements, *updates]),
     )
+
+
+def _currency(profile: ClientProfile | None, config: PortalConfig | None) -> str:
+    """The client's currency: client.yaml's, else portal.yaml's (invoices may differ)."""
+    return (profile and profile.currency) or (config and config.currency) or "EUR"
+
+
+def _valid(documents: list[Document | None]) -> tuple[Document, ...]:
+    return tuple(d for d in documents if d is not None)
+
+
+def _shown(source: YamlSource | None) -> str | None:
+    return source.shown if source else None
 
 
 def _documents(checker: _Checker, sources: ClientSources
@@ -226,35 +231,39 @@ def _documents(checker: _Checker, sources: ClientSources
 
 
 def _newest_first(updates: list[Document | None], timezone: str) -> tuple[Document, ...]:
-    found = [d for d in updates if d is not None]
-    return tuple(sorted(found, key=lambda d: (moment_in(d.meta.date, timezone),  # type: ignore[union-attr]
-                                              d.slug), reverse=True))
+    return tuple(sorted(_valid(updates), key=lambda d: (moment_in(d.meta.date, timezone),  # type: ignore[union-attr]
+                                                        d.slug), reverse=True))
 def _translations(checker: _Checker, sources: ClientSources, languages: tuple[str, ...],
                   scope: Document | None, documents: list[Document | None]
                   ) -> dict[str, dict[str, Document]]:
     """Validate `scope.<lang>.md` and friends; each takes its original's front matter but title."""
     originals = {"scope": scope} if scope else {}
-    originals.update({f"{d.source.split('/')[-2]}/{d.slug}": d for d in documents if d})
+    originals.update({f"{d.source.split('/')[-2]}/{d.slug}": d for d in _valid(documents)})
     found: dict[str, dict[str, Document]] = {}
     for kind, source in sources.translations:
         key = f"{kind}/{source.slug}" if kind else source.slug
-        language = source.language or ""
-        if language not in languages[1:]:
-            others = ", ".join(languages[1:]) or "none"
-            checker.add(source.shown, None, f"'{language}' is not one of this client's other "
-                                            f"languages (locales in client.yaml; others: {others})")
-            continue
-        original = originals.get(key)
-        if original is None:
-            checker.add(source.shown, None, f"translation of {key}.md, which does not exist "
-                                            "(or has errors)")
-            continue
-        meta = checker.model(TranslationMeta, source.shown, source.front_matter)
-        if meta is not None:
-            found.setdefault(language, {})[key] = Document(
+        original = _original(checker, source, key, originals, languages)
+        meta = original and checker.model(TranslationMeta, source.shown, source.front_matter)
+        if original and meta:
+            found.setdefault(source.language or "", {})[key] = Document(
                 original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
-                source.body, source.body_line, language)
+                source.body, source.body_line, source.language)
     return found
+
+
+def _original(checker: _Checker, source: MarkdownSource, key: str,
+              originals: dict[str, Document], languages: tuple[str, ...]) -> Document | None:
+    """The document a translation translates, if it exists and the language is the client's."""
+    language = source.language or ""
+    if language not in languages[1:]:
+        others = ", ".join(languages[1:]) or "none"
+        checker.add(source.shown, None, f"'{language}' is not one of this client's other "
+                                        f"languages (locales in client.yaml; others: {others})")
+        return None
+    if key not in originals:
+        checker.add(source.shown, None, f"translation of {key}.md, which does not exist "
+                                        "(or has errors)")
+    return originals.get(key)
 
 
 def _profile(checker: _Checker, sources: ClientSources) -> ClientProfile | None:
@@ -286,8 +295,8 @@ def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile)
             checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
                         f"access.contacts: '{name}' is not one of the client's contacts"
                         f"{did_you_mean(name, known)}")
-    chosen = [name for name in known if access.contacts is None or name in access.contacts]
-    if access.mode == "password" and not chosen and not access.share_link:
+    chosen = set(known) if access.contacts is None else set(known) & set(access.contacts)
+    if access.mode == "password" and not (chosen or access.share_link):
         checker.add(source.shown, source.document.line_of(("access", "mode")),
                     "access: password mode needs at least one contact (or share_link: true)")
 

@@ -103,15 +103,11 @@ class _LinkRewriter(Treeprocessor):
     def _resolve(self, target: str) -> str:
         if target.startswith("#") or target.lower().startswith(_EXTERNAL_SCHEMES):
             return target
-        if _SCHEME.match(target) or target.startswith("//"):
-            return self._bad(target, f"link '{target}' uses a scheme that is not allowed "
-                                     "(use http, https, mailto or tel)")
+        refused = _refused(target)
+        if refused:
+            return self._bad(target, refused)
         path, _, fragment = target.partition("#")
-        clean = PurePosixPath(path)
-        if target.startswith(("/", "\\")) or ".." in clean.parts:
-            return self._bad(target, f"link '{target}' leaves the client folder; write paths "
-                                     "relative to the client folder, without '..'")
-        key = clean.as_posix()
+        key = PurePosixPath(path).as_posix()
         if key in self.targets.pages:
             page = self.targets.pages[key]
             anchor = f"#{fragment}" if fragment else ""
@@ -126,6 +122,17 @@ class _LinkRewriter(Treeprocessor):
     def _bad(self, target: str, message: str) -> str:
         self.bad_links.append((target, message))
         return "#"
+
+
+def _refused(target: str) -> str | None:
+    """Why a link may not be written as it is: another scheme, or a path out of the folder."""
+    if _SCHEME.match(target) or target.startswith("//"):
+        return (f"link '{target}' uses a scheme that is not allowed "
+                "(use http, https, mailto or tel)")
+    if target.startswith(("/", "\\")) or ".." in PurePosixPath(target.partition("#")[0]).parts:
+        return (f"link '{target}' leaves the client folder; write paths relative to the "
+                "client folder, without '..'")
+    return None
 
 
 class _QuickInline(InlineProcessor):

@@ -173,16 +173,23 @@ def _updates(maker: _PageMaker) -> list[RenderedUpdate]:
             for d in maker.client.updates]
 
 
-def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
-              updates: list[RenderedUpdate]) -> Page:
+def _milestone_counts(timeline: list[TimelineEntry]) -> dict[str, Any]:
+    """The overview's figures of the timeline: what is next, how much is done or late."""
     open_entries = [e for e in timeline if e.state in ("overdue", "upcoming")]
     counted = [e for e in timeline if e.state != "cancelled"]
-    invoices = _invoices(maker.client)
-    context = {
+    return {
         "next_deadlines": open_entries[:OVERVIEW_DEADLINES],
         "overdue_count": sum(1 for e in timeline if e.state == "overdue"),
         "done_count": sum(1 for e in counted if e.state == "done"),
         "milestone_count": len(counted),
+    }
+
+
+def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
+              updates: list[RenderedUpdate]) -> Page:
+    invoices = _invoices(maker.client)
+    context = {
+        **_milestone_counts(timeline),
         "open_balance": invoices["open_balance"],
         "overdue_balance": invoices["overdue_balance"],
         "open_invoices": [r for r in invoices["invoices"] if r.status != "paid"],
