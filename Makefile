@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test setup chromium node-java
+.PHONY: portals test test-fast setup chromium node-java
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ portals: setup
 
 test: setup chromium $(NPM_TOOLS)
 	$(BIN)/python -m pytest -q
+
+# The inner loop: every test that needs no browser, no apt and no npm.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser"

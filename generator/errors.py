@@ -1,5 +1,4 @@
-"""Problems found in content, and the two errors that end a command: in the content (exit 1)
-and in how it was called (exit 2)."""
+"""Problems in content, and the errors that end a command: content (exit 1), usage (exit 2)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The per-client pipeline, read → validate → render → protect, the same for `build`,
-`check` (which writes nothing) and `serve`; and the agency overview made the same way.
+"""The per-client pipeline: read → validate → render → protect, for build, check and serve.
+
+The same steps for `build`, `check` (which writes nothing) and `serve`; and the agency
+overview is made the same way.
 
 A `ClientPipeline` sets up the agency, theme, Jinja environment and Markdown renderer once
 and reuses them for every client (in each worker process, or in `serve`'s). Importing this

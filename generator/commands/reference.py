@@ -1,8 +1,16 @@
-"""The content-format reference (docs/content-format.md), generated from the models."""
+"""Generated documentation: the content format (docs/content-format.md) and the code layout.
+
+`python -m generator.commands.reference > docs/content-format.md` writes the reference of every
+content file from the models; `--architecture` prints README's tree of the code, each module
+with the first line of its docstring. Tests keep both in step.
+"""
 
 from __future__ import annotations
 
+import ast
+import sys
 import typing
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -89,5 +97,39 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
+GENERATOR = Path(__file__).resolve().parents[1]
+# The subpackages in the order a build goes through them.
+PACKAGES = ("content", "render", "publish", "build", "commands")
+
+
+def architecture() -> str:
+    """README's tree of the code: every package and module, and what it is for."""
+    lines = ["generator/"]
+    lines += [_module_line(path, "  ") for path in _modules(GENERATOR)]
+    for package in PACKAGES:
+        folder = GENERATOR / package
+        lines.append(_line(f"  {package}/", _summary(folder / "__init__.py")))
+        lines += [_module_line(path, "    ") for path in _modules(folder)]
+    return "```\n" + "\n".join(lines) + "\n```\n"
+
+
+def _modules(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.py") if p.name != "__init__.py")
+
+
+def _module_line(path: Path, indent: str) -> str:
+    return _line(indent + path.name, _summary(path))
+
+
+def _line(name: str, summary: str) -> str:
+    return f"{name:<26}{summary}"
+
+
+def _summary(path: Path) -> str:
+    """The first line of a module's docstring."""
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    return docstring.split("\n")[0]
+
+
 if __name__ == "__main__":
-    print(reference(), end="")
+    print(architecture() if "--architecture" in sys.argv[1:] else reference(), end="")

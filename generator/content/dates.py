@@ -1,5 +1,6 @@
-"""The day and the moment of a date or date-time in a time zone: one rule for every page,
-the agency overview, the calendar and `portal report`.
+"""The day and the moment of a date or date-time in a time zone, by one rule.
+
+The same rule for every page, the agency overview, the calendar and `portal report`.
 
 A date is its own day and begins at midnight in the zone; a date-time with an offset is the
 moment it names, seen from the zone; a date-time written without one is read in the zone.

@@ -1,5 +1,6 @@
-"""The domain model: the validated content of the agency and of each client, which the render
-stage works on."""
+"""The domain model: the validated content of the agency and of each client.
+
+It is what the render stage works on."""
 
 from __future__ import annotations
 

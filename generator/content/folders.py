@@ -1,5 +1,7 @@
-"""The content folder's shape, without parsing a file: which client folders there are, and
-the size, time and hash of each file (what planning an incremental build needs).
+"""The content folder's shape without parsing a file: client folders, file stats and hashes.
+
+Which client folders there are, and the size, time and hash of each file: what planning an
+incremental build needs.
 
 Parsing is `read`'s job; planning imports only this, so a build that finds nothing changed
 lists and stats files and reads none.

@@ -1,5 +1,6 @@
-"""The theme: its folders in order (the agency's own first, the default theme last), its
-static files, and the Jinja environment over its templates.
+"""The theme: its folders in order, its static files, and the Jinja environment over them.
+
+The agency's own folder comes first, the default theme last.
 
 `{% extends "!default/base.html" %}` reaches the default theme explicitly, so an agency's
 template can extend the one it replaces.
