@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java
+.PHONY: portals test test-fast setup chromium node-java pdf-libs
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ $(CHROMIUM):
 
 chromium: $(CHROMIUM)
 
+# Invoice PDFs: WeasyPrint lays them out with Pango and subsets fonts with HarfBuzz; the fonts
+# embedded are Debian's DejaVu (Latin, Greek, Cyrillic) and Noto CJK. Nothing is downloaded.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
+	    || ! fc-list | grep -q "DejaVu Sans" || ! fc-list | grep -q "Noto Sans CJK"; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(PDF_PACKAGES); \
+	fi
+
 node-java:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v java >/dev/null; then \
 	  $(SUDO) apt-get update -q && \
@@ -36,12 +46,12 @@ $(NPM_TOOLS): package-lock.json | node-java
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
-portals: setup
+portals: setup pdf-libs
 	$(BIN)/portal build --content content --out output
 
-test: setup chromium $(NPM_TOOLS)
+test: setup pdf-libs chromium $(NPM_TOOLS)
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test that needs no browser, no apt and no npm.
-test-fast: setup
+test-fast: setup pdf-libs
 	$(BIN)/python -m pytest -q -m "not browser"

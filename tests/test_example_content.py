@@ -22,7 +22,7 @@ CLIENTS = ["hanbit-logistics", "kowalski-legal", "nordlys-saas", "sakura-retail"
 TOTALS = {
     "kowalski-legal": ("51 967,50 zł", "29 212,50 zł", "94 119,60 zł"),
     "sakura-retail": ("￥3,312,701", "￥1,662,701", "￥6,937,795"),
-    "nordlys-saas": ("261 218,75 kr", "142 468,75 kr", "479 625,00 kr"),
+    "nordlys-saas": ("208 975,00 kr", "113 975,00 kr", "383 700,00 kr"),  # reverse charge: no VAT
     "hanbit-logistics": ("₩32,285,000", "₩16,885,000", "₩33,176,000"),
 }
 

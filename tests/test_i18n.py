@@ -64,18 +64,22 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "請求書 No. 0412", "登録番号: T6700150012834", "発行日 2026年8月3日",
         "10%対象 ￥1,500,000 消費税 ￥150,000", "8%対象 ￥19,440 消費税 ※ ￥1,555",
         "ご請求金額 ￥1,670,995", "※ 軽減税率対象",
-        "2026年9月2日までに￥1,670,995を下記口座へお振り込みください。",
+    ],
+    ("sakura-retail", "invoices/2026-11.html"): [
+        "2026年12月2日までに￥1,650,000を下記口座へお振り込みください。", "口座名義(カナ)",
+        "金融機関コード 0005", "支店名 渋谷支店", "預金種目 普通",
     ],
     ("nordlys-saas", "index.html"): [
         "Välkommen, Nordlys", "Närmaste deadline", "6 november 2026", "försenad 17 dagar",
-        "Utestående belopp", "261 218,75 kr", "4 av 10 delmål klara", "1 delmål försenat",
+        "Utestående belopp", "208 975,00 kr", "4 av 10 delmål klara", "1 delmål försenat",
         "om 11 dagar", "för 6 dagar sedan", "Uppgifterna gäller per den 23 november 2026.",
     ],
     ("nordlys-saas", "invoices/2026-11.html"): [
         "Faktura INV-2026-1116", "Organisationsnummer: 559241-3867",
         "Momsregistreringsnummer: SE559241386701", "Fakturadatum 16 november 2026",
-        "Förfallodatum 16 december 2026", "Moms 25 % på 95 000,00 kr", "Att betala 118 750,00 kr",
-        "Vänligen betala 118 750,00 kr senast den 16 december 2026.",
+        "Förfallodatum 16 december 2026", "Moms 0 % på 95 000,00 kr", "Att betala 95 000,00 kr",
+        "Omvänd betalningsskyldighet", "Vänligen betala 95 000,00 kr senast den 16 december 2026.",
+        "OCR-nummer 2026111605", "Bankgiro 5402-9681",
     ],
     ("hanbit-logistics", "index.html"): [
         "한빛로지스틱스 담당자님, 환영합니다", "다음 마감일", "2026년 11월 20일", "3일 지연",

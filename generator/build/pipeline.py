@@ -25,7 +25,7 @@ from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.publish.credentials import Secrets, secrets_digest
-from generator.publish.output import PortalFiles
+from generator.publish.output import FileCache, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
     overview_guard,
@@ -38,6 +38,7 @@ from generator.render.i18n import (
     template_functions,
     template_messages,
 )
+from generator.render.invoice_pdf import PdfMaker
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
 from generator.render.portal import render_client
@@ -73,8 +74,11 @@ def _client_problems(content_dir: Path) -> list[Problem]:
 class ClientPipeline:
     """Reads, validates, renders and protects clients of one agency with one theme."""
 
-    def __init__(self, content_dir: Path, compiled: Path | None = None) -> None:
+    def __init__(self, content_dir: Path, compiled: Path | None = None,
+                 pdf_cache: Path | None = None) -> None:
         self.content_dir = content_dir
+        # invoice PDFs are made only by builds that write (never by `check`), each once
+        self.pdfs = PdfMaker(FileCache(pdf_cache)) if pdf_cache else None
         self.agency = validate_agency(read_agency(content_dir))
         self.theme = agency_theme(content_dir, self.agency)
         self.env = make_environment(self.theme, compiled)
@@ -116,7 +120,7 @@ class ClientPipeline:
             return ClientResult(slug, problems), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
-                                   self.markdown)
+                                   self.markdown, self.pdfs)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         protected = protect_portal(client, portal.files, secrets, self.env,

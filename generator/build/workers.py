@@ -59,8 +59,10 @@ class ClientBuilder:
     """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        compiled = OutputFolder(job.out_dir).cache("templates") if job.write else None
-        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, compiled)
+        output = OutputFolder(job.out_dir)
+        compiled = output.cache("templates") if job.write else None
+        pdfs = output.cache("pdf") if job.write else None
+        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, compiled, pdfs)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:

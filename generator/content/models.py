@@ -6,6 +6,7 @@ descriptions into the JSON Schema an editor shows.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Literal
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from generator.content.fieldtypes import (
     Colour,
     ContentPath,
+    CountryCode,
     CurrencyCode,
     DateOrDateTime,
     Email,
@@ -30,6 +32,8 @@ from generator.content.taxids import (
     PlNip,
     SeOrgNumber,
 )
+
+PAYMENT_URL_FIELDS = ("number", "amount", "currency", "page")  # portal.yaml's payment_url
 
 
 class ContentModel(BaseModel):
@@ -60,14 +64,35 @@ class TaxIds(ContentModel):
 
 
 class PaymentDetails(ContentModel):
-    """How clients pay: printed on every invoice."""
+    """How clients pay: printed on every invoice, with a QR code where the currency has one."""
 
+    currency: CurrencyCode | None = Field(
+        None, description="In `accounts`: the currency whose invoices this account is for")
     bank: str | None = Field(None, description="Bank name")
+    bank_code: str | None = Field(None, description="Domestic bank code (JP: 4 digits)")
+    branch: str | None = Field(None, description="Branch name (JP: 支店名)")
+    branch_code: str | None = Field(None, description="Branch code (JP: 3 digits)")
+    account_type: str | None = Field(None, description="Account type (JP: 普通 or 当座)")
     account_holder: str | None = Field(None, description="Name on the account")
+    account_holder_kana: str | None = Field(
+        None, description="The name on the account in katakana, as Japanese banks check it")
     iban: str | None = Field(None, description="IBAN")
     bic: str | None = Field(None, description="BIC / SWIFT code")
     account_number: str | None = Field(None, description="Domestic account number")
+    bankgiro: str | None = Field(None, description="Swedish Bankgiro number (invoices get an "
+                                                   "OCR reference)")
+    plusgiro: str | None = Field(None, description="Swedish Plusgiro number")
     instructions: str | None = Field(None, description="Free text, e.g. payment reference")
+
+
+class Registration(ContentModel):
+    """The agency's registration in another country (a branch, or a VAT registration there):
+    invoices to clients in that country name it as the seller, with its tax numbers."""
+
+    country: CountryCode = Field(description="Country of the registration")
+    legal_name: str | None = Field(None, description="Registered name there, if not the agency's")
+    address: str | None = Field(None, description="Address there, if not the agency's")
+    tax_ids: TaxIds = Field(description="Tax numbers of the registration")
 
 
 class Agency(ContentModel):
@@ -77,11 +102,38 @@ class Agency(ContentModel):
     legal_name: str | None = Field(None, description="Registered name printed on invoices")
     logo: ContentPath | None = Field(None, description="Logo file, relative to content/")
     address: str | None = Field(None, description="Postal address, one line per line")
+    country: CountryCode | None = Field(
+        None, description="Country of the address (default: the one its EU VAT number names)")
     email: Email | None = Field(None, description="General e-mail address")
     phone: str | None = Field(None, description="General phone number")
     website: WebUrl | None = Field(None, description="Website address")
     tax_ids: TaxIds = Field(TaxIds(), description="Tax and registration numbers")
     payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
+    accounts: list[PaymentDetails] = Field(
+        default_factory=list, description="Accounts by currency (each with `currency`): "
+        "invoices in that currency show it instead of `payment`")
+    registrations: list[Registration] = Field(
+        default_factory=list, description="Registrations in other countries, one a country")
+
+    @model_validator(mode="after")
+    def _one_registration_a_country(self) -> Agency:
+        for country in _twice([r.country for r in self.registrations]):
+            raise ValueError(f"registrations: {country} is named twice")
+        return self
+
+    @model_validator(mode="after")
+    def _one_account_a_currency(self) -> Agency:
+        currencies = [a.currency or "" for a in self.accounts]
+        if "" in currencies:
+            raise ValueError("accounts: give each account the currency it is for")
+        for currency in _twice(currencies):
+            raise ValueError(f"accounts: {currency} is named twice")
+        return self
+
+
+def _twice(values: list[str]) -> list[str]:
+    """The values that occur more than once, in order."""
+    return sorted({value for value in values if values.count(value) > 1})
 
 
 class Protection(ContentModel):
@@ -137,10 +189,30 @@ class PortalConfig(ContentModel):
         False, description="Show git commit messages in document histories and 'what's new' "
                            "(off by default: commit messages are internal)"
     )
+    payment_url: str | None = Field(
+        None, description="Address of a card or instant payment page for every unpaid invoice, "
+        "with {number}, {amount}, {currency} or {page} filled in, e.g. "
+        "https://pay.example.com/{number}")
+    invoice_pdf: bool = Field(
+        True, description="Publish each invoice as a PDF (Factur-X) beside its page")
     overview_access: OverviewAccess = Field(
         default_factory=OverviewAccess,
         description="How the agency overview is protected, as a portal is with `access`"
     )
+
+    @model_validator(mode="after")
+    def _payment_url_pattern(self) -> PortalConfig:
+        pattern = self.payment_url
+        if pattern is None:
+            return self
+        if not re.match(r"^https://[^\s<>\"']+$", pattern):
+            raise ValueError(f"payment_url: '{pattern}' is not a web address starting "
+                             "with https://")
+        for name in re.findall(r"\{([^}]*)\}", pattern):
+            if name not in PAYMENT_URL_FIELDS:
+                raise ValueError(f"payment_url: unknown field {{{name}}} (use "
+                                 f"{', '.join('{' + f + '}' for f in PAYMENT_URL_FIELDS)})")
+        return self
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -234,6 +306,9 @@ class ClientProfile(ContentModel):
     currency: CurrencyCode | None = Field(None, description="Defaults to portal.yaml's")
     timezone: TimezoneName | None = Field(None, description="Defaults to portal.yaml's")
     address: str | None = Field(None, description="Billing address")
+    country: CountryCode | None = Field(
+        None, description="Country of the billing address (default: the one its tax numbers "
+                          "name, else the agency's)")
     tax_ids: TaxIds = Field(TaxIds(), description="Client's tax numbers")
     contacts: list[Contact] = Field(default_factory=list, description="People at the client")
     account_manager: AccountManager = Field(description="The agency's dedicated manager")
@@ -371,6 +446,9 @@ class Invoice(ContentModel):
     po_number: str | None = Field(None, description="Client's purchase order number")
     reverse_charge: bool = Field(
         False, description="EU reverse charge: the buyer accounts for the VAT")
+    payment_url: WebUrl | None = Field(
+        None, description="Card or instant payment page for this invoice (Stripe Payment "
+                          "Link, Przelewy24, …), shown as a button while it is unpaid")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:

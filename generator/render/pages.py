@@ -13,10 +13,12 @@ from urllib.parse import quote
 
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
+from generator.content.parties import Party, buyer_party, seller_party
 from generator.errors import Problem
 from generator.render.changes import document_history, whats_new
 from generator.render.i18n import Formatter
 from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
+from generator.render.payment import payment_block
 from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
@@ -123,7 +125,8 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
         Page("timeline.html", "timeline.html", "timeline", "Timeline",
              {"entries": timeline, "axis": axis(timeline, as_of),
               "groups": _groups(timeline)}),
-        Page("invoices.html", "invoices.html", "invoices", "Invoices", _invoices(client)),
+        Page("invoices.html", "invoices.html", "invoices", "Invoices",
+             {**_invoices(client), "invoice_pdf": agency.config.invoice_pdf}),
         *_invoice_pages(maker),
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
         _contact(maker),
@@ -230,8 +233,15 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
     return pages
 
 
+def invoice_parties(client: Client, agency: AgencyContent) -> tuple[Party, Party]:
+    """The seller and the buyer of the client's invoices."""
+    buyer = buyer_party(client.profile, agency.config.agency)
+    return seller_party(agency.config.agency, buyer.country), buyer
+
+
 def _invoice_pages(maker: _PageMaker) -> list[Page]:
     pages = []
+    seller, buyer = invoice_parties(maker.client, maker.agency)
     for record in maker.client.invoices:
         notes, _ = maker.html(record.invoice.notes, record.source, record.notes_line,
                               root="../")
@@ -239,7 +249,13 @@ def _invoice_pages(maker: _PageMaker) -> list[Page]:
                  if maker.agency.config.amounts_in_words else None)
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
                           record.invoice.number, {"record": record, "notes": notes,
-                                                  "amount_in_words": words}))
+                                                  "amount_in_words": words,
+                                                  "seller": seller, "buyer": buyer,
+                                                  "invoice_pdf": maker.agency.config.invoice_pdf,
+                                                  "payment": payment_block(
+                                                      record, maker.agency.config.agency,
+                                                      seller,
+                                                      maker.agency.config.payment_url)}))
     return pages
 
 

@@ -6,7 +6,9 @@ the problems found, and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+import mimetypes
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,11 +19,14 @@ from generator.content.domain import AgencyContent, Client
 from generator.errors import Problem
 from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
+from generator.render.einvoice import EInvoice, cii_xml, einvoice, ubl_xml
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.render.ics import calendar_ics
+from generator.render.invoice_pdf import PdfMaker, paper_size
 from generator.render.languages import language_links, language_prefix, localized
 from generator.render.markdown import MarkdownRenderer
-from generator.render.pages import Page, portal_pages
+from generator.render.pages import Page, invoice_parties, portal_pages
+from generator.render.payment import account_for, payment_reference
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
@@ -41,9 +46,11 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   env: jinja2.Environment, as_of: date,
-                  markdown: MarkdownRenderer) -> RenderedPortal:
-    """Render every file of one client's portal, in each of its languages."""
+                  markdown: MarkdownRenderer, pdfs: PdfMaker | None = None) -> RenderedPortal:
+    """Render every file of one client's portal, in each of its languages; invoice PDFs only
+    with a `pdfs` maker (a check makes none)."""
     portal = RenderedPortal()
+    documents = _einvoices(client, agency)
     for language in reversed(client.languages):  # the default language last: its feed
         prefix = language_prefix(client, language)
         view = portal_pages(localized(client, language), agency, as_of, markdown, language,
@@ -55,7 +62,11 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
                       page_language=language)
         for page in view.pages:
             links = language_links(client, language, page.path[len(prefix):], page.root)
-            portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
+            context = {**common, "languages": links}
+            portal.files[page.path] = _render_page(env, page, context)
+            if page.template == "invoice.html" and pdfs and agency.config.invoice_pdf:
+                portal.files[page.path[:-len(".html")] + ".pdf"] = _invoice_pdf(
+                    env, page, context, documents[page.context["record"].slug], pdfs, client)
     portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt,
                                          agency.config.base_url)
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
@@ -64,7 +75,51 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
                          for name, path in theme.static_files().items()})
     portal.files.update(_agency_files(agency))
     portal.files.update(dict(sorted(client.attachments.items())))
+    portal.files.update({f"invoices/{slug}.xml": ubl_xml(document)
+                         for slug, document in documents.items()})
+    if pdfs:
+        pdfs.done(client.slug)
     return portal
+
+
+def _einvoices(client: Client, agency: AgencyContent) -> dict[str, EInvoice]:
+    """The e-invoice model of each of the client's invoices, by page name."""
+    seller, buyer = invoice_parties(client, agency)
+    documents = {}
+    for record in client.invoices:
+        account = account_for(agency.config.agency, record.currency)
+        documents[record.slug] = einvoice(record, seller, buyer, account,
+                                          payment_reference(record, account))
+    return documents
+
+
+def _invoice_pdf(env: jinja2.Environment, page: Page, context: dict[str, Any],
+                 document: EInvoice, pdfs: PdfMaker, client: Client) -> bytes:
+    """The invoice page's PDF: its own template, with the CII XML embedded (Factur-X)."""
+    invoice = document.record.invoice
+    extra = {"paper": paper_size(document.buyer.country),
+             "font_family": pdf_fonts(str(context["page_language"])),
+             "agency_logo_data": _logo_data(context)}
+    html = _render_page(env, replace(page, template="invoice_pdf.html"), {**context, **extra})
+    return pdfs.pdf(client.slug, html.decode("utf-8"), cii_xml(document), invoice.issued)
+
+
+def pdf_fonts(language: str) -> str:
+    """The PDF's fonts (Debian's DejaVu and Noto CJK, embedded and subset), by language."""
+    cjk = {"ja": "Noto Sans CJK JP", "ko": "Noto Sans CJK KR", "zh": "Noto Sans CJK SC"}
+    first = cjk.get(language.split("_")[0].split("-")[0])
+    names = [first] if first else ["DejaVu Sans"]
+    names += [name for name in ("Noto Sans CJK JP", "Noto Sans CJK KR") if name != first]
+    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"
+
+
+def _logo_data(context: dict[str, Any]) -> str | None:
+    """The agency logo as a data: URL (the PDF is made from a string, not from the portal)."""
+    source = context.get("agency_logo_file")
+    if source is None:
+        return None
+    kind = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    return f"data:{kind};base64,{base64.b64encode(source.read_bytes()).decode('ascii')}"
 
 
 def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
@@ -73,6 +128,7 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
     return {
         "agency": agency.config.agency,
         "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
+        "agency_logo_file": agency.files[logo] if logo else None,
         "client": client.profile,
         "client_logo": client.profile.branding.logo,
         "currency": client.currency,
