@@ -43,7 +43,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "Witamy, Kowalski i Wspólnicy",
         "Wszystko o współpracy z Meridian & Vale Advisory w jednym miejscu.",
         "Najbliższy termin", "13 listopada 2026", "10 dni po terminie",
-        "Saldo do zapłaty", "51 967,50 zł", "Zrealizowano 3 z 10 kamieni milowych",
+        "Saldo do zapłaty", "50 676,00 zł", "Zrealizowano 3 z 10 kamieni milowych",
         "1 kamień milowy po terminie", "Najnowsze aktualności", "4 dni temu",
         "Subskrybuj kalendarz terminów", "Stan na 23 listopada 2026.",
     ],

@@ -431,16 +431,32 @@ class Period(ContentModel):
         return self
 
 
-class Invoice(ContentModel):
-    """`<client>/invoices/*.yaml`: one invoice."""
+class Payment(ContentModel):
+    """A payment received against an invoice (or a refund of a credit note)."""
 
+    on: date = Field(description="Day the money arrived")
+    amount: Decimal = Field(gt=0, description="Amount received, in the invoice's currency")
+
+
+class Invoice(ContentModel):
+    """`<client>/invoices/*.yaml`: one invoice, or a credit note correcting one."""
+
+    kind: Literal["invoice", "credit_note"] = Field(
+        "invoice", description="invoice, or credit_note: a correction that reduces the balance")
+    corrects: str | None = Field(
+        None, description="credit_note: the number of the invoice it corrects")
     number: str = Field(min_length=1, description="Invoice number, unique per client")
     issued: date = Field(description="Date of issue")
     due: date = Field(description="Payment due date")
     currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     items: list[InvoiceItem] = Field(min_length=1, description="Invoice lines")
     discount: Discount | None = Field(None, description="Discount before tax")
-    paid_on: date | None = Field(None, description="Date payment was received")
+    paid_on: date | None = Field(None, description="Date payment in full was received")
+    payments: list[Payment] = Field(
+        default_factory=list, description="Payments received, for partial payments")
+    total: Decimal | None = Field(
+        None, description="The total as your accounting system has it: must equal the "
+                          "computed total")
     notes: str | None = Field(None, description="Notes, in Markdown")
     period: Period | None = Field(None, description="Service period (retainer invoices)")
     po_number: str | None = Field(None, description="Client's purchase order number")
@@ -454,6 +470,19 @@ class Invoice(ContentModel):
     def _dates_in_order(self) -> Invoice:
         if self.due < self.issued:
             raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
+        early = [p.on for p in self.payments if p.on < self.issued]
+        if self.paid_on and self.paid_on < self.issued:
+            raise ValueError(f"paid_on ({self.paid_on}) is before issued ({self.issued})")
+        if early:
+            raise ValueError(f"payments received on {early[0]} are before issued "
+                             f"({self.issued})")
+        if (self.kind == "credit_note") != (self.corrects is not None):
+            raise ValueError("corrects names the invoice a credit note corrects: give it "
+                             "with kind: credit_note, and only then")
+        return self
+
+    @model_validator(mode="after")
+    def _one_rate_for_a_discount_amount(self) -> Invoice:
         rates = {item.tax_rate for item in self.items}
         if self.discount and self.discount.amount is not None and len(rates) > 1:
             raise ValueError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import typing
+from dataclasses import replace
 from datetime import date
 from typing import Any, TypeVar
 
@@ -27,7 +28,7 @@ from generator.content.models import (
     TranslationMeta,
     UpdateMeta,
 )
-from generator.content.money import invoice_status, invoice_totals
+from generator.content.money import amount_paid, invoice_status, invoice_totals, round_money
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
@@ -366,7 +367,26 @@ def _invoices(checker: _Checker, sources: list[YamlSource], client_currency: str
         record = _invoice_record(checker, source, invoice, client_currency, as_of)
         if record is not None:
             records.append(record)
-    return records
+    records = _link_credit_notes(checker, sources, records)
+    # an invoice dated after the build date is not published, nor counted: it appears on
+    # its issue date (the build date decides, as it does for what is overdue)
+    return [r for r in records if r.invoice.issued <= as_of]
+
+
+def _link_credit_notes(checker: _Checker, sources: list[YamlSource],
+                       records: list[InvoiceRecord]) -> list[InvoiceRecord]:
+    """Give each credit note the invoice it corrects; one naming no invoice is an error."""
+    by_number = {r.invoice.number: r for r in records if not r.is_credit_note}
+    lines = {s.shown: s.document.line_of(("corrects",)) for s in sources}
+    linked = []
+    for record in records:
+        number = record.invoice.corrects
+        if number is not None and number not in by_number:
+            checker.add(record.source, lines.get(record.source),
+                        f"corrects: '{number}' is not one of this client's invoices"
+                        f"{did_you_mean(number, by_number)}")
+        linked.append(replace(record, corrects=by_number.get(number or "")))
+    return linked
 
 
 def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
@@ -379,7 +399,11 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
         line = source.document.line_of(("discount",))
         checker.add(source.shown, line, "discount is larger than the invoice subtotal")
         return None
-    status = invoice_status(invoice, as_of)
+    if invoice.total is not None and round_money(invoice.total, currency) != totals.total:
+        checker.add(source.shown, source.document.line_of(("total",)),
+                    f"total: {invoice.total} {currency} is not the computed total "
+                    f"{totals.total} {currency} (lines, discount and tax per rate)")
+    status = invoice_status(invoice, as_of, totals.total)
     late = (as_of - invoice.due).days
     if status == "overdue" and late > OVERDUE_WARNING_DAYS:
         checker.problems.append(Problem(
@@ -387,4 +411,5 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
             f"invoice {invoice.number} is unpaid {late} days after its due date "
             f"({invoice.due.isoformat()})", "warning"))
     notes_line = source.document.line_of(("notes",)) or 1
-    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line)
+    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line,
+                         amount_paid(invoice, totals.total, as_of))

@@ -162,12 +162,19 @@ def _invoices(client: Client) -> dict[str, Any]:
         "invoices": records,
         "open_balance": _balance(unpaid),
         "overdue_balance": _balance([r for r in unpaid if r.status == "overdue"]),
-        "paid_total": _balance([r for r in records if r.status == "paid"]),
+        "paid_total": _received(records),
     }
 
 
 def _balance(records: list[InvoiceRecord]) -> dict[str, Any]:
-    return sum_by_currency([(r.currency, r.totals.total) for r in records])
+    """What these records leave to pay (credit notes subtract), per currency."""
+    return sum_by_currency([(r.currency, r.outstanding) for r in records])
+
+
+def _received(records: list[InvoiceRecord]) -> dict[str, Any]:
+    """What was paid on these invoices (refunds of credit notes subtract), per currency."""
+    return sum_by_currency([(r.currency, -r.paid if r.is_credit_note else r.paid)
+                            for r in records if r.paid])
 
 
 def _updates(maker: _PageMaker) -> list[RenderedUpdate]:

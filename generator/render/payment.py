@@ -47,8 +47,10 @@ def payment_block(record: InvoiceRecord, agency: Agency, seller: Party,
                   url_pattern: str | None = None) -> PaymentBlock | None:
     """The payment block of an invoice from `seller` (the agency or its registration), None
     when the agency gave no account to pay into."""
+    if record.outstanding <= 0:
+        return None  # settled, or a credit note: nothing to pay
     account = account_for(agency, record.currency)
-    amount = round_money(record.totals.total, record.currency)
+    amount = round_money(record.outstanding, record.currency)
     reference = payment_reference(record, account)
     fields = _fields(account, reference)
     if not any(key != "reference" for key, _ in fields) and not account.instructions:

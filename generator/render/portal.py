@@ -88,8 +88,11 @@ def _einvoices(client: Client, agency: AgencyContent) -> dict[str, EInvoice]:
     documents = {}
     for record in client.invoices:
         account = account_for(agency.config.agency, record.currency)
-        documents[record.slug] = einvoice(record, seller, buyer, account,
-                                          payment_reference(record, account))
+        corrected = record.corrects
+        documents[record.slug] = einvoice(
+            record, seller, buyer, account, payment_reference(record, account),
+            (corrected.invoice.number, corrected.invoice.issued) if corrected else None,
+            credit_note=record.is_credit_note)
     return documents
 
 
