@@ -33,7 +33,7 @@ BASE_SITE: dict[str, str] = {
             1015 CJ Amsterdam
           email: hello@agency.test
           logo: _agency/logo.svg
-          tax_ids: {eu_vat: NL123456789B01}
+          tax_ids: {eu_vat: NL123456782B01}
           payment: {iban: NL91ABNA0417164300, bic: ABNANL2A, account_holder: Test Agency B.V.}
         currency: EUR
         timezone: Europe/Amsterdam

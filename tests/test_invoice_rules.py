@@ -90,6 +90,8 @@ INVALID_CLIENT_NUMBERS = {
                                "tax_ids.eu_vat: 'XX123456789' does not start with an EU "
                                "country prefix"),
     "EU VAT Greece is EL": ("eu_vat", "GR094259216", "does not start with an EU country prefix"),
+    "EU VAT Dutch check digit": ("eu_vat", "NL862154377B01",
+                                 "'NL862154377B01' has a wrong check digit (NL VAT number)"),
     "EU VAT German format": ("eu_vat", "DE12345678",
                              "tax_ids.eu_vat: 'DE12345678' is not in the format of a DE VAT number"),
     "EU VAT Dutch format": ("eu_vat", "NL862154376X01", "is not in the format of a NL VAT number"),
@@ -97,9 +99,9 @@ INVALID_CLIENT_NUMBERS = {
     "EU VAT Swedish suffix": ("eu_vat", "SE559241386702",
                               "is not in the format of a SE VAT number"),
     "EU VAT Swedish Luhn": ("eu_vat", "SE559241386801",
-                            "has a wrong check digit (the organisation number inside it)"),
+                            "has a wrong check digit (SE VAT number)"),
     "EU VAT Polish NIP": ("eu_vat", "PL5252843718",
-                          "has a wrong check digit (the NIP inside the VAT number)"),
+                          "has a wrong check digit (PL VAT number)"),
 }
 
 
@@ -117,8 +119,8 @@ def test_wrong_tax_numbers_are_content_errors(make_site, monkeypatch, case):
 
 
 def test_agency_numbers_are_checked_and_all_errors_reported_at_once(make_site, monkeypatch):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
-                            "tax_ids: {eu_vat: NL123456789B01, pl_nip: '1111111112'}")
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
+                            "tax_ids: {eu_vat: NL123456782B01, pl_nip: '1111111112'}")
     client = CLIENT + "tax_ids:\n  kr_business_registration: 111-11-11111\n  pl_nip: '0000000001'\n"
     root = make_site({"content/portal.yaml": portal, "content/acme/client.yaml": client})
     monkeypatch.chdir(root)
@@ -160,8 +162,8 @@ def test_japanese_tax_is_rounded_once_per_rate():
 
 
 def test_japanese_qualified_invoice(make_site):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
-                            "tax_ids: {eu_vat: NL123456789B01, "
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
+                            "tax_ids: {eu_vat: NL123456782B01, "
                             "jp_invoice_registration: T7000012050002}")
     root = make_site({"content/portal.yaml": portal, "content/acme/client.yaml": JP_CLIENT,
                       "content/acme/invoices/2026-10.yaml": None,
@@ -196,7 +198,7 @@ def test_japanese_reduced_rate_must_be_marked(make_site, monkeypatch, item, mess
 
 
 def test_polish_faktura_with_both_nips_and_amount_in_words(make_site):
-    portal = (PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
+    portal = (PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
                              "tax_ids: {eu_vat: PL5260250995, pl_nip: 526-025-09-95, "
                             "jp_invoice_registration: T7000012050002}")
               + "amounts_in_words: true\n")
@@ -236,7 +238,7 @@ def test_polish_amounts_in_words(amount, words):
 
 
 def test_swedish_invoice_with_f_skatt(make_site):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
                             "tax_ids: {eu_vat: SE556036079301, se_org_number: 556036-0793, "
                             "se_f_tax: true}")
     client = CLIENT.replace("locale: en", "locale: sv") + "currency: SEK\n"

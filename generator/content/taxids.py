@@ -3,7 +3,8 @@
 Each check returns None when the number is valid, else a message saying what is wrong. The
 algorithms are the published ones: Japan's corporate number (National Tax Agency), Poland's
 NIP weights, Luhn for Swedish organisation numbers, Korea's business registration number,
-and the EU VAT number formats of the VIES documentation.
+and the EU VAT number formats of the VIES documentation, with each member state's check
+digits by python-stdnum.
 """
 
 from __future__ import annotations
@@ -103,10 +104,20 @@ def check_eu_vat(number: str) -> str | None:
                 "(e.g. PL, SE, NL; Greece is EL)")
     if not re.fullmatch(pattern, national):
         return f"'{number}' is not in the format of a {country} VAT number"
-    if country == "PL" and check_pl_nip(national):
-        return f"'{number}' has a wrong check digit (the NIP inside the VAT number)"
-    if country == "SE" and check_se_org_number(national[:10]):
-        return f"'{number}' has a wrong check digit (the organisation number inside it)"
+    return _stdnum_vat_problem(number, value, country)
+
+
+def _stdnum_vat_problem(number: str, value: str, country: str) -> str | None:
+    """Each member state's own check digits, as python-stdnum implements them."""
+    from stdnum.eu import vat
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    try:
+        vat.validate(value)
+    except InvalidChecksum:
+        return f"'{number}' has a wrong check digit ({country} VAT number)"
+    except ValidationError:
+        return f"'{number}' is not a valid {country} VAT number"
     return None
 
 
