@@ -8,6 +8,7 @@ template can extend the one it replaces.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import markupsafe
 from generator import __version__
 from generator.content.domain import AgencyContent
 from generator.errors import ContentError, Problem, display_path
-from generator.publish.headers import CSP
+from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -40,6 +41,29 @@ class Theme:
                     if path.is_file():
                         files[path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
+
+    def templates(self) -> list[Path]:
+        """Every template file of every theme folder."""
+        return [path for folder in self.folders
+                for path in sorted((folder / "templates").rglob("*")) if path.is_file()]
+
+    def script_hashes(self) -> frozenset[str]:
+        """`sha256-…` of each inline script written out in the theme's templates (one with
+        template code in it cannot be known in advance, so it is not allowed): the only
+        inline scripts a page's CSP allows. Never hashed from a rendered page, so nothing
+        content adds can run."""
+        found: set[str] = set()
+        for path in self.templates():
+            found |= inline_script_hashes(path.read_bytes(), static_only=True)
+        return frozenset(found)
+
+    def element_ids(self) -> frozenset[str]:
+        """The ids the theme's templates give elements: content may not take them."""
+        return frozenset(match.decode() for path in self.templates()
+                         for match in _ELEMENT_ID.findall(path.read_bytes()))
+
+
+_ELEMENT_ID = re.compile(rb'\bid="([A-Za-z][\w-]*)"')
 
 
 def theme_for(override: Path | None) -> Theme:
