@@ -20,9 +20,10 @@ class Problem(NamedTuple):
     severity: str = "error"
 
     def __str__(self) -> str:
+        """One line, whatever content the message quotes (escape sequences, line breaks)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.message}"
+        return printable(f"{where}: {prefix}{self.message}")
 
     @property
     def is_error(self) -> bool:
