@@ -17,6 +17,7 @@ import markupsafe
 
 from generator import __version__
 from generator.content.domain import AgencyContent
+from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem, display_path
 from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
@@ -79,12 +80,25 @@ def agency_theme(content_dir: Path, agency: AgencyContent) -> Theme:
     if not name or name == "default":
         return theme_for(None)
     folder = (content_dir / name).resolve()
-    if not any((folder / part).is_dir() for part in THEME_PARTS):
+    problem = _client_folder_in(folder, content_dir, name)
+    if problem is None and not any((folder / part).is_dir() for part in THEME_PARTS):
+        problem = f"theme: '{name}' has no templates/ or static/ folder (looked in {folder})"
+    if problem:
         source = agency.portal_file
-        raise ContentError([Problem(source.shown, source.document.line_of(("theme",)),
-                                    f"theme: '{name}' has no templates/ or static/ folder "
-                                    f"(looked in {folder})")])
+        raise ContentError([Problem(source.shown, source.document.line_of(("theme",)), problem)])
     return theme_for(folder)
+
+
+def _client_folder_in(folder: Path, content_dir: Path, name: str) -> str | None:
+    """A theme is trusted code and a client folder is not: the theme may not be one, be
+    inside one, or hold one."""
+    for slug in client_folders(content_dir)[0]:
+        client = (content_dir / slug).resolve()
+        if folder == client or client in folder.parents or folder in client.parents:
+            return (f"theme: '{name}' is, is inside or holds the client folder '{slug}'; a "
+                    "theme is trusted code and client folders are not: keep the theme outside "
+                    "them (beside the content folder, or in a folder starting with '_')")
+    return None
 
 
 def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
