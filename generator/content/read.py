@@ -37,7 +37,7 @@ CLIENT_ENTRIES = {
 }
 # A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
 TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*$\r?\n?)", re.S | re.M)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*\r?$\n?)", re.S | re.M)
 MAX_TEXT_BYTES = 1_000_000  # a YAML or Markdown file: far above any real document
 MAX_SVG_BYTES = 10_000_000  # an SVG attachment is read whole, to be checked
 MAX_NAME_CHARS = 100  # a document's file name (its page's name adds a few characters)
