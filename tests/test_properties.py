@@ -21,9 +21,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_hostile import _scan
 
 from conftest import BASE_SITE, build_site, snapshot, write_files
-from test_hostile import _scan
 
 SECONDS = 10
 

@@ -66,7 +66,8 @@ def _bracket_work(text: str) -> tuple[int, int]:
 
 
 def _block_work(block: str) -> int:
-    work, opened = 0, {"[": [], "(": []}
+    work = 0
+    opened: dict[str, list[int]] = {"[": [], "(": []}  # positions of brackets not yet closed
     closing = {"]": "[", ")": "("}
     for match in _BRACKET.finditer(block):
         char, position = match.group(), match.start()

@@ -310,19 +310,22 @@ def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]
     stack = [(directory, 0)]
     while stack:
         folder, depth = stack.pop()
-        with os.scandir(folder) as listing:
-            entries = sorted((e for e in listing if not e.name.startswith(".")),
-                             key=lambda e: e.name)
-        for entry in entries:
-            path = Path(entry.path)
+        for path, is_folder in _visible_entries(folder):
             problem = entry_problem(path) or _attachment_path_problem(path, root, depth)
             if problem:
                 reader.problem(path, None, problem)
-            elif entry.is_dir(follow_symlinks=False):
+            elif is_folder:
                 stack.append((path, depth + 1))
             elif _inert(reader, path):
                 found[path.relative_to(root).as_posix()] = path
     return dict(sorted(found.items()))
+
+
+def _visible_entries(folder: Path) -> list[tuple[Path, bool]]:
+    """A folder's entries but hidden ones, by name, and whether each is a real folder."""
+    with os.scandir(folder) as listing:
+        return [(Path(e.path), e.is_dir(follow_symlinks=False))
+                for e in sorted(listing, key=lambda e: e.name) if not e.name.startswith(".")]
 
 
 def _attachment_path_problem(path: Path, root: Path, depth: int) -> str | None:
