@@ -14,11 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hypothesis import given
-
-from conftest import BASE_SITE, build_site, write_files
 from test_hostile_attachments import CASES as ATTACHMENTS
 from test_hostile_scripts import RAW_HTML
 from test_properties import MARKDOWN, budget
+
+from conftest import BASE_SITE, build_site, write_files
 
 PROBE = "() => typeof window.__pwned === 'number'"
 PORTAL = textwrap.dedent(BASE_SITE["content/portal.yaml"]) + "allow_raw_html: true\n"
