@@ -82,7 +82,9 @@ class ClientPipeline:
         self.agency = validate_agency(read_agency(content_dir))
         self.theme = agency_theme(content_dir, self.agency)
         self.env = make_environment(self.theme, cache.cache("templates") if cache else None)
-        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html,
+                                         self.theme.element_ids())
+        self.theme_scripts = self.theme.script_hashes()  # the only inline scripts allowed
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
 
@@ -124,7 +126,7 @@ class ClientPipeline:
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         protected = protect_portal(client, portal.files, secrets, self.env,
-                                   self.lock_page(client.language))
+                                   self.lock_page(client.language), self.theme_scripts)
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
@@ -150,7 +152,7 @@ class ClientPipeline:
         if guard.mode == "password":
             files.update(lock_page_assets(self.theme))
         return protect(guard, files, secrets() if guard.mode != "public" else Secrets(),
-                       self.env, self.lock_page(config.locale))
+                       self.env, self.lock_page(config.locale), self.theme_scripts)
 
     def untranslated(self, language: str) -> list[Problem]:
         """Warnings for the theme's messages that the language's catalogue lacks."""

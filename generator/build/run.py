@@ -142,6 +142,7 @@ def _discarding(output: OutputFolder) -> Iterator[None]:
         yield
     finally:
         output.discard()
+        output.release()
 
 
 def _build_clients(runner: InProcess, options: BuildOptions, output: OutputFolder,

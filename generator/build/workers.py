@@ -10,7 +10,12 @@ pool that leaves its block on an exception kills its workers at once.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -115,9 +120,31 @@ class InProcess:
 _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set up
 
 
-def _start(setup: BuildJob, eager: Any, go: Any) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end when the build process does, however it ends (SIGKILL too): the
+    kernel tells it on Linux; elsewhere a thread watches for the parent to change."""
+    prctl = getattr(ctypes.CDLL(None), "prctl", None) if sys.platform.startswith("linux") else None
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _start(setup: BuildJob, eager: Any, go: Any, parent: int) -> None:
     """Set a worker up: the first at once (while the parent plans); the others wait until
     the build has more than one client for them, and set up with their first client."""
+    _die_with(parent)
     if eager.acquire(False):
         # A broken agency is reported by planning, or by the first client's build.
         with contextlib.suppress(Exception):
@@ -167,7 +194,8 @@ class WorkerPool(InProcess):
         # A semaphore, not an Event: a killed waiter would make Event.set() wait forever.
         self._go = context.Semaphore(0)
         self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
-                                         initargs=(self.setup, context.Semaphore(1), self._go))
+                                         initargs=(self.setup, context.Semaphore(1), self._go,
+                                                   os.getpid()))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
     def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],

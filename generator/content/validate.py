@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import typing
 from datetime import date
+from decimal import InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from generator.content.dates import day_in, moment_in
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
+from generator.content.fieldtypes import number_problem
 from generator.content.invoicerules import invoice_rule_problems
+from generator.content.limits import markdown_problems
 from generator.content.models import (
     ClientProfile,
     Deadlines,
@@ -52,12 +55,31 @@ class _Checker:
             self.add(shown, document.line_of(()), "must be a mapping of keys to values, "
                                                   f"found {_kind(data)}")
             return None
+        if self._numbers_out_of_range(shown, document):
+            return None
         try:
             return model.model_validate(data)
         except ValidationError as error:
             for detail in error.errors():
                 self._report(model, shown, document, detail)
             return None
+
+    def _numbers_out_of_range(self, shown: str, document: YamlDocument) -> bool:
+        """Report numbers no real figure has (before any model or arithmetic meets them)."""
+        found = False
+        for loc, value in _scalars(document.data, ()):
+            problem = number_problem(value)
+            if problem:
+                self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {problem}")
+                found = True
+        return found
+
+    def markdown(self, shown: str, text: str | None, first_line: int) -> bool:
+        """Report Markdown too costly to render; whether `text` may be rendered."""
+        problems = markdown_problems(text or "")
+        for line, message in problems:
+            self.add(shown, first_line + line, message)
+        return not problems
 
     def _report(self, model: type[BaseModel], shown: str, document: YamlDocument,
                 detail: Any) -> None:
@@ -76,6 +98,18 @@ class _Checker:
         else:
             got = _shown_input(detail.get("input"), message)
             self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+
+
+def _scalars(data: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every scalar of parsed YAML with its location (bounded: yaml12 limits the size)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _scalars(value, loc + (index,))
+    else:
+        yield loc, data
 
 
 def _data_location(document: YamlDocument, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
@@ -244,7 +278,7 @@ def _translations(checker: _Checker, sources: ClientSources, languages: tuple[st
         key = f"{kind}/{source.slug}" if kind else source.slug
         original = _original(checker, source, key, originals, languages)
         meta = original and checker.model(TranslationMeta, source.shown, source.front_matter)
-        if original and meta:
+        if original and meta and checker.markdown(source.shown, source.body, source.body_line):
             found.setdefault(source.language or "", {})[key] = Document(
                 original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
                 source.body, source.body_line, source.language)
@@ -309,7 +343,8 @@ def _chosen(known: list[str], named: list[str] | None) -> set[str]:
 def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseModel]
               ) -> Document | None:
     meta = checker.model(meta_model, source.shown, source.front_matter)
-    if meta is None:
+    renderable = checker.markdown(source.shown, source.body, source.body_line)
+    if meta is None or not renderable:
         return None
     return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
                     source.body_line)
@@ -323,6 +358,8 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
         return []
     seen: dict[str, int] = {}
     for index, milestone in enumerate(deadlines.milestones):
+        checker.markdown(source.shown, milestone.description,
+                         source.document.line_of(("milestones", index, "description")) or 1)
         line = source.document.line_of(("milestones", index, "id"))
         if milestone.id in seen:
             checker.add(source.shown, line, f"milestone id '{milestone.id}' is used twice "
@@ -379,7 +416,14 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
     currency = invoice.currency or client_currency
     for loc, message in invoice_rule_problems(invoice, currency):
         checker.add(source.shown, source.document.line_of(loc), message)
-    totals = invoice_totals(invoice, currency)
+    if not checker.markdown(source.shown, invoice.notes, source.document.line_of(("notes",)) or 1):
+        return None
+    try:
+        totals = invoice_totals(invoice, currency)
+    except InvalidOperation:  # figures each in bounds, whose sums exact arithmetic cannot hold
+        checker.add(source.shown, source.document.line_of(("items",)),
+                    "the invoice's figures are too large to compute exactly")
+        return None
     if totals.net < 0:
         line = source.document.line_of(("discount",))
         checker.add(source.shown, line, "discount is larger than the invoice subtotal")
