@@ -20,9 +20,10 @@ class Problem(NamedTuple):
     severity: str = "error"
 
     def __str__(self) -> str:
+        """One line, whatever content the message quotes (escape sequences, line breaks)."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.message}"
+        return printable(f"{where}: {prefix}{self.message}")
 
     @property
     def is_error(self) -> bool:
@@ -51,15 +52,22 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def display_path(path: Path, base: Path) -> str:
-    """Return `path` as the user knows it: relative to the working folder when possible."""
+    """Return `path` as the user knows it: relative to the working folder when possible,
+    printable (bytes that are not UTF-8 as \\xNN, control characters escaped)."""
     for root in (Path.cwd(), base):
         try:
             # the link itself, not its target: a symlinked folder is named as the user sees it
             real = path.parent.resolve() / path.name if path.name else path.resolve()
-            return real.relative_to(root.resolve()).as_posix()
-        except ValueError:
+            return printable(real.relative_to(root.resolve()).as_posix())
+        except (ValueError, OSError, RuntimeError):  # elsewhere, too long, a loop of links
             continue
-    return path.as_posix()
+    return printable(path.as_posix())
+
+
+def printable(text: str) -> str:
+    """`text` on one line and encodable: what a file name can hold, shown safely."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class UsageError(click.ClickException):

@@ -16,7 +16,7 @@ import yaml
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import EXAMPLE_CONTENT, build_site, portal, snapshot
+from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal, snapshot
 from einvoice_check import (
     CII_SCHEMATRON,
     CII_XSD,
@@ -189,7 +189,9 @@ def test_fifteen_lines_fit_one_page(tmp_path, client):
     for other in CLIENTS:
         if other != client:
             shutil.rmtree(content / other)
-    source = sorted((content / client / "invoices").glob("*.yaml"))[-1]
+    # the latest invoice issued by the build date (a later one is not published yet)
+    source = [p for p in sorted((content / client / "invoices").glob("*.yaml"))
+              if str(yaml.safe_load(p.read_text(encoding="utf-8"))["issued"]) <= AS_OF][-1]
     (content / client / "invoices" / "2026-99.yaml").write_text(
         fifteen_lines(source.read_text(encoding="utf-8")).replace(
             str(yaml.safe_load(source.read_text(encoding="utf-8"))["number"]), "LONG-15"),

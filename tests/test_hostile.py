@@ -78,9 +78,9 @@ REJECTED: dict[str, tuple[dict[str, str | bytes | None], str]] = {
         "email: ann@agency.test", "email: 'a\"><script>x</script>@x.test'")}, "is not an e-mail address"),
     "accent colour with CSS": ({"content/acme/client.yaml": CLIENT.replace(
         '"#0b6e4f"', '"red;} body{background:url(//evil.test)}"')}, "is not a colour"),
-    "symlink out of files/": ({}, "files/leak.txt: is a symbolic link pointing outside"),
+    "symlink out of files/": ({}, "files/leak.txt: is a symbolic link; content must be real files"),
     "symlinked client.yaml": ({}, "client.yaml: is a symbolic link"),
-    "symlinked requirement": ({}, "requirements/leak.md: unexpected entry"),
+    "symlinked requirement": ({}, "requirements/leak.md: is a symbolic link; content must"),
     "symlinked client folder": ({}, "evil: unexpected entry in the content folder"),
 }
 

@@ -147,7 +147,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str]] = {
     ),
     "not utf-8": (
         {"content/acme/scope.md": "---\ntitle: Zażółć\n---\n".encode("iso-8859-2")},
-        "content/acme/scope.md: is not UTF-8 text",
+        "content/acme/scope.md:2: is not UTF-8 text",
     ),
     "missing portal.yaml": (
         {"content/portal.yaml": None},

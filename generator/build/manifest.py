@@ -146,7 +146,9 @@ def digest(*parts: str | Iterable[tuple[str, str]]) -> str:
     for part in parts:
         rows = [("", part)] if isinstance(part, str) else list(part)
         for name, value in rows:
-            hasher.update(f"{len(name)}:{name}{len(value)}:{value}".encode())
+            # surrogateescape: a file name that is not UTF-8 is an error found later, not here
+            hasher.update(f"{len(name)}:{name}{len(value)}:{value}".encode("utf-8",
+                                                                          "surrogateescape"))
         hasher.update(b"\x00")
     return hasher.hexdigest()
 

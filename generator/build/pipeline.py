@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator.build.manifest import digest, generator_digest, theme_digest
 from generator.build.workers import ClientResult
 from generator.content.figures import ClientRow, client_row
 from generator.content.folders import client_folders
@@ -25,7 +26,7 @@ from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.publish.credentials import Secrets, secrets_digest
-from generator.publish.output import FileCache, PortalFiles
+from generator.publish.output import FileCache, OutputFolder, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
     overview_guard,
@@ -74,15 +75,19 @@ def _client_problems(content_dir: Path) -> list[Problem]:
 class ClientPipeline:
     """Reads, validates, renders and protects clients of one agency with one theme."""
 
-    def __init__(self, content_dir: Path, compiled: Path | None = None,
-                 pdf_cache: Path | None = None) -> None:
+    def __init__(self, content_dir: Path, cache: OutputFolder | None = None) -> None:
+        """Set up for the content folder; `cache`, the output folder, keeps what is costly
+        to make again (compiled templates, the theme's messages, invoice PDFs) between builds."""
         self.content_dir = content_dir
+        self.cache = cache
         # invoice PDFs are made only by builds that write (never by `check`), each once
-        self.pdfs = PdfMaker(FileCache(pdf_cache)) if pdf_cache else None
+        self.pdfs = PdfMaker(FileCache(cache.cache("pdf"))) if cache else None
         self.agency = validate_agency(read_agency(content_dir))
         self.theme = agency_theme(content_dir, self.agency)
-        self.env = make_environment(self.theme, compiled)
-        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html)
+        self.env = make_environment(self.theme, cache.cache("templates") if cache else None)
+        self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html,
+                                         self.theme.element_ids())
+        self.theme_scripts = self.theme.script_hashes()  # the only inline scripts allowed
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
 
@@ -124,7 +129,7 @@ class ClientPipeline:
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         protected = protect_portal(client, portal.files, secrets, self.env,
-                                   self.lock_page(client.language))
+                                   self.lock_page(client.language), self.theme_scripts)
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
@@ -150,16 +155,27 @@ class ClientPipeline:
         if guard.mode == "password":
             files.update(lock_page_assets(self.theme))
         return protect(guard, files, secrets() if guard.mode != "public" else Secrets(),
-                       self.env, self.lock_page(config.locale))
+                       self.env, self.lock_page(config.locale), self.theme_scripts)
 
     def untranslated(self, language: str) -> list[Problem]:
         """Warnings for the theme's messages that the language's catalogue lacks."""
         if language not in self._untranslated:
-            if self._messages is None:
-                self._messages = template_messages(self.env)
             self._untranslated[language] = missing_translations(
-                self._messages, self.theme.folders, language)
+                self._theme_messages(), self.theme.folders, language)
         return self._untranslated[language]
+
+    def _theme_messages(self) -> list[Any]:
+        """The theme's translatable messages: parsing every template takes 0.1 s, so they
+        are kept in the cache by the theme's digest."""
+        if self._messages is None:
+            key = digest(generator_digest(), theme_digest(self.theme.folders))
+            kept = self.cache.recall("messages", key) if self.cache else None
+            self._messages = ([(path, line, tuple(m) if isinstance(m, list) else m)
+                               for path, line, m in kept] if kept is not None
+                              else template_messages(self.env))
+            if self.cache and kept is None:
+                self.cache.remember("messages", key, self._messages)
+        return self._messages
 
     def lock_page(self, language: str) -> dict[str, Any]:
         """`gettext` and `ngettext` of a language, for a password portal's lock page."""

@@ -10,9 +10,14 @@ pool that leaves its block on an exception kills its workers at once.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -52,17 +57,14 @@ class ClientResult:
     row: dict[str, Any] | None = None  # the agency overview's row, as the manifest records it
     secrets: list[str] = field(default_factory=list)  # names of the secrets it was built with
     secrets_digest: str = "public"
-    staged: bool = False  # its files are in the staging folder, to be swapped in
 
 
 class ClientBuilder:
     """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        output = OutputFolder(job.out_dir)
-        compiled = output.cache("templates") if job.write else None
-        pdfs = output.cache("pdf") if job.write else None
-        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, compiled, pdfs)
+        cache = OutputFolder(job.out_dir) if job.write else None
+        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, cache)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
@@ -75,10 +77,9 @@ class ClientBuilder:
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
         """Run the pipeline for one client; stage its portal unless only checking."""
         result, files = self.pipeline.build(slug, history, self.job.as_of, self.secrets)
-        if not self.job.write or has_errors(result.problems):
-            return result
-        self.output.stage(result.folder, files)
-        return replace(result, staged=True)
+        if self.job.write and not has_errors(result.problems):
+            self.output.stage(result.folder, files)
+        return result
 
 
 class InProcess:
@@ -119,9 +120,31 @@ class InProcess:
 _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set up
 
 
-def _start(setup: BuildJob, eager: Any, go: Any) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """Make this worker end when the build process does, however it ends (SIGKILL too): the
+    kernel tells it on Linux; elsewhere a thread watches for the parent to change."""
+    prctl = getattr(ctypes.CDLL(None), "prctl", None) if sys.platform.startswith("linux") else None
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _start(setup: BuildJob, eager: Any, go: Any, parent: int) -> None:
     """Set a worker up: the first at once (while the parent plans); the others wait until
     the build has more than one client for them, and set up with their first client."""
+    _die_with(parent)
     if eager.acquire(False):
         # A broken agency is reported by planning, or by the first client's build.
         with contextlib.suppress(Exception):
@@ -164,14 +187,15 @@ class WorkerPool(InProcess):
         """Fork the workers (once); the first sets up at once."""
         if self._pool is not None or self._closed:
             return
-        import multiprocessing
+        import multiprocessing  # here, not above: 20 ms that a no-op build does not need
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
         # A semaphore, not an Event: a killed waiter would make Event.set() wait forever.
         self._go = context.Semaphore(0)
         self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
-                                         initargs=(self.setup, context.Semaphore(1), self._go))
+                                         initargs=(self.setup, context.Semaphore(1), self._go,
+                                                   os.getpid()))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
     def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],

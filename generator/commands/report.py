@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
 from generator.content.figures import ClientRow, client_row, sorted_rows
+from generator.errors import printable
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
            "overdue", "next_deadline", "next_deadline_title", "retainer")
@@ -53,19 +54,24 @@ def as_json(rows: list[ClientRow], as_of: str) -> str:
 
 
 def as_csv(rows: list[ClientRow]) -> str:
-    """One line per client; several currencies are joined with ' + '."""
+    """One line per client; several currencies are joined with ' + '. A cell a spreadsheet
+    would read as a formula (=, +, -, @, tab, CR first) starts with an apostrophe instead."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_flat(r) for r in rows)
+    writer.writerows({key: _not_formula(cell) for key, cell in _flat(r).items()} for r in rows)
     return buffer.getvalue()
+
+
+def _not_formula(cell: str) -> str:
+    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def as_table(rows: list[ClientRow]) -> str:
     """An aligned plain-text table."""
     shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer")
     lines = [[key.replace("_", " ") for key in shown]]
-    lines += [[_flat(r)[key] or "—" for key in shown] for r in rows]
+    lines += [[printable(_flat(r)[key]) or "—" for key in shown] for r in rows]
     widths = [max(_width(line[i]) for line in lines) for i in range(len(shown))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell))
                                for cell, w in zip(line, widths, strict=True)).rstrip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Annotated
@@ -15,6 +16,13 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from generator.content.folders import SLUG_PATTERN
 from generator.errors import did_you_mean
+
+# What a real invoice or plan uses, with room to spare. Beyond these a figure is a mistake,
+# and one that exact arithmetic (Decimal, 28 digits) or the calendar could not carry: the
+# product of two largest figures, summed over many lines, still fits.
+MAX_FIGURE_DIGITS = 11  # before the decimal point: below 100 000 000 000
+MAX_DECIMALS = 6  # after it
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -96,6 +104,46 @@ def _check_web_url(value: str) -> str:
     return value
 
 
+def number_problem(value: object) -> str | None:
+    """Why a number written in content cannot be a real figure, if it cannot."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return None
+    number = Decimal(value)
+    shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:20]}…"
+    if not number.is_finite():
+        return f"'{shown}' is not a finite number"
+    if number and number.adjusted() >= MAX_FIGURE_DIGITS:
+        return (f"'{shown}' is larger than any figure here can be (at most "
+                f"{MAX_FIGURE_DIGITS} digits before the decimal point)")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_DECIMALS and number != number.quantize(
+            Decimal(1).scaleb(-MAX_DECIMALS)):
+        return f"'{shown}' has more than {MAX_DECIMALS} decimal places"
+    return None
+
+
+def day_problem(value: object) -> str | None:
+    """Why a date cannot be one of a real plan or invoice, if it cannot."""
+    if isinstance(value, date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+        return (f"'{value.isoformat()}' is not a date of a real plan (years {FIRST_YEAR} to "
+                f"{LAST_YEAR})")
+    return None
+
+
+def not_a_date(value: object) -> str | None:
+    """A number given where a date belongs (pydantic would read 0 as 1970-01-01)."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return f"'{value}' is not a date (YYYY-MM-DD)"
+    return None
+
+
+def _distinct(values: list[str]) -> list[str]:
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            raise ValueError(f"'{value}' is listed twice")
+    return values
+
+
 def _parse_when(value: object) -> object:
     """Read 'YYYY-MM-DD' as a date and anything with a time as a datetime."""
     if isinstance(value, str):
@@ -126,6 +174,7 @@ Colour = Annotated[str, AfterValidator(_check_colour),
                    Field(description="CSS hex colour, e.g. #1a5fb4")]
 ContentPath = Annotated[str, AfterValidator(_check_content_path),
                         Field(description="Path of a file, relative to its folder; no '..'")]
+Locales = Annotated[list[LocaleCode], AfterValidator(_distinct)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN,
                             description="Lower-case letters, digits and hyphens")]
 DateOrDateTime = Annotated[

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from pathlib import Path
 
 from generator.errors import Problem, display_path
@@ -83,12 +84,40 @@ def agency_stats(content_dir: Path) -> dict[str, FileStat]:
     stats = {f"{AGENCY_FOLDER}/{name}": stat
              for name, stat in stat_files(content_dir / AGENCY_FOLDER).items()}
     portal = content_dir / PORTAL_FILE
-    if portal.is_file():
-        stat = portal.stat()
-        stats[PORTAL_FILE] = (stat.st_size, stat.st_mtime_ns)
+    if os.path.lexists(portal):
+        found = os.lstat(portal)
+        stats[PORTAL_FILE] = (found.st_size, found.st_mtime_ns)
     return dict(sorted(stats.items()))
 
 
+def special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file or folder is, said for an error message."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
+
+
+_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file's bytes. Planning runs before validation, so a symbolic link is
+    hashed by where it points and a pipe or device by its kind: never followed, never opened
+    (a link to /dev/zero, or a pipe, would never end)."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISLNK(mode):
+        return hashlib.sha256(b"link\0" + os.fsencode(os.readlink(path))).hexdigest()
+    if not stat.S_ISREG(mode):
+        return hashlib.sha256(f"special\0{special_kind(mode)}".encode()).hexdigest()
+    hasher = hashlib.sha256()
+    descriptor = os.open(path, _NO_FOLLOW)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # replaced since the lstat
+            return hashlib.sha256(b"special\0").hexdigest()
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()

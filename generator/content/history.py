@@ -22,7 +22,10 @@ from generator.errors import UsageError
 
 log = logging.getLogger(__name__)
 
-_RECORD, _FIELD = "\x1e", "\x1f"
+# A commit's subject may hold any character but NUL (git cuts a message there), and never a
+# line break (%s joins its lines): NUL separates the fields, NUL NUL starts a record, so a
+# subject cannot forge a date or another commit.
+_RECORD, _FIELD = "\x00\x00", "\x00"
 _ENV = {"LC_ALL": "C", "LANG": "C", "TZ": "UTC", "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_TERMINAL_PROMPT": "0", "PATH": "/usr/local/bin:/usr/bin:/bin"}
 
@@ -93,7 +96,7 @@ def read_git_log(content_dir: Path, slugs: list[str] | None = None) -> GitLog:
     Outside git, say so and return no history.
     """
     command = ["git", "-c", "core.quotepath=off", "log", "--relative", "--no-renames",
-               "--raw", "--no-abbrev", f"--format={_RECORD}%at{_FIELD}%s", "--",
+               "--raw", "--no-abbrev", "--format=%x00%x00%at%x00%s", "--",
                *([f"{slug}/" for slug in slugs] if slugs is not None else ["."])]
     try:
         output = _git(content_dir, command)

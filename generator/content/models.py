@@ -7,11 +7,12 @@ descriptions into the JSON Schema an editor shows.
 from __future__ import annotations
 
 import re
+import typing
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from generator.content.fieldtypes import (
     Colour,
@@ -21,9 +22,12 @@ from generator.content.fieldtypes import (
     DateOrDateTime,
     Email,
     LocaleCode,
+    Locales,
     Slug,
     TimezoneName,
     WebUrl,
+    day_problem,
+    not_a_date,
 )
 from generator.content.taxids import (
     EuVatNumber,
@@ -42,6 +46,25 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, coerce_numbers_to_str=True, str_strip_whitespace=True
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _dates_are_written_as_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        """A date field takes a date, never a number (`0` is no day)."""
+        field = cls.model_fields.get(info.field_name or "")
+        takes_date = field is not None and date in (field.annotation,
+                                                    *typing.get_args(field.annotation))
+        if takes_date and (problem := not_a_date(value)):
+            raise ValueError(problem)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_of_a_real_plan(cls, value: Any) -> Any:
+        """Every date and date-time falls in years a plan or invoice can have."""
+        if problem := day_problem(value):
+            raise ValueError(problem)
+        return value
 
 
 # ---------------------------------------------------------------- agency (portal.yaml)
@@ -300,7 +323,7 @@ class ClientProfile(ContentModel):
     name: str = Field(min_length=1, description="Name the client is known by")
     legal_name: str | None = Field(None, description="Registered name, for invoices")
     locale: LocaleCode | None = Field(None, description="Language of the portal")
-    locales: list[LocaleCode] | None = Field(
+    locales: Locales | None = Field(
         None, min_length=1, description="Several languages; the first is the default"
     )
     currency: CurrencyCode | None = Field(None, description="Defaults to portal.yaml's")

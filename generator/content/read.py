@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.content.folders import AGENCY_FOLDER, PORTAL_FILE, SLUG_PATTERN
+from generator.content.attachments import SNIFF_BYTES, active_content, needs_whole_file
+from generator.content.folders import AGENCY_FOLDER, PORTAL_FILE, SLUG_PATTERN, special_kind
 from generator.content.history import Change
 from generator.content.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
 from generator.errors import Problem, did_you_mean, display_path
@@ -34,7 +37,14 @@ CLIENT_ENTRIES = {
 }
 # A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
 TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*$\r?\n?)", re.S | re.M)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)(?:^---[ \t]*\r?$\n?)", re.S | re.M)
+MAX_TEXT_BYTES = 1_000_000  # a YAML or Markdown file: far above any real document
+MAX_SVG_BYTES = 10_000_000  # an SVG attachment is read whole, to be checked
+MAX_NAME_CHARS = 100  # a document's file name (its page's name adds a few characters)
+MAX_ATTACHMENT_PATH = 1000  # bytes of an attachment's path below the client folder
+MAX_ATTACHMENT_DEPTH = 16  # folders below files/
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
 @dataclass
@@ -99,13 +109,36 @@ class _Reader:
     def problem(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.shown(path), line, message))
 
-    def text(self, path: Path) -> str | None:
+    def read(self, path: Path, limit: int, whole: bool = True) -> bytes | None:
+        """A regular file's bytes (with `whole` off, its first `limit` bytes), opened
+        without following a link and without waiting on a pipe; None, with a problem, for
+        anything else."""
         try:
-            return path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            self.problem(path, None, f"is not UTF-8 text ({error.reason})")
+            descriptor = os.open(path, _OPEN_FLAGS)
         except OSError as error:
-            self.problem(path, None, f"cannot be read: {error.strerror}")
+            self.problem(path, None, _unreadable(path, error))
+            return None
+        with os.fdopen(descriptor, "rb") as file:
+            kind = special_kind(os.fstat(descriptor).st_mode)
+            if kind:
+                self.problem(path, None, f"is {kind}, not a file")
+                return None
+            data = file.read(limit + 1)
+        if whole and len(data) > limit:
+            self.problem(path, None, f"is larger than {limit // 1_000_000} MB; no content file "
+                                     "needs to be")
+            return None
+        return data[:limit]
+
+    def text(self, path: Path) -> str | None:
+        data = self.read(path, MAX_TEXT_BYTES)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8-sig")  # a byte order mark before the text is skipped
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            self.problem(path, line, f"is not UTF-8 text ({error.reason})")
         return None
 
     def yaml(self, path: Path) -> YamlSource | None:
@@ -150,7 +183,7 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
     profile_path = folder / CLIENT_FILE
     if profile_path.is_file():
         client.profile = reader.yaml(profile_path)
-    else:
+    elif not os.path.lexists(profile_path):
         reader.problem(profile_path, None, "not found; every client folder needs a client.yaml")
     if (folder / "scope.md").is_file():
         client.scope = reader.markdown(folder / "scope.md")
@@ -193,8 +226,9 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             continue
-        if entry.is_symlink():
-            reader.problem(entry, None, "is a symbolic link; content must be real files")
+        problem = entry_problem(entry)
+        if problem:
+            reader.problem(entry, None, problem)
             continue
         kind = CLIENT_ENTRIES.get(entry.name)
         if kind is None and _is_translation(entry, "scope"):
@@ -215,7 +249,7 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
         if path.name.startswith(".") or (suffix == ".md" and _is_translation(path, None)):
             continue  # hidden, or a translation (read by _read_translations)
-        problem = _misnamed(path, name, suffix)
+        problem = entry_problem(path) or _misnamed(path, name, suffix)
         if problem:
             reader.problem(path, None, problem)
             continue
@@ -231,7 +265,33 @@ def _misnamed(path: Path, folder: str, suffix: str) -> str | None:
         return f"unexpected entry: {folder}/ holds only {suffix} files"
     if not re.match(SLUG_PATTERN, path.stem.lower()) or path.stem != path.stem.lower():
         return "file names use lower-case letters, digits and hyphens"
+    if len(path.stem) > MAX_NAME_CHARS:
+        return f"file name longer than {MAX_NAME_CHARS} characters; use a shorter one"
     return None
+
+
+def entry_problem(path: Path) -> str | None:
+    """Why an entry of a content folder is not content: a link, a pipe, a device, a socket,
+    a name that is not UTF-8 or has control characters."""
+    name = path.name
+    if name != name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+        return "has a name that is not valid UTF-8; rename it"
+    if _CONTROL.search(name):
+        return "has control characters (such as a line break) in its name; rename it"
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return _unreadable(path, error)
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link; content must be real files (copy the file instead)"
+    kind = special_kind(mode)
+    return f"is {kind}, not a file" if kind else None
+
+
+def _unreadable(path: Path, error: OSError) -> str:
+    if os.path.islink(path):
+        return "is a symbolic link; content must be real files (copy the file instead)"
+    return f"cannot be read: {error.strerror}"
 
 
 def _is_translation(path: Path, stem: str | None) -> bool:
@@ -241,20 +301,51 @@ def _is_translation(path: Path, stem: str | None) -> bool:
 
 
 def _list_files(reader: _Reader, root: Path, directory: Path) -> dict[str, Path]:
-    """Map each attachment's path relative to `root` to its file, refusing links out."""
+    """Map each attachment's path relative to `root` to its file: regular files only (a link,
+    pipe or device is a problem, never followed or opened), none a browser would run as a
+    page. Hidden files and folders (`.DS_Store`, `.env`) are never published."""
     found: dict[str, Path] = {}
-    if not directory.is_dir():
+    if not directory.is_dir() or directory.is_symlink():
         return found
-    limit = root.resolve()
-    for path in sorted(directory.rglob("*"), key=lambda p: p.as_posix()):
-        if path.is_dir() and not path.is_symlink():
-            continue
-        if path.is_symlink() and not path.resolve().is_relative_to(limit):
-            reader.problem(path, None, "is a symbolic link pointing outside the client folder")
-            continue
-        if path.is_file():
-            found[path.relative_to(root).as_posix()] = path
-    return found
+    stack = [(directory, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        for path, is_folder in _visible_entries(folder):
+            problem = entry_problem(path) or _attachment_path_problem(path, root, depth)
+            if problem:
+                reader.problem(path, None, problem)
+            elif is_folder:
+                stack.append((path, depth + 1))
+            elif _inert(reader, path):
+                found[path.relative_to(root).as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def _visible_entries(folder: Path) -> list[tuple[Path, bool]]:
+    """A folder's entries but hidden ones, by name, and whether each is a real folder."""
+    with os.scandir(folder) as listing:
+        return [(Path(e.path), e.is_dir(follow_symlinks=False))
+                for e in sorted(listing, key=lambda e: e.name) if not e.name.startswith(".")]
+
+
+def _attachment_path_problem(path: Path, root: Path, depth: int) -> str | None:
+    if depth >= MAX_ATTACHMENT_DEPTH:
+        return f"is more than {MAX_ATTACHMENT_DEPTH} folders deep in files/; flatten the folders"
+    if len(os.fsencode(path.relative_to(root))) > MAX_ATTACHMENT_PATH:
+        return f"has a path longer than {MAX_ATTACHMENT_PATH} bytes; use shorter names"
+    return None
+
+
+def _inert(reader: _Reader, path: Path) -> bool:
+    """Whether an attachment is safe to publish (else a problem says why)."""
+    whole = needs_whole_file(path.name)
+    data = reader.read(path, MAX_SVG_BYTES if whole else SNIFF_BYTES, whole=whole)
+    if data is None:
+        return False
+    finding = active_content(path.name, data)
+    if finding:
+        reader.problem(path, finding[0], finding[1])
+    return finding is None
 
 
 def read_agency(content_dir: Path) -> AgencySources:

@@ -10,13 +10,16 @@ import re
 import typing
 from dataclasses import replace
 from datetime import date
+from decimal import InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from generator.content.dates import day_in, moment_in
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
+from generator.content.fieldtypes import number_problem
 from generator.content.invoicerules import invoice_rule_problems
+from generator.content.limits import markdown_problems
 from generator.content.models import (
     ClientProfile,
     Deadlines,
@@ -28,7 +31,13 @@ from generator.content.models import (
     TranslationMeta,
     UpdateMeta,
 )
-from generator.content.money import amount_paid, invoice_status, invoice_totals, round_money
+from generator.content.money import (
+    InvoiceTotals,
+    amount_paid,
+    invoice_status,
+    invoice_totals,
+    round_money,
+)
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
@@ -53,12 +62,31 @@ class _Checker:
             self.add(shown, document.line_of(()), "must be a mapping of keys to values, "
                                                   f"found {_kind(data)}")
             return None
+        if self._numbers_out_of_range(shown, document):
+            return None
         try:
             return model.model_validate(data)
         except ValidationError as error:
             for detail in error.errors():
                 self._report(model, shown, document, detail)
             return None
+
+    def _numbers_out_of_range(self, shown: str, document: YamlDocument) -> bool:
+        """Report numbers no real figure has (before any model or arithmetic meets them)."""
+        found = False
+        for loc, value in _scalars(document.data, ()):
+            problem = number_problem(value)
+            if problem:
+                self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {problem}")
+                found = True
+        return found
+
+    def markdown(self, shown: str, text: str | None, first_line: int) -> bool:
+        """Report Markdown too costly to render; whether `text` may be rendered."""
+        problems = markdown_problems(text or "")
+        for line, message in problems:
+            self.add(shown, first_line + line, message)
+        return not problems
 
     def _report(self, model: type[BaseModel], shown: str, document: YamlDocument,
                 detail: Any) -> None:
@@ -77,6 +105,18 @@ class _Checker:
         else:
             got = _shown_input(detail.get("input"), message)
             self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+
+
+def _scalars(data: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every scalar of parsed YAML with its location (bounded: yaml12 limits the size)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _scalars(value, loc + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _scalars(value, loc + (index,))
+    else:
+        yield loc, data
 
 
 def _data_location(document: YamlDocument, loc: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
@@ -245,7 +285,7 @@ def _translations(checker: _Checker, sources: ClientSources, languages: tuple[st
         key = f"{kind}/{source.slug}" if kind else source.slug
         original = _original(checker, source, key, originals, languages)
         meta = original and checker.model(TranslationMeta, source.shown, source.front_matter)
-        if original and meta:
+        if original and meta and checker.markdown(source.shown, source.body, source.body_line):
             found.setdefault(source.language or "", {})[key] = Document(
                 original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
                 source.body, source.body_line, source.language)
@@ -291,21 +331,27 @@ def _check_profile_files(checker: _Checker, sources: ClientSources,
 def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile) -> None:
     """Password mode: the contacts named are the client's, and somebody gets a key."""
     access, known = profile.access, [c.name for c in profile.contacts]
-    for index, name in enumerate(access.contacts or ()):
-        if name not in known:
-            checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
-                        f"access.contacts: '{name}' is not one of the client's contacts"
-                        f"{did_you_mean(name, known)}")
-    chosen = set(known) if access.contacts is None else set(known) & set(access.contacts)
-    if access.mode == "password" and not (chosen or access.share_link):
+    unknown = [(i, name) for i, name in enumerate(access.contacts or ()) if name not in known]
+    for index, name in unknown:
+        checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
+                    f"access.contacts: '{name}' is not one of the client's contacts"
+                    f"{did_you_mean(name, known)}")
+    if access.mode == "password" and not (_chosen(known, access.contacts)
+                                          or access.share_link or unknown):
         checker.add(source.shown, source.document.line_of(("access", "mode")),
                     "access: password mode needs at least one contact (or share_link: true)")
+
+
+def _chosen(known: list[str], named: list[str] | None) -> set[str]:
+    """The contacts who get a password: those named, or every contact."""
+    return set(known) if named is None else set(known) & set(named)
 
 
 def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseModel]
               ) -> Document | None:
     meta = checker.model(meta_model, source.shown, source.front_matter)
-    if meta is None:
+    renderable = checker.markdown(source.shown, source.body, source.body_line)
+    if meta is None or not renderable:
         return None
     return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
                     source.body_line)
@@ -319,6 +365,8 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
         return []
     seen: dict[str, int] = {}
     for index, milestone in enumerate(deadlines.milestones):
+        checker.markdown(source.shown, milestone.description,
+                         source.document.line_of(("milestones", index, "description")) or 1)
         line = source.document.line_of(("milestones", index, "id"))
         if milestone.id in seen:
             checker.add(source.shown, line, f"milestone id '{milestone.id}' is used twice "
@@ -394,15 +442,11 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
     currency = invoice.currency or client_currency
     for loc, message in invoice_rule_problems(invoice, currency):
         checker.add(source.shown, source.document.line_of(loc), message)
-    totals = invoice_totals(invoice, currency)
-    if totals.net < 0:
-        line = source.document.line_of(("discount",))
-        checker.add(source.shown, line, "discount is larger than the invoice subtotal")
+    if not checker.markdown(source.shown, invoice.notes, source.document.line_of(("notes",)) or 1):
         return None
-    if invoice.total is not None and round_money(invoice.total, currency) != totals.total:
-        checker.add(source.shown, source.document.line_of(("total",)),
-                    f"total: {invoice.total} {currency} is not the computed total "
-                    f"{totals.total} {currency} (lines, discount and tax per rate)")
+    totals = _invoice_figures(checker, source, invoice, currency)
+    if totals is None:
+        return None
     status = invoice_status(invoice, as_of, totals.total)
     late = (as_of - invoice.due).days
     if status == "overdue" and late > OVERDUE_WARNING_DAYS:
@@ -413,3 +457,24 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
     notes_line = source.document.line_of(("notes",)) or 1
     return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line,
                          amount_paid(invoice, totals.total, as_of))
+
+
+def _invoice_figures(checker: _Checker, source: YamlSource, invoice: Invoice,
+                     currency: str) -> InvoiceTotals | None:
+    """The invoice's totals, None when they cannot be computed; a `total:` that differs
+    from the computed one is an error naming both."""
+    try:
+        totals = invoice_totals(invoice, currency)
+    except InvalidOperation:  # figures each in bounds, whose sums exact arithmetic cannot hold
+        checker.add(source.shown, source.document.line_of(("items",)),
+                    "the invoice's figures are too large to compute exactly")
+        return None
+    if totals.net < 0:
+        line = source.document.line_of(("discount",))
+        checker.add(source.shown, line, "discount is larger than the invoice subtotal")
+        return None
+    if invoice.total is not None and round_money(invoice.total, currency) != totals.total:
+        checker.add(source.shown, source.document.line_of(("total",)),
+                    f"total: {invoice.total} {currency} is not the computed total "
+                    f"{totals.total} {currency} (lines, discount and tax per rate)")
+    return totals

@@ -31,6 +31,12 @@ _CORE_RESOLVERS = [
 
 
 _FLOAT = re.compile(_CORE_RESOLVERS[3][1])
+MAX_VALUES = 100_000  # values in one document, aliases counted as often as they are used
+MAX_DEPTH = 64  # levels of nesting in one document
+MAX_INT_DIGITS = 30  # an integer literal longer than this is no real figure
+# What YAML does not allow in a stream (control characters but tab, LF, CR, NEL; surrogates;
+# U+FFFE, U+FFFF): found here with their line, where the parser would give an offset.
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 class Yaml12Loader(_BaseLoader):
@@ -45,6 +51,10 @@ for _tag, _pattern, _first in _CORE_RESOLVERS:
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     text = str(loader.construct_scalar(node))
+    if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"an integer of {len(text.lstrip('+-'))} digits is more than any "
+            f"figure here needs (at most {MAX_INT_DIGITS})", node.start_mark)
     if text.startswith("0o"):
         return int(text[2:], 8)
     if text.startswith("0x"):
@@ -94,16 +104,27 @@ class YamlSyntaxError(Exception):
 
 
 def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
-    """Parse one YAML document; `line_offset` shifts lines (front matter inside Markdown)."""
+    """Parse one YAML document; `line_offset` shifts lines (front matter inside Markdown).
+
+    Bounded: a character YAML forbids is reported at its line; aliases may not refer to
+    themselves nor expand to more than MAX_VALUES values (the "billion laughs"), and nesting
+    stops at MAX_DEPTH levels, before anything walks the data.
+    """
+    if bad := _NOT_YAML.search(text):
+        raise YamlSyntaxError(f"invalid YAML: the control character U+{ord(bad.group()):04X} "
+                              "is not allowed in YAML text (write it as an escape in a "
+                              "double-quoted string, or remove it)",
+                              text.count("\n", 0, bad.start()) + 1 + line_offset)
     loader = Yaml12Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(data=None, lines={(): 1 + line_offset})
+        _check_size(node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
-        raise YamlSyntaxError(_syntax_message(error, line_offset),
-                              _line(error.problem_mark or error.context_mark, line_offset)) from None
+        line = _error_line(error, line_offset)
+        raise YamlSyntaxError(_syntax_message(error, line_offset, line), line) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), None) from None
     finally:
@@ -113,14 +134,63 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     return document
 
 
+def _check_size(root: yaml.Node, offset: int) -> None:
+    """Refuse a node graph that refers to itself, nests too deep or expands too far.
+
+    Each distinct node is visited once (its expanded size remembered), so this takes time
+    in proportion to the text, whatever the aliases would expand to.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, depth, done = stack.pop()
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_VALUES:
+                raise YamlSyntaxError(f"invalid YAML: aliases expand to more than {MAX_VALUES} "
+                                      "values; write the values out", _line(node.start_mark, offset))
+            continue
+        if id(node) in sizes:
+            continue
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                                  _line(node.start_mark, offset))
+        open_nodes.add(id(node))
+        stack.append((node, depth, True))
+        for child in children:
+            if id(child) in open_nodes:
+                raise YamlSyntaxError("invalid YAML: an alias refers to the value it is part of",
+                                      _line(child.start_mark, offset))
+            stack.append((child, depth + 1, False))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _line(mark: yaml.Mark | None, offset: int) -> int | None:
     return mark.line + 1 + offset if mark else None
 
 
-def _syntax_message(error: yaml.MarkedYAMLError, offset: int) -> str:
+def _error_line(error: yaml.MarkedYAMLError, offset: int) -> int | None:
+    """Where the mistake is: where the parser stopped, unless it stopped only at the end of
+    the text (an unclosed quote or bracket), which is not where anything was written."""
+    if "end of stream" in (error.problem or "") and error.context_mark is not None:
+        return _line(error.context_mark, offset)
+    return _line(error.problem_mark or error.context_mark, offset)
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, offset: int, line: int | None) -> str:
     context = error.context or ""
     started = _line(error.context_mark, offset)
-    if context and started and started != _line(error.problem_mark, offset):
+    if context and started and started != line:
         context += f" started on line {started}"
     message = "; ".join(part for part in (context, error.problem) if part)
     return f"invalid YAML: {message}"

@@ -1,7 +1,9 @@
 """Security headers of a portal: one policy for the CSP meta tag, `_headers` and nginx.
 
-A portal needs no inline script; should a theme add one, its SHA-256 hash is put into the
-page's policy (and into the headers files), so nothing else inline can ever run.
+A portal needs no inline script. Should a theme add one, its SHA-256 hash, taken from the
+theme's template (never from a rendered page), is put into the policy of each page that has
+it (and into the headers files): an inline script that content adds, even one copied from the
+theme, is never allowed by a hash of its own.
 """
 
 from __future__ import annotations
@@ -45,19 +47,26 @@ def policy(script_hashes: frozenset[str] = frozenset(), *, header: bool = False)
                      for name, value in directives)
 
 
-def inline_script_hashes(html: bytes) -> frozenset[str]:
-    """`sha256-…` of every executable inline script in a page."""
+_TEMPLATE_CODE = re.compile(rb"\{[{%#]")
+
+
+def inline_script_hashes(html: bytes, *, static_only: bool = False) -> frozenset[str]:
+    """`sha256-…` of every executable inline script in a page or template (`static_only`:
+    leaving out those with template code in them)."""
     hashes = set()
     for attributes, body in _INLINE_SCRIPT.findall(html):
         if b"src=" in attributes or re.search(rb'type="application/(ld\+)?json"', attributes):
+            continue
+        if static_only and _TEMPLATE_CODE.search(attributes + body):
             continue
         hashes.add("sha256-" + base64.b64encode(hashlib.sha256(body).digest()).decode())
     return frozenset(hashes)
 
 
-def with_script_hashes(html: bytes) -> tuple[bytes, frozenset[str]]:
-    """Put the hashes of a page's inline scripts into its CSP meta tag."""
-    hashes = inline_script_hashes(html)
+def with_script_hashes(html: bytes, allowed: frozenset[str]) -> tuple[bytes, frozenset[str]]:
+    """Put the hashes of a page's inline scripts that are the theme's (`allowed`) into its
+    CSP meta tag; any other inline script stays blocked."""
+    hashes = inline_script_hashes(html) & allowed
     if not hashes:
         return html, hashes
     meta = policy(hashes).encode("ascii")

@@ -1,20 +1,40 @@
 """Write portals atomically and deterministically; the only module that writes to disk.
 
 A build stages every portal in a folder beside the output folder, and swaps each portal in
-with `os.replace` only when every client rendered without problems; a failed build removes
-the staging folder and leaves the last good output as it was. The output folder carries a
-marker file: a folder without one is never written into, so a wrong `--out` cannot wipe
-somebody's directory.
+only when every client rendered without problems; a failed build removes the staging folder
+and leaves the last good output as it was. The output folder carries a marker file: a folder
+without one is never written into, so a wrong `--out` cannot wipe somebody's directory.
+
+Crash safety. Each portal is swapped whole, in one system call: on Linux `renameat2` with
+RENAME_EXCHANGE trades the staged folder and the published one atomically (a portal that is
+new is one `rename`), so at every instant a portal is entirely old or entirely new, whenever
+the build is killed. Elsewhere (or on a file system without it) the swap is two renames, and
+a kill between them leaves that one portal missing until the next build. A build holds a lock
+on the output folder's marker while it writes; the next build, holding it, removes whatever a
+killed build left: staging folders and temporary manifests.
+
+Test-only: `CLIENTPORTAL_TEST_KILL_AT=<point>[:<n>]` makes the build kill itself (SIGKILL) the
+n-th time it reaches a point (`swap`: before a portal's swap; `swapped`: after it, before the
+old version is removed; `committed`: after every swap), so a test can stop it exactly there.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
+import json
 import logging
 import os
 import re
 import shutil
+import signal
+import sys
+import time
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from generator.errors import UsageError
 
@@ -30,6 +50,10 @@ MARKER = ".clientportal"
 CACHE = ".clientportal-cache"
 MARKER_TEXT = "This folder is written by `portal build`; its contents are replaced on each build.\n"
 
+
+KILL_AT = "CLIENTPORTAL_TEST_KILL_AT"  # test-only (see above)
+LOCK_WAIT = 10.0  # seconds to wait for another build (or a killed one's workers) to let go
+RENAME_EXCHANGE = 2  # linux/fs.h
 
 TOKEN_BYTES = 16  # a capability link's folder is <slug>-<token>, 32 hex digits (see protect)
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -77,11 +101,69 @@ class OutputFolder:
 
     def __init__(self, out_dir: Path, staging: Path | None = None) -> None:
         self.out_dir = out_dir
-        self.staging = staging or out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+        self.staging = staging or out_dir.parent / f"{self.staging_prefix}{os.getpid()}"
         self._staged: list[str] = []
         self._superseded: set[str] = set()
+        self._lock: int | None = None
+        self._passed: Counter[str] = Counter()
+
+    @property
+    def staging_prefix(self) -> str:
+        """Staging folders of this output folder are named this, and a process id."""
+        return f".{self.out_dir.name}.staging-"
 
     def claim(self) -> None:
+        """Take the output folder for this build (see `_claim`), lock it, and remove what a
+        killed build left in and beside it. Once: later calls find it taken."""
+        if self._lock is not None:
+            return
+        self._claim()
+        self._take_lock()
+        self._remove_leftovers()
+
+    def _take_lock(self) -> None:
+        descriptor = os.open(self.out_dir / MARKER, os.O_RDONLY | os.O_CLOEXEC)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(descriptor)
+                    raise UsageError(f"another `portal build` is writing to {self.out_dir}; "
+                                     "run one build at a time") from None
+                time.sleep(0.05)
+        self._lock = descriptor
+
+    def release(self) -> None:
+        """Let go of the output folder (the lock goes with the process, too)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def _remove_leftovers(self) -> None:
+        """Staging folders and temporary files of builds that were killed (the lock says no
+        other build is running)."""
+        for entry in self.out_dir.parent.iterdir():
+            if entry.name.startswith(self.staging_prefix):  # ours too: a reused process id
+                log.info("removing %s, left by a build that did not finish", entry.name)
+                shutil.rmtree(entry, ignore_errors=True)
+        for entry in self.out_dir.iterdir():
+            if entry.name.startswith(".clientportal-manifest.json.tmp-"):
+                entry.unlink(missing_ok=True)
+
+    def test_point(self, name: str) -> None:
+        """Test-only: kill this process here if CLIENTPORTAL_TEST_KILL_AT asks to."""
+        wanted = os.environ.get(KILL_AT)
+        if not wanted:
+            return
+        point, _, count = wanted.partition(":")
+        self._passed[name] += 1
+        if point == name and self._passed[name] == int(count or 1):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def _claim(self) -> None:
         """Create the output folder, or refuse one that `portal build` did not create."""
         if self.out_dir.exists() and not self.out_dir.is_dir():
             raise UsageError(f"{self.out_dir} exists and is not a folder")
@@ -103,6 +185,21 @@ class OutputFolder:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
+    def recall(self, name: str, key: str) -> Any:
+        """What `remember` kept under this key in the cache `name`, or None."""
+        try:
+            text = (self.out_dir / CACHE / name / f"{key}.json").read_text(encoding="utf-8")
+            return json.loads(text)
+        except (OSError, ValueError):
+            return None
+
+    def remember(self, name: str, key: str, data: Any) -> None:
+        """Keep JSON data in the cache `name` (atomically: workers may write at once)."""
+        target = self.cache(name) / f"{key}.json"
+        temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, target)
+
     def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
         """Write one portal into the staging folder; `supersedes` names its old folders."""
         self._superseded |= supersedes or set()
@@ -123,6 +220,7 @@ class OutputFolder:
         """Swap every staged portal in, and remove the folders they supersede."""
         for name in self._staged:
             self._swap(self.staging / name, self.out_dir / name)
+        self.test_point("committed")
         for stale in sorted(self._superseded - set(self._staged)):
             if (self.out_dir / stale).is_dir():
                 log.info("removing %s: the client's portal moved", stale)
@@ -194,8 +292,37 @@ class OutputFolder:
         self._staged.remove(name)
 
     def _swap(self, new: Path, current: Path) -> None:
-        old = self.staging / f".old-{current.name}"
-        if current.exists():
+        """Put the folder `new` in the place of `current` in one step (see the module)."""
+        self.test_point("swap")
+        if not os.path.lexists(current):
+            os.rename(new, current)
+        elif _exchange(new, current):  # `new` now holds the old portal
+            self.test_point("swapped")
+            shutil.rmtree(new, ignore_errors=True)
+            return
+        else:
+            old = self.staging / f".old-{current.name}"
             os.replace(current, old)
-        os.replace(new, current)
-        shutil.rmtree(old, ignore_errors=True)
+            os.replace(new, current)
+            shutil.rmtree(old, ignore_errors=True)
+        self.test_point("swapped")
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where the system or
+    the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except AttributeError:  # a C library older than glibc 2.28
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))

@@ -125,15 +125,17 @@ def overview_guard(agency: AgencyContent, people: Iterable[tuple[str, str]]) -> 
 
 
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
-                   env: jinja2.Environment, page_context: dict[str, Any] | None = None
-                   ) -> ProtectedPortal:
+                   env: jinja2.Environment, page_context: dict[str, Any] | None = None,
+                   theme_scripts: frozenset[str] = frozenset()) -> ProtectedPortal:
     """Apply the client's access mode to its rendered files."""
-    return protect(client_guard(client), files, secrets, env, page_context)
+    return protect(client_guard(client), files, secrets, env, page_context, theme_scripts)
 
 
 def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
-            page_context: dict[str, Any] | None = None) -> ProtectedPortal:
-    """Apply an access mode to rendered files; `page_context` translates the lock page."""
+            page_context: dict[str, Any] | None = None,
+            theme_scripts: frozenset[str] = frozenset()) -> ProtectedPortal:
+    """Apply an access mode to rendered files; `page_context` translates the lock page;
+    `theme_scripts` are the hashes of the theme's own inline scripts, the only ones allowed."""
     problems = list(guard.problems)
     master = _master_secret(secrets, guard, problems) if guard.mode != "public" else b""
     folder = guard.name
@@ -144,7 +146,7 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
         slots = _key_slots(guard, secrets, master, problems)
         if not problems:
             out = encrypt_portal(guard, files, master, slots, env, page_context or {})
-    out, hashes = _hash_inline_scripts(out)
+    out, hashes = _hash_inline_scripts(out, theme_scripts)
     out[HEADER_FILES[0]] = headers_file(hashes)
     out[HEADER_FILES[1]] = nginx_snippet(hashes)
     return ProtectedPortal(folder, dict(sorted(out.items())), problems, guard.secret_names())
@@ -319,12 +321,13 @@ def _derive(master: bytes, label: str, *parts: str) -> bytes:
     return hmac.new(master, message, "sha256").digest()
 
 
-def _hash_inline_scripts(files: PortalFiles) -> tuple[PortalFiles, frozenset[str]]:
+def _hash_inline_scripts(files: PortalFiles, theme_scripts: frozenset[str]
+                         ) -> tuple[PortalFiles, frozenset[str]]:
     out: PortalFiles = {}
     every: set[str] = set()
     for path, content in files.items():
         if path.endswith(".html") and isinstance(content, bytes):
-            content, found = with_script_hashes(content)
+            content, found = with_script_hashes(content, theme_scripts)
             every |= found
         out[path] = content
     return out, frozenset(every)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timezone
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from generator.render.pages import RenderedUpdate
 
 ATOM = "http://www.w3.org/2005/Atom"
+# What XML 1.0 cannot hold at all, escaped or not (its Char production): a feed with one of
+# these in a title is not well-formed, so readers drop the whole feed. They are left out.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
@@ -56,8 +60,13 @@ def _entry(feed: ET.Element, client: Client, update: RenderedUpdate, stamp: str,
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    element.text = text
+    element.text = xml_text(text)  # ElementTree escapes <, & and >; this, the rest
     return element
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text)
 
 
 def _urn(name: str) -> str:

@@ -309,12 +309,12 @@ def _cii_payment_means(w: _Writer, parent: ET.Element, doc: EInvoice) -> None:
     means = w.add(parent, "ram:SpecifiedTradeSettlementPaymentMeans")
     w.add(means, "ram:TypeCode", payment_means_code(doc))
     financial = w.add(means, "ram:PayeePartyCreditorFinancialAccount")
-    if doc.payment.iban:
+    if doc.payment.iban:  # the schema's order: IBANID, AccountName, ProprietaryID
         w.add(financial, "ram:IBANID", account)
-    else:
-        w.add(financial, "ram:ProprietaryID", account)
     if doc.payment.account_holder:
         w.add(financial, "ram:AccountName", doc.payment.account_holder)
+    if not doc.payment.iban:
+        w.add(financial, "ram:ProprietaryID", account)
     if doc.payment.bic:
         w.add(w.add(means, "ram:PayeeSpecifiedCreditorFinancialInstitution"), "ram:BICID",
               doc.payment.bic)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from generator import __version__
@@ -50,7 +51,7 @@ def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
     lines.append(f"SUMMARY:{escape_text(milestone.title)}")
     details = plain_text(milestone.description or "", limit=2000)
     if milestone.owner:
-        details = f"{milestone.owner}\n{details}".strip()
+        details = f"{milestone.owner}\n{details}".strip()  # escaped below, as the title is
     if details:
         lines.append(f"DESCRIPTION:{escape_text(details)}")
     lines.append(f"STATUS:{'CANCELLED' if milestone.status == 'cancelled' else 'CONFIRMED'}")
@@ -59,10 +60,19 @@ def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
     return lines
 
 
+# Every way a reader may end a line (CR LF, CR, LF, NEL, and Unicode's line and paragraph
+# separators, which some parsers split on), and the control characters a TEXT value may not
+# hold (RFC 5545 3.1: any CTL but HTAB), which a value can only lose.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def escape_text(text: str) -> str:
-    """Escape a TEXT value: backslash, semicolon, comma and line breaks (RFC 5545 3.3.11)."""
+    """Escape a TEXT value: backslash, semicolon, comma and every line break (RFC 5545
+    3.3.11); control characters dropped. What comes out is one content line, whatever came in:
+    a title cannot end its property and start another, or another event."""
     text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\n", "\\n")
+    return _CONTROL.sub("", _LINE_BREAK.sub("\\\\n", text))
 
 
 def fold(line: str, limit: int = 75) -> str:

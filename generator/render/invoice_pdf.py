@@ -13,11 +13,20 @@ takes it from there while the invoice and what it shows are unchanged.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import ctypes.util
+import functools
 import hashlib
+import html
 import logging
+import mimetypes
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from xml.sax.saxutils import escape
+from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from generator.publish.output import FileCache
 
@@ -65,33 +74,91 @@ def facturx_xmp() -> bytes:
         f"<pdfaProperty:name>{name}</pdfaProperty:name>"
         "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
         "<pdfaProperty:category>external</pdfaProperty:category>"
-        f"<pdfaProperty:description>{escape(text)}</pdfaProperty:description></rdf:li>"
+        f"<pdfaProperty:description>{html.escape(text, quote=False)}</pdfaProperty:description>"
+        "</rdf:li>"
         for name, text in FACTURX_PROPERTIES)
     return FACTURX_XMP.format(namespace=FACTURX_NAMESPACE, document_type="INVOICE",
                               filename=FACTURX_FILENAME, properties=properties).encode("utf-8")
 
 
+@contextlib.contextmanager
+def _quiet_import() -> Iterator[None]:
+    """While WeasyPrint loads: no linker probes, no system mime.types, no proxy settings.
+
+    A build runs no program but git and reads no file outside its folders and libraries,
+    nor any environment variable but its own; WeasyPrint's import would do all three.
+    It tries several names for each of Pango, HarfBuzz and fontconfig, and cffi asks
+    `ctypes.util.find_library` for every name it cannot open directly, which runs
+    `ldconfig -p` and the C compiler (about 20 programs, 0.5 s, in every process): each
+    list ends with the library's file name (libpango-1.0.so.0, .dylib, .dll), which opens
+    without a probe. Its module-level `mimetypes.MimeTypes()` would read /etc/mime.types
+    (Python's own table is enough), and its user-agent stylesheets' URL fetchers read every
+    environment variable for proxies (they fetch nothing)."""
+    saved = ctypes.util.find_library, mimetypes.inited, urllib.request.getproxies
+    ctypes.util.find_library = lambda name: None
+    mimetypes.inited = True  # MimeTypes() then starts from Python's table, reading no file
+    urllib.request.getproxies = dict
+    try:
+        yield
+    finally:
+        ctypes.util.find_library, mimetypes.inited, urllib.request.getproxies = saved
+
+
+@functools.cache
+def weasyprint() -> Any:
+    """The weasyprint module, loaded once without linker probes (else as it loads itself)."""
+    import importlib
+
+    try:
+        with _quiet_import():
+            return importlib.import_module("weasyprint")
+    except OSError:  # a system where only a probe finds the libraries
+        return importlib.import_module("weasyprint")
+
+
 def render_pdf(html: str, cii: bytes, issued: date) -> bytes:
     """The invoice's PDF/A-3b with `cii` embedded as factur-x.xml; the same bytes for the same
     HTML, XML and date."""
-    from weasyprint import HTML, Attachment
+    HTML, Attachment = weasyprint().HTML, weasyprint().Attachment  # noqa: N806
 
     # WeasyPrint logs what it ignores in CSS: the template is ours, so that is a bug to fix
     # in the template, not something to print for every invoice of every build
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     moment = datetime(issued.year, issued.month, issued.day)
-    document = HTML(string=html).render()
+    document = HTML(string=html, url_fetcher=_data_only_fetcher()).render()
     document.metadata.xmp_metadata.append(facturx_xmp())
     attachment = Attachment(string=cii, name=FACTURX_FILENAME, created=moment,
+                            url_fetcher=_data_only_fetcher(),
                             modified=moment, description="Factur-X invoice (EN 16931)",
                             relationship="Alternative")
     return bytes(document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment]))
 
 
-def _weasyprint_version() -> str:
-    from weasyprint import __version__
+@functools.cache
+def _data_only_fetcher() -> Any:
+    """WeasyPrint's fetcher for the PDF's resources: `data:` URLs only (the agency logo is
+    one), decoded here. The template is the generator's own: any other address is a bug,
+    and the PDF is never made from the network or the disk."""
+    class DataOnly(weasyprint().urls.URLFetcher):  # type: ignore[misc]
+        def __init__(self) -> None:
+            # not URLFetcher's: its proxy handler reads every environment variable
+            urllib.request.OpenerDirector.__init__(self)
+            self._fail_on_errors = True
 
-    return str(__version__)
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if not url.startswith("data:") or "," not in url:
+                raise ValueError(f"an invoice PDF loads data: URLs only, not {url[:40]!r}")
+            header, _, data = url[len("data:"):].partition(",")
+            kind, _, encoding = header.partition(";")
+            body = base64.b64decode(data) if encoding == "base64" else unquote_to_bytes(data)
+            return weasyprint().urls.URLFetcherResponse(
+                url, body, {"Content-Type": kind or "text/plain"})
+
+    return DataOnly()
+
+
+def _weasyprint_version() -> str:
+    return str(weasyprint().__version__)
 
 
 @dataclass

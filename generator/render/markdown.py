@@ -1,4 +1,12 @@
-"""Markdown to safe HTML: Python-Markdown, content-relative links, nh3 sanitising."""
+"""Markdown to safe HTML: Python-Markdown, content-relative links, nh3 sanitising.
+
+Every rendering passes one allow-list (nh3), raw HTML or not: no script, no event handler,
+no `style`, no URL but http(s), mailto, tel and the client's own pages and files, no iframe,
+object, embed, form, meta or base. `allow_raw_html` only decides whether HTML written in
+Markdown is interpreted (then cleaned by that allow-list, its links checked like Markdown's)
+or shown as text. Ids the theme uses (`cp-main`…) are never taken by content: such an id
+gets `-content` appended, and links and the table of contents follow it.
+"""
 
 from __future__ import annotations
 
@@ -78,7 +86,9 @@ class _LinkRewriter(Treeprocessor):
         self.root = ""
         self.id_prefix = ""
         self.targets = LinkTargets({}, frozenset())
-        self.bad_links: list[tuple[str, str]] = []
+        self.bad_links: list[tuple[str, str, bool]] = []  # target, message, of raw HTML
+        self.resolved: set[str] = set()  # link values this step wrote: already checked
+        self._raw = False
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
@@ -92,6 +102,20 @@ class _LinkRewriter(Treeprocessor):
                 element.set("class", f"align-{match.group(1)}")
             if self.id_prefix:
                 self._prefix_ids(element)
+            self.resolved.update(element.attrib[a] for a in ("href", "src") if a in element.attrib)
+
+    def raw_link(self, target: str) -> str:
+        """A link of raw HTML (seen only by the sanitiser): resolved like a Markdown link."""
+        if target in self.resolved:
+            return target
+        self._raw = True
+        try:
+            resolved = self._resolve(target)
+        finally:
+            self._raw = False
+        if self.id_prefix and resolved.startswith("#") and len(resolved) > 1:
+            resolved = "#" + self.id_prefix + resolved[1:]
+        return resolved
 
     def _prefix_ids(self, element: etree.Element) -> None:
         if "id" in element.attrib:
@@ -120,7 +144,7 @@ class _LinkRewriter(Treeprocessor):
                                  "(link to scope.md, requirements/*.md, updates/*.md or files/)")
 
     def _bad(self, target: str, message: str) -> str:
-        self.bad_links.append((target, message))
+        self.bad_links.append((target, message, self._raw))
         return "#"
 
 
@@ -156,8 +180,9 @@ class _PortalExtension(Extension):
 class MarkdownRenderer:
     """Renders a client's Markdown; one instance per process, reused between documents."""
 
-    def __init__(self, allow_raw_html: bool) -> None:
+    def __init__(self, allow_raw_html: bool, reserved_ids: frozenset[str] = frozenset()) -> None:
         self.allow_raw_html = allow_raw_html
+        self.reserved_ids = reserved_ids  # the theme's own element ids
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS, _PortalExtension()],
             extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"},
@@ -174,7 +199,8 @@ class MarkdownRenderer:
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
-                                    link_rel="noopener noreferrer")
+                                    link_rel="noopener noreferrer",
+                                    attribute_filter=self._attribute)
 
     def render(self, text: str, targets: LinkTargets, *, root: str = "", id_prefix: str = "",
                first_line: int = 1) -> Rendered:
@@ -195,20 +221,67 @@ class MarkdownRenderer:
                 first_line: int) -> Rendered:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
-        self._links.bad_links = []
+        self._links.bad_links, self._links.resolved = [], set()
         # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
         html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
-        toc = list(getattr(self._md, "toc_tokens", []))
-        if not self.allow_raw_html:
-            html = self._cleaner.clean(html)
-        problems = [(_line_of(text, target, first_line), message)
-                    for target, message in self._links.bad_links]
+        toc = self._own_ids(list(getattr(self._md, "toc_tokens", [])))
+        html = self._cleaner.clean(html)  # raw HTML or not: the one allow-list
+        problems = _link_problems(text, self._links.bad_links, first_line)
         return Rendered(html, toc, problems)
 
 
-def _line_of(text: str, needle: str, first_line: int) -> int:
-    index = text.find(needle)
-    return first_line + (text.count("\n", 0, index) if index >= 0 else 0)
+    def _attribute(self, tag: str, attribute: str, value: str) -> str | None:
+        """nh3's hook for every attribute it keeps: links of raw HTML are checked and
+        resolved; ids and in-page links keep clear of the theme's ids."""
+        if attribute in ("href", "src") and attribute in _ATTRIBUTES.get(tag, ()):
+            value = self._links.raw_link(value)
+            if value.startswith("#") and len(value) > 1:
+                return "#" + self.own_id(value[1:])
+            return value
+        if attribute == "id":
+            return self.own_id(value)
+        return value
+
+    def own_id(self, element_id: str) -> str:
+        """`element_id`, or with `-content` appended if the theme uses it (or may: `cp-…`)."""
+        if element_id in self.reserved_ids or element_id.startswith("cp-"):
+            return f"{element_id}-content"
+        return element_id
+
+    def _own_ids(self, tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The table of contents with the ids the page will have."""
+        return [{**token, "id": self.own_id(str(token.get("id", ""))),
+                 "children": self._own_ids(list(token.get("children", [])))}
+                for token in tokens]
+
+
+_MARKDOWN_LINK = r"(?:\]\(\s*<?|\]:[ \t]*<?|<)"  # what stands before a Markdown link target
+_HTML_LINK = r"=\s*[\"']?"  # and before a raw HTML one
+
+
+def _link_problems(text: str, bad_links: list[tuple[str, str, bool]], first_line: int
+                   ) -> list[tuple[int, str]]:
+    """Each bad link's line: the n-th bad use of a target is its n-th use as a link."""
+    seen: dict[tuple[str, bool], int] = {}
+    problems = []
+    for target, message, raw in bad_links:
+        occurrence = seen[target, raw] = seen.get((target, raw), -1) + 1
+        before = _HTML_LINK if raw else _MARKDOWN_LINK
+        problems.append((_line_of(text, target, first_line, occurrence, before), message))
+    return problems
+
+
+def _line_of(text: str, needle: str, first_line: int, occurrence: int = 0,
+             before: str = _MARKDOWN_LINK) -> int:
+    """The line of `needle` used as a link target (after `before`), else of its first
+    mention."""
+    quoted = re.escape(needle)
+    starts = [m.end() for m in re.finditer(f"{before}(?={quoted})", text)]
+    if not starts:
+        starts = [m.start() for m in re.finditer(quoted, text)]
+    if not starts:
+        return first_line
+    return first_line + text.count("\n", 0, starts[min(occurrence, len(starts) - 1)])
 
 
 def plain_text(text: str, limit: int = 220) -> str:

@@ -7,7 +7,6 @@ the problems found, and writes nothing.
 from __future__ import annotations
 
 import base64
-import mimetypes
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -30,6 +29,8 @@ from generator.render.payment import account_for, payment_reference
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
+LOGO_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg",
+              "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
 
 @dataclass
@@ -121,7 +122,8 @@ def _logo_data(context: dict[str, Any]) -> str | None:
     source = context.get("agency_logo_file")
     if source is None:
         return None
-    kind = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    # a fixed table: the mimetypes module would read the system's /etc/mime.types
+    kind = LOGO_TYPES.get(source.suffix.lower().lstrip("."), "application/octet-stream")
     return f"data:{kind};base64,{base64.b64encode(source.read_bytes()).decode('ascii')}"
 
 

@@ -8,6 +8,7 @@ template can extend the one it replaces.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import markupsafe
 
 from generator import __version__
 from generator.content.domain import AgencyContent
+from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem, display_path
-from generator.publish.headers import CSP
+from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
 
 DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
@@ -41,6 +43,29 @@ class Theme:
                         files[path.relative_to(static).as_posix()] = path
         return dict(sorted(files.items()))
 
+    def templates(self) -> list[Path]:
+        """Every template file of every theme folder."""
+        return [path for folder in self.folders
+                for path in sorted((folder / "templates").rglob("*")) if path.is_file()]
+
+    def script_hashes(self) -> frozenset[str]:
+        """`sha256-…` of each inline script written out in the theme's templates (one with
+        template code in it cannot be known in advance, so it is not allowed): the only
+        inline scripts a page's CSP allows. Never hashed from a rendered page, so nothing
+        content adds can run."""
+        found: set[str] = set()
+        for path in self.templates():
+            found |= inline_script_hashes(path.read_bytes(), static_only=True)
+        return frozenset(found)
+
+    def element_ids(self) -> frozenset[str]:
+        """The ids the theme's templates give elements: content may not take them."""
+        return frozenset(match.decode() for path in self.templates()
+                         for match in _ELEMENT_ID.findall(path.read_bytes()))
+
+
+_ELEMENT_ID = re.compile(rb'\bid="([A-Za-z][\w-]*)"')
+
 
 def theme_for(override: Path | None) -> Theme:
     """The default theme, with `override` in front of it when given."""
@@ -55,12 +80,25 @@ def agency_theme(content_dir: Path, agency: AgencyContent) -> Theme:
     if not name or name == "default":
         return theme_for(None)
     folder = (content_dir / name).resolve()
-    if not any((folder / part).is_dir() for part in THEME_PARTS):
+    problem = _client_folder_in(folder, content_dir, name)
+    if problem is None and not any((folder / part).is_dir() for part in THEME_PARTS):
+        problem = f"theme: '{name}' has no templates/ or static/ folder (looked in {folder})"
+    if problem:
         source = agency.portal_file
-        raise ContentError([Problem(source.shown, source.document.line_of(("theme",)),
-                                    f"theme: '{name}' has no templates/ or static/ folder "
-                                    f"(looked in {folder})")])
+        raise ContentError([Problem(source.shown, source.document.line_of(("theme",)), problem)])
     return theme_for(folder)
+
+
+def _client_folder_in(folder: Path, content_dir: Path, name: str) -> str | None:
+    """A theme is trusted code and a client folder is not: the theme may not be one, be
+    inside one, or hold one."""
+    for slug in client_folders(content_dir)[0]:
+        client = (content_dir / slug).resolve()
+        if folder == client or client in folder.parents or folder in client.parents:
+            return (f"theme: '{name}' is, is inside or holds the client folder '{slug}'; a "
+                    "theme is trusted code and client folders are not: keep the theme outside "
+                    "them (beside the content folder, or in a folder starting with '_')")
+    return None
 
 
 def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
