@@ -157,8 +157,13 @@ def _data_only_fetcher() -> Any:
     return DataOnly()
 
 
+@functools.cache
 def _weasyprint_version() -> str:
-    return str(weasyprint().__version__)
+    """WeasyPrint's version, from its installed metadata: a PDF taken from the cache needs
+    no WeasyPrint loaded (0.5 s a process)."""
+    from importlib.metadata import version
+
+    return version("weasyprint")
 
 
 @dataclass
