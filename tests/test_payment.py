@@ -16,7 +16,7 @@ import zxingcpp
 from lxml import etree
 
 from conftest import BASE_SITE, EXAMPLE_CONTENT, build_site, portal
-from generator.render.payment import luhn_digit, ocr_reference
+from generator.render.payment import luhn_digit, ocr_reference, zbp_payload
 
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
@@ -63,13 +63,33 @@ def parse_epc(payload: str) -> dict[str, str]:
 
 
 def parse_zbp(payload: str) -> dict[str, str]:
-    """ZBP 2D: NIP|country|account|amount in grosz|name|title|reserve|reserve|reserve."""
+    """ZBP 2D: NIP|country|account|amount in grosz|name|title|reserve|reserve|reserve, at most
+    160 characters; the amount six digits (000000: the payer types it)."""
     fields = payload.split("|")
     assert len(fields) == 9 and fields[1] == "PL" and len(payload) <= 160
-    assert re.fullmatch(r"\d{26}", fields[2]) and re.fullmatch(r"\d{6,}", fields[3])
-    assert len(fields[4]) <= 20 and len(fields[5]) <= 32
+    assert re.fullmatch(r"(\d{10})?", fields[0]) and re.fullmatch(r"\d{26}", fields[2])
+    assert re.fullmatch(r"\d{6}", fields[3])
+    assert 0 < len(fields[4]) <= 20 and 0 < len(fields[5]) <= 32
+    assert len(fields[6]) <= 20 and len(fields[7]) <= 12 and len(fields[8]) <= 24
     return {"nip": fields[0], "account": fields[2], "currency": "PLN",
             "amount": str(Decimal(fields[3]) / 100), "name": fields[4], "reference": fields[5]}
+
+
+# The test agency invoicing in złoty to a Polish account: 9 999,99 zł, the most six digits of
+# grosz hold.
+ZLOTY_SITE = {
+    "content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"]).replace(
+        "\ncurrency:", "\n  accounts:\n    - {currency: PLN, iban: PL61 1090 1014 0000 0712 1981 "
+        "2874, account_holder: Test Agency B.V.}\ncurrency:"),
+    "content/acme/invoices/2026-10.yaml": """
+        number: FV/7/2026
+        issued: 2026-11-02
+        due: 2026-12-02
+        currency: PLN
+        items:
+          - {description: Audyt, quantity: 1, unit_price: 8130.07, tax_rate: 23}
+    """,
+}
 
 
 def luhn_valid(digits: str) -> bool:
@@ -97,17 +117,52 @@ def test_epc_qr_of_a_euro_invoice_pays_its_total_to_its_iban(make_site):
         assert epc["bic"] == "ABNANL2A" and epc["name"] == "Test Agency B.V."
 
 
-def test_zbp_code_of_a_zloty_invoice(example):
+def test_zbp_code_of_a_zloty_invoice_above_its_six_digits_leaves_the_amount_to_the_payer(
+        example):
     out = example / "kowalski-legal" / "invoices"
+    terms = invoice_terms(out / "2026-10.xml")
+    payloads = decode_pdf(out / "2026-10.pdf") + decode_page_svg(out / "2026-10.html")
+    assert len(payloads) == 2
+    assert Decimal(terms["total"]) == Decimal("22755.00")  # 2 275 500 grosz: seven digits
+    for payload in payloads:
+        zbp = parse_zbp(payload)
+        assert "PL" + zbp["account"] == terms["account"]
+        assert zbp["amount"] == "0"  # "000000": the recommendation's amount typed by the payer
+        assert zbp["reference"] == terms["number"] == "FV/2026/10/012"
+        assert zbp["nip"] == "5272873101"  # the Polish branch's NIP
+    page = (out / "2026-10.html").read_text(encoding="utf-8")
+    assert "Zeskanuj w aplikacji banku i wpisz kwotę" in page
+    assert "22\xa0755,00" in page.split('id="payment-title"')[1]  # the amount to type, shown
+
+
+def test_zbp_code_of_a_zloty_invoice_carries_its_amount(make_site):
+    root = make_site(ZLOTY_SITE)
+    assert build_site(root).exit_code == 0
+    out = root / "output" / "acme" / "invoices"
     terms = invoice_terms(out / "2026-10.xml")
     payloads = decode_pdf(out / "2026-10.pdf") + decode_page_svg(out / "2026-10.html")
     assert len(payloads) == 2
     for payload in payloads:
         zbp = parse_zbp(payload)
-        assert "PL" + zbp["account"] == terms["account"]
-        assert Decimal(zbp["amount"]) == Decimal(terms["total"]) == Decimal("22755.00")
-        assert zbp["reference"] == terms["number"] == "FV/2026/10/012"
-        assert zbp["nip"] == "5272873101"  # the Polish branch's NIP
+        assert "PL" + zbp["account"] == terms["account"] == "PL61109010140000071219812874"
+        assert Decimal(zbp["amount"]) == Decimal(terms["total"]) == Decimal("9999.99")
+        assert zbp["reference"] == terms["number"] == "FV/7/2026"
+        assert zbp["nip"] == "" and zbp["name"] == "Test Agency B.V."
+    page = (out / "2026-10.html").read_text(encoding="utf-8")
+    assert "Scan with your banking app to pay" in page and "enter the amount" not in page
+
+
+def test_zbp_payload_matches_the_recommendations_examples():
+    # the examples of "Rekomendacja ... Standard 2D" (ZBP, 2013): a company payee (NIP) with a
+    # fixed amount, and with the amount typed by the payer
+    assert zbp_payload("1234567890", "92124012340001567890123456", Decimal("12.00"),
+                       "Odbiorca 1", "FV 1234/34/2012") == (
+        "1234567890|PL|92124012340001567890123456|001200|Odbiorca 1|FV 1234/34/2012|||")
+    assert zbp_payload("1234567890", "PL92124012340001567890123456", Decimal("10000.00"),
+                       "Odbiorca 1", "FV 1234/34/2012") == (
+        "1234567890|PL|92124012340001567890123456|000000|Odbiorca 1|FV 1234/34/2012|||")
+    long = zbp_payload("", "92124012340001567890123456", Decimal("1"), "N" * 30, "a|b\n" * 20)
+    assert parse_zbp(long)["name"] == "N" * 20 and "|" not in parse_zbp(long)["reference"]
 
 
 def test_usingqr_of_a_krona_invoice_carries_a_bankgirot_ocr(example):

@@ -4,7 +4,8 @@ By currency: an EPC QR code (EPC069-12, SEPA credit transfer) for EUR; the Polis
 Association's 2D code (ZBP, "Rekomendacja – Standard 2D", 2013) for PLN; for SEK an OCR
 reference with Bankgirot's length and check digits, the Bankgiro or Plusgiro number and a
 UsingQR code (the Swedish banks' invoice QR); for JPY and KRW the domestic transfer fields.
-QR codes are inline SVG made at build time by segno.
+QR codes are inline SVG made at build time by segno. Sources, and what is verified against
+them: docs/invoices.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from generator.content.parties import Party
 from generator.content.taxids import compact
 
 EPC_MAX_AMOUNT = Decimal("999999999.99")
+ZBP_MAX_AMOUNT = Decimal("9999.99")  # six digits of grosz
+# Error correction by code: EPC069-12 asks for M; the ZBP recommendation for L.
+QR_ERROR_LEVELS = {"epc": "m", "zbp": "l", "usingqr": "m"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class PaymentBlock:
     qr_payload: str | None = None
     qr_svg: str | None = None
     url: str | None = None
+    qr_without_amount: bool = False  # the payer types the amount (ZBP above its 6 digits)
 
 
 def account_for(agency: Agency, currency: str) -> PaymentDetails:
@@ -57,8 +62,10 @@ def payment_block(record: InvoiceRecord, agency: Agency, seller: Party,
         return None
     kind, payload = _qr_payload(record, account, amount, reference, seller)
     return PaymentBlock(amount, record.currency, account, reference, fields, kind, payload,
-                        qr_svg(payload) if payload else None,
-                        payment_url(record, url_pattern, amount))
+                        qr_svg(payload, QR_ERROR_LEVELS.get(kind or "", "m"))
+                        if payload else None,
+                        payment_url(record, url_pattern, amount),
+                        kind == "zbp" and amount > ZBP_MAX_AMOUNT)
 
 
 def payment_reference(record: InvoiceRecord, account: PaymentDetails) -> str:
@@ -137,15 +144,18 @@ def epc_payload(name: str, iban: str, bic: str | None, amount: Decimal, referenc
 
 
 def zbp_payload(nip: str, account: str, amount: Decimal, name: str, title: str) -> str:
-    """The ZBP 2D code: NIP|country|26-digit account|amount in grosz|name|title|||."""
+    """The ZBP 2D code: NIP|PL|26-digit account|amount in grosz (6 digits)|name (20)|title
+    (32)|three reserved fields. An amount above 9 999,99 zł does not fit its six digits: the
+    code then carries 000000, the recommendation's "amount filled in by the payer"."""
     number = re.sub(r"\D", "", compact(account))[-26:]
-    grosz = str(int(amount * 100)).zfill(6)
+    grosz = f"{int(amount * 100):06d}" if amount <= ZBP_MAX_AMOUNT else "000000"
     fields = [nip, "PL", number, grosz, _zbp_text(name, 20), _zbp_text(title, 32), "", "", ""]
     return "|".join(fields)
 
 
 def _zbp_text(text: str, limit: int) -> str:
-    return text.replace("|", "/")[:limit]
+    """A text field: the separator and control characters replaced, cut to its length."""
+    return re.sub(r"[|\x00-\x1f\x7f]", "/", text).strip()[:limit]
 
 
 def usingqr_payload(name: str, account: PaymentDetails, amount: Decimal, reference: str,
@@ -159,11 +169,11 @@ def usingqr_payload(name: str, account: PaymentDetails, amount: Decimal, referen
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def qr_svg(payload: str) -> str:
-    """The payload as an inline SVG QR code (error correction M), with a quiet zone."""
+def qr_svg(payload: str, error: str = "m") -> str:
+    """The payload as an inline SVG QR code (error correction `error`), with a quiet zone."""
     import segno
 
-    code = segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
+    code = segno.make_qr(payload, error=error, boost_error=False, encoding="utf-8")
     return str(code.svg_inline(scale=4, border=4, dark="#000", light="#fff"))
 
 
