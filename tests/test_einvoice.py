@@ -25,6 +25,7 @@ from einvoice_check import (
     ubl_xsd_errors,
     xsd_errors,
 )
+from generator.content.ksef import crc8
 from generator.publish.output import CACHE
 
 CLIENTS = ("hanbit-logistics", "kowalski-legal", "nordlys-saas", "sakura-retail")
@@ -174,6 +175,10 @@ def test_a_known_bad_invoice_fails_the_xsd_and_the_schematron(example):
         no_seller_country, CII_SCHEMATRON)
 
 
+# a KSeF number of the example's Polish branch (NIP 5272873101) with its CRC-8
+LONG_KSEF = "5272873101-20261030-0000000000F1-" + f"{crc8(b'5272873101-20261030-0000000000F1'):02X}"
+
+
 def fifteen_lines(base: dict) -> str:
     invoice = yaml.safe_load(base)
     item = invoice["items"][0]
@@ -192,10 +197,16 @@ def test_fifteen_lines_fit_one_page(tmp_path, client):
     # the latest invoice issued by the build date (a later one is not published yet)
     source = [p for p in sorted((content / client / "invoices").glob("*.yaml"))
               if str(yaml.safe_load(p.read_text(encoding="utf-8"))["issued"]) <= AS_OF][-1]
-    (content / client / "invoices" / "2026-99.yaml").write_text(
-        fifteen_lines(source.read_text(encoding="utf-8")).replace(
-            str(yaml.safe_load(source.read_text(encoding="utf-8"))["number"]), "LONG-15"),
-        encoding="utf-8")
+    original = yaml.safe_load(source.read_text(encoding="utf-8"))
+    text = fifteen_lines(source.read_text(encoding="utf-8")).replace(
+        str(original["number"]), "LONG-15")
+    if "ksef" in original:  # registered in KSeF too: its verification code on the page
+        fa3 = (content / client / original["ksef"]["file"]).read_text(encoding="utf-8")
+        (content / client / "ksef" / "long-15.xml").write_text(fa3.replace(
+            f"<P_2>{original['number']}</P_2>", "<P_2>LONG-15</P_2>"), encoding="utf-8")
+        text = text.replace(original["ksef"]["number"], LONG_KSEF).replace(
+            original["ksef"]["file"], "ksef/long-15.xml")
+    (content / client / "invoices" / "2026-99.yaml").write_text(text, encoding="utf-8")
     assert build_site(tmp_path, "-q").exit_code == 0
     reader = PdfReader(tmp_path / "output" / client / "invoices" / "2026-99.pdf")
     assert len(reader.pages) == 1

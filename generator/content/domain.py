@@ -46,6 +46,7 @@ class InvoiceRecord:
     notes_line: int = 1
     paid: Decimal = Decimal(0)  # received by the build date (refunded, for a credit note)
     corrects: InvoiceRecord | None = None  # the invoice a credit note corrects
+    ksef_url: str | None = None  # Poland: KSeF's verification link of the invoice
 
     @property
     def currency(self) -> str:

@@ -10,9 +10,17 @@ import re
 import typing
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from generator.content.fieldtypes import (
     Colour,
@@ -29,8 +37,11 @@ from generator.content.fieldtypes import (
     day_problem,
     not_a_date,
 )
+from generator.content.ksef import KsefNumber, NtsApproval
 from generator.content.taxids import (
+    Bic,
     EuVatNumber,
+    Iban,
     JpInvoiceRegistration,
     KrBusinessRegistration,
     PlNip,
@@ -99,8 +110,8 @@ class PaymentDetails(ContentModel):
     account_holder: str | None = Field(None, description="Name on the account")
     account_holder_kana: str | None = Field(
         None, description="The name on the account in katakana, as Japanese banks check it")
-    iban: str | None = Field(None, description="IBAN")
-    bic: str | None = Field(None, description="BIC / SWIFT code")
+    iban: Iban | None = Field(None, description="IBAN (its check digits are checked)")
+    bic: Bic | None = Field(None, description="BIC / SWIFT code")
     account_number: str | None = Field(None, description="Domestic account number")
     bankgiro: str | None = Field(None, description="Swedish Bankgiro number (invoices get an "
                                                    "OCR reference)")
@@ -193,6 +204,37 @@ class OverviewAccess(Protection):
     )
 
 
+INVOICE_NUMBER_FIELDS = ("year", "month", "seq", "slug")  # `portal invoice next`'s pattern
+
+
+def check_number_pattern(pattern: str) -> str:
+    """An invoice number pattern that formats with INVOICE_NUMBER_FIELDS only."""
+    try:
+        number = pattern.format(year=2026, month=1, seq=1, slug="client")
+    except KeyError as unknown:
+        raise ValueError(f"unknown field {{{unknown.args[0]}}} in '{pattern}' (use "
+                         f"{', '.join('{' + f + '}' for f in INVOICE_NUMBER_FIELDS)})") from None
+    except (ValueError, IndexError):
+        raise ValueError(f"'{pattern}' is not a pattern like FV/{{year}}/{{month:02}}/"
+                         "{seq:03} (braces hold a field and a format)") from None
+    if not number.strip():
+        raise ValueError("an invoice number pattern gives a number")
+    return pattern
+
+
+NumberPattern = Annotated[str, AfterValidator(check_number_pattern), Field(
+    description="Invoice number pattern: {year} and {month} of the service period, {seq} "
+    "(one more than the client's invoices so far), {slug}, each with an optional format such "
+    "as {seq:03}; e.g. FV/{year}/{month:02}/{seq:03}")]
+
+
+class Invoicing(ContentModel):
+    """How `portal invoice next` writes the next retainer invoice of each client."""
+
+    number: NumberPattern = "{year}-{month:02}-{seq:03}"
+    payment_days: int = Field(30, ge=0, le=365, description="Days from issue to due date")
+
+
 class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
@@ -218,6 +260,9 @@ class PortalConfig(ContentModel):
         "https://pay.example.com/{number}")
     invoice_pdf: bool = Field(
         True, description="Publish each invoice as a PDF (Factur-X) beside its page")
+    invoicing: Invoicing = Field(
+        default_factory=Invoicing, description="Retainer invoices that `portal invoice next` "
+        "writes: number pattern and payment terms")
     overview_access: OverviewAccess = Field(
         default_factory=OverviewAccess,
         description="How the agency overview is protected, as a portal is with `access`"
@@ -277,6 +322,14 @@ class Retainer(ContentModel):
     currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     period: Literal["monthly", "quarterly"] = Field(description="How often it is billed")
     includes: list[str] = Field(default_factory=list, description="What the fee covers")
+    invoice_number: NumberPattern | None = Field(
+        None, description="This client's invoice number pattern, if not portal.yaml's "
+        "invoicing.number")
+    payment_days: int | None = Field(
+        None, ge=0, le=365, description="Days to pay, if not portal.yaml's invoicing.payment_days")
+    tax_rate: Decimal | None = Field(
+        None, ge=0, le=100, description="Tax rate of its invoices, if not the one `portal "
+        "invoice next` finds by the parties' countries")
 
 
 class Contract(ContentModel):
@@ -461,6 +514,14 @@ class Payment(ContentModel):
     amount: Decimal = Field(gt=0, description="Amount received, in the invoice's currency")
 
 
+class KsefRecord(ContentModel):
+    """Poland: the invoice as registered in KSeF, the national e-invoicing system."""
+
+    number: KsefNumber
+    file: ContentPath = Field(description="The FA(3) XML file the agency submitted to KSeF, "
+                                          "in the client's ksef/ folder, e.g. ksef/fv-2026-10.xml")
+
+
 class Invoice(ContentModel):
     """`<client>/invoices/*.yaml`: one invoice, or a credit note correcting one."""
 
@@ -488,6 +549,11 @@ class Invoice(ContentModel):
     payment_url: WebUrl | None = Field(
         None, description="Card or instant payment page for this invoice (Stripe Payment "
                           "Link, Przelewy24, …), shown as a button while it is unpaid")
+    ksef: KsefRecord | None = Field(
+        None, description="Poland: its KSeF number and the FA(3) file submitted; the invoice "
+                          "shows the number under KSeF's verification QR code")
+    nts_approval: NtsApproval | None = Field(
+        None, description="Korea: the NTS approval number (승인번호) of its e-tax invoice")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:

@@ -75,3 +75,9 @@ def seller_party(agency: Agency, buyer_country: str | None) -> Party:
     return Party(registration.legal_name or agency.legal_name or agency.name,
                  registration.address or agency.address, country, registration.tax_ids,
                  agency.email, is_seller=True)
+
+
+def invoice_parties(profile: ClientProfile, agency: Agency) -> tuple[Party, Party]:
+    """The seller and the buyer of a client's invoices."""
+    buyer = buyer_party(profile, agency)
+    return seller_party(agency, buyer.country), buyer

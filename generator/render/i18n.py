@@ -14,7 +14,13 @@ from typing import Any
 import jinja2
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_skeleton,
+    format_timedelta,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -53,6 +59,12 @@ class Formatter:
             return format_datetime(moment_in(value, self.timezone), form, tzinfo=self.tz,
                                    locale=self.locale)
         return format_date(value, form, locale=self.locale)
+
+    def months(self, start: dt.date, end: dt.date) -> str:
+        """A span of whole months: 'October 2026', 'October – December 2026'."""
+        if (start.year, start.month) == (end.year, end.month):
+            return format_skeleton("yMMMM", start, locale=self.locale)
+        return format_interval(start, end, "yMMMM", locale=self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""

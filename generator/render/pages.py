@@ -13,12 +13,13 @@ from urllib.parse import quote
 
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
-from generator.content.parties import Party, buyer_party, seller_party
+from generator.content.parties import Party
+from generator.content.parties import invoice_parties as parties_of
 from generator.errors import Problem
 from generator.render.changes import document_history, whats_new
 from generator.render.i18n import Formatter
 from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
-from generator.render.payment import payment_block
+from generator.render.payment import payment_block, qr_svg
 from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
@@ -242,8 +243,15 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
 
 def invoice_parties(client: Client, agency: AgencyContent) -> tuple[Party, Party]:
     """The seller and the buyer of the client's invoices."""
-    buyer = buyer_party(client.profile, agency.config.agency)
-    return seller_party(agency.config.agency, buyer.country), buyer
+    return parties_of(client.profile, agency.config.agency)
+
+
+def ksef_view(record: InvoiceRecord) -> dict[str, str] | None:
+    """A Polish invoice's KSeF number, verification link and its QR code (KOD I)."""
+    if record.ksef_url is None or record.invoice.ksef is None:
+        return None
+    return {"number": record.invoice.ksef.number, "url": record.ksef_url,
+            "qr_svg": qr_svg(record.ksef_url)}
 
 
 def _invoice_pages(maker: _PageMaker) -> list[Page]:
@@ -262,7 +270,8 @@ def _invoice_pages(maker: _PageMaker) -> list[Page]:
                                                   "payment": payment_block(
                                                       record, maker.agency.config.agency,
                                                       seller,
-                                                      maker.agency.config.payment_url)}))
+                                                      maker.agency.config.payment_url),
+                                                  "ksef": ksef_view(record)}))
     return pages
 
 

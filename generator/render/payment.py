@@ -85,12 +85,10 @@ def ocr_reference(number: str) -> str:
 
 
 def luhn_digit(digits: str) -> str:
-    """The Luhn (modulus 10) check digit to append to `digits`."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
+    """The Luhn (modulus 10) check digit to append to `digits` (python-stdnum's)."""
+    from stdnum import luhn
+
+    return str(luhn.calc_check_digit(digits))
 
 
 def _fields(account: PaymentDetails, reference: str) -> tuple[tuple[str, str], ...]:
