@@ -128,17 +128,28 @@ def publish_command(to: str, out_dir: Path, agency_to: str | None, endpoint_url:
 
 @main.command("init-ci")
 @click.argument("provider", type=click.Choice(["github", "gitlab"]))
+@click.option("--target", type=click.Choice(["pages", "s3"]), default="pages",
+              show_default=True, help="Where the portals are published: GitHub/GitLab Pages, "
+                                      "or an S3-compatible bucket.")
 @click.option("--sharded", type=click.IntRange(min=2), default=None, metavar="N",
               help="Write the matrix variant: N jobs, each building one shard.")
 @click.option("--content", "content_dir", default="content", show_default=True,
               help=CONTENT_HELP)
+@click.option("--generator", metavar="WHEEL|GIT-URL",
+              help="What CI installs: a clientportal wheel of this version, or "
+                   "git+https://…@<commit> [default: a wheel of this generator, built now "
+                   "into ci/]")
 @click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
-def init_ci_command(provider: str, sharded: int | None, content_dir: str, force: bool) -> None:
-    """Write a CI workflow that checks, builds and publishes the portals on each commit."""
+def init_ci_command(provider: str, target: str, sharded: int | None, content_dir: str,
+                    generator: str | None, force: bool) -> None:
+    """Write a CI workflow that checks, builds and publishes the portals on each commit,
+    and ci/requirements.txt (with a wheel of this generator) that it installs."""
     from generator.commands.init_ci import write_workflow
 
-    path = write_workflow(Path.cwd(), provider, content_dir, sharded, force)
-    click.echo(f"wrote {path}")
+    for path in write_workflow(Path.cwd(), provider, content_dir, sharded, force, target,
+                               generator):
+        click.echo(f"wrote {path}")
+    click.echo("commit them all; the workflow's comments say which secrets to set")
 
 
 @main.command("check")
