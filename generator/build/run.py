@@ -109,12 +109,12 @@ def build(options: BuildOptions, progress: Progress | None = None,
     ContentError, writing nothing, on any error."""
     started = time.perf_counter()
     output = OutputFolder(options.out_dir)
-    if options.write:
-        output.claim()
     state = state or BuildState.one_shot(options, output)
     manifest, current_rows = state.take(options)
     with state.runner as runner, _discarding(output):
-        plan = plan_build(options, manifest, current_rows, on_change=runner.start)
+        plan = plan_build(options, manifest, current_rows,
+                          on_change=functools.partial(_claim, output, options, runner))
+        _claim(output, options)  # only now: a typo in --client leaves no folder behind
         results = _build_clients(runner, options, output, plan, progress)
         entries = _entries(plan, results)
         overview = _overview(options, plan, entries, results, runner)
@@ -123,6 +123,16 @@ def build(options: BuildOptions, progress: Progress | None = None,
             _save_manifest(plan, entries, results, options)
             state.keep(plan)
     return _report(plan, results, entries, started)
+
+
+def _claim(output: OutputFolder, options: BuildOptions, runner: InProcess | None = None
+           ) -> None:
+    """Make sure the output folder is ours before anything is written into it (workers
+    keep compiled templates there), then start the workers, if any."""
+    if options.write:
+        output.claim()
+    if runner is not None:
+        runner.start()
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ a file's first line, which `portal new` writes.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,5 @@ def write_schemas(folder: Path) -> list[Path]:
 
 def schema_comment(schema_file: Path, yaml_file: Path) -> str:
     """The first-line comment pointing the YAML language server at a schema, relative."""
-    import os
-
     relative = os.path.relpath(schema_file.resolve(), yaml_file.resolve().parent)
     return f"# yaml-language-server: $schema={Path(relative).as_posix()}\n"

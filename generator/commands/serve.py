@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import click
 import watchfiles
 
 from generator.build.options import BuildOptions, selected_clients
@@ -396,8 +397,6 @@ class Preview:
 def serve_forever(content_dir: Path, clients: tuple[str, ...], port: int,
                   as_of: date | None) -> None:
     """Run `portal serve` until Ctrl+C or SIGTERM."""
-
-    import click
 
     def echo(message: str, error: bool) -> None:
         click.echo(message, err=error)

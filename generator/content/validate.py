@@ -290,15 +290,20 @@ def _check_profile_files(checker: _Checker, sources: ClientSources,
 def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile) -> None:
     """Password mode: the contacts named are the client's, and somebody gets a key."""
     access, known = profile.access, [c.name for c in profile.contacts]
-    for index, name in enumerate(access.contacts or ()):
-        if name not in known:
-            checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
-                        f"access.contacts: '{name}' is not one of the client's contacts"
-                        f"{did_you_mean(name, known)}")
-    chosen = set(known) if access.contacts is None else set(known) & set(access.contacts)
-    if access.mode == "password" and not (chosen or access.share_link):
+    unknown = [(i, name) for i, name in enumerate(access.contacts or ()) if name not in known]
+    for index, name in unknown:
+        checker.add(source.shown, source.document.line_of(("access", "contacts", index)),
+                    f"access.contacts: '{name}' is not one of the client's contacts"
+                    f"{did_you_mean(name, known)}")
+    if access.mode == "password" and not (_chosen(known, access.contacts)
+                                          or access.share_link or unknown):
         checker.add(source.shown, source.document.line_of(("access", "mode")),
                     "access: password mode needs at least one contact (or share_link: true)")
+
+
+def _chosen(known: list[str], named: list[str] | None) -> set[str]:
+    """The contacts who get a password: those named, or every contact."""
+    return set(known) if named is None else set(known) & set(named)
 
 
 def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseModel]

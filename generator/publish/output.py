@@ -9,12 +9,14 @@ somebody's directory.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from generator.errors import UsageError
 
@@ -73,6 +75,21 @@ class OutputFolder:
         folder = self.out_dir / CACHE / name
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+    def recall(self, name: str, key: str) -> Any:
+        """What `remember` kept under this key in the cache `name`, or None."""
+        try:
+            text = (self.out_dir / CACHE / name / f"{key}.json").read_text(encoding="utf-8")
+            return json.loads(text)
+        except (OSError, ValueError):
+            return None
+
+    def remember(self, name: str, key: str, data: Any) -> None:
+        """Keep JSON data in the cache `name` (atomically: workers may write at once)."""
+        target = self.cache(name) / f"{key}.json"
+        temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, target)
 
     def stage(self, name: str, files: PortalFiles, supersedes: set[str] | None = None) -> None:
         """Write one portal into the staging folder; `supersedes` names its old folders."""
