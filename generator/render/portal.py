@@ -22,6 +22,7 @@ from generator.render.ics import calendar_ics
 from generator.render.languages import language_links, language_prefix, localized
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pages import Page, portal_pages
+from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
@@ -41,8 +42,9 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   env: jinja2.Environment, as_of: date,
-                  markdown: MarkdownRenderer) -> RenderedPortal:
-    """Render every file of one client's portal, in each of its languages."""
+                  markdown: MarkdownRenderer, address: str | None = None) -> RenderedPortal:
+    """Render every file of one client's portal, in each of its languages; `address` is
+    where it is published (feeds and calendar subscriptions need it), if known."""
     portal = RenderedPortal()
     for language in reversed(client.languages):  # the default language last: its feed
         prefix = language_prefix(client, language)
@@ -51,13 +53,13 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
         portal.problems.extend(view.problems)
         fmt = Formatter(language, client.timezone)
         common = _common_context(client, agency, fmt, as_of)
+        common["subscribe"] = subscriptions(client, agency, address)
         common.update(template_functions(load_translations(theme.folders, language)),
                       page_language=language)
         for page in view.pages:
             links = language_links(client, language, page.path[len(prefix):], page.root)
             portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
-    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt,
-                                         agency.config.base_url)
+    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt, address)
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
     portal.files.update({f"{ASSETS}/{name}": path
