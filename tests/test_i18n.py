@@ -45,7 +45,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "Najbliższy termin", "13 listopada 2026", "10 dni po terminie",
         "Saldo do zapłaty", "50 676,00 zł", "Zrealizowano 3 z 10 kamieni milowych",
         "1 kamień milowy po terminie", "Najnowsze aktualności", "4 dni temu",
-        "Subskrybuj kalendarz terminów", "Stan na 23 listopada 2026.",
+        "Pobierz kalendarz terminów", "Stan na 23 listopada 2026.",
     ],
     ("kowalski-legal", "invoices/2026-10.html"): [
         "Faktura nr FV/2026/10/012", "Nabywca", "NIP: 5252843717", "Data wystawienia",

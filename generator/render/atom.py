@@ -22,16 +22,20 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
-              fmt: Formatter, base_url: str | None) -> bytes:
-    """Return the Atom feed of `updates` (newest first, as rendered on the updates page)."""
+              fmt: Formatter, address: str | None) -> bytes:
+    """Return the Atom feed of `updates` (newest first, as rendered on the updates page);
+    `address` is the portal's public address, which entries' links resolve against."""
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
-    if base_url:
-        feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/")
+    if address:
+        feed.set("xml:base", address)
     _text(feed, "id", _urn(f"clientportal:{client.slug}:feed"))
     _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
     stamps = [_stamp(u.meta.date, fmt) for u in updates]
     _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
-    ET.SubElement(feed, "link", {"rel": "self", "href": "feed.xml"})
+    # The self link is absolute where the address is known (feed validators warn on a
+    # relative one); without it, relative is all there is.
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": f"{address or ''}feed.xml"})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
     author = ET.SubElement(feed, "author")
     _text(author, "name", agency.config.agency.name)

@@ -26,6 +26,7 @@ from generator.render.languages import language_links, language_prefix, localize
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pages import Page, invoice_parties, portal_pages
 from generator.render.payment import account_for, payment_reference
+from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
@@ -47,9 +48,11 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   env: jinja2.Environment, as_of: date,
-                  markdown: MarkdownRenderer, pdfs: PdfMaker | None = None) -> RenderedPortal:
-    """Render every file of one client's portal, in each of its languages; invoice PDFs only
-    with a `pdfs` maker (a check makes none)."""
+                  markdown: MarkdownRenderer, address: str | None = None,
+                  pdfs: PdfMaker | None = None) -> RenderedPortal:
+    """Render every file of one client's portal, in each of its languages; `address` is
+    where it is published (feeds and calendar subscriptions need it), if known; invoice
+    PDFs only with a `pdfs` maker (a check makes none)."""
     portal = RenderedPortal()
     documents = _einvoices(client, agency)
     for language in reversed(client.languages):  # the default language last: its feed
@@ -59,6 +62,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
         portal.problems.extend(view.problems)
         fmt = Formatter(language, client.timezone)
         common = _common_context(client, agency, fmt, as_of)
+        common["subscribe"] = subscriptions(client, agency, address)
         common.update(template_functions(load_translations(theme.folders, language)),
                       page_language=language)
         for page in view.pages:
@@ -68,8 +72,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
             if page.template == "invoice.html" and pdfs and agency.config.invoice_pdf:
                 portal.files[page.path[:-len(".html")] + ".pdf"] = _invoice_pdf(
                     env, page, context, documents[page.context["record"].slug], pdfs, client)
-    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt,
-                                         agency.config.base_url)
+    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt, address)
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
     portal.files.update({f"{ASSETS}/{name}": path
