@@ -27,11 +27,14 @@ $(CHROMIUM):
 chromium: $(CHROMIUM)
 
 # Invoice PDFs: WeasyPrint lays them out with Pango and subsets fonts with HarfBuzz; the fonts
-# embedded are Debian's DejaVu (Latin, Greek, Cyrillic) and Noto CJK. Nothing is downloaded.
-PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk
+# embedded are Debian's DejaVu (Latin, Greek, Cyrillic), IPAex Gothic (Japanese), Nanum Gothic
+# (Korean) and Noto CJK (Chinese, and a fallback). Nothing is downloaded.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk \
+	fonts-ipaexfont-gothic fonts-nanum
 pdf-libs:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
-	    || ! fc-list | grep -q "DejaVu Sans" || ! fc-list | grep -q "Noto Sans CJK"; then \
+	    || ! fc-list | grep -q "DejaVu Sans" || ! fc-list | grep -q "Noto Sans CJK" \
+	    || ! fc-list | grep -q "IPAexGothic" || ! fc-list | grep -q "NanumGothic"; then \
 	  $(SUDO) apt-get update -q && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(PDF_PACKAGES); \
 	fi

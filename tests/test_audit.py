@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
-from conftest import AS_OF
+from conftest import AS_OF, WITH_PDFS
 from generator.build.options import BuildOptions
 from generator.build.run import build
 from generator.render.theme import DEFAULT_THEME
@@ -79,7 +79,7 @@ def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
 
 
 def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
-    root = make_site(VAULT_SITE)
+    root = make_site({**VAULT_SITE, **WITH_PDFS})  # with invoice PDFs: WeasyPrint audited too
     (root / ".gitignore").write_text(".portal-secrets*\n")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     lines = [f"PORTAL_SECRET={SECRET}"] + [f"{k}={v}" for k, v in PASSWORDS.items()]
@@ -95,6 +95,7 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     finally:
         _recording.clear()
     assert (root / "output" / "vault" / "index.html").is_file()
+    assert (root / "output" / "acme" / "invoices" / "2026-10.pdf").is_file()  # PDFs were made
     allowed = tuple(p.resolve() for p in (root / "content", DEFAULT_THEME, root / "output",
                                           root / ".portal-secrets"))
     # shutil.rmtree (swapping portals in) opens folders by bare name relative to a dir_fd of

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser import static_server
-from conftest import build_site
+from conftest import WITH_PDFS, build_site
 from protected_site import PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
@@ -99,7 +99,7 @@ def test_invoice_pdf_and_e_invoice_download_decrypted(make_site, page, monkeypat
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
     for name, value in PASSWORDS.items():
         monkeypatch.setenv(name, value)
-    root = make_site({**VAULT_SITE, **VAULT_INVOICE})
+    root = make_site({**VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS})
     assert build_site(root).exit_code == 0
     with static_server(root / "output") as base:
         page.goto(base + "vault/invoices.html")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import textwrap
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import yaml
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal, snapshot
+from conftest import AS_OF, EXAMPLE_CONTENT, WITH_PDFS, build_site, portal, snapshot
 from einvoice_check import (
     CII_SCHEMATRON,
     CII_XSD,
@@ -142,6 +141,27 @@ def test_pdfs_are_pdfa3_with_the_facturx_metadata_and_relationship(example):
         assert re.match(r"/[A-Z]{6}\+", descriptor["/FontName"])  # subset
 
 
+def _embedded_fonts(pdf: Path) -> dict[str, int]:
+    """Each embedded font program of a PDF's first page: subset name, compressed bytes."""
+    fonts = {}
+    for font in PdfReader(pdf).pages[0]["/Resources"]["/Font"].values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        program = next(descriptor[key] for key in ("/FontFile2", "/FontFile3", "/FontFile")
+                       if key in descriptor).get_object()
+        fonts[str(descriptor["/FontName"]).split("+", 1)[1]] = len(program._data)
+    return fonts
+
+
+@pytest.mark.parametrize(("client", "font"), [("sakura-retail", "IPAexGothic"),
+                                              ("hanbit-logistics", "NanumGothic")])
+def test_cjk_pdfs_embed_small_subsets(example, client, font):
+    pdf = example / client / "invoices" / "2026-10.pdf"
+    fonts = _embedded_fonts(pdf)
+    assert font in fonts, f"{font} not embedded ({sorted(fonts)}): is it installed? (make test)"
+    assert not [name for name in fonts if "CJK" in name], fonts  # no Noto CJK subset
+    assert pdf.stat().st_size < 80_000, pdf.stat().st_size  # Noto CJK's subsets: ~300 KB
+
+
 def test_pdf_text_has_the_number_and_total_on_one_page(example):
     for client, page, number, total in (
             ("nordlys-saas", "2026-10", "INV-2026-1011", "113"),
@@ -215,12 +235,12 @@ def test_fifteen_lines_fit_one_page(tmp_path, client):
 
 
 def test_pdfs_are_made_once_while_the_invoice_is_unchanged(make_site):
-    root = make_site()
+    root = make_site(WITH_PDFS)
     assert build_site(root).exit_code == 0
     cache = root / "output" / CACHE / "pdf" / "acme"
     first = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
     assert len(first) == 2
-    make_site({"content/acme/scope.md": "---\ntitle: Scope, changed\n---\nNew text.\n"})
+    make_site({**WITH_PDFS, "content/acme/scope.md": "---\ntitle: Scope, changed\n---\nNew text.\n"})
     assert build_site(root).exit_code == 0
     assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == first
     invoice = root / "content/acme/invoices/2026-10.yaml"
@@ -232,9 +252,11 @@ def test_pdfs_are_made_once_while_the_invoice_is_unchanged(make_site):
 
 
 def test_no_pdf_when_the_agency_turns_them_off(make_site):
-    from conftest import BASE_SITE
-    root = make_site({"content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"])
-                      + "invoice_pdf: false\n"})
+    root = make_site(WITH_PDFS)
+    assert build_site(root).exit_code == 0
+    assert (root / "output/acme/invoices/2026-10.pdf").is_file()  # on: a PDF
+    root = make_site()  # BASE_SITE: invoice_pdf: false
+    assert "invoice_pdf: false" in (root / "content/portal.yaml").read_text(encoding="utf-8")
     assert build_site(root).exit_code == 0
     files = snapshot(root / "output" / "acme")
     assert "invoices/2026-10.xml" in files and "invoices/2026-10.pdf" not in files

@@ -138,7 +138,7 @@ def test_usage_and_content_errors(make_site):
                      + 'invoicing: {number: "INV-{yaer}"}\n'})
     result = invoice_next(bad / "content")
     assert result.exit_code == 1
-    assert ("portal.yaml:13: invoicing.number: unknown field {yaer} in 'INV-{yaer}' (use "
+    assert ("portal.yaml:14: invoicing.number: unknown field {yaer} in 'INV-{yaer}' (use "
             "{year}, {month}, {seq}, {slug})") in result.output
     assert not list((bad / "content/acme/invoices").glob("2026-11*"))
 

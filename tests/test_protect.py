@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from conftest import BASE_SITE, build_site, portal, snapshot, write_files
+from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
 from generator.publish.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
@@ -90,7 +90,7 @@ def test_invoice_pdf_and_e_invoice_of_a_password_portal_are_encrypted(make_site,
 
     from pypdf import PdfReader
 
-    root = make_site({**VAULT_SITE, **VAULT_INVOICE})
+    root = make_site({**VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS})
     assert build_site(root).exit_code == 0
     files = snapshot(root / "output" / "vault")
     assert not [name for name in files if name.endswith((".pdf", ".xml"))]
@@ -99,7 +99,7 @@ def test_invoice_pdf_and_e_invoice_of_a_password_portal_are_encrypted(make_site,
         assert b"CANARY" not in content and b"urn:oasis:names" not in content, name
     # decrypted, they are the very files a public portal of the same client publishes
     public = root / "public"
-    write_files(public, {**BASE_SITE, **VAULT_SITE, **VAULT_INVOICE,
+    write_files(public, {**BASE_SITE, **VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS,
                          "content/vault/client.yaml": str(VAULT_SITE["content/vault/client.yaml"])
                          .replace("access: {mode: password, share_link: true}", "")})
     assert build_site(public).exit_code == 0
