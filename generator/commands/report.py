@@ -15,7 +15,7 @@ from generator.build.pipeline import ClientPipeline
 from generator.content.figures import ClientRow, client_row, sorted_rows
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
-           "overdue", "next_deadline", "next_deadline_title", "retainer")
+           "overdue", "next_deadline", "next_deadline_title", "retainer", "awaiting_approval")
 
 
 def client_rows(content_dir: Path, as_of: date | None) -> tuple[date, list[ClientRow]]:
@@ -42,6 +42,7 @@ def _flat(row: ClientRow) -> dict[str, str]:
         "next_deadline_title": deadline.title if deadline else "",
         "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
                      if retainer else ""),
+        "awaiting_approval": str(len(row.awaiting_approval)),
     }
     return {key: cells[key] for key in COLUMNS}
 
@@ -63,7 +64,8 @@ def as_csv(rows: list[ClientRow]) -> str:
 
 def as_table(rows: list[ClientRow]) -> str:
     """An aligned plain-text table."""
-    shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer")
+    shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer",
+             "awaiting_approval")
     lines = [[key.replace("_", " ") for key in shown]]
     lines += [[_flat(r)[key] or "—" for key in shown] for r in rows]
     widths = [max(_width(line[i]) for line in lines) for i in range(len(shown))]

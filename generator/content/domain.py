@@ -31,6 +31,8 @@ class Document:
     body: str
     body_line: int
     language: str | None = None  # the language the text is in, where a portal has several
+    # of the original's text, also in a translation: what an approval names (content.signoff)
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)

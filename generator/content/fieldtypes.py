@@ -19,6 +19,8 @@ from generator.errors import did_you_mean
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_FINGERPRINT = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
+_HTTPS_URL = re.compile(r"^https://[^\s/?#<>\"'@]+(?:[/?#][^\s<>\"']*)?$", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -83,6 +85,21 @@ def _check_web_url(value: str) -> str:
     return value
 
 
+def _check_https_url(value: str) -> str:
+    """Accept only https:// addresses: what a form posts must travel encrypted."""
+    if not _HTTPS_URL.match(value):
+        raise ValueError(f"'{value}' is not an https:// address (a form endpoint must use "
+                         "https: what the client writes travels over the internet)")
+    return value
+
+
+def _check_fingerprint(value: str) -> str:
+    if not _FINGERPRINT.match(value):
+        raise ValueError(f"'{value}' is not a fingerprint: 'sha256:' and 64 hexadecimal "
+                         "digits, copied whole from the approval message")
+    return value.lower()
+
+
 def _parse_when(value: object) -> object:
     """Read 'YYYY-MM-DD' as a date and anything with a time as a datetime."""
     if isinstance(value, str):
@@ -107,6 +124,11 @@ TimezoneName = Annotated[str, AfterValidator(_check_timezone),
 Email = Annotated[str, AfterValidator(_check_email), Field(description="E-mail address")]
 WebUrl = Annotated[str, AfterValidator(_check_web_url),
                    Field(description="Web address starting with https://")]
+HttpsUrl = Annotated[str, AfterValidator(_check_https_url),
+                     Field(description="Web address starting with https://")]
+Fingerprint = Annotated[str, AfterValidator(_check_fingerprint),
+                        Field(description="'sha256:' and the 64 hex digits of a document's "
+                                          "SHA-256 fingerprint")]
 Colour = Annotated[str, AfterValidator(_check_colour),
                    Field(description="CSS hex colour, e.g. #1a5fb4")]
 ContentPath = Annotated[str, AfterValidator(_check_content_path),

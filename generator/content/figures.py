@@ -1,4 +1,4 @@
-"""A client's figures for the agency: stage, manager, balances, next deadline, retainer.
+"""A client's figures for the agency: stage, manager, balances, deadline, retainer, sign-off.
 
 One `ClientRow` per client is a line of the agency overview and of `portal report`; its
 `record()` is what the build manifest keeps (so unchanged clients are not read again to write
@@ -15,6 +15,7 @@ from typing import Any
 from generator.content.dates import day_in
 from generator.content.domain import Client
 from generator.content.money import sum_by_currency
+from generator.content.signoff import awaiting_approval
 
 CLOSED_STATES = ("done", "cancelled")  # milestones in these states are never next
 
@@ -53,6 +54,7 @@ class ClientRow:
     overdue_balance: dict[str, Decimal]
     next_deadline: NextDeadline | None
     retainer: RetainerFee | None
+    awaiting_approval: tuple[str, ...] = ()  # titles of documents awaiting the client's approval
 
     def record(self) -> dict[str, Any]:
         """The row as JSON data, keyed by field name; `from_record` turns it back."""
@@ -68,6 +70,7 @@ class ClientRow:
                               if deadline else None),
             "retainer": ({"amount": str(retainer.amount), "period": retainer.period,
                           "currency": retainer.currency} if retainer else None),
+            "awaiting_approval": list(self.awaiting_approval),
         }
 
     @classmethod
@@ -84,6 +87,7 @@ class ClientRow:
                            if deadline else None),
             retainer=(RetainerFee(Decimal(retainer["amount"]), retainer["period"],
                                   retainer["currency"]) if retainer else None),
+            awaiting_approval=tuple(data["awaiting_approval"]),
         )
 
 
@@ -111,6 +115,7 @@ def client_row(client: Client, as_of: date) -> ClientRow:
         next_deadline=next_deadline(client, as_of),
         retainer=(RetainerFee(retainer.amount, retainer.period,
                               retainer.currency or client.currency) if retainer else None),
+        awaiting_approval=tuple(d.title for d in awaiting_approval(client)),
     )
 
 

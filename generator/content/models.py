@@ -18,6 +18,7 @@ from generator.content.fieldtypes import (
     CurrencyCode,
     DateOrDateTime,
     Email,
+    Fingerprint,
     LocaleCode,
     Slug,
     TimezoneName,
@@ -259,6 +260,28 @@ class ClientProfile(ContentModel):
 # ---------------------------------------------------------------- documents (front matter)
 
 
+APPROVAL_HELP = ("required: the page asks the client to approve this version ('Approve this "
+                 "version') until an approval with the document's current fingerprint is "
+                 "recorded")
+APPROVALS_HELP = "The client's approvals, as the agency recorded them from their messages"
+
+
+class Approval(ContentModel):
+    """One approval of a document by the client, recorded from the approval message.
+
+    The fingerprint is `sha256:` and the SHA-256 (hex) of the document's text below its
+    front matter: the UTF-8 bytes of every line after the closing `---` line, line ends as
+    LF. Front matter (status, version, these approvals) is not part of it, so recording an
+    approval does not change what was approved."""
+
+    by: str = Field(min_length=1, description="Who approved: the name or e-mail address of "
+                                              "one of the client's contacts")
+    on: date = Field(description="The day the client approved")
+    version: str | None = Field(None, description="The version approved, as the message names it")
+    fingerprint: Fingerprint = Field(description="The fingerprint the message names, whole: "
+                                                 "sha256: and 64 hex digits")
+
+
 class ScopeMeta(ContentModel):
     """Front matter of `scope.md`."""
 
@@ -268,6 +291,8 @@ class ScopeMeta(ContentModel):
     )
     version: str | None = Field(None, description="Document version, e.g. 1.2")
     approved_on: date | None = Field(None, description="Date the client approved it")
+    approval: Literal["none", "required"] = Field("none", description=APPROVAL_HELP)
+    approvals: list[Approval] = Field(default_factory=list, description=APPROVALS_HELP)
 
 
 class RequirementMeta(ContentModel):
@@ -282,6 +307,8 @@ class RequirementMeta(ContentModel):
         "medium", description="Priority"
     )
     version: str | None = Field(None, description="Document version")
+    approval: Literal["none", "required"] = Field("none", description=APPROVAL_HELP)
+    approvals: list[Approval] = Field(default_factory=list, description=APPROVALS_HELP)
 
 
 class UpdateMeta(ContentModel):

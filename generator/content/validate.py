@@ -29,6 +29,7 @@ from generator.content.models import (
 )
 from generator.content.money import invoice_status, invoice_totals
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
+from generator.content.signoff import fingerprint
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
 
@@ -193,6 +194,8 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     timezone = profile.timezone or config.timezone
     _check_profile_files(checker, sources, profile)
     _check_access(checker, sources.profile, profile)
+    _check_approvers(checker, [(sources.scope, scope),
+                               *zip(sources.requirements, requirements, strict=True)], profile)
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     languages = tuple(profile.locales or [profile.locale or config.locale])
     return Client(
@@ -247,7 +250,7 @@ def _translations(checker: _Checker, sources: ClientSources, languages: tuple[st
         if original and meta:
             found.setdefault(source.language or "", {})[key] = Document(
                 original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
-                source.body, source.body_line, source.language)
+                source.body, source.body_line, source.language, original.fingerprint)
     return found
 
 
@@ -301,6 +304,22 @@ def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile)
                     "access: password mode needs at least one contact (or share_link: true)")
 
 
+def _check_approvers(checker: _Checker, documents: list[tuple[MarkdownSource | None,
+                                                              Document | None]],
+                     profile: ClientProfile) -> None:
+    """Every recorded approval is by one of the client's contacts (name or e-mail address)."""
+    names = [c.name for c in profile.contacts]
+    known = set(names) | {c.email.casefold() for c in profile.contacts if c.email}
+    for source, document in documents:
+        if source is None or document is None:
+            continue
+        for index, approval in enumerate(getattr(document.meta, "approvals", ())):
+            if approval.by not in known and approval.by.casefold() not in known:
+                checker.add(source.shown, source.front_matter.line_of(("approvals", index, "by")),
+                            f"approvals[{index}].by: '{approval.by}' is not one of the client's "
+                            f"contacts (client.yaml){did_you_mean(approval.by, names)}")
+
+
 def _chosen(known: list[str], named: list[str] | None) -> set[str]:
     """The contacts who get a password: those named, or every contact."""
     return set(known) if named is None else set(known) & set(named)
@@ -312,7 +331,7 @@ def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseMo
     if meta is None:
         return None
     return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
-                    source.body_line)
+                    source.body_line, fingerprint=fingerprint(source.body))
 
 
 def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:

@@ -11,8 +11,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
+from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
 from generator.render.changes import document_history, whats_new
 from generator.render.i18n import Formatter
@@ -198,6 +201,7 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
         "whats_new": whats_new(maker.client, maker.as_of, maker.agency.config.timezone,
                                maker.messages),
         "history_tracked": maker.client.history.tracked,
+        "awaiting": awaiting_approval(maker.client),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
@@ -207,6 +211,7 @@ def _scope(maker: _PageMaker) -> Page:
     body, toc = maker.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
     return Page("scope.html", "scope.html", "scope", "Scope",
                 {"document": scope, "body": body, "toc": toc,
+                 "sign_off": sign_off(scope) if scope else None,
                  **document_history(maker.client, "scope.md", maker.messages)})
 
 
@@ -224,6 +229,7 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
         pages.append(Page(f"requirements/{document.slug}.html", "requirement.html",
                           "requirements", document.meta.title,
                           {"document": document, "body": body, "toc": toc,
+                           "sign_off": sign_off(document),
                            **document_history(maker.client,
                                               f"requirements/{document.slug}.md",
                                               maker.messages)}))
@@ -254,8 +260,16 @@ def _contact(maker: _PageMaker) -> Page:
 
 
 def mailto(address: str, subject: str, body: str = "") -> str:
-    """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068)."""
+    """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068).
+
+    Text composed in a template arrives HTML-escaped (Markup): it is unescaped first, so
+    'Acme & Co' reaches the mail program as written, not as 'Acme &amp; Co'."""
+    subject, body = _plain(subject), _plain(body)
     query = f"subject={quote(subject, safe='')}"
     if body:
         query += f"&body={quote(body, safe='')}"
     return f"mailto:{address}?{query}"
+
+
+def _plain(text: str) -> str:
+    return text.unescape() if isinstance(text, Markup) else text

@@ -79,7 +79,15 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
         "fmt": fmt,
         "lang": fmt.language_tag,
         "as_of": as_of,
+        **_talk_context(client),
     }
+
+
+def _talk_context(client: Client) -> dict[str, Any]:
+    """Where the client's approvals, questions and answers go (partials/talk.html)."""
+    manager = client.profile.account_manager
+    return {"approve_to": manager.email, "ask_to": client.profile.feedback.email or manager.email,
+            "original_language": client.language, "forms": None}
 
 
 def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) -> bytes:
