@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build.workers import ClientResult
+from generator.content.domain import form_endpoint
 from generator.content.figures import ClientRow, client_row
 from generator.content.folders import client_folders
 from generator.content.history import ClientHistory
@@ -25,6 +26,7 @@ from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.publish.credentials import Secrets, secrets_digest
+from generator.publish.headers import form_action_source
 from generator.publish.output import PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
@@ -120,7 +122,8 @@ class ClientPipeline:
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         protected = protect_portal(client, portal.files, secrets, self.env,
-                                   self.lock_page(client.language))
+                                   self.lock_page(client.language),
+                                   form_action_source(form_endpoint(client, self.agency)))
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names

@@ -87,3 +87,10 @@ class AgencyContent:
     config: PortalConfig
     files: dict[str, Path]
     portal_file: YamlSource  # portal.yaml: where messages about the settings point
+
+
+def form_endpoint(client: Client, agency: AgencyContent) -> str | None:
+    """Where the client's portal posts its forms: client.yaml's `forms`, else portal.yaml's;
+    None for prefilled e-mails."""
+    forms = client.profile.forms or agency.config.forms
+    return forms.action

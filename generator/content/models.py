@@ -19,6 +19,7 @@ from generator.content.fieldtypes import (
     DateOrDateTime,
     Email,
     Fingerprint,
+    HttpsUrl,
     LocaleCode,
     Slug,
     TimezoneName,
@@ -119,6 +120,18 @@ class OverviewAccess(Protection):
     )
 
 
+class Forms(ContentModel):
+    """Where the client's approvals, questions and survey answers are posted.
+
+    Without an `action` nothing is posted anywhere: each is a prefilled e-mail instead. With
+    one, every page's Content-Security-Policy allows that origin (and only it) in
+    form-action. What an endpoint sees: docs/security.md."""
+
+    action: HttpsUrl | None = Field(
+        None, description="Form endpoint the portal's forms post to (Formspree, Basin, a "
+                          "Netlify form, your own): https only")
+
+
 class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
@@ -142,6 +155,9 @@ class PortalConfig(ContentModel):
         default_factory=OverviewAccess,
         description="How the agency overview is protected, as a portal is with `access`"
     )
+    forms: Forms = Field(default_factory=Forms,
+                         description="Where approvals, questions and survey answers are posted "
+                                     "(default: nowhere; prefilled e-mails instead)")
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -249,6 +265,9 @@ class ClientProfile(ContentModel):
     branding: Branding = Field(Branding(), description="Logo and accent colour")
     access: Access = Field(Access(), description="How the portal is protected")
     feedback: Feedback = Field(Feedback(), description="Where questions go")
+    forms: Forms | None = Field(
+        None, description="This portal's form endpoint, instead of portal.yaml's; "
+                          "`forms: {}` sends e-mail instead (e.g. for a password portal)")
 
     @model_validator(mode="after")
     def _one_way_to_name_languages(self) -> ClientProfile:

@@ -255,8 +255,29 @@ def _contact(maker: _PageMaker) -> Page:
     subject = f"{client.profile.name}: "
     context = {"manager": manager, "team": client.profile.team,
                "contacts": client.profile.contacts, "feedback": client.profile.feedback,
-               "ask_address": address, "ask_subject": subject}
+               "ask_address": address, "ask_subject": subject, "topics": topics(client)}
     return Page("contact.html", "contact.html", "contact", "Contact", context)
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Something a client can ask about: its key in `contact.html?about=`, kind and title."""
+
+    key: str
+    kind: str  # scope | requirement | milestone | invoice | update
+    title: str
+
+
+def topics(client: Client) -> list[Topic]:
+    """Everything in the portal a question can be about, in the order the portal shows it."""
+    found = [Topic("scope", "scope", client.scope.meta.title)] if client.scope else []
+    found += [Topic(f"requirements/{d.slug}", "requirement", d.meta.title)
+              for d in sorted(client.requirements, key=lambda d: d.meta.title.casefold())]
+    found += [Topic(f"milestones/{m.id}", "milestone", m.title) for m in client.milestones]
+    found += [Topic(f"invoices/{r.slug}", "invoice", r.invoice.number)
+              for r in reversed(client.invoices)]
+    found += [Topic(f"updates/{d.slug}", "update", d.meta.title) for d in client.updates]
+    return found
 
 
 def mailto(address: str, subject: str, body: str = "") -> str:
