@@ -155,6 +155,7 @@ def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
     else:
         click.echo(f"as of {day.isoformat()}")
         click.echo(report.as_table(rows))
+        click.echo(report.nps_line(rows))
 
 
 @main.command("serve")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
@@ -16,20 +15,22 @@ from browser import static_server
 from conftest import BASE_SITE, build_site, write_files
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 from servers import Certificate, form_endpoint, self_signed
-from test_signoff import INTAKE, SCOPE, approval, asking, fingerprint_of
+from talk import INTAKE, SCOPE, approval, asking, decoded, fingerprint_of
 
 VAULT_SCOPE = textwrap.dedent(str(VAULT_SITE["content/vault/scope.md"])).lstrip("\n")
 PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
 
 
 def talk_site(forms: str | None = None) -> dict[str, str | bytes | None]:
-    """Acme (public) and Vault (password, share link), each asking for approval."""
+    """Acme (public) and Vault (password, share link), each asking for approval, and a
+    satisfaction survey on offer this quarter."""
     site: dict[str, str | bytes | None] = {**VAULT_SITE}
     site["content/acme/scope.md"] = asking(SCOPE)
     site["content/acme/requirements/intake.md"] = asking(INTAKE)
     site["content/vault/scope.md"] = asking(VAULT_SCOPE)
-    if forms:
-        site["content/portal.yaml"] = PORTAL_YAML + f"forms: {{action: {forms}}}\n"
+    survey = "satisfaction: {schedule: quarterly, days: 60}\n"
+    site["content/portal.yaml"] = PORTAL_YAML + survey + (
+        f"forms: {{action: {forms}}}\n" if forms else "")
     return site
 
 
@@ -43,12 +44,6 @@ def secrets(monkeypatch):
 @pytest.fixture
 def certificate(tmp_path_factory) -> Certificate:
     return self_signed(tmp_path_factory.mktemp("tls"))
-
-
-def decoded(href: str) -> tuple[str, dict[str, str]]:
-    url = urlsplit(href)
-    assert url.scheme == "mailto", href
-    return unquote(url.path), {k: v[0] for k, v in parse_qs(url.query).items()}
 
 
 def open_vault(page, base: str, path: str) -> None:
@@ -90,6 +85,11 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         page.goto(base + "acme/invoices/2026-10.html")
         assert decoded(page.get_attribute(".ask", "href"))[1]["subject"] == \
             "Acme & Co: Question – Invoice 0123"
+        page.goto(base + "acme/index.html")
+        to, fields = decoded(page.get_attribute("#survey-send", "href"))
+        assert (to, fields["subject"]) == ("ann@agency.test",
+                                           "Acme & Co: Satisfaction survey 2026-Q4")
+        assert fields["body"].endswith("What could we do better?\n\n\nSurvey: 2026-Q4\n")
         page.goto(base + "acme/updates.html")
         assert decoded(page.get_attribute('[id="2026-11-01-status"] .ask', "href"))[1]["body"] == \
             "Hello,\n\nRegarding Update: Status report\n\n"
@@ -185,11 +185,21 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
                 "about": "Milestone: Launch", "email": "carl@acme.test",
                 "message": "Can we move it a week?"}
 
+            page.goto(base + "acme/index.html")
+            page.check('input[name="nps"][value="9"]')
+            page.check('input[name="csat"][value="4"]')
+            page.fill("#survey-comment", "Faster replies, please.")
+            page.click("#survey-send")
+            assert endpoint.wait(3)[2][1] == {
+                "_subject": "Acme & Co: Satisfaction survey 2026-Q4", "kind": "satisfaction",
+                "client": "Acme & Co", "round": "2026-Q4", "nps": "9", "csat": "4",
+                "comment": "Faster replies, please.", "by": "Carl Client"}
+
             open_vault(page, base, "scope.html")  # the lock page's CSP allows the endpoint
             assert csp_of(page)["form-action"] == endpoint.origin
             page.click("#approve")
-            assert endpoint.wait(3)[2][1]["fingerprint"] == fingerprint_of(asking(VAULT_SCOPE))
-            assert endpoint.wait(3)[2][1]["by"] == "Vera Vault"
+            assert endpoint.wait(4)[3][1]["fingerprint"] == fingerprint_of(asking(VAULT_SCOPE))
+            assert endpoint.wait(4)[3][1]["by"] == "Vera Vault"
             headers = (root / "output" / "vault" / "_headers").read_text()
             assert f"form-action {endpoint.origin};" in headers
     assert page.console_errors == []

@@ -9,12 +9,11 @@ import shutil
 import textwrap
 from html import unescape
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
 from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, build_site, portal
-from test_signoff import text_of
+from talk import decoded, text_of
 
 PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
 CLIENT_YAML = textwrap.dedent(BASE_SITE["content/acme/client.yaml"]).lstrip("\n")
@@ -23,12 +22,6 @@ ENDPOINT = "https://forms.example.net/f/xyzzy"
 
 def ask_hrefs(html: str) -> list[str]:
     return [unescape(h) for h in re.findall(r'<a class="ask no-print" href="([^"]+)"', html)]
-
-
-def decoded(href: str) -> tuple[str, dict[str, str]]:
-    url = urlsplit(href)
-    assert url.scheme == "mailto", href
-    return unquote(url.path), {k: v[0] for k, v in parse_qs(url.query).items()}
 
 
 def csp(html: str) -> str:

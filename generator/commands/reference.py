@@ -41,6 +41,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("<client>/requirements/*.md (front matter)", models.RequirementMeta),
     ("<client>/updates/*.md (front matter)", models.UpdateMeta),
     ("<client>/deadlines.yaml", models.Deadlines),
+    ("<client>/satisfaction.yaml", models.Satisfaction),
     ("<client>/invoices/*.yaml", models.Invoice),
 ]
 

@@ -14,6 +14,7 @@ from generator.content.models import (
     Milestone,
     PortalConfig,
     RequirementMeta,
+    SatisfactionAnswer,
     ScopeMeta,
     UpdateMeta,
 )
@@ -73,6 +74,7 @@ class Client:
     # translated documents: language -> 'scope' | 'requirements/<slug>' | 'updates/<slug>' -> doc
     translations: dict[str, dict[str, Document]] = field(default_factory=dict)
     history: ClientHistory = field(default_factory=ClientHistory)  # from git, see history
+    satisfaction: tuple[SatisfactionAnswer, ...] = ()  # satisfaction.yaml, oldest first
 
     @property
     def language(self) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from generator.content.fieldtypes import (
     Colour,
@@ -132,6 +132,23 @@ class Forms(ContentModel):
                           "Netlify form, your own): https only")
 
 
+class SurveySchedule(ContentModel):
+    """When a portal's overview offers the satisfaction survey (answers: satisfaction.yaml)."""
+
+    schedule: list[Literal["monthly", "quarterly", "after-milestone"]] = Field(
+        default_factory=list,
+        description="monthly / quarterly: from the first day of each month / quarter; "
+                    "after-milestone: from the due day of each milestone marked done; "
+                    "several may be given; none: never")
+    days: int = Field(14, ge=1, le=92, description="How many days each survey stays on offer "
+                                                   "(unless the client has answered it)")
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _one_or_several(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
 class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
@@ -158,6 +175,9 @@ class PortalConfig(ContentModel):
     forms: Forms = Field(default_factory=Forms,
                          description="Where approvals, questions and survey answers are posted "
                                      "(default: nowhere; prefilled e-mails instead)")
+    satisfaction: SurveySchedule = Field(
+        default_factory=SurveySchedule,
+        description="When the overview offers the satisfaction survey (default: never)")
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -428,6 +448,35 @@ class Invoice(ContentModel):
                 "a discount amount needs all items at one tax rate; use discount.percent")
         return self
 
+
+
+# ---------------------------------------------------------------- satisfaction.yaml
+
+
+class SatisfactionAnswer(ContentModel):
+    """One answer to the satisfaction survey, as the agency recorded it from the client's
+    message or form."""
+
+    on: date = Field(description="The day the client answered")
+    by: str | None = Field(None, description="Who answered: a contact's name or e-mail address")
+    nps: int | None = Field(None, ge=0, le=10, description="How likely they are to recommend "
+                                                           "the agency, 0-10")
+    csat: int | None = Field(None, ge=1, le=5, description="How satisfied they are, 1-5")
+    comment: str | None = Field(None, description="What they wrote (never shown in the portal)")
+    round: str | None = Field(None, description="The survey answered, as the message names it "
+                                                "(e.g. 2026-Q4, 2026-11, after-<milestone id>)")
+
+    @model_validator(mode="after")
+    def _a_score(self) -> SatisfactionAnswer:
+        if self.nps is None and self.csat is None:
+            raise ValueError("give nps, csat or both")
+        return self
+
+
+class Satisfaction(ContentModel):
+    """`<client>/satisfaction.yaml`: the client's answers to the satisfaction survey."""
+
+    answers: list[SatisfactionAnswer] = Field(default_factory=list, description="The answers")
 
 
 class TranslationMeta(ContentModel):

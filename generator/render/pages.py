@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
+from generator.content.satisfaction import survey_round
 from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
 from generator.render.changes import document_history, whats_new
@@ -202,6 +203,7 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
                                maker.messages),
         "history_tracked": maker.client.history.tracked,
         "awaiting": awaiting_approval(maker.client),
+        "survey": survey_round(maker.client, maker.agency.config.satisfaction, maker.as_of),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
