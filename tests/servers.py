@@ -54,6 +54,16 @@ def self_signed(folder: Path) -> Certificate:
                 x509.IPAddress(ipaddress.ip_address(LOCALHOST)), x509.DNSName("localhost")]),
                 critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, key_cert_sign=True, crl_sign=True,
+                content_commitment=False, key_encipherment=False, data_encipherment=False,
+                key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+                           critical=False)
             .sign(key, hashes.SHA256()))
     folder.mkdir(parents=True, exist_ok=True)
     paths = Certificate(folder / "cert.pem", folder / "key.pem")
@@ -188,7 +198,10 @@ def smtp_server(certificate: Certificate, mode: str = "starttls", *,
             mailbox.logins.append(user)
         return AuthResult(success=ok)
 
-    options: dict[str, Any] = {"authenticator": authenticate, "auth_require_tls": True}
+    # aiosmtpd counts only STARTTLS as TLS: with TLS from the start, the whole session is
+    # encrypted before AUTH is offered anyway
+    options: dict[str, Any] = {"authenticator": authenticate,
+                               "auth_require_tls": mode == "starttls"}
     if login is None:
         options["auth_required"] = False
     if mode == "starttls":

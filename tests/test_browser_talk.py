@@ -118,17 +118,18 @@ def test_changed_since_approval_appears_after_an_edit_and_goes_after_a_new_appro
         edited = first.replace("Capture new clients.", "Capture new clients and leads.")
         write_files(root, {"content/acme/requirements/intake.md": edited})
         assert build_site(root).exit_code == 0
-        page.reload()
+        # a new address each time: the file changed within the second its last copy was served
+        page.goto(base + "acme/requirements/intake.html?after-edit")
         assert changed.is_visible() and changed.inner_text() == "Changed since approval"
         assert page.locator("#approve").is_visible()
-        page.goto(base + "acme/index.html")
+        page.goto(base + "acme/index.html?after-edit")
         assert page.locator("#awaiting-title").is_visible()
 
         again = edited.replace("approvals:\n", "approvals:\n" + approval(
             "Carl Client", "2026-11-21", "0.4", fingerprint_of(edited)) + "\n")
         write_files(root, {"content/acme/requirements/intake.md": again})
         assert build_site(root).exit_code == 0
-        page.goto(base + "acme/requirements/intake.html")
+        page.goto(base + "acme/requirements/intake.html?after-approval")
         assert changed.count() == 0 and page.locator("#approve").count() == 0
         assert "Approved by Carl Client on November 21, 2026" in \
             page.locator(".signoff__state").inner_text()
@@ -190,6 +191,9 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.check('input[name="csat"][value="4"]')
             page.fill("#survey-comment", "Faster replies, please.")
             page.click("#survey-send")
+            assert page.evaluate("document.getElementById('survey-by').validity.valueMissing")
+            page.select_option("#survey-by", "Carl Client")  # who answers must be chosen
+            page.click("#survey-send")
             assert endpoint.wait(3)[2][1] == {
                 "_subject": "Acme & Co: Satisfaction survey 2026-Q4", "kind": "satisfaction",
                 "client": "Acme & Co", "round": "2026-Q4", "nps": "9", "csat": "4",
@@ -197,6 +201,7 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
 
             open_vault(page, base, "scope.html")  # the lock page's CSP allows the endpoint
             assert csp_of(page)["form-action"] == endpoint.origin
+            page.select_option("#approval-by", "Vera Vault")
             page.click("#approve")
             assert endpoint.wait(4)[3][1]["fingerprint"] == fingerprint_of(asking(VAULT_SCOPE))
             assert endpoint.wait(4)[3][1]["by"] == "Vera Vault"
@@ -225,3 +230,36 @@ def test_the_csp_blocks_a_form_to_any_other_origin(make_site, secrets, certifica
             assert violation == f"form-action {other.url}"
             page.wait_for_timeout(300)
     assert other.posts == [] and endpoint.posts == []
+
+
+# ---------------------------------------------------------------- the forms pass the checkers
+
+
+def test_forms_pages_pass_axe_and_the_nu_html_checker(make_site, secrets, browser, tmp_path):
+    """The example portals (checked by test_portal_quality.py) use e-mail; these are the pages
+    with forms: the approval, question and survey forms, in a public and a password portal."""
+    from quality import axe_source, missing_tools, run_axe, serious, vnu_messages, vnu_problems
+
+    if missing_tools():
+        pytest.fail(f"missing {', '.join(missing_tools())}: run `make test` (npm ci, apt)")
+    root = make_site(talk_site(forms="https://forms.example.net/f/portal"))
+    assert build_site(root).exit_code == 0
+    pages = ["acme/index.html", "acme/scope.html", "acme/contact.html",
+             "acme/requirements/intake.html", "acme/timeline.html"]
+    errors, warnings = vnu_problems(vnu_messages([root / "output" / p for p in pages]),
+                                    root / "output")
+    assert (errors, warnings) == ([], [])
+    found = []
+    for width, scheme in [(1280, "light"), (375, "dark")]:
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      color_scheme=scheme)
+        context.add_init_script(script=axe_source())
+        page = context.new_page()
+        with static_server(root / "output") as base:
+            for path in pages:
+                page.goto(base + path)
+                found += [f"{path} @ {width} {scheme}: {v}" for v in serious(run_axe(page))]
+            open_vault(page, base, "scope.html")
+            found += [f"vault/scope.html: {v}" for v in serious(run_axe(page))]
+        context.close()
+    assert found == []

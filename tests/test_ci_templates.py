@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
+import textwrap
+from pathlib import Path
 
 import click
 import pytest
 import yaml
 
-from conftest import portal
+from conftest import BASE_SITE, portal
 from generator.cli import main
 from generator.commands.init_ci import TARGETS, workflow
 
@@ -49,7 +52,7 @@ def test_workflow_parses_and_runs_existing_commands(provider, shards):
     document = yaml.safe_load(workflow(provider, "content", shards))
     lines = [line.strip() for line in _commands(document)]
     portal_lines = [line for line in lines if line.startswith("portal ")]
-    assert [line.split()[1] for line in portal_lines] == ["check", "build"]
+    assert [line.split()[1] for line in portal_lines] == ["check", "build", "notify", "notify"]
     for line in portal_lines:
         _check_portal_command(line)
     assert any("aws s3 sync" in line for line in lines)
@@ -126,3 +129,52 @@ def test_s3_sync_publishes_each_client_and_nothing_else(make_site, tmp_path):
     subprocess.run(["bash", "-c", step["run"]], cwd=root, env=env, check=True)
     assert (tmp_path / "aws.log").read_text().splitlines() == [
         "s3 sync output/acme/ s3://b/acme/ --delete --only-show-errors"]
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_notify_is_optional_after_publishing_and_keeps_its_record_after_a_failure(provider):
+    from generator.commands.notify import RECORD
+
+    document = yaml.safe_load(workflow(provider, "content", 2))
+    if provider == "github":
+        job = document["jobs"]["notify"]
+        assert job["needs"] == ["build", "pages"] and "vars.PORTAL_NOTIFY == 'true'" in job["if"]
+        assert "strategy" not in job  # once, not per shard
+        steps = {s.get("uses", s.get("name")): s for s in job["steps"]}
+        restore, save = steps["actions/cache/restore@v4"], steps["actions/cache/save@v4"]
+        assert restore["with"]["path"] == save["with"]["path"] == f"output/{RECORD}"
+        assert save["if"] == "${{ always() }}"
+        assert restore["with"]["restore-keys"] == "portal-notify-"
+        assert job["steps"][0]["with"]["fetch-depth"] == 0
+    else:
+        job = document["notify"]
+        assert document["stages"] == ["build", "publish", "notify"]
+        assert job["cache"] == {"key": "portal-notify", "paths": [f"output/{RECORD}"],
+                                "when": "always"}
+        assert '$PORTAL_NOTIFY == "true"' in job["rules"][0]["if"]
+
+
+def test_the_notify_step_runs(make_site, tmp_path):
+    """The workflow's notify lines, run with bash in a git checkout: with the commit before
+    the push, and without one (a first push)."""
+    import os
+    import subprocess
+
+    from gitrepo import commit, git, init_repo
+
+    root = make_site({"content/portal.yaml": textwrap.dedent(
+        BASE_SITE["content/portal.yaml"]) + "base_url: https://portals.example.com/\n"})
+    init_repo(root)
+    commit(root, "first", when="2026-11-01T10:00:00+00:00")
+    before = git(root, "rev-parse", "HEAD").strip()
+    document = yaml.safe_load(workflow("github", "content"))
+    step = next(s for s in document["jobs"]["notify"]["steps"]
+                if "portal notify" in s.get("run", ""))
+    bin_dir = Path(sys.executable).parent
+    for value in (before, "0" * 40):
+        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "BEFORE": value,
+               "PORTAL_SMTP_HOST": ""}
+        run = subprocess.run(["bash", "-c", step["run"]], cwd=root, env=env,
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        assert "sent 0 messages; 1 contact had nothing new" in run.stdout

@@ -5,6 +5,8 @@ output folder, which holds the incremental build's manifest, from the CI cache, 
 `portal check` and `portal build`, and publishes each client's folder to its own target: an
 S3-compatible bucket with `aws s3 sync` (one prefix a client), or GitHub/GitLab Pages (one
 sub-path a client). The sharded variant splits the build over a CI matrix with `--shard K/N`.
+An optional job after publishing (`PORTAL_NOTIFY=true`) runs `portal notify`, keeping its
+record of what each contact was told in a CI cache of its own, saved after every run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import UsageError
+
+RECORD = ".clientportal-notified.json"  # commands.notify.RECORD (not imported: a light module)
 
 TARGETS = {"github": ".github/workflows/portals.yml", "gitlab": ".gitlab-ci.yml"}
 
@@ -23,6 +27,15 @@ for portal in output/*/; do
   case "$client" in _*) continue ;; esac  # the agency overview: not a client's portal
   aws s3 sync "$portal" "s3://$PORTAL_BUCKET/$client/" --delete --only-show-errors
 done"""
+
+# With the commit before this push at hand, contacts without a record yet hear what changed
+# since it; otherwise (a first push, a force-push) they start from now.
+_NOTIFY = """\
+if git cat-file -e "@BEFORE@^{commit}" 2>/dev/null; then
+  portal notify --content @CONTENT@ --out output --since "@BEFORE@"
+else
+  portal notify --content @CONTENT@ --out output
+fi"""
 
 GITHUB = """\
 # Written by `portal init-ci github`. Rebuilds the portals that changed on each push to main
@@ -99,6 +112,49 @@ jobs:
           path: output
       - id: deployment
         uses: actions/deploy-pages@v4
+  notify:
+    # Optional: e-mail each client's contacts what changed in their portal (`portal notify`).
+    # Set the repository variable PORTAL_NOTIFY to "true" and the secrets PORTAL_SMTP_HOST,
+    # PORTAL_SMTP_USER and PORTAL_SMTP_PASSWORD (PORTAL_SMTP_PORT, _SECURITY and _FROM if
+    # needed; PORTAL_SECRET for protected portals' links). What each contact was told is kept
+    # in a cache of its own, saved after every run, a failed one too: nothing is sent twice,
+    # and a run that failed part-way is finished by the next one.
+    needs: [build, pages]
+    if: ${{ !cancelled() && needs.build.result == 'success' && vars.PORTAL_NOTIFY == 'true' }}
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # --since compares with the commit before this push
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - name: Install the generator
+        run: @INSTALL@
+      - name: Restore the record of what each contact was told
+        uses: actions/cache/restore@v4
+        with:
+          path: output/@RECORD@
+          key: portal-notify-${{ github.run_id }}-${{ github.run_attempt }}
+          restore-keys: portal-notify-
+      - name: E-mail each contact what changed in their portal
+        env:
+          BEFORE: ${{ github.event.before }}
+          PORTAL_SECRET: ${{ secrets.PORTAL_SECRET }}
+          PORTAL_SMTP_HOST: ${{ secrets.PORTAL_SMTP_HOST }}
+          PORTAL_SMTP_PORT: ${{ secrets.PORTAL_SMTP_PORT }}
+          PORTAL_SMTP_SECURITY: ${{ secrets.PORTAL_SMTP_SECURITY }}
+          PORTAL_SMTP_USER: ${{ secrets.PORTAL_SMTP_USER }}
+          PORTAL_SMTP_PASSWORD: ${{ secrets.PORTAL_SMTP_PASSWORD }}
+          PORTAL_SMTP_FROM: ${{ secrets.PORTAL_SMTP_FROM }}
+        run: |
+@NOTIFY@
+      - name: Keep the record, also after a failed run
+        if: ${{ always() }}
+        uses: actions/cache/save@v4
+        with:
+          path: output/@RECORD@
+          key: portal-notify-${{ github.run_id }}-${{ github.run_attempt }}
 """
 
 GITLAB = """\
@@ -109,7 +165,7 @@ GITLAB = """\
 # one sub-path a client.
 variables:
   GIT_DEPTH: "0"  # full history: dates "last updated" come from git
-stages: [build, publish]
+stages: [build, publish, notify]
 build:
   stage: build
   image: python:3.12
@@ -141,6 +197,26 @@ pages:
     - rm -rf public/.clientportal* public/_agency*
   artifacts:
     paths: [public]
+notify:
+  # Optional: e-mail each client's contacts what changed in their portal (`portal notify`).
+  # Set the CI/CD variables PORTAL_NOTIFY to "true" and PORTAL_SMTP_HOST, PORTAL_SMTP_USER,
+  # PORTAL_SMTP_PASSWORD (PORTAL_SMTP_PORT, _SECURITY and _FROM if needed; PORTAL_SECRET for
+  # protected portals' links). What each contact was told is kept in a cache of its own,
+  # saved after every run, a failed one too: nothing is sent twice, and a run that failed
+  # part-way is finished by the next one.
+  stage: notify
+  image: python:3.12
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PORTAL_NOTIFY == "true"
+  dependencies: []  # not the build's output: the record comes from this job's own cache
+  cache:
+    key: portal-notify
+    paths: [output/@RECORD@]
+    when: always
+  script:
+    - @INSTALL@
+    - |
+@NOTIFY@
 """
 
 
@@ -163,8 +239,15 @@ def workflow(provider: str, content_dir: str = "content", shards: int | None = N
         parts = {}
     for placeholder in ("@MATRIX@", "@PARALLEL@", "@SHARDKEY@", "@SHARDARG@", "@SHARDNAME@"):
         template = template.replace(placeholder, parts.get(placeholder, ""))
-    return (template.replace("@S3@", s3).replace("@INSTALL@", _INSTALL)
-            .replace("@CONTENT@", content_dir))
+    return (template.replace("@S3@", s3).replace("@NOTIFY@", _notify_script(github, indent))
+            .replace("@INSTALL@", _INSTALL).replace("@CONTENT@", content_dir)
+            .replace("@RECORD@", RECORD))
+
+
+def _notify_script(github: bool, indent: str) -> str:
+    """The notify step's shell lines, indented for the workflow's block."""
+    before = "$BEFORE" if github else "$CI_COMMIT_BEFORE_SHA"
+    return "\n".join(indent + line for line in _NOTIFY.replace("@BEFORE@", before).splitlines())
 
 
 def write_workflow(root: Path, provider: str, content_dir: str, shards: int | None,

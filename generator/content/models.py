@@ -191,6 +191,8 @@ class Contact(ContentModel):
     email: Email | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
+    notify: bool = Field(True, description="Receives `portal notify` e-mails about changes in "
+                                           "the portal (false: never)")
 
 
 class AccountManager(ContentModel):
@@ -259,6 +261,15 @@ class Feedback(ContentModel):
     email: Email | None = Field(None, description="Address for questions")
 
 
+class Notifications(ContentModel):
+    """What `portal notify` e-mails this client's contacts (see README, `portal notify`)."""
+
+    enabled: bool = Field(True, description="false: no notification e-mails for this client")
+    details: bool = Field(False, description="password portals: name amounts and dates in the "
+                                             "e-mails too (they travel unencrypted); by default "
+                                             "they name only counts and titles")
+
+
 class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
@@ -288,6 +299,8 @@ class ClientProfile(ContentModel):
     forms: Forms | None = Field(
         None, description="This portal's form endpoint, instead of portal.yaml's; "
                           "`forms: {}` sends e-mail instead (e.g. for a password portal)")
+    notifications: Notifications = Field(
+        default_factory=Notifications, description="What `portal notify` e-mails its contacts")
 
     @model_validator(mode="after")
     def _one_way_to_name_languages(self) -> ClientProfile:
