@@ -127,17 +127,16 @@ ASK = {
     "kowalski-legal": ("timeline.html", "Zapytaj o to",
                        "Kowalski i Wspólnicy: Pytanie – Kamień milowy: Decyzja o zakupie "
                        "licencji DMS",
-                       "Dzień dobry,\n\nDotyczy – Kamień milowy: Decyzja o zakupie licencji "
-                       "DMS\n\n"),
+                       "Dzień dobry,\n\n"),
     "nordlys-saas": ("invoices/2026-11.html", "Fråga om detta",
                      "Nordlys: Fråga – Faktura INV-2026-1116",
-                     "Hej,\n\nGäller Faktura INV-2026-1116\n\n"),
+                     "Hej,\n\n"),
     "sakura-retail": ("scope.html", "これについて質問する",
                       "さくらリテール: お問い合わせ – 業務範囲：ECサイト刷新プロジェクト 業務範囲記述書",
-                      "お世話になっております。\n\n業務範囲：ECサイト刷新プロジェクト 業務範囲記述書 について\n\n"),
+                      "お世話になっております。\n\n"),
     "hanbit-logistics": ("requirements/dashboard-ux.html", "이 항목 문의하기",
                          "한빛로지스틱스: 문의 – 요구사항: 대시보드 화면 구성",
-                         "안녕하세요.\n\n요구사항: 대시보드 화면 구성 관련 문의입니다.\n\n"),
+                         "안녕하세요.\n\n"),
 }
 
 
@@ -145,7 +144,7 @@ ASK = {
 def test_questions_are_prefilled_in_the_portals_language(examples, slug):
     page, label, subject, body = ASK[slug]
     html = (examples / slug / page).read_text(encoding="utf-8")
-    assert f">{label}<span class=\"visually-hidden\">" in html
+    assert f">{label}</a>" in html
     found = [decoded(href) for href in ask_hrefs(html)]
     assert found[0][0].endswith("@meridianvale.eu") and {"subject": subject, "body": body} in \
         [fields for _, fields in found]

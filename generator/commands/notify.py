@@ -316,8 +316,8 @@ def _write(pending: list[Pending], folder: Path, sender: Address) -> NotifyRepor
 
 def _send(pending: list[Pending], record: Record, secrets: Secrets, sender: Address,
           day: date) -> NotifyReport:
-    """Send each message and record each contact's facts at once, so a failure part-way loses
-    nothing and repeats nothing the next run."""
+    """Send each message and record its contact's facts at once (the record is written after
+    every message), so a failure part-way loses nothing and repeats nothing the next run."""
     report = NotifyReport()
     letters = sum(1 for turn in pending if turn.letter)
     outbox = Outbox(smtp_settings(secrets)) if letters else None
@@ -330,7 +330,9 @@ def _send(pending: list[Pending], record: Record, secrets: Secrets, sender: Addr
                 report.unchanged += not turn.first
             record.remember(turn.slug, turn.email, turn.facts,
                             turn.letter.message_id if turn.letter else None, day)
-            record.save()
+            if turn.letter is not None:
+                record.save()
+    record.save()
     return report
 
 

@@ -286,13 +286,15 @@ def mailto(address: str, subject: str, body: str = "") -> str:
     """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068).
 
     Text composed in a template arrives HTML-escaped (Markup): it is unescaped first, so
-    'Acme & Co' reaches the mail program as written, not as 'Acme &amp; Co'."""
-    subject, body = _plain(subject), _plain(body)
-    query = f"subject={quote(subject, safe='')}"
+    'Acme & Co' reaches the mail program as written, not as 'Acme &amp; Co'. Letters beyond
+    ASCII stay as they are (a URL may hold them; the browser encodes them as UTF-8 when the link
+    is followed): '한' is 3 bytes of the page, not the 9 of '%ED%95%9C'."""
+    query = f"subject={_encoded(subject)}"
     if body:
-        query += f"&body={quote(body, safe='')}"
+        query += f"&body={_encoded(body)}"
     return f"mailto:{address}?{query}"
 
 
-def _plain(text: str) -> str:
-    return text.unescape() if isinstance(text, Markup) else text
+def _encoded(text: str) -> str:
+    plain = text.unescape() if isinstance(text, Markup) else text
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="") for c in plain)
