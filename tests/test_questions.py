@@ -42,6 +42,8 @@ def csp(html: str) -> str:
      "content/portal.yaml:14: forms.action: 'mailto:ann@agency.test' is not an https:// address"),
     ({"content/acme/client.yaml": CLIENT_YAML + "forms: {action: 'ftp://x.test/'}\n"},
      "content/acme/client.yaml:12: forms.action: 'ftp://x.test/' is not an https:// address"),
+    ({"content/portal.yaml": PORTAL_YAML + "forms: {action: 'https://me@forms.example.net/'}\n"},
+     "content/portal.yaml:13: forms.action: 'https://me@forms.example.net/' is not an https://"),
     ({"content/portal.yaml": PORTAL_YAML + "forms: {url: https://forms.example.net/}\n"},
      "content/portal.yaml:13: unknown key 'forms.url'"),
 ])
@@ -55,6 +57,18 @@ def test_check_rejects_a_form_endpoint_that_is_not_https(make_site, monkeypatch,
 
 
 # ---------------------------------------------------------------- the policy, per portal
+
+
+@pytest.mark.parametrize(("endpoint", "source"), [
+    (None, "'none'"),
+    ("https://Forms.Example.net/f/1?x=1#y", "https://forms.example.net"),
+    ("https://127.0.0.1:8443/f/portal", "https://127.0.0.1:8443"),
+    ("https://formulär.example.se/f", "https://xn--formulr-bxa.example.se"),
+])
+def test_form_action_source_is_the_endpoints_origin(endpoint, source):
+    from generator.publish.headers import form_action_source
+
+    assert form_action_source(endpoint) == source
 
 
 def test_without_an_endpoint_nothing_is_posted_anywhere(make_site):

@@ -20,7 +20,7 @@ _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _FINGERPRINT = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
-_HTTPS_URL = re.compile(r"^https://[^\s/?#<>\"'@]+(?:[/?#][^\s<>\"']*)?$", re.I)
+_HTTPS_URL = re.compile(r"^https://[\w.-]+(?::\d{1,5})?(?:[/?#][^\s<>\"']*)?$", re.I)
 
 
 @lru_cache(maxsize=1)

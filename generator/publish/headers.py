@@ -56,7 +56,8 @@ def form_action_source(endpoint: str | None) -> str:
     if not endpoint:
         return NO_FORMS
     parts = urlsplit(endpoint)
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    host = (parts.hostname or "").encode("idna").decode("ascii")  # a CSP is ASCII
+    return f"{parts.scheme.lower()}://{host}{f':{parts.port}' if parts.port else ''}"
 
 
 def inline_script_hashes(html: bytes) -> frozenset[str]:
