@@ -1,4 +1,4 @@
-"""The agency overview's pages: every client's stage, manager, balances and next deadline.
+"""The agency overview's pages: every client's stage, manager, balances, deadline, satisfaction.
 
 Built for the agency only, into `output/_agency/` (or `--agency-out`), never into a client's
 portal. The figures are `figures.ClientRow`s, the same that `portal report` prints.
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import jinja2
 
-from generator.content.figures import ClientRow
+from generator.content.figures import ClientRow, agency_nps
 from generator.content.models import PortalConfig
 from generator.publish.output import PortalFiles
 from generator.render.i18n import Formatter
@@ -46,7 +46,8 @@ def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
     slugs = manager_slugs(rows)
     fmt = Formatter(config.locale, config.timezone)
     common = {"agency": config.agency, "fmt": fmt, "lang": fmt.language_tag, "as_of": as_of,
-              "money": _money_text, "manager_slugs": slugs, "stages": STAGES}
+              "money": _money_text, "manager_slugs": slugs, "stages": STAGES,
+              "agency_nps": agency_nps(rows)}
     files: PortalFiles = {}
     template = env.get_template("agency/index.html")
     managers = sorted({(r.manager_name, r.manager_email) for r in rows},
