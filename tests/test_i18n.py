@@ -4,6 +4,7 @@ portal, and no English left in a Korean, Japanese, Polish or Swedish portal."""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from decimal import Decimal
 from html import unescape
@@ -223,7 +224,55 @@ def test_language_folder_links_reach_shared_files(built):
     scope = (built / "sakura-retail" / "en" / "scope.html").read_text(encoding="utf-8")
     assert 'href="../files/kickoff-brief.pdf"' in scope
     assert 'href="../assets/style.css"' in scope
-    assert 'href="requirements/product-data-migration.html"' in scope
+    assert 'href="../en/requirements/product-data-migration.html"' in scope
+
+
+class _Links(HTMLParser):
+    """Every href of a page, with the element's hreflang."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("href"):
+            self.links.append((str(found["href"]), found.get("hreflang")))
+
+
+def _language_of(path: str) -> str | None:
+    """The language of a page or feed of sakura-retail (ja at the root, en below en/);
+    None for what both share: assets, attachments, the calendar."""
+    if path.endswith((".html", "feed.xml")):
+        return "en" if path.startswith("en/") else "ja"
+    return None
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_link_stays_in_the_pages_language(built, language):
+    """Menu, logo, lists, back links, Markdown links and the feed of an English page lead
+    to English pages, and a Japanese page's to Japanese ones; only the language switch
+    (with hreflang) crosses over."""
+    portal_dir = built / "sakura-retail"
+    pages = [p for p in portal_dir.rglob("*.html")
+             if p.relative_to(portal_dir).as_posix().startswith("en/") == (language == "en")]
+    crossing, followed = [], 0
+    for page in pages:
+        relative = page.relative_to(portal_dir).as_posix()
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href, hreflang in parser.links:
+            if href.startswith(("#", "mailto:", "tel:", "http:", "https:")):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(relative),
+                                                       unquote(href.split("#")[0])))
+            if hreflang is None and _language_of(target) not in (None, language):
+                crossing.append(f"{relative}: {href}")
+            followed += 1
+    assert crossing == []
+    assert followed > 200
+    assert (portal_dir / "en" / "feed.xml").is_file()
+    assert 'xml:lang="en"' in (portal_dir / "en" / "feed.xml").read_text(encoding="utf-8")
 
 
 TWO_LANGUAGES = {"content/acme/client.yaml": """

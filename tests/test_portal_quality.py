@@ -11,14 +11,17 @@ Each check is shown to fail on a known-bad page at the end of this file.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -32,8 +35,12 @@ from quality import (
     axe_source,
     axe_violations,
     blocking_scripts,
+    crushed_text,
+    document_language,
     horizontal_overflow,
+    links_leaving_language,
     missing_tools,
+    page_links,
     pdf_page_count,
     run_axe,
     serious,
@@ -199,6 +206,21 @@ class Tour:
     kinds: dict[str, str] = field(default_factory=dict)  # page name -> kind (for the summary)
     dom_dumps: list[Path] = field(default_factory=list)  # opened protected pages, for vnu
     screenshots: list[Path] = field(default_factory=list)
+    crushed: list[str] = field(default_factory=list)  # text at <= 2 characters a line
+    leaving: list[str] = field(default_factory=list)  # links out of the page's language
+    language_of: Callable[[str], str | None] = lambda url: None
+
+
+def served_language(root: Path, base: str) -> Callable[[str], str | None]:
+    """The language of what a URL below `base` (serving `root`) leads to: a page's
+    `<html lang>`, a feed's `xml:lang`; None for anything else."""
+    @functools.cache
+    def language_of(url: str) -> str | None:
+        if not url.startswith(base):
+            return None
+        path = unquote(urlsplit(url).path[len(urlsplit(base).path):])
+        return document_language(root / path)
+    return language_of
 
 
 def _http_tab(browser, base: str, axe: str, seed: str) -> Tab:
@@ -268,8 +290,12 @@ def _check_views(tabs: list[Tab], group: list[Target], tour: Tour) -> None:
         for tab, target in zip(tabs, group, strict=False):
             tour.axe[f"{target.name} @ {width}px {scheme}"] = axe_violations(tab.page)
             _screenshot(tab, target, width, scheme, tour)
+            if width == PHONE[0]:  # in light and dark: nothing read at 2 characters a line
+                tour.crushed += [f"{target.name} ({scheme}): {e}" for e in crushed_text(tab.page)]
             if (width, scheme) == PHONE:
                 tour.overflow += [f"{target.name}: {e}" for e in horizontal_overflow(tab.page)]
+                tour.leaving += [f"{target.name}: {e}" for e in links_leaving_language(
+                    page_links(tab.page), tour.language_of)]
 
 
 def _visit(tabs: list[Tab], disk: Tab, group: list[Target], tour: Tour, dumps: Path) -> None:
@@ -298,6 +324,7 @@ def tour(browser, sites) -> Tour:
     found, axe = Tour(), axe_source()
     everything = targets(sites)
     with static_server(sites.root) as base:
+        found.language_of = served_language(sites.root, base)
         tabs = [_http_tab(browser, base, axe, _seed_last_visits(sites, base))
                 for _ in range(TABS)]
         disk_base = sites.root.as_uri() + "/"
@@ -364,6 +391,18 @@ def test_html_is_valid(sites, tour):
 
 def test_nothing_overflows_on_a_phone(tour):
     assert tour.overflow == []
+
+
+def test_no_text_is_crushed_on_a_phone(tour):
+    """No text run laid out at two characters a line or fewer at 375 px, light or dark: a
+    table column narrower than its words, Japanese dates one glyph a line."""
+    assert tour.crushed == []
+
+
+def test_every_link_stays_in_the_pages_language(tour):
+    """A link to a page or feed in another language says so with hreflang (the language
+    switch, the alternates in <head>); every other link stays in the page's language."""
+    assert tour.leaving == []
 
 
 def test_pages_are_light(tour):
@@ -587,3 +626,49 @@ def test_weight_and_blocking_script_checks_catch_a_regression(browser, bad_copy)
     context.close()
     assert sum(weight.values()) > WEIGHT_LIMIT
     assert blocking_scripts((root / "kowalski-legal" / "index.html").read_text("utf-8"))
+
+
+def test_crushed_text_check_catches_a_regression(browser, sites, tmp_path):
+    """The Japanese invoice list as it was: `overflow-wrap: anywhere` let the table squeeze
+    its columns until dates stood one glyph a line."""
+    shutil.copytree(sites.example / "sakura-retail", tmp_path / "sakura-retail")
+    with (tmp_path / "sakura-retail" / "assets" / "style.css").open("a") as css:
+        css.write(":lang(ja) { overflow-wrap: anywhere; word-break: normal; }\n"
+                  "@media (max-width: 40rem) { .table--stack, .table--stack tbody,"
+                  " .table--stack tr { display: table-row-group; }"
+                  " .table--stack tr { display: table-row; } .table--stack thead"
+                  " { position: static; display: table-header-group; clip: auto; }"
+                  " .table--stack th, .table--stack td { display: table-cell; }"
+                  " .table--stack td::before { content: none; } }\n")
+    context, page = _tab(browser, 375)
+    with static_server(tmp_path) as base:
+        page.goto(base + "sakura-retail/invoices.html")
+        found = crushed_text(page)
+        page.goto(base + "sakura-retail/requirements.html")
+        clean = crushed_text(page, most=0)  # nothing is read at zero characters a line
+    context.close()
+    assert any("lines" in f and ("td" in f or "th" in f or "a:" in f) for f in found), found
+    assert clean == []
+
+
+def test_language_check_catches_a_link_into_another_language(browser, sites, tmp_path):
+    """An English page whose logo leads to the Japanese overview (as every English page's
+    did), and one whose content links into the Japanese half without hreflang."""
+    shutil.copytree(sites.example / "sakura-retail", tmp_path / "sakura-retail")
+    english = tmp_path / "sakura-retail" / "en" / "invoices.html"
+    html_text = english.read_text("utf-8")
+    english.write_text(html_text.replace('class="brand" href="../en/index.html"',
+                                         'class="brand" href="../index.html"', 1)
+                       .replace("</main>", '<a href="../scope.html">Scope</a></main>', 1),
+                       encoding="utf-8")
+    context, page = _tab(browser, 375)
+    with static_server(tmp_path) as base:
+        language_of = served_language(tmp_path, base)
+        page.goto(base + "sakura-retail/en/invoices.html")
+        found = links_leaving_language(page_links(page), language_of)
+        page.goto(base + "sakura-retail/en/scope.html")
+        clean = links_leaving_language(page_links(page), language_of)
+    context.close()
+    assert [f.split("/")[-1] for f in found] == ["index.html is in ja, not en",
+                                                 "scope.html is in ja, not en"], found
+    assert clean == []

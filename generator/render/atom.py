@@ -22,12 +22,13 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
-              fmt: Formatter, base_url: str | None) -> bytes:
-    """Return the Atom feed of `updates` (newest first, as rendered on the updates page)."""
+              fmt: Formatter, base_url: str | None, prefix: str = "") -> bytes:
+    """Return the Atom feed of `updates` (newest first, as rendered on the updates page) in
+    the language whose pages are in `prefix` ('' or 'en/'), where the feed lives too."""
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
     if base_url:
-        feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/")
-    _text(feed, "id", _urn(f"clientportal:{client.slug}:feed"))
+        feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/{prefix}")
+    _text(feed, "id", _urn(f"clientportal:{client.slug}:{prefix}feed"))
     _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
     stamps = [_stamp(u.meta.date, fmt) for u in updates]
     _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
@@ -36,16 +37,16 @@ def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdat
     author = ET.SubElement(feed, "author")
     _text(author, "name", agency.config.agency.name)
     for update, stamp in zip(updates, stamps, strict=True):
-        _entry(feed, client, update, stamp, agency)
+        _entry(feed, client, update, stamp, agency, prefix)
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
 
 
 def _entry(feed: ET.Element, client: Client, update: RenderedUpdate, stamp: str,
-           agency: AgencyContent) -> None:
+           agency: AgencyContent, prefix: str) -> None:
     meta = update.meta
     entry = ET.SubElement(feed, "entry")
-    _text(entry, "id", _urn(f"clientportal:{client.slug}:update:{update.slug}"))
+    _text(entry, "id", _urn(f"clientportal:{client.slug}:{prefix}update:{update.slug}"))
     _text(entry, "title", meta.title)
     _text(entry, "published", stamp)
     _text(entry, "updated", stamp)

@@ -61,12 +61,12 @@ class LinkTargets:
 
     pages: dict[str, str]
     attachments: frozenset[str]
-    attachment_root: str = ""  # '../' from a language folder such as en/ to files/
+    page_prefix: str = ""  # the folder of the language the pages are in: '' or 'en/'
 
     @functools.cached_property
     def key(self) -> tuple[Any, ...]:
         """Everything about the targets, hashable: part of a kept rendering's key."""
-        return tuple(sorted(self.pages.items())), self.attachments, self.attachment_root
+        return tuple(sorted(self.pages.items())), self.attachments, self.page_prefix
 
 
 @dataclass
@@ -135,9 +135,10 @@ class _LinkRewriter(Treeprocessor):
         if key in self.targets.pages:
             page = self.targets.pages[key]
             anchor = f"#{fragment}" if fragment else ""
-            return self.root + page + ("" if "#" in page and not anchor else anchor)
+            return (self.root + self.targets.page_prefix + page
+                    + ("" if "#" in page and not anchor else anchor))
         if key in self.targets.attachments:
-            return self.root + self.targets.attachment_root + key
+            return self.root + key  # attachments are shared by the languages
         if key.startswith("files/"):
             return self._bad(target, f"attachment '{key}' not found in files/")
         return self._bad(target, f"link '{target}' points to nothing in this client folder "
@@ -204,7 +205,8 @@ class MarkdownRenderer:
 
     def render(self, text: str, targets: LinkTargets, *, root: str = "", id_prefix: str = "",
                first_line: int = 1) -> Rendered:
-        """Render `text` for a page `root` away from the portal root.
+        """Render `text` for a page `root` away from the portal root (its language's pages
+        are in `targets.page_prefix` below the root).
 
         The latest renderings are kept: `serve`, rebuilding a client after one of its
         documents changed, renders only that document again.

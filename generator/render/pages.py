@@ -33,11 +33,19 @@ class Page:
     section: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
+    prefix: str = ""  # the folder of the page's language: '' for the default, else 'en/'
 
     @property
     def root(self) -> str:
-        """The relative way back to the portal root, e.g. '../' for 'invoices/x.html'."""
+        """The relative way back to the portal root, e.g. '../' for 'invoices/x.html': for
+        what every language shares (assets/, files/, the calendar)."""
         return "../" * self.path.count("/")
+
+    @property
+    def base(self) -> str:
+        """The relative way to the pages of the page's own language: the root for the
+        default language, '../en/' from 'en/invoices.html'."""
+        return self.root + self.prefix
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,7 @@ class _PageMaker:
              id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
         if not text:
             return "", []
+        root = "../" * self.targets.page_prefix.count("/") + root  # from a language folder
         rendered = self.markdown.render(text, self.targets, root=root, id_prefix=id_prefix,
                                         first_line=first_line)
         self.problems.extend(Problem(source, line, message)
@@ -111,7 +120,7 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
     in its Markdown. `language` and `prefix` ('en/') give one language of a portal in
     several languages."""
     fmt = Formatter(language or client.language, client.timezone)
-    targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
+    targets = replace(link_targets(client), page_prefix=prefix)
     maker = _PageMaker(client, agency, as_of, markdown, fmt, targets)
     timeline = _timeline(maker)
     updates = _updates(maker)
@@ -129,7 +138,7 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
         _contact(maker),
     ]
     if prefix:
-        pages = [replace(page, path=prefix + page.path) for page in pages]
+        pages = [replace(page, path=prefix + page.path, prefix=prefix) for page in pages]
     return LanguageView(pages, updates, maker.problems)
 
 

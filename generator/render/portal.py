@@ -44,7 +44,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   markdown: MarkdownRenderer) -> RenderedPortal:
     """Render every file of one client's portal, in each of its languages."""
     portal = RenderedPortal()
-    for language in reversed(client.languages):  # the default language last: its feed
+    for language in reversed(client.languages):
         prefix = language_prefix(client, language)
         view = portal_pages(localized(client, language), agency, as_of, markdown, language,
                             prefix)
@@ -56,8 +56,9 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
         for page in view.pages:
             links = language_links(client, language, page.path[len(prefix):], page.root)
             portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
-    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt,
-                                         agency.config.base_url)
+        # each language its own feed, beside its pages: the updates as that language shows them
+        portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
+                                                      agency.config.base_url, prefix)
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
     portal.files.update({f"{ASSETS}/{name}": path
@@ -85,7 +86,8 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
 def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) -> bytes:
     try:
         template = env.get_template(page.template)
-        html = template.render(**common, **page.context, page=page, root=page.root)
+        html = template.render(**common, **page.context, page=page, root=page.root,
+                               base=page.base)
     except (jinja2.TemplateSyntaxError, jinja2.UndefinedError,
             jinja2.TemplateNotFound) as error:
         raise template_error(error, page.path) from None
