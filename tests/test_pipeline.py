@@ -158,7 +158,7 @@ def test_a_change_made_late_in_the_day_is_new_east_and_west_of_the_agency(make_s
     commit(root, "Late edit", late)
     assert build_site(root).exit_code == 0  # as of 2026-11-23
     overview = (root / "output/acme/index.html").read_text()
-    new = overview.split('id="new-title"', 1)[1].split("</section>", 1)[0]
+    new = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
     assert "requirements/intake.html" in new
     shown = datetime.fromisoformat(late).astimezone(ZoneInfo(zone)).date().isoformat()
     assert f'datetime="{shown}"' in new  # dated in the client's own zone
@@ -173,7 +173,9 @@ def test_a_change_after_the_build_date_is_not_new_yet(make_site):
     commit(root, "Next day", "2026-11-24T00:10:00+01:00")
     assert build_site(root).exit_code == 0
     overview = (root / "output/acme/index.html").read_text()
-    assert 'id="new-title"' not in overview
+    changes = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
+    assert "requirements/intake.html" not in changes
+    assert "Nothing changed in the last 30 days." in changes
 
 
 # ---------------------------------------------------------------- client selection

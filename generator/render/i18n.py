@@ -14,7 +14,13 @@ from typing import Any
 import jinja2
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import (
+    format_date,
+    format_time,
+    format_timedelta,
+    get_datetime_format,
+    get_relative_name,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -48,11 +54,16 @@ class Formatter:
         return format_date(day_in(value, self.timezone), form, locale=self.locale)
 
     def when(self, value: When, form: str = "medium") -> str:
-        """Format a date, or a date-time with its time of day."""
-        if isinstance(value, dt.datetime):
-            return format_datetime(moment_in(value, self.timezone), form, tzinfo=self.tz,
-                                   locale=self.locale)
-        return format_date(value, form, locale=self.locale)
+        """Format a date, or a date-time with its time of day in hours and minutes (a
+        deadline's seconds are noise: '10 gru 2026, 14:00')."""
+        if not isinstance(value, dt.datetime):
+            return format_date(value, form, locale=self.locale)
+        moment = moment_in(value, self.timezone).astimezone(self.tz)
+        day = format_date(moment, form, locale=self.locale)
+        time = format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
+        # the language's own way to join them, as Babel's format_datetime does
+        pattern = str(get_datetime_format(form, locale=self.locale))  # type: ignore[arg-type]
+        return pattern.replace("'", "").replace("{0}", time).replace("{1}", day)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""
@@ -67,10 +78,14 @@ class Formatter:
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
 
     def relative(self, value: When, as_of: dt.date) -> str:
-        """Say how far a day is from the build date: 'in 3 days', '2 weeks ago', 'today'."""
+        """Say how far a day is from the build date: 'today', 'yesterday', 'tomorrow', else
+        'in 3 days', '2 weeks ago'."""
         day = day_in(value, self.timezone)
-        if day == as_of:
-            return format_timedelta(dt.timedelta(0), granularity="day", locale=self.locale)
+        offset = (day - as_of).days
+        if abs(offset) <= 1:  # the language's own words: "today", "wczoraj", "明日"
+            name = get_relative_name("day", offset, locale=self.locale)
+            if name:
+                return name
         return format_timedelta(day - as_of, granularity="day", threshold=1.1,
                                 add_direction=True, locale=self.locale)
 

@@ -14,8 +14,11 @@ from generator.render.markdown import plain_text
 REFRESH = "PT12H"
 
 
-def calendar_ics(client: Client, agency: AgencyContent, as_of: date) -> bytes:
-    """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded."""
+def calendar_ics(client: Client, agency: AgencyContent, as_of: date,
+                 descriptions: dict[str, str] | None = None) -> bytes:
+    """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded;
+    `descriptions` are the milestones' descriptions as rendered (HTML, by id), whose text
+    the events carry."""
     name = f"{client.profile.name} · {agency.config.agency.name}"
     lines = [
         "BEGIN:VCALENDAR",
@@ -31,12 +34,12 @@ def calendar_ics(client: Client, agency: AgencyContent, as_of: date) -> bytes:
     ]
     stamp = f"{as_of:%Y%m%d}T000000Z"
     for milestone in client.milestones:
-        lines.extend(_event(client, milestone, stamp))
+        lines.extend(_event(client, milestone, stamp, (descriptions or {}).get(milestone.id, "")))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
-def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
+def _event(client: Client, milestone: Milestone, stamp: str, description: str) -> list[str]:
     lines = ["BEGIN:VEVENT", f"UID:{milestone.id}.{client.slug}@clientportal", f"DTSTAMP:{stamp}"]
     changes = client.history.milestones.get(milestone.id, ())  # from git, newest first
     lines.append(f"SEQUENCE:{max(len(changes) - 1, 0)}")
@@ -49,7 +52,7 @@ def _event(client: Client, milestone: Milestone, stamp: str) -> list[str]:
         lines.append(f"DTSTART;VALUE=DATE:{due:%Y%m%d}")
         lines.append(f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}")
     lines.append(f"SUMMARY:{escape_text(milestone.title)}")
-    details = plain_text(milestone.description or "", limit=2000)
+    details = plain_text(description)  # the text as the timeline shows it, not Markdown
     if milestone.owner:
         details = f"{milestone.owner}\n{details}".strip()  # escaped below, as the title is
     if details:

@@ -59,7 +59,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
         # each language its own feed, beside its pages: the updates as that language shows them
         portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
                                                       agency.config.base_url, prefix)
-    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
+    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of, view.milestones)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
     portal.files.update({f"{ASSETS}/{name}": path
                          for name, path in theme.static_files().items()})
