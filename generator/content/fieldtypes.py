@@ -30,6 +30,8 @@ FIRST_YEAR, LAST_YEAR = 1900, 2199
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
+MAX_DURATION_MINUTES = 14 * 24 * 60
 
 
 @lru_cache(maxsize=1)
@@ -183,6 +185,20 @@ def _distinct(values: list[str]) -> list[str]:
         if value in values[:index]:
             raise ValueError(f"'{value}' is listed twice")
     return values
+def duration_minutes(value: str) -> int:
+    """Minutes of a duration written like 45m, 2h or 1h30m."""
+    match = _DURATION.match(value.strip().lower())
+    if not match or not any(match.groups()):
+        raise ValueError(f"'{value}' is not a duration like 45m, 2h or 1h30m")
+    hours, minutes = (int(group or 0) for group in match.groups())
+    return hours * 60 + minutes
+
+
+def _check_duration(value: str) -> str:
+    minutes = duration_minutes(value)
+    if not 0 < minutes <= MAX_DURATION_MINUTES:
+        raise ValueError(f"'{value}' must be more than 0 minutes and at most 14 days")
+    return value
 
 
 def _parse_when(value: object) -> object:
@@ -221,3 +237,5 @@ DateOrDateTime = Annotated[
     BeforeValidator(_parse_when),
     Field(description="A date (YYYY-MM-DD) or a date-time with optional offset"),
 ]
+Duration = Annotated[str, AfterValidator(_check_duration),
+                     Field(description="A length of time like 45m, 2h or 1h30m")]

@@ -7,7 +7,7 @@ descriptions into the JSON Schema an editor shows.
 from __future__ import annotations
 
 import typing
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
@@ -18,6 +18,7 @@ from generator.content.fieldtypes import (
     ContentPath,
     CurrencyCode,
     DateOrDateTime,
+    Duration,
     Email,
     LocaleCode,
     Locales,
@@ -236,6 +237,18 @@ class Access(Protection):
         None, description="password mode: names of the contacts who get a password "
         "(default: every contact)"
     )
+    secret_calendars: bool = Field(
+        False, description="password mode: give each contact a secret calendar address (an "
+        "unguessable URL, printed by `portal links`) carrying only milestone titles and dates, "
+        "unencrypted, so calendar apps can subscribe (see docs/security.md)"
+    )
+
+    @model_validator(mode="after")
+    def _secret_calendars_need_password_mode(self) -> Access:
+        if self.secret_calendars and self.mode != "password":
+            raise ValueError("secret_calendars applies only to mode: password (a public or "
+                             "link portal's calendar.ics can be subscribed to as it is)")
+        return self
 
 
 class Feedback(ContentModel):
@@ -270,6 +283,9 @@ class ClientProfile(ContentModel):
     retainer: Retainer | None = Field(None, description="Recurring fee")
     branding: Branding = Field(Branding(), description="Logo and accent colour")
     access: Access = Field(Access(), description="How the portal is protected")
+    base_url: WebUrl | None = Field(
+        None, description="This portal's own public address, for a portal per subdomain "
+        "(https://acme.portal.example/) [default: portal.yaml's base_url + the portal's folder]")
     feedback: Feedback = Field(Feedback(), description="Where questions go")
 
     @model_validator(mode="after")
@@ -330,6 +346,16 @@ class Milestone(ContentModel):
     )
     owner: str | None = Field(None, description="Who delivers it")
     description: str | None = Field(None, description="Details, in Markdown")
+    duration: Duration | None = Field(
+        None, description="How long it takes, for a milestone due at a time (a meeting, a "
+        "launch window), e.g. 45m or 1h30m; calendars end it then [default: 1h]")
+
+    @model_validator(mode="after")
+    def _duration_needs_a_time(self) -> Milestone:
+        if self.duration is not None and not isinstance(self.due, datetime):
+            raise ValueError("duration applies only to a milestone due at a time "
+                             "(due: 2027-01-15T10:00:00+01:00); a day's milestone lasts the day")
+        return self
 
 
 class Deadlines(ContentModel):

@@ -1,1 +1,1 @@
-"""Rendered files to published ones: protection, secrets, security headers, the output folder."""
+"""Rendered files to published ones: protection, secrets, security headers, the output folder, hosts."""

@@ -12,6 +12,8 @@ import base64
 import hashlib
 import re
 
+from generator.publish.mediatypes import CALENDAR, FEED, FEED_FILE
+
 # blob: images and connect-src 'self' serve encrypted portals: decrypted attachments are shown
 # from blob: URLs, fetched from the portal itself. Nothing ever loads from another host.
 CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
@@ -34,6 +36,20 @@ OTHER_HEADERS: tuple[tuple[str, str], ...] = (
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
 )
+
+# The files a client subscribes to, with their types: hosts guess wrong (see mediatypes).
+TYPED_PATHS = ["/calendar.ics", f"  Content-Type: {CALENDAR}",
+               "/calendars/*", f"  Content-Type: {CALENDAR}",
+               f"/{FEED_FILE}", f"  Content-Type: {FEED}"]
+# nginx: UTF-8 pages; the calendar and the feed typed (Debian's mime.types has no .ics, and
+# nosniff forbids guessing); and, should the whole output folder be served, the generator's
+# own files refused. Nested locations without add_header inherit the headers above.
+NGINX_TYPES_AND_REFUSALS = [
+    "charset utf-8;",
+    f'location ~ "\\.ics$" {{ types {{ }} default_type "{CALENDAR}"; }}',
+    f'location ~ "/feed\\.xml$" {{ types {{ }} default_type "{FEED}"; }}',
+    'location ~ "(^|/)(\\.clientportal|_agency|_headers)" { return 404; }',
+]
 
 _INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _META = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
@@ -78,12 +94,15 @@ def headers_file(script_hashes: frozenset[str] = frozenset()) -> bytes:
     lines = ["# Security headers of this portal (Netlify / Cloudflare Pages `_headers`).",
              "/*", f"  Content-Security-Policy: {policy(script_hashes, header=True)}"]
     lines += [f"  {name}: {value}" for name, value in OTHER_HEADERS]
+    lines += TYPED_PATHS
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def nginx_snippet(script_hashes: frozenset[str] = frozenset()) -> bytes:
     """The same headers for nginx: `include` it in the portal's `location` block."""
     pairs = [("Content-Security-Policy", policy(script_hashes, header=True)), *OTHER_HEADERS]
-    lines = ["# Security headers of this portal for nginx; include in its location block."]
+    lines = ["# Security headers of this portal for nginx: include it in the server block, or in",
+             "# the portal's location block (see docs/publishing.md)."]
     lines += [f'add_header {name} "{value}" always;' for name, value in pairs]
+    lines += NGINX_TYPES_AND_REFUSALS
     return ("\n".join(lines) + "\n").encode("utf-8")

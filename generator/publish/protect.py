@@ -49,6 +49,7 @@ MIN_PASSWORD_LENGTH = 12
 FORMAT_VERSION = 1
 PUBLIC_PREFIX = "assets/"  # theme and agency files, brand colours: no client content
 HEADER_FILES = ("_headers", "_headers.nginx.conf")
+CALENDARS = "calendars"  # a password portal's secret calendars: unencrypted, opaque names
 
 
 @dataclass
@@ -150,6 +151,42 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     out[HEADER_FILES[0]] = headers_file(hashes)
     out[HEADER_FILES[1]] = nginx_snippet(hashes)
     return ProtectedPortal(folder, dict(sorted(out.items())), problems, guard.secret_names())
+
+
+def secret_calendar_paths(client: Client, secrets: Secrets) -> dict[str, str]:
+    """Each contact's secret calendar address in a password portal with `secret_calendars`,
+    by contact name: `calendars/<token>.ics`, the token 128 bits of HMAC(PORTAL_SECRET,
+    slug, the contact's variable and a hash of their password), so changing the password
+    or rotating the secret revokes it. Empty when off, or while a secret is missing."""
+    access, secret = client.profile.access, secrets.get(SECRET_VAR)
+    if access.mode != "password" or not access.secret_calendars or not secret:
+        return {}
+    paths = {}
+    for variable, name in client_guard(client).people.items():
+        password = secrets.get(variable)
+        if password:
+            token = _derive(secret.encode("utf-8"), "calendar", client.slug, variable,
+                            hashlib.sha256(password.encode("utf-8")).hexdigest())
+            paths[name] = f"{CALENDARS}/{token[:TOKEN_BYTES].hex()}.ics"
+    return paths
+
+
+def portal_folder(client: Client, secrets: Secrets) -> str:
+    """The folder the client's portal is published in: its slug, or `<slug>-<token>` in
+    link mode (the slug while PORTAL_SECRET is missing: protecting then fails on it)."""
+    secret = secrets.get(SECRET_VAR)
+    if client.profile.access.mode != "link" or not secret or len(secret) < MIN_SECRET_LENGTH:
+        return client.slug
+    return f"{client.slug}-{capability_token(secret.encode('utf-8'), client.slug)}"
+
+
+def portal_address(client: Client, agency: AgencyContent, secrets: Secrets) -> str | None:
+    """The portal's public address, ending in '/': client.yaml's `base_url` (a portal per
+    subdomain), else portal.yaml's `base_url` and the portal's folder; None when unknown."""
+    if client.profile.base_url:
+        return client.profile.base_url.rstrip("/") + "/"
+    base = agency.config.base_url
+    return f"{base.rstrip('/')}/{portal_folder(client, secrets)}/" if base else None
 
 
 def capability_token(master: bytes, slug: str) -> str:

@@ -22,17 +22,21 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
-              fmt: Formatter, base_url: str | None, prefix: str = "") -> bytes:
+              fmt: Formatter, address: str | None, prefix: str = "") -> bytes:
     """Return the Atom feed of `updates` (newest first, as rendered on the updates page) in
-    the language whose pages are in `prefix` ('' or 'en/'), where the feed lives too."""
+    the language whose pages are in `prefix` ('' or 'en/'), where the feed lives too;
+    `address` is the portal's public address, which entries' links resolve against."""
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
-    if base_url:
-        feed.set("xml:base", f"{base_url.rstrip('/')}/{client.slug}/{prefix}")
+    if address:
+        feed.set("xml:base", address + prefix)
     _text(feed, "id", _urn(f"clientportal:{client.slug}:{prefix}feed"))
     _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
     stamps = [_stamp(u.meta.date, fmt) for u in updates]
     _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
-    ET.SubElement(feed, "link", {"rel": "self", "href": "feed.xml"})
+    # The self link is absolute where the address is known (feed validators warn on a
+    # relative one); without it, relative is all there is.
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
+                                 "href": f"{address + prefix if address else ''}feed.xml"})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
     author = ET.SubElement(feed, "author")
     _text(author, "name", agency.config.agency.name)

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 from generator import __version__
 from generator.content.dates import moment_in
 from generator.content.domain import AgencyContent, Client
+from generator.content.fieldtypes import duration_minutes
 from generator.content.models import Milestone
 from generator.render.markdown import plain_text
 
 REFRESH = "PT12H"
+DEFAULT_DURATION = "1h"  # of a milestone due at a time, unless it says otherwise
 
 
 def calendar_ics(client: Client, agency: AgencyContent, as_of: date,
-                 descriptions: dict[str, str] | None = None) -> bytes:
-    """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded;
-    `descriptions` are the milestones' descriptions as rendered (HTML, by id), whose text
-    the events carry."""
-    name = f"{client.profile.name} · {agency.config.agency.name}"
+                 titles_only: bool = False, descriptions: dict[str, str] | None = None
+                 ) -> bytes:
+    """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded.
+
+    `titles_only`: a password portal's secret calendar, published unencrypted, carries the
+    milestones' titles, dates and status and nothing else: no description, no owner, no
+    client name (its UIDs are opaque too). `descriptions` are the milestones' descriptions
+    as rendered (HTML, by id), whose text the events carry.
+    """
+    name = agency.config.agency.name if titles_only else (
+        f"{client.profile.name} · {agency.config.agency.name}")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -34,29 +43,34 @@ def calendar_ics(client: Client, agency: AgencyContent, as_of: date,
     ]
     stamp = f"{as_of:%Y%m%d}T000000Z"
     for milestone in client.milestones:
-        lines.extend(_event(client, milestone, stamp, (descriptions or {}).get(milestone.id, "")))
+        description = "" if titles_only else (descriptions or {}).get(milestone.id, "")
+        lines.extend(_event(client, milestone, stamp, titles_only, description))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
-def _event(client: Client, milestone: Milestone, stamp: str, description: str) -> list[str]:
-    lines = ["BEGIN:VEVENT", f"UID:{milestone.id}.{client.slug}@clientportal", f"DTSTAMP:{stamp}"]
+def _event(client: Client, milestone: Milestone, stamp: str, titles_only: bool,
+           description: str) -> list[str]:
+    uid = f"{milestone.id}.{client.slug}@clientportal"
+    if titles_only:
+        uid = f"{uuid.uuid5(uuid.NAMESPACE_URL, 'clientportal:' + uid)}@clientportal"
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}"]
     changes = client.history.milestones.get(milestone.id, ())  # from git, newest first
     lines.append(f"SEQUENCE:{max(len(changes) - 1, 0)}")
     if changes:
         lines.append(f"LAST-MODIFIED:{changes[0].when:%Y%m%dT%H%M%SZ}")
     due = milestone.due
     if isinstance(due, datetime):
-        lines.append(f"DTSTART:{moment_in(due, client.timezone).astimezone(timezone.utc):%Y%m%dT%H%M%SZ}")
+        start = moment_in(due, client.timezone).astimezone(timezone.utc)
+        end = start + timedelta(minutes=duration_minutes(milestone.duration or DEFAULT_DURATION))
+        lines.append(f"DTSTART:{start:%Y%m%dT%H%M%SZ}")
+        lines.append(f"DTEND:{end:%Y%m%dT%H%M%SZ}")
     else:
         lines.append(f"DTSTART;VALUE=DATE:{due:%Y%m%d}")
         lines.append(f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}")
     lines.append(f"SUMMARY:{escape_text(milestone.title)}")
-    details = plain_text(description)  # the text as the timeline shows it, not Markdown
-    if milestone.owner:
-        details = f"{milestone.owner}\n{details}".strip()  # escaped below, as the title is
-    if details:
-        lines.append(f"DESCRIPTION:{escape_text(details)}")
+    if not titles_only:
+        lines.extend(_description(milestone, description))
     lines.append(f"STATUS:{'CANCELLED' if milestone.status == 'cancelled' else 'CONFIRMED'}")
     lines.append("TRANSP:TRANSPARENT")
     lines.append("END:VEVENT")
@@ -68,6 +82,13 @@ def _event(client: Client, milestone: Milestone, stamp: str, description: str) -
 # hold (RFC 5545 3.1: any CTL but HTAB), which a value can only lose.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _description(milestone: Milestone, description: str) -> list[str]:
+    details = plain_text(description)  # the text as the timeline shows it, not Markdown
+    if milestone.owner:
+        details = f"{milestone.owner}\n{details}".strip()  # escaped below, as the title is
+    return [f"DESCRIPTION:{escape_text(details)}"] if details else []
 
 
 def escape_text(text: str) -> str:

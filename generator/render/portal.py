@@ -22,6 +22,7 @@ from generator.render.ics import calendar_ics
 from generator.render.languages import language_links, language_prefix, localized
 from generator.render.markdown import MarkdownRenderer
 from generator.render.pages import Page, portal_pages
+from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
@@ -41,8 +42,9 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   env: jinja2.Environment, as_of: date,
-                  markdown: MarkdownRenderer) -> RenderedPortal:
-    """Render every file of one client's portal, in each of its languages."""
+                  markdown: MarkdownRenderer, address: str | None = None) -> RenderedPortal:
+    """Render every file of one client's portal, in each of its languages; `address` is
+    where it is published (feeds and calendar subscriptions need it), if known."""
     portal = RenderedPortal()
     for language in reversed(client.languages):
         prefix = language_prefix(client, language)
@@ -51,6 +53,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
         portal.problems.extend(view.problems)
         fmt = Formatter(language, client.timezone)
         common = _common_context(client, agency, fmt, as_of)
+        common["subscribe"] = subscriptions(client, agency, address)
         common.update(template_functions(load_translations(theme.folders, language)),
                       page_language=language)
         for page in view.pages:
@@ -58,8 +61,9 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
             portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
         # each language its own feed, beside its pages: the updates as that language shows them
         portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
-                                                      agency.config.base_url, prefix)
-    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of, view.milestones)
+                                                      address, prefix)
+    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of,
+                                                descriptions=view.milestones)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
     portal.files.update({f"{ASSETS}/{name}": path
                          for name, path in theme.static_files().items()})

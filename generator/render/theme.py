@@ -9,6 +9,7 @@ template can extend the one it replaces.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,11 @@ from generator.errors import ContentError, Problem, display_path
 from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
 
-DEFAULT_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
+_SOURCE_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
+# Installed from a wheel, the theme is data below the environment's prefix (pyproject.toml's
+# data-files), as a CI workflow installs the generator (`portal init-ci`).
+_INSTALLED_THEME = Path(sys.prefix) / "share" / "clientportal" / "themes" / "default"
+DEFAULT_THEME = _SOURCE_THEME if _SOURCE_THEME.is_dir() else _INSTALLED_THEME
 THEME_PARTS = ("templates", "static", "locales")
 
 
