@@ -92,9 +92,13 @@ def horizontal_overflow(page: Any) -> list[str]:
     return list(page.evaluate("""() => {
         const width = document.documentElement.clientWidth;
         if (document.documentElement.scrollWidth <= width) return [];
+        // what a scroller of its own holds (tables, code, the row of sections) scrolls there
+        const scrolls = e => { for (let a = e.parentElement; a && a !== document.body;
+                                    a = a.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true; }
+          return false; };
         const wide = [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > width + 1
-                       && !e.parentElement.closest('.table-wrap, pre, .prose table'))
+          .filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
           .slice(0, 5).map(e => e.tagName.toLowerCase()
                            + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
         return wide.length ? wide : ['the document scrolls sideways'];
@@ -102,9 +106,10 @@ def horizontal_overflow(page: Any) -> list[str]:
 
 
 def crushed_text(page: Any, most: int = 2) -> list[str]:
-    """Text laid out at `most` characters a line or fewer (a column too narrow for its
-    words: a date one glyph a line): each such text run, with its lines and characters.
-    Text hidden or clipped to nothing (`.visually-hidden`) is not laid out for reading."""
+    """Text laid out at `most` characters a line or fewer because its box is that narrow (a
+    column too narrow for its words: a date one glyph a line): each such text run, with its
+    lines. A short run that merely crosses the end of a wide line is not crushed; text hidden
+    or clipped to nothing (`.visually-hidden`) is not laid out for reading."""
     return list(page.evaluate(r"""most => {
         const clipped = new Map();
         const isClipped = el => {
@@ -117,6 +122,15 @@ def crushed_text(page: Any, most: int = 2) -> list[str]:
           }
           return clipped.get(el);
         };
+        // the box the text is laid out in: no wider than `most` + 1 characters of its font
+        const narrow = el => {
+          let box = el;
+          while (box.parentElement && getComputedStyle(box).display.startsWith('inline')
+                 && getComputedStyle(box).display !== 'inline-block') box = box.parentElement;
+          const s = getComputedStyle(box);
+          const inner = box.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+          return inner <= (most + 1) * parseFloat(getComputedStyle(el).fontSize);
+        };
         const found = [], range = document.createRange();
         const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
         for (let node = walk.nextNode(); node; node = walk.nextNode()) {
@@ -125,7 +139,7 @@ def crushed_text(page: Any, most: int = 2) -> list[str]:
           range.selectNodeContents(node);
           const lines = new Set([...range.getClientRects()]
             .filter(r => r.width > 0 && r.height > 0).map(r => Math.round(r.top)));
-          if (lines.size > 1 && chars / lines.size <= most) {
+          if (lines.size > 1 && chars / lines.size <= most && narrow(node.parentElement)) {
             const el = node.parentElement;
             found.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className)
               .split(' ')[0] : ''}: "${node.data.trim().slice(0, 30)}" in ${lines.size} lines`);
@@ -133,6 +147,20 @@ def crushed_text(page: Any, most: int = 2) -> list[str]:
         }
         return found.slice(0, 5);
     }""", most))
+
+
+PHONE_SCREEN = 844  # px: the height of a phone's screen (iPhone 12 to 16) at 375-390 px
+GLANCE = (".card--balance .card__figure", ".card--deadline .card__figure",
+          ".card--changes .changes-count")  # what I owe, what is next, what changed
+
+
+def below_the_fold(page: Any, selectors: tuple[str, ...] = GLANCE,
+                   height: int = PHONE_SCREEN) -> list[str]:
+    """Which of `selectors` is missing or not within the first `height` px of the page."""
+    return list(page.evaluate("""([selectors, height]) => selectors.filter(s => {
+        const e = document.querySelector(s);
+        return !e || e.getBoundingClientRect().bottom + scrollY > height;
+    })""", [list(selectors), height]))
 
 
 def page_links(page: Any) -> dict[str, Any]:

@@ -127,15 +127,20 @@ def overview_guard(agency: AgencyContent, people: Iterable[tuple[str, str]]) -> 
 
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
                    env: jinja2.Environment, page_context: dict[str, Any] | None = None,
-                   theme_scripts: frozenset[str] = frozenset()) -> ProtectedPortal:
+                   theme_scripts: frozenset[str] = frozenset(),
+                   language_contexts: dict[str, dict[str, Any]] | None = None
+                   ) -> ProtectedPortal:
     """Apply the client's access mode to its rendered files."""
-    return protect(client_guard(client), files, secrets, env, page_context, theme_scripts)
+    return protect(client_guard(client), files, secrets, env, page_context, theme_scripts,
+                   language_contexts)
 
 
 def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
             page_context: dict[str, Any] | None = None,
-            theme_scripts: frozenset[str] = frozenset()) -> ProtectedPortal:
-    """Apply an access mode to rendered files; `page_context` translates the lock page;
+            theme_scripts: frozenset[str] = frozenset(),
+            language_contexts: dict[str, dict[str, Any]] | None = None) -> ProtectedPortal:
+    """Apply an access mode to rendered files; `page_context` translates the lock page, and
+    `language_contexts` (by language folder, 'en/') the lock pages of the other languages;
     `theme_scripts` are the hashes of the theme's own inline scripts, the only ones allowed."""
     problems = list(guard.problems)
     master = _master_secret(secrets, guard, problems) if guard.mode != "public" else b""
@@ -146,7 +151,8 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     if guard.mode == "password" and master:
         slots = _key_slots(guard, secrets, master, problems)
         if not problems:
-            out = encrypt_portal(guard, files, master, slots, env, page_context or {})
+            out = encrypt_portal(guard, files, master, slots, env, page_context or {},
+                                 language_contexts or {})
     out, hashes = _hash_inline_scripts(out, theme_scripts)
     out[HEADER_FILES[0]] = headers_file(hashes)
     out[HEADER_FILES[1]] = nginx_snippet(hashes)
@@ -270,8 +276,10 @@ def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
 
 
 def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[KeySlot],
-                   env: jinja2.Environment, page_context: dict[str, Any]) -> PortalFiles:
-    """Every page becomes a locked shell; every data file an opaque encrypted blob."""
+                   env: jinja2.Environment, page_context: dict[str, Any],
+                   language_contexts: dict[str, dict[str, Any]] | None = None) -> PortalFiles:
+    """Every page becomes a locked shell (in the page's language); every data file an opaque
+    encrypted blob."""
     content_key = _content_key(master, guard.name, slots)
     vault = {
         "v": FORMAT_VERSION,
@@ -298,7 +306,9 @@ def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[
                              ensure_ascii=False, sort_keys=True).encode("utf-8")
         page_vault = {**vault, "path": new_path, "root": root,
                       "data": _b64(seal(content_key, new_path, payload))}
-        out[new_path] = shell.render(**page_context, root=root, lang=guard.language,
+        folder = path.split("/", 1)[0] + "/"
+        context = (language_contexts or {}).get(folder, page_context)
+        out[new_path] = shell.render(**{"lang": guard.language, **context}, root=root,
                                      vault=json.dumps(page_vault, sort_keys=True)
                                      ).encode("utf-8")
     return out

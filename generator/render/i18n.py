@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as gettext_module
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -73,6 +74,15 @@ class Formatter:
         """Format a plain number, keeping the decimals it was written with."""
         return format_decimal(value, locale=self.locale, decimal_quantization=False)
 
+    def quantity(self, value: Decimal | int, unit: str | None) -> str:
+        """A quantity with its unit: '2.5 h', and in Chinese, Japanese and Korean with no
+        space before a unit in their script, as they write counters ('1ヶ月', '18個', '1개월')."""
+        number = self.number(value)
+        if not unit:
+            return number
+        joined = unicodedata.east_asian_width(unit[0]) in ("W", "F")
+        return f"{number}{'' if joined else ' '}{unit}"
+
     def percent(self, rate: Decimal) -> str:
         """Format a rate given in percent (23 → 23 %)."""
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
@@ -97,6 +107,10 @@ class Formatter:
             likely = get_global("likely_subtags").get(str(locale))
             locale = Locale.parse(likely) if likely else locale
         return WEEKDAYS[locale.first_week_day]
+
+    def country_name(self, code: str) -> str:
+        """The name of a country in this locale, e.g. 'オランダ' for 'NL' in Japanese."""
+        return str(self.locale.territories.get(code.upper(), code))
 
     def language_name(self, tag: str) -> str:
         """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""

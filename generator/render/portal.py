@@ -14,6 +14,7 @@ from typing import Any
 import jinja2
 
 from generator.content.domain import AgencyContent, Client
+from generator.content.taxids import issuing_country
 from generator.errors import Problem
 from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
@@ -68,6 +69,8 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     portal.files.update({f"{ASSETS}/{name}": path
                          for name, path in theme.static_files().items()})
     portal.files.update(_agency_files(agency))
+    if logo := _client_logo(client):  # in assets/: readable on a protected portal's lock page
+        portal.files[logo] = client.attachments[str(client.profile.branding.logo)]
     portal.files.update(dict(sorted(client.attachments.items())))
     return portal
 
@@ -79,9 +82,10 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
         "agency": agency.config.agency,
         "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
         "client": client.profile,
-        "client_logo": client.profile.branding.logo,
+        "client_logo": _client_logo(client),
         "currency": client.currency,
         "fmt": fmt,
+        "issuing_country": issuing_country,
         "lang": fmt.language_tag,
         "as_of": as_of,
     }
@@ -96,6 +100,24 @@ def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) ->
             jinja2.TemplateNotFound) as error:
         raise template_error(error, page.path) from None
     return html.encode("utf-8")
+
+
+def _client_logo(client: Client) -> str | None:
+    """Where the client's logo is published among the theme's assets, if it has one."""
+    logo = client.profile.branding.logo
+    return f"{ASSETS}/client/{Path(logo).name}" if logo else None
+
+
+def lock_page_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
+    """What a protected portal's lock page shows before it is opened, so a client knows whose
+    it is and whom to ask: the agency's and client's names and logos, the account manager.
+    None of it is secret (docs/security.md); the portal's content stays encrypted."""
+    logo = agency.config.agency.logo
+    manager = client.profile.account_manager
+    return {"agency_name": agency.config.agency.name,
+            "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
+            "client_name": client.profile.name, "client_logo": _client_logo(client),
+            "manager": {"name": manager.name, "email": manager.email, "phone": manager.phone}}
 
 
 def _agency_files(agency: AgencyContent) -> PortalFiles:
