@@ -4,6 +4,7 @@ probed with `window.__pwned` (every payload sets it to a number)."""
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import http.server
 import tempfile
@@ -25,21 +26,38 @@ PORTAL = textwrap.dedent(BASE_SITE["content/portal.yaml"]) + "allow_raw_html: tr
 PUBLISHED = [case for case, (_, _, verdict) in ATTACHMENTS.items() if verdict is None]
 
 
-def _headers(portal: Path) -> list[tuple[str, str]]:
-    """The headers `_headers` gives every path of the portal."""
-    lines = (portal / "_headers").read_text().splitlines()
-    return [tuple(line.strip().split(": ", 1)) for line in lines  # type: ignore[misc]
-            if line.startswith("  ") and ": " in line]
+def _headers(portal: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """`_headers`' rules: a path pattern and the headers it gives, in order."""
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+    for line in (portal / "_headers").read_text().splitlines():
+        if line.startswith("/"):
+            rules.append((line.strip(), []))
+        elif line.startswith("  ") and ": " in line and rules:
+            name, value = line.strip().split(": ", 1)
+            rules[-1][1].append((name, value))
+    return rules
 
 
 class _WithHeaders(http.server.SimpleHTTPRequestHandler):
-    """A static host that honours `_headers`, as Netlify and Cloudflare Pages do."""
+    """A static host that honours `_headers` as Netlify and Cloudflare Pages do: each rule
+    whose path matches adds its headers, and a Content-Type given there wins."""
 
-    extra: list[tuple[str, str]] = []
+    rules: list[tuple[str, list[tuple[str, str]]]] = []
+
+    def _matching(self) -> list[tuple[str, str]]:
+        path = self.path.split("?", 1)[0]
+        return [header for pattern, headers in self.rules
+                if fnmatch.fnmatchcase(path, pattern) for header in headers]
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "content-type" and any(
+                name.lower() == "content-type" for name, _ in self._matching()):
+            return
+        super().send_header(keyword, value)
 
     def end_headers(self) -> None:
-        for name, value in self.extra:
-            self.send_header(name, value)
+        for name, value in self._matching():
+            super().send_header(name, value)
         super().end_headers()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
@@ -48,7 +66,7 @@ class _WithHeaders(http.server.SimpleHTTPRequestHandler):
 
 @contextmanager
 def serving(portal: Path) -> Iterator[str]:
-    handler = type("Handler", (_WithHeaders,), {"extra": _headers(portal)})
+    handler = type("Handler", (_WithHeaders,), {"rules": _headers(portal)})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(handler, directory=str(portal)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
