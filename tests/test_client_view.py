@@ -1,8 +1,9 @@
 """The client's view, without a browser: the overview's three answers and one list of recent
 changes, relative days and times in each language, rendered text in excerpts and calendars,
 locale codes that are country codes, and every new message written out in five languages.
-(The layout on a phone, links within a language and the lock screen are checked in Chromium:
-tests/test_portal_quality.py and tests/test_browser_lock.py.)"""
+(The layout on a phone and links within a language are checked in Chromium by
+tests/test_portal_quality.py; print, dark mode and the lock screen by
+tests/test_browser_client_view.py.)"""
 
 from __future__ import annotations
 
@@ -19,6 +20,15 @@ from generator.render.theme import DEFAULT_THEME
 from gitrepo import commit, init_repo
 
 LANGUAGES = ["en", "ja", "ko", "pl", "sv"]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    """The example portals, built once for this module."""
+    out = tmp_path_factory.mktemp("example") / "out"
+    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    return out
 
 
 def text_of(path: Path) -> str:
@@ -75,6 +85,74 @@ MESSAGES: dict[tuple[str, str | None, int, tuple[tuple[str, str], ...]], dict[st
     ("%(num)d invoice", "%(num)d invoices", 2, ()): {
         "en": "2 invoices", "ja": "請求書2件", "ko": "청구서 2건", "pl": "2 faktury",
         "sv": "2 fakturor"},
+    ("Show", None, 1, ()): {"en": "Show", "ja": "表示", "ko": "표시", "pl": "Pokaż", "sv": "Visa"},
+    ("Hide", None, 1, ()): {"en": "Hide", "ja": "隠す", "ko": "숨기기", "pl": "Ukryj", "sv": "Dölj"},
+    ("Portal for %(client)s", None, 1, (("client", "Acme"),)): {
+        "en": "Portal for Acme", "ja": "Acme様専用ポータル", "ko": "Acme 전용 포털",
+        "pl": "Portal dla: Acme", "sv": "Portal för Acme"},
+    ("Prepared by %(agency)s. Its pages are encrypted: only people with the password or a "
+     "share link can read them.", None, 1, (("agency", "M&V"),)): {
+        "en": "Prepared by M&V. Its pages are encrypted: only people with the password or a "
+              "share link can read them.",
+        "ja": "M&Vが作成しました。ページは暗号化されており、パスワードまたは共有リンクをお持ちの方だけが"
+              "閲覧できます。",
+        "ko": "M&V에서 준비했습니다. 페이지는 암호화되어 있어 비밀번호나 공유 링크가 있는 분만 볼 수 "
+              "있습니다.",
+        "pl": "Przygotowany przez M&V. Strony są zaszyfrowane: mogą je przeczytać tylko osoby, "
+              "które mają hasło lub link do udostępnienia.",
+        "sv": "Förberedd av M&V. Sidorna är krypterade: bara den som har lösenordet eller en "
+              "delningslänk kan läsa dem."},
+    ("If you were sent a link to this portal, open that link again: it opens the portal by "
+     "itself. Otherwise, enter the password you were given.", None, 1, ()): {
+        "en": "If you were sent a link to this portal, open that link again: it opens the "
+              "portal by itself. Otherwise, enter the password you were given.",
+        "ja": "このポータルへのリンクをお受け取りの場合は、そのリンクをもう一度開いてください。ポータルが"
+              "自動的に開きます。それ以外の場合は、お知らせしたパスワードを入力してください。",
+        "ko": "이 포털 링크를 받으셨다면 그 링크를 다시 열어 주세요. 포털이 바로 열립니다. 그렇지 "
+              "않다면 안내받으신 비밀번호를 입력해 주세요.",
+        "pl": "Jeśli otrzymali Państwo link do tego portalu, proszę otworzyć go ponownie – portal "
+              "otworzy się sam. W przeciwnym razie proszę wpisać otrzymane hasło.",
+        "sv": "Om du har fått en länk till portalen öppnar du den igen – då öppnas portalen "
+              "direkt. Annars anger du lösenordet du har fått."},
+    ("Keep me signed in on this device", None, 1, ()): {
+        "en": "Keep me signed in on this device", "ja": "このデバイスでログインしたままにする",
+        "ko": "이 기기에서 로그인 상태 유지", "pl": "Nie wylogowuj mnie na tym urządzeniu",
+        "sv": "Håll mig inloggad på den här enheten"},
+    ("Only on a device you alone use. Otherwise the portal stays open in this tab until you "
+     "close it or log out.", None, 1, ()): {
+        "en": "Only on a device you alone use. Otherwise the portal stays open in this tab "
+              "until you close it or log out.",
+        "ja": "ご自身だけが使うデバイスでのみ選んでください。選ばない場合、ポータルはこのタブを閉じるか"
+              "ログアウトするまで開いたままになります。",
+        "ko": "본인만 사용하는 기기에서만 선택하세요. 선택하지 않으면 이 탭을 닫거나 로그아웃할 "
+              "때까지만 포털이 열려 있습니다.",
+        "pl": "Tylko na urządzeniu, z którego korzystają wyłącznie Państwo. W przeciwnym razie "
+              "portal pozostanie otwarty w tej karcie do jej zamknięcia lub wylogowania.",
+        "sv": "Bara på en enhet som bara du använder. Annars är portalen öppen i den här fliken "
+              "tills du stänger den eller loggar ut."},
+    ("Need the password or a new link?", None, 1, ()): {
+        "en": "Need the password or a new link?", "ja": "パスワードや新しいリンクが必要な場合",
+        "ko": "비밀번호나 새 링크가 필요하신가요?", "pl": "Potrzebują Państwo hasła lub nowego linku?",
+        "sv": "Behöver du lösenordet eller en ny länk?"},
+    ("Ask your account manager, %(name)s:", None, 1, (("name", "Ann"),)): {
+        "en": "Ask your account manager, Ann:", "ja": "担当マネージャーのAnnまでお問い合わせください：",
+        "ko": "담당 매니저 Ann에게 문의해 주세요:", "pl": "Prosimy o kontakt z opiekunem klienta – Ann:",
+        "sv": "Kontakta er kundansvarige, Ann:"},
+    ("Corporate Number", None, 1, ()): {
+        "en": "Corporate Number", "ja": "法人番号", "ko": "법인번호(일본)",
+        "pl": "Numer korporacyjny (Japonia)", "sv": "Japanskt bolagsnummer"},
+    ("Corporate registration number", None, 1, ()): {
+        "en": "Corporate registration number", "ja": "法人登録番号（韓国）", "ko": "법인등록번호",
+        "pl": "Numer rejestracyjny osoby prawnej (Korea)", "sv": "Koreanskt registreringsnummer"},
+    ("KRS number", None, 1, ()): {
+        "en": "KRS number", "ja": "KRS番号（ポーランド）", "ko": "KRS 번호(폴란드)", "pl": "Numer KRS",
+        "sv": "KRS-nummer (Polen)"},
+    ("Company registration number (%(country)s)", None, 1, (("country", "X"),)): {
+        "en": "Company registration number (X)", "ja": "商業登記番号（X）", "ko": "상업등기번호(X)",
+        "pl": "Numer w rejestrze handlowym (X)", "sv": "Registreringsnummer (X)"},
+    ("Company registration number", None, 1, ()): {
+        "en": "Company registration number", "ja": "商業登記番号", "ko": "상업등기번호",
+        "pl": "Numer w rejestrze handlowym", "sv": "Registreringsnummer"},
 }
 
 
@@ -122,11 +200,8 @@ def test_today_yesterday_tomorrow_and_times_without_seconds(lang):
                  for form in ("medium", "long")) == TIMES[lang]
 
 
-def test_timeline_shows_times_without_seconds(tmp_path):
-    out = tmp_path / "out"
-    assert portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of",
-                  AS_OF).exit_code == 0
-    timeline = text_of(out / "kowalski-legal" / "timeline.html")
+def test_timeline_shows_times_without_seconds(example):
+    timeline = text_of(example / "kowalski-legal" / "timeline.html")
     assert "10 gru 2026, 14:00" in timeline and "14:00:00" not in timeline
 
 
@@ -167,10 +242,8 @@ def _unfolded(calendar: Path) -> str:
     return calendar.read_bytes().decode("utf-8").replace("\r\n ", "")
 
 
-def test_excerpts_feeds_and_calendars_carry_rendered_text(tmp_path):
-    out = tmp_path / "out"
-    assert portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of",
-                  AS_OF).exit_code == 0
+def test_excerpts_feeds_and_calendars_carry_rendered_text(example):
+    out = example
     calendar = _unfolded(out / "kowalski-legal" / "calendar.ics")
     assert "Nowy termin uruchomienia: 27 listopada 2026." in calendar
     assert "z listą 14 usprawnień uszeregowanych" in calendar
@@ -237,3 +310,31 @@ def test_outside_git_recent_changes_are_the_updates_of_the_last_30_days(make_sit
 
 def text_of_html(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).replace("\xa0", " ").split())
+
+
+# ---------------------------------------------------------------- invoices
+
+
+INVOICES = {  # page: what it must say, and what it must not
+    "sakura-retail/invoices/2026-08.html": (
+        ["株式会社さくらリテール 御中", "商業登記番号（オランダ）: KvK 81452736",
+         "法人番号: 5011001079324", "1ヶ月", "18個"], ["1 月", "法人番号: KvK"]),
+    "sakura-retail/en/invoices/2026-08.html": (
+        ["Bill to 株式会社さくらリテール 〒150-0001", "Corporate Number: 5011001079324",
+         "Company registration number (Netherlands): KvK 81452736"], ["御中"]),
+    "hanbit-logistics/invoices/2026-10.html": (
+        ["상업등기번호(네덜란드): KvK 81452736", "1개월"], ["1 월", "법인등록번호: KvK"]),
+    "kowalski-legal/invoices/2026-10.html": (
+        ["Numer w rejestrze handlowym (Holandia): KvK 81452736", "Numer KRS: KRS 0000512734"],
+        []),
+    "nordlys-saas/invoices/2026-11.html": (
+        ["Registreringsnummer (Nederländerna): KvK 81452736"], []),
+}
+
+
+@pytest.mark.parametrize("page", list(INVOICES))
+def test_invoices_address_and_label_by_language_and_country(page, example):
+    text = text_of(example / page)
+    wanted, unwanted = INVOICES[page]
+    assert [w for w in wanted if w not in text] == []
+    assert [u for u in unwanted if u in text] == []
