@@ -196,8 +196,9 @@ def test_today_yesterday_tomorrow_and_times_without_seconds(lang):
     assert [fmt.relative(as_of + dt.timedelta(days=d), as_of)
             for d in (-5, -1, 0, 1, 5)] == RELATIVE[lang]
     moment = dt.datetime(2026, 12, 10, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    assert tuple(fmt.when(moment, form).replace("\u202f", " ")
-                 for form in ("medium", "long")) == TIMES[lang]
+    times = tuple(fmt.when(moment, form) for form in ("medium", "long"))
+    assert tuple(t.replace("\xa0", " ").replace("\u202f", " ") for t in times) == TIMES[lang]
+    assert " " not in fmt.date(moment, "long")  # a date is never broken across lines
 
 
 def test_timeline_shows_times_without_seconds(example):

@@ -51,20 +51,22 @@ class Formatter:
         return str(self.locale).replace("_", "-")
 
     def date(self, value: When, form: str = "medium") -> str:
-        """Format a date (a date-time is shown as its day in the portal's time zone)."""
-        return format_date(day_in(value, self.timezone), form, locale=self.locale)
+        """Format a date (a date-time is shown as its day in the portal's time zone), never
+        broken across lines: '30 paź 2026', not '30 / paź 2026'."""
+        return unbroken(format_date(day_in(value, self.timezone), form, locale=self.locale))
 
     def when(self, value: When, form: str = "medium") -> str:
         """Format a date, or a date-time with its time of day in hours and minutes (a
         deadline's seconds are noise: '10 gru 2026, 14:00')."""
         if not isinstance(value, dt.datetime):
-            return format_date(value, form, locale=self.locale)
+            return unbroken(format_date(value, form, locale=self.locale))
         moment = moment_in(value, self.timezone).astimezone(self.tz)
         day = format_date(moment, form, locale=self.locale)
         time = format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
         # the language's own way to join them, as Babel's format_datetime does
         pattern = str(get_datetime_format(form, locale=self.locale))  # type: ignore[arg-type]
-        return pattern.replace("'", "").replace("{0}", time).replace("{1}", day)
+        return pattern.replace("'", "").replace("{0}", unbroken(time)).replace("{1}",
+                                                                             unbroken(day))
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""
@@ -116,6 +118,11 @@ class Formatter:
         """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""
         name = Locale.parse(tag, sep="-" if "-" in tag else "_").get_display_name(self.locale)
         return name or tag
+
+
+def unbroken(text: str) -> str:
+    """`text` with no-break spaces: a date or a time is never split across lines."""
+    return text.replace(" ", "\u00a0")
 
 
 # ---------------------------------------------------------------- UI translations (gettext)

@@ -19,7 +19,7 @@ from generator.content.models import PortalConfig
 from generator.content.money import sum_by_currency
 from generator.publish.output import PortalFiles
 from generator.render.i18n import Formatter
-from generator.render.theme import DEFAULT_THEME, Theme
+from generator.render.theme import DEFAULT_THEME, Theme, published
 
 AGENCY_ASSETS = DEFAULT_THEME / "agency"
 STAGES = ["lead", "onboarding", "active", "paused", "former"]
@@ -65,8 +65,8 @@ def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
         files[f"managers/{slugs[email]}.html"] = template.render(
             **common, rows=mine, managers=managers, manager=(name, email),
             root="../").encode("utf-8")
-    files.update({f"assets/{p.name}": p for p in sorted(AGENCY_ASSETS.iterdir())})
-    files["assets/style.css"] = theme.static_files()["style.css"]
+    files.update({f"assets/{p.name}": published(p) for p in sorted(AGENCY_ASSETS.iterdir())})
+    files["assets/style.css"] = theme.published_static()["style.css"]
     # without an icon of its own a browser asks the host for /favicon.ico
     files["assets/favicon.svg"] = theme.static_files()["favicon.svg"]
     return files
@@ -112,7 +112,7 @@ def _money_text(balance: dict[str, Decimal], language: str) -> str:
 
 def lock_page_assets(theme: Theme) -> PortalFiles:
     """What the lock page of an encrypted overview loads besides the overview's own assets."""
-    static = theme.static_files()
+    static = theme.published_static()
     files: PortalFiles = {f"assets/{name}": static[name]
                           for name in ("favicon.svg", "unlock.css", "unlock.js")}
     files["assets/brand.css"] = b"/* the agency overview: the theme's own accent */\n"

@@ -66,8 +66,8 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     portal.files["calendar.ics"] = calendar_ics(client, agency, as_of,
                                                 descriptions=view.milestones)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
-    portal.files.update({f"{ASSETS}/{name}": path
-                         for name, path in theme.static_files().items()})
+    portal.files.update({f"{ASSETS}/{name}": content
+                         for name, content in theme.published_static().items()})
     portal.files.update(_agency_files(agency))
     if logo := _client_logo(client):  # in assets/: readable on a protected portal's lock page
         portal.files[logo] = client.attachments[str(client.profile.branding.logo)]
