@@ -195,6 +195,7 @@ def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
     else:
         click.echo(f"as of {day.isoformat()}")
         click.echo(report.as_table(rows))
+        click.echo(report.nps_line(rows))
 
 
 @main.command("serve")
@@ -259,6 +260,47 @@ def _summary(report: BuildReport, where: str) -> None:
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
 
+
+
+@main.command("notify")
+@content_option
+@click.option("--out", "out_dir", default="output", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder; the record of what each contact was told is kept there "
+                   "(.clientportal-notified.json).")
+@click.option("--since", metavar="REF",
+              help="Send what changed since this git commit (less what each contact was "
+                   "already told) [default: since each contact's last message; contacts "
+                   "without one start from now].")
+@click.option("--dry-run", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="Write the messages as .eml files into DIR; send and record nothing.")
+@click.option("--base-url", metavar="URL",
+              help="Address the output folder is published at [default: portal.yaml base_url]")
+@as_of_option
+def notify_command(content_dir: Path, out_dir: Path, since: str | None, dry_run: Path | None,
+                   base_url: str | None, as_of: date | None) -> None:
+    """E-mail each contact one digest of what changed in their portal since the last one.
+
+    SMTP settings come from PORTAL_SMTP_HOST, _PORT, _SECURITY (starttls or tls), _USER,
+    _PASSWORD and _FROM. Exits 1 when sending fails part-way (the next run sends the rest).
+    """
+    from generator.commands.notify import NotifyOptions, notify
+
+    report = notify(NotifyOptions(content_dir, out_dir, since, dry_run, as_of, base_url))
+    for line in report.sent:
+        click.echo(f"sent {line}")
+    for path in report.written:
+        click.echo(f"wrote {path}")
+    done = len(report.written) if dry_run else len(report.sent)
+    click.echo(f"{'wrote' if dry_run else 'sent'} {_count(done, 'message')}; "
+               f"{_count(report.unchanged, 'contact')} had nothing new"
+               + (f"; {_count(report.started, 'contact')} start from now (nothing sent: no "
+                  "earlier message; --since REF sends what changed since REF)"
+                  if report.started else ""))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @main.command("links")

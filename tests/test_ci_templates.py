@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -21,7 +22,7 @@ import pytest
 import tomllib
 import yaml
 
-from conftest import REPO, portal
+from conftest import BASE_SITE, REPO, portal
 from generator import __version__
 from generator.cli import main
 from generator.commands.init_ci import (
@@ -88,7 +89,7 @@ def test_workflow_runs_existing_commands_and_installs_from_the_agencys_own_sourc
     text = workflow(provider, "content", shards, target)
     scripts = _scripts(provider, yaml.safe_load(text))
     lines = _portal_lines(scripts)
-    assert [line.split()[1] for line in lines] == ["check", "check", "build", "publish"]
+    assert [line.split()[1] for line in lines] == ["check", "check", "build", "publish", "notify", "notify"]
     for line in lines:
         _check_portal_command(line)
     assert any(("--shard" in line) == bool(shards) for line in lines)
@@ -378,3 +379,54 @@ def test_pages_publish_the_portals_without_the_generators_own_files(make_site, m
         assert portal(*shlex.split(line)[1:]).exit_code == 0
         assert sorted(p.name for p in (root / "public").iterdir()) == ["acme"]
         assert not list((root / "public").rglob("_headers.nginx.conf"))
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_notify_is_optional_after_publishing_and_keeps_its_record_after_a_failure(provider):
+    from generator.commands.notify import RECORD
+
+    document = yaml.safe_load(workflow(provider, "content", 2, "pages"))
+    if provider == "github":
+        job = document["jobs"]["notify"]
+        assert job["needs"] == ["publish", "pages"]
+        assert "vars.PORTAL_NOTIFY == 'true'" in job["if"]
+        assert job["permissions"] == {"contents": "read"}
+        assert "strategy" not in job  # once, not per shard
+        steps = {s.get("uses", s.get("name")): s for s in job["steps"]}
+        restore, save = steps["actions/cache/restore@v4"], steps["actions/cache/save@v4"]
+        assert restore["with"]["path"] == save["with"]["path"] == f"output/{RECORD}"
+        assert save["if"] == "${{ always() }}"
+        assert restore["with"]["restore-keys"] == "portal-notify-"
+        assert job["steps"][0]["with"]["fetch-depth"] == 0
+    else:
+        job = document["notify"]
+        assert document["stages"] == ["check", "build", "publish", "notify"]
+        assert job["cache"] == {"key": "portal-notify", "paths": [f"output/{RECORD}"],
+                                "when": "always"}
+        assert '$PORTAL_NOTIFY == "true"' in job["rules"][0]["if"]
+
+
+def test_the_notify_step_runs(make_site, tmp_path):
+    """The workflow's notify lines, run with bash in a git checkout: with the commit before
+    the push, and without one (a first push)."""
+    import os
+    import subprocess
+
+    from gitrepo import commit, git, init_repo
+
+    root = make_site({"content/portal.yaml": textwrap.dedent(
+        BASE_SITE["content/portal.yaml"]) + "base_url: https://portals.example.com/\n"})
+    init_repo(root)
+    commit(root, "first", when="2026-11-01T10:00:00+00:00")
+    before = git(root, "rev-parse", "HEAD").strip()
+    document = yaml.safe_load(workflow("github", "content"))
+    step = next(s for s in document["jobs"]["notify"]["steps"]
+                if "portal notify" in s.get("run", ""))
+    bin_dir = Path(sys.executable).parent
+    for value in (before, "0" * 40):
+        env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "BEFORE": value,
+               "PORTAL_SMTP_HOST": ""}
+        run = subprocess.run(["bash", "-c", step["run"]], cwd=root, env=env,
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
+        assert "sent 0 messages; 1 contact had nothing new" in run.stdout

@@ -42,7 +42,7 @@ def schemas(tmp_path_factory) -> dict[str, jsonschema.Validator]:
     result = portal("schema", "--out", folder)
     assert result.exit_code == 0, result.output
     validators = {}
-    for name in ("portal", "client", "deadlines", "invoice"):
+    for name in ("portal", "client", "deadlines", "invoice", "satisfaction"):
         schema = json.loads((folder / f"{name}.schema.json").read_text())
         jsonschema.Draft202012Validator.check_schema(schema)
         validators[name] = jsonschema.Draft202012Validator(schema)
@@ -54,6 +54,7 @@ def example_files() -> list[tuple[str, Path]]:
     for client in sorted(p for p in EXAMPLE_CONTENT.iterdir() if (p / "client.yaml").is_file()):
         files += [("client", client / "client.yaml"), ("deadlines", client / "deadlines.yaml")]
         files += [("invoice", f) for f in sorted((client / "invoices").glob("*.yaml"))]
+        files += [("satisfaction", f) for f in [client / "satisfaction.yaml"] if f.is_file()]
     return files
 
 
@@ -128,7 +129,7 @@ def test_new_and_schema_in_a_subprocess(tmp_path):
     assert run.returncode == 0, run.stderr
     run = subprocess.run([sys.executable, "-m", "generator", "schema", "--out",
                           str(tmp_path / "s")], capture_output=True, text=True, cwd=REPO)
-    assert run.returncode == 0 and len(list((tmp_path / "s").glob("*.json"))) == 4
+    assert run.returncode == 0 and len(list((tmp_path / "s").glob("*.json"))) == 5
     run = subprocess.run([sys.executable, "-m", "generator", "check", "--content",
                           str(tmp_path / "content")], capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -19,6 +19,7 @@ from typing import Any
 
 from generator.build.manifest import digest, generator_digest, theme_digest
 from generator.build.workers import ClientResult
+from generator.content.domain import form_endpoint
 from generator.content.figures import ClientRow, client_row
 from generator.content.folders import client_folders
 from generator.content.history import ClientHistory
@@ -26,6 +27,7 @@ from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.publish.credentials import Secrets, secrets_digest
+from generator.publish.headers import form_action_source
 from generator.publish.output import OutputFolder, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
@@ -134,7 +136,9 @@ class ClientPipeline:
             **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
             for language in client.languages}
         protected = protect_portal(client, portal.files, secrets, self.env, languages[""],
-                                   self.theme_scripts, languages)
+                                   self.theme_scripts,
+                                   form_action_source(form_endpoint(client, self.agency)),
+                                   languages)
         if not protected.problems:
             protected.files.update(self.secret_calendars(client, as_of, secrets))
         problems += portal.problems + protected.problems + [

@@ -11,7 +11,9 @@ Every job gets the secrets from one CI secret, `PORTAL_SECRETS_FILE`, holding th
 the default branch checks, builds (incrementally, with the output folder cached), and
 publishes with `portal publish`: to an S3-compatible bucket (`--target s3`), or to Pages
 (`--target pages`). Each job has only the permissions it needs; artifacts hold nothing but the
-clients' portals. `--sharded N` splits the build over N jobs of a CI matrix.
+clients' portals. `--sharded N` splits the build over N jobs of a CI matrix. An optional job
+after publishing (`PORTAL_NOTIFY=true`) runs `portal notify`, keeping its record of what each
+contact was told in a CI cache of its own, saved after every run, a failed one too.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pathlib import Path
 from generator import __version__
 from generator.errors import UsageError
 
+RECORD = ".clientportal-notified.json"  # commands.notify.RECORD (not imported: a light module)
+
 TARGETS = {"github": ".github/workflows/portals.yml", "gitlab": ".gitlab-ci.yml"}
 CI_FOLDER = "ci"
 REQUIREMENTS = f"{CI_FOLDER}/requirements.txt"
@@ -37,6 +41,22 @@ PYTHON = "3.12"
 _PINNED_GIT = re.compile(r"^git\+https://\S+@[0-9a-f]{40}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?")
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
+# With the commit before this push at hand, contacts without a record yet hear what changed
+# since it; otherwise (a first push, a force-push) they start from now.
+_NOTIFY = """\
+if git cat-file -e "@BEFORE@^{commit}" 2>/dev/null; then
+  portal notify --content @CONTENT@ --out output --since "@BEFORE@"
+else
+  portal notify --content @CONTENT@ --out output
+fi
+"""
+_NOTIFY_NOTE = """\
+Optional: e-mail each client's contacts what changed in their portal (`portal notify`).
+Set the @WHERE@ PORTAL_NOTIFY to "true", and PORTAL_SMTP_HOST, PORTAL_SMTP_USER and
+PORTAL_SMTP_PASSWORD (PORTAL_SMTP_PORT, _SECURITY and _FROM if needed)@SECRETS@. What each
+contact was told is kept in a cache of its own, saved after every run, a failed one too:
+nothing is sent twice, and a run that failed part-way is finished by the next one.
+"""
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,69 @@ def _publish_script(flow: Workflow) -> str:
     return ('if [ -z "${AWS_ENDPOINT_URL:-}" ]; then unset AWS_ENDPOINT_URL; fi\n'
             'export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"\n'
             'portal publish --out output --to "s3://$PORTAL_BUCKET"\n')
+
+
+def _notify_script(flow: Workflow) -> str:
+    before = "$BEFORE" if flow.provider == "github" else "$CI_COMMIT_BEFORE_SHA"
+    return _NOTIFY.replace("@BEFORE@", before).replace("@CONTENT@", flow.content_dir)
+
+
+def _comment(text: str, spaces: int) -> str:
+    return "".join(" " * spaces + ("# " + line if line.strip() else "#\n")
+                   for line in text.splitlines(True))
+
+
+def _github_notify(flow: Workflow) -> str:
+    """The optional notify job, after the portals are published."""
+    needs = "[publish, pages]" if flow.target == "pages" else "[publish]"
+    note = _NOTIFY_NOTE.replace("@WHERE@", "repository variable").replace(
+        "@SECRETS@", " as secrets")
+    cache = "portal-notify-${{ github.run_id }}-${{ github.run_attempt }}"
+    smtp = "".join(f"          PORTAL_SMTP_{name}: ${{{{ secrets.PORTAL_SMTP_{name} }}}}\n"
+                   for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD", "FROM"))
+    return f"""\
+  notify:
+{_comment(note, 4)}    needs: {needs}
+    if: ${{{{ !cancelled() && needs.publish.result == 'success' && vars.PORTAL_NOTIFY == 'true' }}}}
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+    steps:
+{_github_setup(flow)}      - name: Restore the record of what each contact was told
+        uses: actions/cache/restore@v4
+        with:
+          path: output/{RECORD}
+          key: {cache}
+          restore-keys: portal-notify-
+      - name: E-mail each contact what changed in their portal
+        env:
+          BEFORE: ${{{{ github.event.before }}}}
+{smtp}        run: |
+{_indent(_notify_script(flow), 10)}      - name: Keep the record, also after a failed run
+        if: ${{{{ always() }}}}
+        uses: actions/cache/save@v4
+        with:
+          path: output/{RECORD}
+          key: {cache}
+"""
+
+
+def _gitlab_notify(flow: Workflow) -> str:
+    """The optional notify job, after the portals are published."""
+    note = _NOTIFY_NOTE.replace("@WHERE@", "CI/CD variable").replace("@SECRETS@", "")
+    return f"""\
+notify:
+{_comment(note, 2)}  stage: notify
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PORTAL_NOTIFY == "true"
+  dependencies: []  # not the build's output: the record comes from this job's own cache
+  cache:
+    key: portal-notify
+    paths: [output/{RECORD}]
+    when: always
+  script:
+    - |
+{_indent(_notify_script(flow), 6)}"""
 
 
 def _github_setup(flow: Workflow) -> str:
@@ -162,7 +245,7 @@ jobs:
         run: portal check --content {flow.content_dir}
       - name: Build the portals that changed
 {shard_env}        run: portal build --content {flow.content_dir} --out output{flow.shard_arg}
-{_github_publish(flow)}"""
+{_github_publish(flow)}{_github_notify(flow)}"""
 
 
 def _github_setup_notes(flow: Workflow) -> str:
@@ -247,7 +330,7 @@ def gitlab_workflow(flow: Workflow) -> str:
     - if: $CI_COMMIT_BRANCH
 variables:
   GIT_DEPTH: "0"  # full history: dates "last updated" come from git
-stages: [check, build, publish]
+stages: [check, build, publish, notify]
 default:
   image: python:{PYTHON}
   before_script:
@@ -267,7 +350,7 @@ build:
     key: {key}
     paths: [output/]
   script:
-{script}{_gitlab_pages(flow)}"""
+{script}{_gitlab_pages(flow)}{_gitlab_notify(flow)}"""
 
 
 def _gitlab_setup_notes(flow: Workflow) -> str:

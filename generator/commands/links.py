@@ -47,11 +47,11 @@ def portal_links(content_dir: Path, base_url: str | None,
     own = _own_addresses(clients)
     lines = []
     for guard in guards:
-        address = f"{own.get(guard.name) or base + _folder(guard, store) + '/'}index.html"
+        address = f"{own.get(guard.name) or base + portal_folder(guard, store) + '/'}index.html"
         lines.append(f"{guard.name}\t{guard.mode}\t{address}")
         if guard.share_link:
             lines.append(f"{guard.name}\tshare\t{address}"
-                         f"{share_fragment(_master(store, guard), guard.name)}")
+                         f"{share_fragment(master_secret(store, guard), guard.name)}")
     return lines + _calendar_lines(clients, store, base, own)
 
 
@@ -71,13 +71,15 @@ def _calendar_lines(clients: list[Any], store: Secrets, base: str,
     return lines
 
 
-def _folder(guard: Guard, store: Secrets) -> str:
+def portal_folder(guard: Guard, store: Secrets) -> str:
+    """The folder a portal is published in: its slug, or slug-token for a capability link."""
     if guard.mode != "link":
         return guard.name
-    return f"{guard.name}-{capability_token(_master(store, guard), guard.name)}"
+    return f"{guard.name}-{capability_token(master_secret(store, guard), guard.name)}"
 
 
-def _master(store: Secrets, guard: Guard) -> bytes:
+def master_secret(store: Secrets, guard: Guard) -> bytes:
+    """PORTAL_SECRET, which a link or password portal needs; a usage error without it."""
     secret = store.get(SECRET_VAR)
     if not secret:
         raise UsageError(f"{guard.name}: access mode {guard.mode} needs "

@@ -8,6 +8,7 @@ with the first line of its docstring. Tests keep both in step.
 from __future__ import annotations
 
 import ast
+import inspect
 import sys
 import typing
 from pathlib import Path
@@ -40,6 +41,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("<client>/requirements/*.md (front matter)", models.RequirementMeta),
     ("<client>/updates/*.md (front matter)", models.UpdateMeta),
     ("<client>/deadlines.yaml", models.Deadlines),
+    ("<client>/satisfaction.yaml", models.Satisfaction),
     ("<client>/invoices/*.yaml", models.Invoice),
 ]
 
@@ -63,7 +65,7 @@ def _model_sections(model: type[BaseModel], name: str, seen: set[str]) -> list[s
         rows.append(f"| `{key}` | {_type_name(field.annotation)} | {_default(field)} | "
                     f"{field.description or ''} |")
         nested.extend(_models_in(field.annotation))
-    text = [f"### {name}\n\n{(model.__doc__ or '').strip()}\n\n" + "\n".join(rows) + "\n"]
+    text = [f"### {name}\n\n{inspect.cleandoc(model.__doc__ or '')}\n\n" + "\n".join(rows) + "\n"]
     for inner in nested:
         text.extend(_model_sections(inner, inner.__name__, seen))
     return text

@@ -12,11 +12,13 @@ from pathlib import Path
 
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
-from generator.content.figures import ClientRow, client_row, sorted_rows
+from generator.content.figures import ClientRow, agency_nps, client_row, sorted_rows
 from generator.errors import printable
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
-           "overdue", "next_deadline", "next_deadline_title", "retainer")
+           "overdue", "next_deadline", "next_deadline_title", "retainer", "awaiting_approval",
+           "nps", "csat", "trend", "answered_on")
+TRENDS = {"up": "↑", "down": "↓", "steady": "→"}
 
 
 def client_rows(content_dir: Path, as_of: date | None) -> tuple[date, list[ClientRow]]:
@@ -43,14 +45,33 @@ def _flat(row: ClientRow) -> dict[str, str]:
         "next_deadline_title": deadline.title if deadline else "",
         "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
                      if retainer else ""),
+        "awaiting_approval": str(len(row.awaiting_approval)),
+        **_satisfaction(row),
     }
     return {key: cells[key] for key in COLUMNS}
 
 
+def _satisfaction(row: ClientRow) -> dict[str, str]:
+    score = row.satisfaction
+    if score is None:
+        return {"nps": "", "csat": "", "trend": "", "answered_on": ""}
+    return {"nps": "" if score.nps is None else str(score.nps),
+            "csat": "" if score.csat is None else str(score.csat),
+            "trend": score.trend or "", "answered_on": score.on.isoformat()}
+
+
+def nps_line(rows: list[ClientRow]) -> str:
+    """The agency's NPS over the clients' latest survey answers, as one line."""
+    score = agency_nps(rows)
+    answered = sum(1 for r in rows if r.satisfaction and r.satisfaction.nps is not None)
+    return ("agency NPS: none (no survey answers)" if score is None
+            else f"agency NPS: {score:+d} ({answered} client{'s' if answered != 1 else ''})")
+
+
 def as_json(rows: list[ClientRow], as_of: str) -> str:
     """Every client's figures as the manifest records them; amounts are decimal strings."""
-    return json.dumps({"as_of": as_of, "clients": [r.record() for r in rows]},
-                      indent=2, ensure_ascii=False)
+    return json.dumps({"as_of": as_of, "agency_nps": agency_nps(rows),
+                       "clients": [r.record() for r in rows]}, indent=2, ensure_ascii=False)
 
 
 def as_csv(rows: list[ClientRow]) -> str:
@@ -69,13 +90,22 @@ def _not_formula(cell: str) -> str:
 
 def as_table(rows: list[ClientRow]) -> str:
     """An aligned plain-text table."""
-    shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer")
+    shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer",
+             "awaiting_approval", "satisfaction")
     lines = [[key.replace("_", " ") for key in shown]]
-    lines += [[printable(_flat(r)[key]) or "—" for key in shown] for r in rows]
+    lines += [[printable(_cells(r).get(key) or "") or "—" for key in shown] for r in rows]
     widths = [max(_width(line[i]) for line in lines) for i in range(len(shown))]
     return "\n".join("  ".join(cell + " " * (w - _width(cell))
                                for cell, w in zip(line, widths, strict=True)).rstrip()
                      for line in lines)
+
+
+def _cells(row: ClientRow) -> dict[str, str]:
+    """A row's cells for the table: the flat ones, and the latest score with its trend."""
+    cells = _flat(row)
+    score = " / ".join(cells[key] for key in ("nps", "csat") if cells[key])
+    cells["satisfaction"] = f"{score} {TRENDS.get(cells['trend'], '')}".strip()
+    return cells
 
 
 def _width(text: str) -> int:

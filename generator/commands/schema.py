@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from generator.content.models import ClientProfile, Deadlines, Invoice, PortalConfig
+from generator.content.models import (
+    ClientProfile,
+    Deadlines,
+    Invoice,
+    PortalConfig,
+    Satisfaction,
+)
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -24,6 +30,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "client.schema.json": (ClientProfile, "content/<client>/client.yaml"),
     "deadlines.schema.json": (Deadlines, "content/<client>/deadlines.yaml"),
     "invoice.schema.json": (Invoice, "content/<client>/invoices/*.yaml"),
+    "satisfaction.schema.json": (Satisfaction, "content/<client>/satisfaction.yaml"),
 }
 
 

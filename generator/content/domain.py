@@ -14,6 +14,7 @@ from generator.content.models import (
     Milestone,
     PortalConfig,
     RequirementMeta,
+    SatisfactionAnswer,
     ScopeMeta,
     UpdateMeta,
 )
@@ -31,6 +32,8 @@ class Document:
     body: str
     body_line: int
     language: str | None = None  # the language the text is in, where a portal has several
+    # of the original's text, also in a translation: what an approval names (content.signoff)
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Client:
     # translated documents: language -> 'scope' | 'requirements/<slug>' | 'updates/<slug>' -> doc
     translations: dict[str, dict[str, Document]] = field(default_factory=dict)
     history: ClientHistory = field(default_factory=ClientHistory)  # from git, see history
+    satisfaction: tuple[SatisfactionAnswer, ...] = ()  # satisfaction.yaml, oldest first
 
     @property
     def language(self) -> str:
@@ -85,3 +89,10 @@ class AgencyContent:
     config: PortalConfig
     files: dict[str, Path]
     portal_file: YamlSource  # portal.yaml: where messages about the settings point
+
+
+def form_endpoint(client: Client, agency: AgencyContent) -> str | None:
+    """Where the client's portal posts its forms: client.yaml's `forms`, else portal.yaml's;
+    None for prefilled e-mails."""
+    forms = client.profile.forms or agency.config.forms
+    return forms.action

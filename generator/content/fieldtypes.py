@@ -32,6 +32,8 @@ _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _DURATION = re.compile(r"^(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?$")
 MAX_DURATION_MINUTES = 14 * 24 * 60
+_FINGERPRINT = re.compile(r"^sha256:[0-9a-fA-F]{64}$")
+_HTTPS_URL = re.compile(r"^https://[\w.-]+(?::\d{1,5})?(?:[/?#][^\s<>\"']*)?$", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -185,6 +187,8 @@ def _distinct(values: list[str]) -> list[str]:
         if value in values[:index]:
             raise ValueError(f"'{value}' is listed twice")
     return values
+
+
 def duration_minutes(value: str) -> int:
     """Minutes of a duration written like 45m, 2h or 1h30m."""
     match = _DURATION.match(value.strip().lower())
@@ -199,6 +203,21 @@ def _check_duration(value: str) -> str:
     if not 0 < minutes <= MAX_DURATION_MINUTES:
         raise ValueError(f"'{value}' must be more than 0 minutes and at most 14 days")
     return value
+
+
+def _check_https_url(value: str) -> str:
+    """Accept only https:// addresses: what a form posts must travel encrypted."""
+    if not _HTTPS_URL.match(value):
+        raise ValueError(f"'{value}' is not an https:// address (a form endpoint must use "
+                         "https: what the client writes travels over the internet)")
+    return value
+
+
+def _check_fingerprint(value: str) -> str:
+    if not _FINGERPRINT.match(value):
+        raise ValueError(f"'{value}' is not a fingerprint: 'sha256:' and 64 hexadecimal "
+                         "digits, copied whole from the approval message")
+    return value.lower()
 
 
 def _parse_when(value: object) -> object:
@@ -225,6 +244,11 @@ TimezoneName = Annotated[str, AfterValidator(_check_timezone),
 Email = Annotated[str, AfterValidator(_check_email), Field(description="E-mail address")]
 WebUrl = Annotated[str, AfterValidator(_check_web_url),
                    Field(description="Web address starting with https://")]
+HttpsUrl = Annotated[str, AfterValidator(_check_https_url),
+                     Field(description="Web address starting with https://")]
+Fingerprint = Annotated[str, AfterValidator(_check_fingerprint),
+                        Field(description="'sha256:' and the 64 hex digits of a document's "
+                                          "SHA-256 fingerprint")]
 Colour = Annotated[str, AfterValidator(_check_colour),
                    Field(description="CSS hex colour, e.g. #1a5fb4")]
 ContentPath = Annotated[str, AfterValidator(_check_content_path),

@@ -1,4 +1,4 @@
-"""A client's figures for the agency: stage, manager, balances, next deadline, retainer.
+"""A client's figures for the agency: stage, manager, balances, deadline, sign-off, satisfaction.
 
 One `ClientRow` per client is a line of the agency overview and of `portal report`; its
 `record()` is what the build manifest keeps (so unchanged clients are not read again to write
@@ -15,6 +15,8 @@ from typing import Any
 from generator.content.dates import day_in
 from generator.content.domain import Client
 from generator.content.money import sum_by_currency
+from generator.content.satisfaction import Score, latest_score, net_promoter_score
+from generator.content.signoff import awaiting_approval
 
 CLOSED_STATES = ("done", "cancelled")  # milestones in these states are never next
 
@@ -53,6 +55,8 @@ class ClientRow:
     overdue_balance: dict[str, Decimal]
     next_deadline: NextDeadline | None
     retainer: RetainerFee | None
+    awaiting_approval: tuple[str, ...] = ()  # titles of documents awaiting the client's approval
+    satisfaction: Score | None = None  # the latest survey answer and its trend
 
     def record(self) -> dict[str, Any]:
         """The row as JSON data, keyed by field name; `from_record` turns it back."""
@@ -68,6 +72,8 @@ class ClientRow:
                               if deadline else None),
             "retainer": ({"amount": str(retainer.amount), "period": retainer.period,
                           "currency": retainer.currency} if retainer else None),
+            "awaiting_approval": list(self.awaiting_approval),
+            "satisfaction": self.satisfaction.record() if self.satisfaction else None,
         }
 
     @classmethod
@@ -84,6 +90,8 @@ class ClientRow:
                            if deadline else None),
             retainer=(RetainerFee(Decimal(retainer["amount"]), retainer["period"],
                                   retainer["currency"]) if retainer else None),
+            awaiting_approval=tuple(data["awaiting_approval"]),
+            satisfaction=Score.from_record(data["satisfaction"]),
         )
 
 
@@ -111,6 +119,8 @@ def client_row(client: Client, as_of: date) -> ClientRow:
         next_deadline=next_deadline(client, as_of),
         retainer=(RetainerFee(retainer.amount, retainer.period,
                               retainer.currency or client.currency) if retainer else None),
+        awaiting_approval=tuple(d.title for d in awaiting_approval(client)),
+        satisfaction=latest_score(client.satisfaction),
     )
 
 
@@ -127,3 +137,9 @@ def next_deadline(client: Client, as_of: date) -> NextDeadline | None:
 def sorted_rows(rows: list[ClientRow]) -> list[ClientRow]:
     """Rows in the overview's order: by client name."""
     return sorted(rows, key=lambda r: (r.name.casefold(), r.slug))
+
+
+def agency_nps(rows: list[ClientRow]) -> int | None:
+    """The agency's NPS over every client's latest survey answer (content.satisfaction)."""
+    return net_promoter_score(r.satisfaction.nps for r in rows
+                              if r.satisfaction and r.satisfaction.nps is not None)

@@ -10,9 +10,11 @@ nothing).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import subprocess
+import tarfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -168,3 +170,21 @@ def changed_since(content_dir: Path, ref: str) -> set[str] | None:
             return None  # portal.yaml, agency files or theme: every portal may change
         slugs.add(first)
     return slugs
+
+
+def content_at(content_dir: Path, ref: str, target: Path) -> None:
+    """Write the content folder as it was at git commit `ref` into the folder `target`."""
+    try:
+        top, prefix = (_git(content_dir, ["git", "rev-parse", "--show-toplevel",
+                                          "--show-prefix"]).decode() + "\n").split("\n")[:2]
+        # from the top: in a sub-folder, git archive would also filter by that folder's path
+        archive = _git(Path(top), ["git", "archive", "--format=tar", f"{ref}:{prefix}"])
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or str(error).encode()
+        raise UsageError(f"--since {ref}: not a commit of the content folder's git repository "
+                         f"({detail.decode('utf-8', 'replace').strip()})") from None
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.10.12+, 3.11.4+: refuse odd members
+            tar.extractall(target, filter="data")
+        else:  # pragma: no cover - the archive is git's own, of the agency's repository
+            tar.extractall(target)  # noqa: S202

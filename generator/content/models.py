@@ -20,6 +20,8 @@ from generator.content.fieldtypes import (
     DateOrDateTime,
     Duration,
     Email,
+    Fingerprint,
+    HttpsUrl,
     LocaleCode,
     Locales,
     Slug,
@@ -142,6 +144,35 @@ class OverviewAccess(Protection):
     )
 
 
+class Forms(ContentModel):
+    """Where the client's approvals, questions and survey answers are posted.
+
+    Without an `action` nothing is posted anywhere: each is a prefilled e-mail instead. With
+    one, every page's Content-Security-Policy allows that origin (and only it) in
+    form-action. What an endpoint sees: docs/security.md."""
+
+    action: HttpsUrl | None = Field(
+        None, description="Form endpoint the portal's forms post to (Formspree, Basin, a "
+                          "Netlify form, your own): https only")
+
+
+class SurveySchedule(ContentModel):
+    """When a portal's overview offers the satisfaction survey (answers: satisfaction.yaml)."""
+
+    schedule: list[Literal["monthly", "quarterly", "after-milestone"]] = Field(
+        default_factory=list,
+        description="monthly / quarterly: from the first day of each month / quarter; "
+                    "after-milestone: from the due day of each milestone marked done; "
+                    "several may be given; none: never")
+    days: int = Field(14, ge=1, le=92, description="How many days each survey stays on offer "
+                                                   "(unless the client has answered it)")
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _one_or_several(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
 class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
@@ -165,6 +196,12 @@ class PortalConfig(ContentModel):
         default_factory=OverviewAccess,
         description="How the agency overview is protected, as a portal is with `access`"
     )
+    forms: Forms = Field(default_factory=Forms,
+                         description="Where approvals, questions and survey answers are posted "
+                                     "(default: nowhere; prefilled e-mails instead)")
+    satisfaction: SurveySchedule = Field(
+        default_factory=SurveySchedule,
+        description="When the overview offers the satisfaction survey (default: never)")
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -178,6 +215,8 @@ class Contact(ContentModel):
     email: Email | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
+    notify: bool = Field(True, description="Receives `portal notify` e-mails about changes in "
+                                           "the portal (false: never)")
 
 
 class AccountManager(ContentModel):
@@ -258,6 +297,15 @@ class Feedback(ContentModel):
     email: Email | None = Field(None, description="Address for questions")
 
 
+class Notifications(ContentModel):
+    """What `portal notify` e-mails this client's contacts (see README, `portal notify`)."""
+
+    enabled: bool = Field(True, description="false: no notification e-mails for this client")
+    details: bool = Field(False, description="password portals: name amounts and dates in the "
+                                             "e-mails too (they travel unencrypted); by default "
+                                             "they name only counts and titles")
+
+
 class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
@@ -287,6 +335,11 @@ class ClientProfile(ContentModel):
         None, description="This portal's own public address, for a portal per subdomain "
         "(https://acme.portal.example/) [default: portal.yaml's base_url + the portal's folder]")
     feedback: Feedback = Field(Feedback(), description="Where questions go")
+    forms: Forms | None = Field(
+        None, description="This portal's form endpoint, instead of portal.yaml's; "
+                          "`forms: {}` sends e-mail instead (e.g. for a password portal)")
+    notifications: Notifications = Field(
+        default_factory=Notifications, description="What `portal notify` e-mails its contacts")
 
     @model_validator(mode="after")
     def _one_way_to_name_languages(self) -> ClientProfile:
@@ -298,6 +351,28 @@ class ClientProfile(ContentModel):
 # ---------------------------------------------------------------- documents (front matter)
 
 
+APPROVAL_HELP = ("required: the page asks the client to approve this version ('Approve this "
+                 "version') until an approval with the document's current fingerprint is "
+                 "recorded")
+APPROVALS_HELP = "The client's approvals, as the agency recorded them from their messages"
+
+
+class Approval(ContentModel):
+    """One approval of a document by the client, recorded from the approval message.
+
+    The fingerprint is `sha256:` and the SHA-256 (hex) of the document's text below its
+    front matter: the UTF-8 bytes of every line after the closing `---` line, line ends as
+    LF. Front matter (status, version, these approvals) is not part of it, so recording an
+    approval does not change what was approved."""
+
+    by: str = Field(min_length=1, description="Who approved: the name or e-mail address of "
+                                              "one of the client's contacts")
+    on: date = Field(description="The day the client approved")
+    version: str | None = Field(None, description="The version approved, as the message names it")
+    fingerprint: Fingerprint = Field(description="The fingerprint the message names, whole: "
+                                                 "sha256: and 64 hex digits")
+
+
 class ScopeMeta(ContentModel):
     """Front matter of `scope.md`."""
 
@@ -307,6 +382,8 @@ class ScopeMeta(ContentModel):
     )
     version: str | None = Field(None, description="Document version, e.g. 1.2")
     approved_on: date | None = Field(None, description="Date the client approved it")
+    approval: Literal["none", "required"] = Field("none", description=APPROVAL_HELP)
+    approvals: list[Approval] = Field(default_factory=list, description=APPROVALS_HELP)
 
 
 class RequirementMeta(ContentModel):
@@ -321,6 +398,8 @@ class RequirementMeta(ContentModel):
         "medium", description="Priority"
     )
     version: str | None = Field(None, description="Document version")
+    approval: Literal["none", "required"] = Field("none", description=APPROVAL_HELP)
+    approvals: list[Approval] = Field(default_factory=list, description=APPROVALS_HELP)
 
 
 class UpdateMeta(ContentModel):
@@ -431,6 +510,35 @@ class Invoice(ContentModel):
                 "a discount amount needs all items at one tax rate; use discount.percent")
         return self
 
+
+
+# ---------------------------------------------------------------- satisfaction.yaml
+
+
+class SatisfactionAnswer(ContentModel):
+    """One answer to the satisfaction survey, as the agency recorded it from the client's
+    message or form."""
+
+    on: date = Field(description="The day the client answered")
+    by: str | None = Field(None, description="Who answered: a contact's name or e-mail address")
+    nps: int | None = Field(None, ge=0, le=10, description="How likely they are to recommend "
+                                                           "the agency, 0-10")
+    csat: int | None = Field(None, ge=1, le=5, description="How satisfied they are, 1-5")
+    comment: str | None = Field(None, description="What they wrote (never shown in the portal)")
+    round: str | None = Field(None, description="The survey answered, as the message names it "
+                                                "(e.g. 2026-Q4, 2026-11, after-<milestone id>)")
+
+    @model_validator(mode="after")
+    def _a_score(self) -> SatisfactionAnswer:
+        if self.nps is None and self.csat is None:
+            raise ValueError("give nps, csat or both")
+        return self
+
+
+class Satisfaction(ContentModel):
+    """`<client>/satisfaction.yaml`: the client's answers to the satisfaction survey."""
+
+    answers: list[SatisfactionAnswer] = Field(default_factory=list, description="The answers")
 
 
 class TranslationMeta(ContentModel):

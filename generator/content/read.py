@@ -30,6 +30,7 @@ CLIENT_ENTRIES = {
     CLIENT_FILE: "file",
     "scope.md": "file",
     "deadlines.yaml": "file",
+    "satisfaction.yaml": "file",
     "requirements": "dir",
     "invoices": "dir",
     "updates": "dir",
@@ -78,6 +79,7 @@ class ClientSources:
     profile: YamlSource | None = None
     scope: MarkdownSource | None = None
     deadlines: YamlSource | None = None
+    satisfaction: YamlSource | None = None
     requirements: list[MarkdownSource] = field(default_factory=list)
     invoices: list[YamlSource] = field(default_factory=list)
     updates: list[MarkdownSource] = field(default_factory=list)
@@ -189,6 +191,8 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
         client.scope = reader.markdown(folder / "scope.md")
     if (folder / "deadlines.yaml").is_file():
         client.deadlines = reader.yaml(folder / "deadlines.yaml")
+    if (folder / "satisfaction.yaml").is_file():
+        client.satisfaction = reader.yaml(folder / "satisfaction.yaml")
     client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown)
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
     client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)

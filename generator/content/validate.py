@@ -26,12 +26,15 @@ from generator.content.models import (
     Milestone,
     PortalConfig,
     RequirementMeta,
+    Satisfaction,
+    SatisfactionAnswer,
     ScopeMeta,
     TranslationMeta,
     UpdateMeta,
 )
 from generator.content.money import invoice_status, invoice_totals
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
+from generator.content.signoff import fingerprint
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
 
@@ -222,11 +225,15 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     deadlines = _deadlines(checker, sources.deadlines)
     currency = _currency(profile, config)
     invoices = _invoices(checker, sources.invoices, currency, as_of)
+    answers = _satisfaction(checker, sources.satisfaction)
     if profile is None or config is None or sources.profile is None:
         return None
     timezone = profile.timezone or config.timezone
     _check_profile_files(checker, sources, profile)
     _check_access(checker, sources.profile, profile)
+    _check_approvers(checker, [(sources.scope, scope),
+                               *zip(sources.requirements, requirements, strict=True)], profile)
+    _check_respondents(checker, sources.satisfaction, answers, profile)
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     languages = tuple(profile.locales or [profile.locale or config.locale])
     return Client(
@@ -240,6 +247,7 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
         updates=_newest_first(updates, timezone), attachments=sources.attachments,
         translations=_translations(checker, sources, languages, scope,
                                    [*requirements, *updates]),
+        satisfaction=tuple(sorted(answers, key=lambda a: a.on)),
     )
 
 
@@ -281,7 +289,7 @@ def _translations(checker: _Checker, sources: ClientSources, languages: tuple[st
         if original and meta and checker.markdown(source.shown, source.body, source.body_line):
             found.setdefault(source.language or "", {})[key] = Document(
                 original.slug, source.shown, original.meta.model_copy(update={"title": meta.title}),
-                source.body, source.body_line, source.language)
+                source.body, source.body_line, source.language, original.fingerprint)
     return found
 
 
@@ -335,6 +343,45 @@ def _check_access(checker: _Checker, source: YamlSource, profile: ClientProfile)
                     "access: password mode needs at least one contact (or share_link: true)")
 
 
+def _satisfaction(checker: _Checker, source: YamlSource | None) -> list[SatisfactionAnswer]:
+    if source is None:
+        return []
+    satisfaction = checker.model(Satisfaction, source.shown, source.document)
+    return list(satisfaction.answers) if satisfaction else []
+
+
+def _check_respondents(checker: _Checker, source: YamlSource | None,
+                       answers: list[SatisfactionAnswer], profile: ClientProfile) -> None:
+    """Every survey answer with a `by` is by one of the client's contacts."""
+    names = [c.name for c in profile.contacts]
+    for index, answer in enumerate(answers):
+        if source is not None and answer.by and not _is_contact(answer.by, profile):
+            checker.add(source.shown, source.document.line_of(("answers", index, "by")),
+                        f"answers[{index}].by: '{answer.by}' is not one of the client's "
+                        f"contacts (client.yaml){did_you_mean(answer.by, names)}")
+
+
+def _is_contact(who: str, profile: ClientProfile) -> bool:
+    """Whether `who` is a contact's name, or (in any case) their e-mail address."""
+    return any(who == c.name or (c.email and who.casefold() == c.email.casefold())
+               for c in profile.contacts)
+
+
+def _check_approvers(checker: _Checker, documents: list[tuple[MarkdownSource | None,
+                                                              Document | None]],
+                     profile: ClientProfile) -> None:
+    """Every recorded approval is by one of the client's contacts (name or e-mail address)."""
+    names = [c.name for c in profile.contacts]
+    for source, document in documents:
+        if source is None or document is None:
+            continue
+        for index, approval in enumerate(getattr(document.meta, "approvals", ())):
+            if not _is_contact(approval.by, profile):
+                checker.add(source.shown, source.front_matter.line_of(("approvals", index, "by")),
+                            f"approvals[{index}].by: '{approval.by}' is not one of the client's "
+                            f"contacts (client.yaml){did_you_mean(approval.by, names)}")
+
+
 def _chosen(known: list[str], named: list[str] | None) -> set[str]:
     """The contacts who get a password: those named, or every contact."""
     return set(known) if named is None else set(known) & set(named)
@@ -347,7 +394,7 @@ def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseMo
     if meta is None or not renderable:
         return None
     return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
-                    source.body_line)
+                    source.body_line, fingerprint=fingerprint(source.body))
 
 
 def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:

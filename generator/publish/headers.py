@@ -4,6 +4,8 @@ A portal needs no inline script. Should a theme add one, its SHA-256 hash, taken
 theme's template (never from a rendered page), is put into the policy of each page that has
 it (and into the headers files): an inline script that content adds, even one copied from the
 theme, is never allowed by a hash of its own.
+Forms post nowhere (`form-action 'none'`) unless the portal has a form endpoint: then its
+origin, and nothing else, is the form-action.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from urllib.parse import urlsplit
 
 from generator.publish.mediatypes import CALENDAR, FEED, FEED_FILE
 
@@ -27,6 +30,7 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
 )
 HEADER_ONLY = (("frame-ancestors", "'none'"),)  # ignored in a meta tag, so only in headers
 CSP = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)
+NO_FORMS = "'none'"
 
 OTHER_HEADERS: tuple[tuple[str, str], ...] = (
     ("Referrer-Policy", "no-referrer"),
@@ -55,12 +59,23 @@ _INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _META = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
 
 
-def policy(script_hashes: frozenset[str] = frozenset(), *, header: bool = False) -> str:
-    """The Content-Security-Policy, allowing the given inline-script hashes."""
+def policy(script_hashes: frozenset[str] = frozenset(), *, header: bool = False,
+           form_action: str = NO_FORMS) -> str:
+    """The Content-Security-Policy, allowing the given inline-script hashes and form-action
+    source (`form_action_source`)."""
     directives = list(CSP_DIRECTIVES) + (list(HEADER_ONLY) if header else [])
     extra = "".join(f" '{h}'" for h in sorted(script_hashes))
-    return "; ".join(f"{name} {value}{extra if name == 'script-src' else ''}"
-                     for name, value in directives)
+    return "; ".join(f"{name} {form_action if name == 'form-action' else value}"
+                     f"{extra if name == 'script-src' else ''}" for name, value in directives)
+
+
+def form_action_source(endpoint: str | None) -> str:
+    """The form-action source of a portal: its form endpoint's origin, else 'none'."""
+    if not endpoint:
+        return NO_FORMS
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").encode("idna").decode("ascii")  # a CSP is ASCII
+    return f"{parts.scheme.lower()}://{host}{f':{parts.port}' if parts.port else ''}"
 
 
 _TEMPLATE_CODE = re.compile(rb"\{[{%#]")
@@ -79,28 +94,33 @@ def inline_script_hashes(html: bytes, *, static_only: bool = False) -> frozenset
     return frozenset(hashes)
 
 
-def with_script_hashes(html: bytes, allowed: frozenset[str]) -> tuple[bytes, frozenset[str]]:
+def with_script_hashes(html: bytes, allowed: frozenset[str], form_action: str = NO_FORMS
+                       ) -> tuple[bytes, frozenset[str]]:
     """Put the hashes of a page's inline scripts that are the theme's (`allowed`) into its
     CSP meta tag; any other inline script stays blocked."""
     hashes = inline_script_hashes(html) & allowed
     if not hashes:
         return html, hashes
-    meta = policy(hashes).encode("ascii")
+    meta = policy(hashes, form_action=form_action).encode("ascii")
     return _META.sub(lambda m: m.group(1) + meta + m.group(3), html, count=1), hashes
 
 
-def headers_file(script_hashes: frozenset[str] = frozenset()) -> bytes:
+def headers_file(script_hashes: frozenset[str] = frozenset(),
+                 form_action: str = NO_FORMS) -> bytes:
     """`_headers` for Netlify and Cloudflare Pages: every path of the portal."""
+    csp = policy(script_hashes, header=True, form_action=form_action)
     lines = ["# Security headers of this portal (Netlify / Cloudflare Pages `_headers`).",
-             "/*", f"  Content-Security-Policy: {policy(script_hashes, header=True)}"]
+             "/*", f"  Content-Security-Policy: {csp}"]
     lines += [f"  {name}: {value}" for name, value in OTHER_HEADERS]
     lines += TYPED_PATHS
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def nginx_snippet(script_hashes: frozenset[str] = frozenset()) -> bytes:
+def nginx_snippet(script_hashes: frozenset[str] = frozenset(),
+                  form_action: str = NO_FORMS) -> bytes:
     """The same headers for nginx: `include` it in the portal's `location` block."""
-    pairs = [("Content-Security-Policy", policy(script_hashes, header=True)), *OTHER_HEADERS]
+    csp = policy(script_hashes, header=True, form_action=form_action)
+    pairs = [("Content-Security-Policy", csp), *OTHER_HEADERS]
     lines = ["# Security headers of this portal for nginx: include it in the server block, or in",
              "# the portal's location block (see docs/publishing.md)."]
     lines += [f'add_header {name} "{value}" always;' for name, value in pairs]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
@@ -39,7 +40,13 @@ from generator.publish.credentials import (
     env_key,
     password_variable,
 )
-from generator.publish.headers import headers_file, nginx_snippet, with_script_hashes
+from generator.publish.headers import (
+    NO_FORMS,
+    headers_file,
+    nginx_snippet,
+    policy,
+    with_script_hashes,
+)
 from generator.publish.output import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
 
 log = logging.getLogger(__name__)
@@ -128,20 +135,25 @@ def overview_guard(agency: AgencyContent, people: Iterable[tuple[str, str]]) -> 
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
                    env: jinja2.Environment, page_context: dict[str, Any] | None = None,
                    theme_scripts: frozenset[str] = frozenset(),
+                   form_action: str = NO_FORMS,
                    language_contexts: dict[str, dict[str, Any]] | None = None
                    ) -> ProtectedPortal:
-    """Apply the client's access mode to its rendered files."""
+    """Apply the client's access mode to its rendered files; `form_action` is the portal's
+    CSP form-action source (`headers.form_action_source`)."""
     return protect(client_guard(client), files, secrets, env, page_context, theme_scripts,
-                   language_contexts)
+                   form_action, language_contexts)
 
 
 def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
             page_context: dict[str, Any] | None = None,
-            theme_scripts: frozenset[str] = frozenset(),
+            theme_scripts: frozenset[str] = frozenset(), form_action: str = NO_FORMS,
             language_contexts: dict[str, dict[str, Any]] | None = None) -> ProtectedPortal:
     """Apply an access mode to rendered files; `page_context` translates the lock page, and
     `language_contexts` (by language folder, 'en/') the lock pages of the other languages;
     `theme_scripts` are the hashes of the theme's own inline scripts, the only ones allowed."""
+    # the lock page is the document a decrypted page's forms post from: the same policy
+    page_context = {**(page_context or {}),
+                    "csp": markupsafe.Markup(policy(form_action=form_action))}
     problems = list(guard.problems)
     master = _master_secret(secrets, guard, problems) if guard.mode != "public" else b""
     folder = guard.name
@@ -151,11 +163,12 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     if guard.mode == "password" and master:
         slots = _key_slots(guard, secrets, master, problems)
         if not problems:
-            out = encrypt_portal(guard, files, master, slots, env, page_context or {},
-                                 language_contexts or {})
-    out, hashes = _hash_inline_scripts(out, theme_scripts)
-    out[HEADER_FILES[0]] = headers_file(hashes)
-    out[HEADER_FILES[1]] = nginx_snippet(hashes)
+            out = encrypt_portal(guard, files, master, slots, env, page_context,
+                                 {prefix: {**context, "csp": page_context["csp"]}
+                                  for prefix, context in (language_contexts or {}).items()})
+    out, hashes = _hash_inline_scripts(out, theme_scripts, form_action)
+    out[HEADER_FILES[0]] = headers_file(hashes, form_action)
+    out[HEADER_FILES[1]] = nginx_snippet(hashes, form_action)
     return ProtectedPortal(folder, dict(sorted(out.items())), problems, guard.secret_names())
 
 
@@ -368,13 +381,13 @@ def _derive(master: bytes, label: str, *parts: str) -> bytes:
     return hmac.new(master, message, "sha256").digest()
 
 
-def _hash_inline_scripts(files: PortalFiles, theme_scripts: frozenset[str]
+def _hash_inline_scripts(files: PortalFiles, theme_scripts: frozenset[str], form_action: str
                          ) -> tuple[PortalFiles, frozenset[str]]:
     out: PortalFiles = {}
     every: set[str] = set()
     for path, content in files.items():
         if path.endswith(".html") and isinstance(content, bytes):
-            content, found = with_script_hashes(content, theme_scripts)
+            content, found = with_script_hashes(content, theme_scripts, form_action)
             every |= found
         out[path] = content
     return out, frozenset(every)

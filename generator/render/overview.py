@@ -1,4 +1,4 @@
-"""The agency overview's pages: every client's stage, manager, balances and next deadline.
+"""The agency overview's pages: every client's stage, manager, balances, deadline, satisfaction.
 
 Built for the agency only, into `output/_agency/` (or `--agency-out`), never into a client's
 portal. The figures are `figures.ClientRow`s, the same that `portal report` prints.
@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import jinja2
 
-from generator.content.figures import ClientRow
+from generator.content.figures import ClientRow, agency_nps
 from generator.content.models import PortalConfig
 from generator.content.money import sum_by_currency
 from generator.publish.output import PortalFiles
@@ -53,7 +53,8 @@ def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
     common = {"agency": config.agency, "fmt": fmt, "lang": fmt.language_tag, "as_of": as_of,
               "money": _money_text, "manager_slugs": slugs, "stages": STAGES,
               "portals": {r.slug: (portals or {}).get(r.slug) for r in rows},
-              "sort_money": sort_money, "totals": _totals(rows)}
+              "sort_money": sort_money, "totals": _totals(rows),
+              "agency_nps": agency_nps(rows)}
     files: PortalFiles = {}
     template = env.get_template("agency/index.html")
     managers = sorted({(r.manager_name, r.manager_email) for r in rows},

@@ -11,8 +11,12 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
+from generator.content.satisfaction import survey_round
+from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
 from generator.render.changes import (
     document_history,
@@ -226,6 +230,8 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
         "change_window": utc_text(whats_new_window(maker.as_of,
                                                    maker.agency.config.timezone)[0]),
         "history_tracked": client.history.tracked,
+        "awaiting": awaiting_approval(client),
+        "survey": survey_round(client, maker.agency.config.satisfaction, maker.as_of),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
@@ -235,6 +241,7 @@ def _scope(maker: _PageMaker) -> Page:
     body, toc = maker.html(scope.body, scope.source, scope.body_line) if scope else ("", [])
     return Page("scope.html", "scope.html", "scope", "Scope",
                 {"document": scope, "body": body, "toc": toc,
+                 "sign_off": sign_off(scope) if scope else None,
                  **document_history(maker.client, "scope.md", maker.messages)})
 
 
@@ -252,6 +259,7 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
         pages.append(Page(f"requirements/{document.slug}.html", "requirement.html",
                           "requirements", document.meta.title,
                           {"document": document, "body": body, "toc": toc,
+                           "sign_off": sign_off(document),
                            **document_history(maker.client,
                                               f"requirements/{document.slug}.md",
                                               maker.messages)}))
@@ -277,13 +285,44 @@ def _contact(maker: _PageMaker) -> Page:
     subject = f"{client.profile.name}: "
     context = {"manager": manager, "team": client.profile.team,
                "contacts": client.profile.contacts, "feedback": client.profile.feedback,
-               "ask_address": address, "ask_subject": subject}
+               "ask_address": address, "ask_subject": subject, "topics": topics(client)}
     return Page("contact.html", "contact.html", "contact", "Contact", context)
 
 
+@dataclass(frozen=True)
+class Topic:
+    """Something a client can ask about: its key in `contact.html?about=`, kind and title."""
+
+    key: str
+    kind: str  # scope | requirement | milestone | invoice | update
+    title: str
+
+
+def topics(client: Client) -> list[Topic]:
+    """Everything in the portal a question can be about, in the order the portal shows it."""
+    found = [Topic("scope", "scope", client.scope.meta.title)] if client.scope else []
+    found += [Topic(f"requirements/{d.slug}", "requirement", d.meta.title)
+              for d in sorted(client.requirements, key=lambda d: d.meta.title.casefold())]
+    found += [Topic(f"milestones/{m.id}", "milestone", m.title) for m in client.milestones]
+    found += [Topic(f"invoices/{r.slug}", "invoice", r.invoice.number)
+              for r in reversed(client.invoices)]
+    found += [Topic(f"updates/{d.slug}", "update", d.meta.title) for d in client.updates]
+    return found
+
+
 def mailto(address: str, subject: str, body: str = "") -> str:
-    """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068)."""
-    query = f"subject={quote(subject, safe='')}"
+    """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068).
+
+    Text composed in a template arrives HTML-escaped (Markup): it is unescaped first, so
+    'Acme & Co' reaches the mail program as written, not as 'Acme &amp; Co'. Letters beyond
+    ASCII stay as they are (a URL may hold them; the browser encodes them as UTF-8 when the link
+    is followed): '한' is 3 bytes of the page, not the 9 of '%ED%95%9C'."""
+    query = f"subject={_encoded(subject)}"
     if body:
-        query += f"&body={quote(body, safe='')}"
+        query += f"&body={_encoded(body)}"
     return f"mailto:{address}?{query}"
+
+
+def _encoded(text: str) -> str:
+    plain = text.unescape() if isinstance(text, Markup) else text
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="") for c in plain)

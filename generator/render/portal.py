@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 
-from generator.content.domain import AgencyContent, Client
+from generator.content.domain import AgencyContent, Client, form_endpoint
 from generator.content.taxids import issuing_country
 from generator.errors import Problem
+from generator.publish.headers import form_action_source, policy
 from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
 from generator.render.i18n import Formatter, load_translations, template_functions
@@ -88,7 +91,18 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
         "issuing_country": issuing_country,
         "lang": fmt.language_tag,
         "as_of": as_of,
+        **_talk_context(client, agency),
     }
+
+
+def _talk_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
+    """Where the client's approvals, questions and answers go (partials/talk.html), and the
+    page's CSP: its form-action is the form endpoint's origin, or 'none'."""
+    manager, endpoint = client.profile.account_manager, form_endpoint(client, agency)
+    return {"approve_to": manager.email, "ask_to": client.profile.feedback.email or manager.email,
+            "original_language": client.language, "forms": endpoint,
+            "forms_host": urlsplit(endpoint).hostname if endpoint else None,
+            "csp": Markup(policy(form_action=form_action_source(endpoint)))}
 
 
 def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) -> bytes:
