@@ -208,7 +208,7 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
                    options.write)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
     records = _rows(options, plan, entries, set_up)
-    folders = {slug: _folder(slug, entries, plan) for slug in plan.clients}
+    folders = _folders(entries, plan)
     inputs = digest(plan.shared, target, json.dumps([records, folders], sort_keys=True,
                                                     ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
@@ -221,11 +221,14 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
     return protected
 
 
-def _folder(slug: str, entries: dict[str, ClientEntry], plan: BuildPlan) -> str:
-    """Where a client's portal is in the output folder (slug-token for a link portal), for
-    the overview to link it."""
-    entry = entries.get(slug) or plan.manifest.clients.get(slug)
-    return entry.folder if entry and entry.folder else slug
+def _folders(entries: dict[str, ClientEntry], plan: BuildPlan) -> dict[str, str]:
+    """Where each client's portal is in the output folder (slug-token for a link portal),
+    for the overview to link it."""
+    folders = {}
+    for slug in plan.clients:
+        entry = entries.get(slug) or plan.manifest.clients.get(slug)
+        folders[slug] = entry.folder if entry and entry.folder else slug
+    return folders
 
 
 def _remember_overview(plan: BuildPlan, folder: str, names: list[str], target: str,
