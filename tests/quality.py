@@ -92,13 +92,113 @@ def horizontal_overflow(page: Any) -> list[str]:
     return list(page.evaluate("""() => {
         const width = document.documentElement.clientWidth;
         if (document.documentElement.scrollWidth <= width) return [];
+        // what a scroller of its own holds (tables, code, the row of sections) scrolls there
+        const scrolls = e => { for (let a = e.parentElement; a && a !== document.body;
+                                    a = a.parentElement) {
+            if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) return true; }
+          return false; };
         const wide = [...document.querySelectorAll('body *')]
-          .filter(e => e.getBoundingClientRect().right > width + 1
-                       && !e.parentElement.closest('.table-wrap, pre, .prose table'))
+          .filter(e => e.getBoundingClientRect().right > width + 1 && !scrolls(e))
           .slice(0, 5).map(e => e.tagName.toLowerCase()
                            + (e.className ? '.' + String(e.className).split(' ')[0] : ''));
         return wide.length ? wide : ['the document scrolls sideways'];
     }"""))
+
+
+def crushed_text(page: Any, most: int = 2) -> list[str]:
+    """Text laid out at `most` characters a line or fewer because its box is that narrow (a
+    column too narrow for its words: a date one glyph a line): each such text run, with its
+    lines. A short run that merely crosses the end of a wide line is not crushed; text hidden
+    or clipped to nothing (`.visually-hidden`) is not laid out for reading."""
+    return list(page.evaluate(r"""most => {
+        const clipped = new Map();
+        const isClipped = el => {
+          if (!el || el === document.body) return false;
+          if (!clipped.has(el)) {
+            const s = getComputedStyle(el), box = el.getBoundingClientRect();
+            clipped.set(el, (s.clip !== 'auto' && s.position === 'absolute')
+                            || (s.overflow === 'hidden' && (box.width <= 1 || box.height <= 1))
+                            || isClipped(el.parentElement));
+          }
+          return clipped.get(el);
+        };
+        // the box the text is laid out in: no wider than `most` + 1 characters of its font
+        const narrow = el => {
+          let box = el;
+          while (box.parentElement && getComputedStyle(box).display.startsWith('inline')
+                 && getComputedStyle(box).display !== 'inline-block') box = box.parentElement;
+          const s = getComputedStyle(box);
+          const inner = box.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+          return inner <= (most + 1) * parseFloat(getComputedStyle(el).fontSize);
+        };
+        const found = [], range = document.createRange();
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+          const chars = [...node.data.replace(/\s+/g, '')].length;
+          if (chars <= most || !node.parentElement || isClipped(node.parentElement)) continue;
+          range.selectNodeContents(node);
+          const lines = new Set([...range.getClientRects()]
+            .filter(r => r.width > 0 && r.height > 0).map(r => Math.round(r.top)));
+          if (lines.size > 1 && chars / lines.size <= most && narrow(node.parentElement)) {
+            const el = node.parentElement;
+            found.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className)
+              .split(' ')[0] : ''}: "${node.data.trim().slice(0, 30)}" in ${lines.size} lines`);
+          }
+        }
+        return found.slice(0, 5);
+    }""", most))
+
+
+PHONE_SCREEN = 844  # px: the height of a phone's screen (iPhone 12 to 16) at 375-390 px
+GLANCE = (".card--balance .card__figure", ".card--deadline .card__figure",
+          ".card--changes .changes-count")  # what I owe, what is next, what changed
+
+
+def below_the_fold(page: Any, selectors: tuple[str, ...] = GLANCE,
+                   height: int = PHONE_SCREEN) -> list[str]:
+    """Which of `selectors` is missing or not within the first `height` px of the page."""
+    return list(page.evaluate("""([selectors, height]) => selectors.filter(s => {
+        const e = document.querySelector(s);
+        return !e || e.getBoundingClientRect().bottom + scrollY > height;
+    })""", [list(selectors), height]))
+
+
+def page_links(page: Any) -> dict[str, Any]:
+    """The page's language and every link it has (`a` and `link rel=alternate`), absolute,
+    with its hreflang; what `links_leaving_language` judges."""
+    return dict(page.evaluate("""() => ({
+        lang: document.documentElement.lang,
+        links: [...document.querySelectorAll('a[href], link[rel~="alternate"][href]')]
+          .map(e => ({href: e.href, hreflang: e.getAttribute('hreflang'),
+                      file: e.dataset.cpFile || null}))
+    })"""))
+
+
+def links_leaving_language(links: dict[str, Any], language_of: Any) -> list[str]:
+    """Links from `page_links` to a page or feed in another language than the page's own,
+    without hreflang to say so. `language_of(url)` is the language of what a URL leads to
+    (None for what all languages share: assets, attachments, the calendar)."""
+    own = _primary(links["lang"])
+    found = []
+    for link in links["links"]:
+        target = language_of(link["href"])
+        if link["hreflang"] is None and target is not None and _primary(target) != own:
+            found.append(f"{link['href']} is in {target}, not {links['lang']}")
+    return found
+
+
+def _primary(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
+def document_language(file: Path) -> str | None:
+    """The language a built page (`<html lang>`) or feed (`xml:lang`) declares; None for
+    any other file, or one that is not there."""
+    if file.suffix not in (".html", ".xml") or not file.is_file():
+        return None
+    head = file.read_text(encoding="utf-8", errors="replace")[:2000]
+    match = re.search(r'<html lang="([^"]+)"|<feed [^>]*xml:lang="([^"]+)"', head)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def transferred_weight(page: Any) -> dict[str, int]:

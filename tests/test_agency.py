@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shutil
 import subprocess
 import sys
 from decimal import Decimal
@@ -99,14 +101,72 @@ def test_agency_out_elsewhere_and_refused_inside_a_portal(make_site):
     assert result.exit_code == 2 and "inside acme's portal" in result.output
 
 
-def test_overview_sorts_and_filters_in_the_browser(overview, page):
-    page.goto((overview / "_agency/index.html").as_uri())
+@pytest.fixture(scope="module")
+def two_in_zloty(tmp_path_factory) -> Path:
+    """The example agency with a second client paying in złoty, owing less than the first."""
+    content = tmp_path_factory.mktemp("zloty") / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    second = content / "mazur-sp"
+    shutil.copytree(content / "kowalski-legal", second)
+    profile = second / "client.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "name: Kowalski i Wspólnicy", "name: Mazur Sp. z o.o.", 1), encoding="utf-8")
+    for invoice in sorted((second / "invoices").glob("*.yaml"))[:-1]:
+        invoice.unlink()  # one invoice: a smaller balance in the same currency
+    out = content.parent / "output"
+    result = portal("build", "--content", content, "--out", out, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _order(page) -> list[str]:
+    return page.locator("#agency-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.slug)")
+
+
+def test_overview_sorts_within_a_currency_and_filters_in_the_browser(two_in_zloty, page):
+    """Money sorts by currency, then amount: złoty are compared with złoty only (51 967,50 zł
+    is not less than ¥3,312,701 because 51967 < 3312701); no amount sorts last."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((two_in_zloty / "_agency/index.html").as_uri())
     page.click("th[data-sort-key=open] button")
-    first = page.locator("#agency-table tbody tr").first.get_attribute("data-slug")
-    assert first == "kowalski-legal"  # the smallest amount, each in its own currency
+    assert _order(page) == ["sakura-retail", "hanbit-logistics", "mazur-sp", "kowalski-legal",
+                            "nordlys-saas"]  # JPY, KRW, PLN (less, more), SEK
     page.click("th[data-sort-key=open] button")
-    assert page.locator("#agency-table tbody tr").first.get_attribute("data-slug") == \
-        "hanbit-logistics"
+    assert _order(page) == ["nordlys-saas", "kowalski-legal", "mazur-sp", "hanbit-logistics",
+                            "sakura-retail"]
+    wrap = page.locator("#agency-table").evaluate(
+        "t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert wrap[0] <= wrap[1]  # every column shows at 1280 px: nothing clipped
     page.fill("#filter-text", "nordlys")
-    assert page.locator("#filter-count").inner_text() == "1 of 4 shown"
+    assert page.locator("#filter-count").inner_text() == "1 of 5 shown"
     assert page.console_errors == []
+
+
+def test_overview_totals_per_currency_and_links_to_the_portals(two_in_zloty):
+    html = (two_in_zloty / "_agency/index.html").read_text(encoding="utf-8")
+    totals = html.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    lines = [" ".join(re.sub(r"<[^>]+>", " ", row).split())
+             for row in totals.split("</tr>")[:-1]]
+    assert lines == ["Total in JPY ￥3,312,701 ￥1,662,701",
+                     "Total in KRW ₩32,285,000 ₩16,885,000",
+                     "Total in PLN 74 722,50 zł 29 212,50 zł",  # 51 967,50 + 22 755,00 open
+                     "Total in SEK 261 218,75 kr 142 468,75 kr"]
+    assert '<a href="../kowalski-legal/index.html" hreflang="pl">Kowalski i Wspólnicy</a>' \
+        in html
+    manager = (two_in_zloty / "_agency/managers/haruka-mori.html").read_text(encoding="utf-8")
+    assert '<a href="../../sakura-retail/index.html" hreflang="ja">' in manager
+
+
+def test_overview_links_a_link_portal_at_its_capability_address(make_site, monkeypatch):
+    root = make_site()
+    (root / "content/portal.yaml").write_text(
+        (root / "content/portal.yaml").read_text() + "base_url: https://portals.agency.test/\n")
+    with (root / "content/acme/client.yaml").open("a") as profile:
+        profile.write("access: {mode: link}\n")
+    monkeypatch.setenv("PORTAL_SECRET", "agency-test-secret-0123456789abcdefghij")
+    assert build_site(root).exit_code == 0
+    (folder,) = [p.name for p in (root / "output").iterdir() if p.name.startswith("acme-")]
+    html = (root / "output/_agency/index.html").read_text(encoding="utf-8")
+    assert f'<a href="https://portals.agency.test/{folder}/" hreflang="en">Acme &amp; Co</a>' \
+        in html

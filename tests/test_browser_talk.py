@@ -131,7 +131,7 @@ def test_changed_since_approval_appears_after_an_edit_and_goes_after_a_new_appro
         assert build_site(root).exit_code == 0
         page.goto(base + "acme/requirements/intake.html?after-approval")
         assert changed.count() == 0 and page.locator("#approve").count() == 0
-        assert "Approved by Carl Client on November 21, 2026" in \
+        assert "Approved by Carl Client on November\u00a021,\u00a02026" in \
             page.locator(".signoff__state").inner_text()
 
 

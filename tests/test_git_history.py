@@ -32,7 +32,7 @@ def test_whats_new_lists_the_last_30_days_only(make_site):
     root = _history_site(make_site)
     build_site(root)
     overview = (root / "output/acme/index.html").read_text()
-    new = overview.split('id="new-title"', 1)[1].split("</section>", 1)[0]
+    new = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
     assert "requirements/intake.html" in new
     assert "scope.html" not in new  # last changed 2026-09-01, more than 30 days ago
     assert "assets/visits.js" in overview

@@ -4,6 +4,7 @@ portal, and no English left in a Korean, Japanese, Polish or Swedish portal."""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from decimal import Decimal
 from html import unescape
@@ -44,7 +45,9 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "Wszystko o współpracy z Meridian & Vale Advisory w jednym miejscu.",
         "Najbliższy termin", "13 listopada 2026", "10 dni po terminie",
         "Saldo do zapłaty", "50 676,00 zł", "Zrealizowano 3 z 10 kamieni milowych",
-        "1 kamień milowy po terminie", "Najnowsze aktualności", "4 dni temu",
+        "1 kamień milowy po terminie", "Ostatnie zmiany", "Zmiany z ostatnich 30 dni",
+        "Termin płatności: 30 października 2026 · 24 dni po terminie",
+        "Zobacz 3 nieopłacone faktury",
         "Pobierz kalendarz terminów", "Stan na 23 listopada 2026.",
     ],
     ("kowalski-legal", "invoices/2026-10.html"): [
@@ -57,7 +60,8 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("kowalski-legal", "requirements.html"): ["Wymagania", "4 dokumenty", "Priorytet"],
     ("sakura-retail", "index.html"): [
         "さくらリテール様、ようこそ", "次の期限", "2026年11月13日", "10日超過",
-        "未払い残高", "￥3,312,701", "マイルストーン 9件中 4件完了", "あと14日", "5 日前",
+        "未払い残高", "￥3,312,701", "マイルストーン 9件中 4件完了", "あと14日", "最近の変更",
+        "お支払期限 2026年10月31日 · 23日超過", "未払いの請求書2件を見る", "過去30日間の変更",
         "2026年11月23日時点の情報です。",
     ],
     ("sakura-retail", "invoices/2026-08.html"): [
@@ -72,7 +76,8 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ("nordlys-saas", "index.html"): [
         "Välkommen, Nordlys", "Närmaste deadline", "6 november 2026", "försenad 17 dagar",
         "Utestående belopp", "208 975,00 kr", "4 av 10 delmål klara", "1 delmål försenat",
-        "om 11 dagar", "för 6 dagar sedan", "Uppgifterna gäller per den 23 november 2026.",
+        "om 11 dagar", "Förfaller den 14 november 2026 · försenad 9 dagar",
+        "Visa 2 obetalda fakturor", "Senaste ändringar", "Uppgifterna gäller per den 23 november 2026.",
     ],
     ("nordlys-saas", "invoices/2026-11.html"): [
         "Faktura INV-2026-1116", "Organisationsnummer: 559241-3867",
@@ -83,7 +88,8 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ],
     ("hanbit-logistics", "index.html"): [
         "한빛로지스틱스 담당자님, 환영합니다", "다음 마감일", "2026년 11월 20일", "3일 지연",
-        "미결제 잔액", "₩32,285,000", "마일스톤 9개 중 4개 완료", "10일 남음", "3일 전",
+        "미결제 잔액", "₩32,285,000", "마일스톤 9개 중 4개 완료", "10일 남음", "최근 변경 사항",
+        "지급 기한 2026년 10월 26일 · 28일 지연", "미결제 청구서 2건 보기",
         "2026년 11월 23일 기준 정보입니다.",
     ],
     ("hanbit-logistics", "invoices/2026-10.html"): [
@@ -93,7 +99,8 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
     ],
     ("sakura-retail", "en/index.html"): [
         "Welcome, さくらリテール", "Next deadline", "November 13, 2026", "10 days overdue",
-        "Open balance", "¥3,312,701", "4 of 9 milestones done", "in 14 days", "5 days ago",
+        "Open balance", "¥3,312,701", "4 of 9 milestones done", "in 14 days", "Recent changes",
+        "Due October 31, 2026 · 23 days overdue", "See 2 open invoices",
         "Information as of November 23, 2026.",
     ],
     ("sakura-retail", "en/invoices/2026-08.html"): [
@@ -131,16 +138,17 @@ def test_polish_has_three_plural_forms(count, expected):
 
 
 @pytest.mark.parametrize(("lang", "one", "many"), [
-    ("en", "1 open invoice", "5 open invoices"),
-    ("sv", "1 obetald faktura", "5 obetalda fakturor"),
-    ("ja", "未払いの請求書 1件", "未払いの請求書 5件"),
-    ("ko", "미결제 청구서 1건", "미결제 청구서 5건"),
-    ("pl", "1 nieopłacona faktura", "5 nieopłaconych faktur"),
+    ("en", "See 1 open invoice", "See 5 open invoices"),
+    ("sv", "Visa 1 obetald faktura", "Visa 5 obetalda fakturor"),
+    ("ja", "未払いの請求書1件を見る", "未払いの請求書5件を見る"),
+    ("ko", "미결제 청구서 1건 보기", "미결제 청구서 5건 보기"),
+    ("pl", "Zobacz 1 nieopłaconą fakturę", "Zobacz 5 nieopłaconych faktur"),
 ])
 def test_plurals_per_language(lang, one, many):
     translations = load_translations([DEFAULT_THEME], lang)
     for count, expected in ((1, one), (5, many)):
-        text = translations.ngettext("%(num)d open invoice", "%(num)d open invoices", count)
+        text = translations.ngettext("See %(num)d open invoice", "See %(num)d open invoices",
+                                     count)
         assert text % {"num": count} == expected
 
 
@@ -160,8 +168,8 @@ def test_babel_formats_money_dates_and_numbers(lang):
     fmt = Formatter(lang, "Europe/Warsaw")
     amount = Decimal("1235") if currency in ("JPY", "KRW") else Decimal("1234.50")
     assert fmt.money(amount, currency).replace("\xa0", " ") == money
-    assert fmt.date(dt.date(2026, 11, 23), "long") == long
-    assert fmt.date(dt.date(2026, 11, 23), "short") == short
+    assert fmt.date(dt.date(2026, 11, 23), "long") == long.replace(" ", "\xa0")  # unbroken
+    assert fmt.date(dt.date(2026, 11, 23), "short") == short.replace(" ", "\xa0")
     assert fmt.percent(Decimal(23)).replace("\xa0", " ") == percent
     assert fmt.first_weekday == first_day
 
@@ -227,7 +235,55 @@ def test_language_folder_links_reach_shared_files(built):
     scope = (built / "sakura-retail" / "en" / "scope.html").read_text(encoding="utf-8")
     assert 'href="../files/kickoff-brief.pdf"' in scope
     assert 'href="../assets/style.css"' in scope
-    assert 'href="requirements/product-data-migration.html"' in scope
+    assert 'href="../en/requirements/product-data-migration.html"' in scope
+
+
+class _Links(HTMLParser):
+    """Every href of a page, with the element's hreflang."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("href"):
+            self.links.append((str(found["href"]), found.get("hreflang")))
+
+
+def _language_of(path: str) -> str | None:
+    """The language of a page or feed of sakura-retail (ja at the root, en below en/);
+    None for what both share: assets, attachments, the calendar."""
+    if path.endswith((".html", "feed.xml")):
+        return "en" if path.startswith("en/") else "ja"
+    return None
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_link_stays_in_the_pages_language(built, language):
+    """Menu, logo, lists, back links, Markdown links and the feed of an English page lead
+    to English pages, and a Japanese page's to Japanese ones; only the language switch
+    (with hreflang) crosses over."""
+    portal_dir = built / "sakura-retail"
+    pages = [p for p in portal_dir.rglob("*.html")
+             if p.relative_to(portal_dir).as_posix().startswith("en/") == (language == "en")]
+    crossing, followed = [], 0
+    for page in pages:
+        relative = page.relative_to(portal_dir).as_posix()
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href, hreflang in parser.links:
+            if href.startswith(("#", "mailto:", "tel:", "http:", "https:")):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(relative),
+                                                       unquote(href.split("#")[0])))
+            if hreflang is None and _language_of(target) not in (None, language):
+                crossing.append(f"{relative}: {href}")
+            followed += 1
+    assert crossing == []
+    assert followed > 200
+    assert (portal_dir / "en" / "feed.xml").is_file()
+    assert 'xml:lang="en"' in (portal_dir / "en" / "feed.xml").read_text(encoding="utf-8")
 
 
 TWO_LANGUAGES = {"content/acme/client.yaml": """

@@ -1,6 +1,8 @@
 """Markdown: links resolved relative to the client folder, raw HTML escaped, ids safe."""
 
-from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
+import pytest
+
+from generator.render.markdown import LinkTargets, MarkdownRenderer, excerpt, plain_text
 
 TARGETS = LinkTargets({"scope.md": "scope.html", "requirements/a.md": "requirements/a.html",
                        "updates/n.md": "updates.html#n"}, frozenset({"files/brief.pdf"}))
@@ -50,8 +52,43 @@ def test_id_prefix_keeps_ids_unique_on_shared_pages():
     assert 'href="#u1-fn:1"' in html
 
 
-def test_plain_text_excerpt():
-    assert plain_text("## Title\n\nSome **bold** [link](x.md).") == "Title Some bold link."
+def test_language_folder_links():
+    """From en/requirements/x.html (root '../../'): pages in en/, attachments shared."""
+    from dataclasses import replace
+    english = replace(TARGETS, page_prefix="en/")
+    html = MarkdownRenderer(False).render("[a](requirements/a.md) [b](files/brief.pdf)",
+                                          english, root="../../").html
+    assert 'href="../../en/requirements/a.html"' in html
+    assert 'href="../../files/brief.pdf"' in html
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("会員データ\n抽出の日程", "<p>会員データ抽出の日程</p>"),  # Japanese: no space
+    ("改修に\n**あと2週間**です。\n次へ", "<p>改修に<strong>あと2週間</strong>です。次へ</p>"),
+    ("「確認」\n（済）", "<p>「確認」（済）</p>"),  # full-width punctuation too
+    ("한국어 문장이\n이어집니다", "<p>한국어 문장이\n이어집니다</p>"),  # Korean keeps its space
+    ("から\n16日、SaaS\n型", "<p>から16日、SaaS型</p>"),  # Japanese beside digits and Latin
+    ("Polish\nlines", "<p>Polish\nlines</p>"),
+    ("```\n日本\n語\n```", '<pre tabindex="0"><code>日本\n語\n</code></pre>'),  # code as written
+    ("- 会員\n  移行\n- 次", "<ul>\n<li>会員移行</li>\n<li>次</li>\n</ul>"),
+])
+def test_lines_broken_between_chinese_or_japanese_characters_join(source, shown):
+    assert render(source).html == shown
+
+
+def test_excerpts_and_calendar_text_come_from_the_rendered_text():
+    html = render("Nowy termin: **27 listopada 2026**.\n\n"
+                  "## Pakiety\n\nPakiety **Bas**, **Plus**.[^1]\n\n"
+                  "- pierwszy\n- drugi\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n\n"
+                  "```\ncode\n```\n\n[^1]: przypis").html
+    assert excerpt(html) == "Nowy termin: 27 listopada 2026. Pakiety Bas, Plus. pierwszy drugi"
+    assert plain_text(html) == ("Nowy termin: 27 listopada 2026.\nPakiety\nPakiety Bas, Plus.\n"
+                                "pierwszy\ndrugi\na b\n1 2")
+    japanese = render("10月15日夜から\n16日朝にかけて実施しました。\n\n"
+                      "| 項目 | 結果 |\n| --- | --- |\n| 投入SKU数 | 18,410件 |").html
+    assert excerpt(japanese) == "10月15日夜から16日朝にかけて実施しました。"
+    assert excerpt(render("あ" * 300).html) == "あ" * 220 + "…"  # no space to cut at
+    assert excerpt(render("word " * 100).html) == ("word " * 44).strip() + "…"
 
 
 def test_renderings_are_kept_per_text_page_and_link_targets():

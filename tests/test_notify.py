@@ -230,7 +230,8 @@ def check_links(root: Path, slug: str, message: EmailMessage) -> None:
 
 
 def plain(message: EmailMessage) -> str:
-    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    # dates keep no-break spaces, as on the portal's pages; compared here with plain ones
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n").replace("\u00a0", " ")
 
 
 def check_contents(messages: dict[str, EmailMessage]) -> None:

@@ -117,7 +117,7 @@ def test_a_manager_opens_the_encrypted_overview(make_site, monkeypatch, page):
         page.wait_for_selector("#cp-unlock:not([hidden])")
         assert "Acme" not in page.content()
         page.fill("#cp-password", MANAGER_PASSWORD)
-        page.click("#cp-unlock button")
+        page.click("#cp-unlock button[type=submit]")
         page.wait_for_selector("tr[data-slug='acme']", timeout=30_000)
         assert "Ann Manager" in page.inner_text("main")
         page.click("td a:has-text('Ann Manager')")  # a manager's page: opaque name, same key

@@ -129,7 +129,8 @@ def test_the_overview_next_deadline_is_the_timeline_s(make_site, due, zone, as_o
     # and the same day in the portal, the agency overview and `portal report`
     assert build_site(root, "--as-of", as_of, "--force").exit_code == 0
     timeline = (root / "output/acme/timeline.html").read_text()
-    assert format_date(date.fromisoformat(day), "medium", locale="en") in timeline
+    shown = format_date(date.fromisoformat(day), "medium", locale="en").replace(" ", "\u00a0")
+    assert shown in timeline  # dates never break across lines
     report = json.loads(portal("report", "--content", root / "content", "--as-of", as_of,
                                "--format", "json").output)
     assert report["clients"][0]["next_deadline"] == {"due": day, "title": "Late call"}
@@ -158,7 +159,7 @@ def test_a_change_made_late_in_the_day_is_new_east_and_west_of_the_agency(make_s
     commit(root, "Late edit", late)
     assert build_site(root).exit_code == 0  # as of 2026-11-23
     overview = (root / "output/acme/index.html").read_text()
-    new = overview.split('id="new-title"', 1)[1].split("</section>", 1)[0]
+    new = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
     assert "requirements/intake.html" in new
     shown = datetime.fromisoformat(late).astimezone(ZoneInfo(zone)).date().isoformat()
     assert f'datetime="{shown}"' in new  # dated in the client's own zone
@@ -173,7 +174,9 @@ def test_a_change_after_the_build_date_is_not_new_yet(make_site):
     commit(root, "Next day", "2026-11-24T00:10:00+01:00")
     assert build_site(root).exit_code == 0
     overview = (root / "output/acme/index.html").read_text()
-    assert 'id="new-title"' not in overview
+    changes = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
+    assert "requirements/intake.html" not in changes
+    assert "Nothing changed in the last 30 days." in changes
 
 
 # ---------------------------------------------------------------- client selection

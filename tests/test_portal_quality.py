@@ -11,14 +11,17 @@ Each check is shown to fail on a known-bad page at the end of this file.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -27,13 +30,19 @@ from browser import static_server
 from conftest import AS_OF, EXAMPLE_CONTENT, REPO, portal
 from gitrepo import commit, init_repo
 from quality import (
+    PHONE_SCREEN,
     WEIGHT_LIMIT,
     Recorder,
     axe_source,
     axe_violations,
+    below_the_fold,
     blocking_scripts,
+    crushed_text,
+    document_language,
     horizontal_overflow,
+    links_leaving_language,
     missing_tools,
+    page_links,
     pdf_page_count,
     run_axe,
     serious,
@@ -52,6 +61,10 @@ PASSWORDS = {"PORTAL_PASSWORD_HANBIT_LOGISTICS__MINHO_JUNG": "quality-suite-pass
 LOCKED, LINKED = "hanbit-logistics", "nordlys-saas"
 SCREENSHOT_PORTALS = ("kowalski-legal", "sakura-retail", "_agency")  # pl, ja, the agency's
 DARK_SCREENSHOT_PORTAL = "kowalski-legal"
+# on a phone, every page type in every language: ja, en (sakura-retail/en/), ko, pl, sv
+PHONE_SCREENSHOT_PORTALS = {"sakura-retail": "ja", "sakura-retail/en": "en",
+                            "hanbit-logistics": "ko", "kowalski-legal": "pl",
+                            "nordlys-saas": "sv"}
 
 
 # ------------------------------------------------------------------------------- the sites
@@ -199,6 +212,22 @@ class Tour:
     kinds: dict[str, str] = field(default_factory=dict)  # page name -> kind (for the summary)
     dom_dumps: list[Path] = field(default_factory=list)  # opened protected pages, for vnu
     screenshots: list[Path] = field(default_factory=list)
+    crushed: list[str] = field(default_factory=list)  # text at <= 2 characters a line
+    fold: dict[str, list[str]] = field(default_factory=dict)  # overview -> answers below 844 px
+    leaving: list[str] = field(default_factory=list)  # links out of the page's language
+    language_of: Callable[[str], str | None] = lambda url: None
+
+
+def served_language(root: Path, base: str) -> Callable[[str], str | None]:
+    """The language of what a URL below `base` (serving `root`) leads to: a page's
+    `<html lang>`, a feed's `xml:lang`; None for anything else."""
+    @functools.cache
+    def language_of(url: str) -> str | None:
+        if not url.startswith(base):
+            return None
+        path = unquote(urlsplit(url).path[len(urlsplit(base).path):])
+        return document_language(root / path)
+    return language_of
 
 
 def _http_tab(browser, base: str, axe: str, seed: str) -> Tab:
@@ -246,13 +275,18 @@ def _load(tab: Tab, target: Target, fragment: str = "") -> None:
 
 def _screenshot(tab: Tab, target: Target, width: int, scheme: str, tour: Tour) -> None:
     """One per page type, portal and view: Polish (light and dark), Japanese and agency
-    pages (light); the protected portal's lock screen and opened overview (light)."""
+    pages (light); on a phone every page type in ja, en, ko, pl and sv (light); the
+    protected portal's lock screen and opened overview (light)."""
+    english = "/en/" in target.path
+    portal_name = target.portal + ("-en" if english else "")
     if target.state == "public":
-        wanted = target.portal in SCREENSHOT_PORTALS and "/en/" not in target.path and (
+        wanted = target.portal in SCREENSHOT_PORTALS and not english and (
             scheme == "light" or target.portal == DARK_SCREENSHOT_PORTAL)
+        wanted = wanted or (width == PHONE[0] and scheme == "light" and portal_name.replace(
+            "-en", "/en") in PHONE_SCREENSHOT_PORTALS)
     else:
         wanted = scheme == "light" and target.kind in ("lock", "overview")
-    shot = ARTIFACTS / f"{target.kind}-{target.state}-{target.portal}-{width}-{scheme}.png"
+    shot = ARTIFACTS / f"{target.kind}-{target.state}-{portal_name}-{width}-{scheme}.png"
     if wanted and shot not in tour.screenshots:
         tab.page.screenshot(path=str(shot), full_page=True)
         tour.screenshots.append(shot)
@@ -262,14 +296,21 @@ def _check_views(tabs: list[Tab], group: list[Target], tour: Tour) -> None:
     """axe in every view (the tabs run it at once), overflow on the phone, screenshots."""
     for width, scheme in VIEWS:
         for tab in tabs[:len(group)]:
-            tab.page.set_viewport_size({"width": width, "height": 900})
+            tab.page.set_viewport_size({"width": width, "height": 900 if width > 375
+                                        else PHONE_SCREEN})
             tab.page.emulate_media(color_scheme=scheme)
             start_axe(tab.page)
         for tab, target in zip(tabs, group, strict=False):
             tour.axe[f"{target.name} @ {width}px {scheme}"] = axe_violations(tab.page)
             _screenshot(tab, target, width, scheme, tour)
+            if width == PHONE[0]:  # in light and dark: nothing read at 2 characters a line
+                tour.crushed += [f"{target.name} ({scheme}): {e}" for e in crushed_text(tab.page)]
             if (width, scheme) == PHONE:
                 tour.overflow += [f"{target.name}: {e}" for e in horizontal_overflow(tab.page)]
+                if target.kind == "overview":
+                    tour.fold[target.name] = below_the_fold(tab.page)
+                tour.leaving += [f"{target.name}: {e}" for e in links_leaving_language(
+                    page_links(tab.page), tour.language_of)]
 
 
 def _visit(tabs: list[Tab], disk: Tab, group: list[Target], tour: Tour, dumps: Path) -> None:
@@ -298,6 +339,7 @@ def tour(browser, sites) -> Tour:
     found, axe = Tour(), axe_source()
     everything = targets(sites)
     with static_server(sites.root) as base:
+        found.language_of = served_language(sites.root, base)
         tabs = [_http_tab(browser, base, axe, _seed_last_visits(sites, base))
                 for _ in range(TABS)]
         disk_base = sites.root.as_uri() + "/"
@@ -366,6 +408,25 @@ def test_nothing_overflows_on_a_phone(tour):
     assert tour.overflow == []
 
 
+def test_no_text_is_crushed_on_a_phone(tour):
+    """No text run laid out at two characters a line or fewer at 375 px, light or dark: a
+    table column narrower than its words, Japanese dates one glyph a line."""
+    assert tour.crushed == []
+
+
+def test_the_overview_answers_three_questions_on_a_phones_first_screen(tour):
+    """At 375 px, the first 844 px of every overview (each portal, each language, the
+    opened protected one) show the open balance, the next milestone and the change count."""
+    assert len(tour.fold) >= 6
+    assert {name: missing for name, missing in tour.fold.items() if missing} == {}
+
+
+def test_every_link_stays_in_the_pages_language(tour):
+    """A link to a page or feed in another language says so with hreflang (the language
+    switch, the alternates in <head>); every other link stays in the page's language."""
+    assert tour.leaving == []
+
+
 def test_pages_are_light(tour):
     heavy = {name: w for name, w in tour.weights.items() if sum(w.values()) >= WEIGHT_LIMIT}
     assert heavy == {}
@@ -396,6 +457,11 @@ def test_screenshots_of_every_page_type_at_both_widths(tour):
     for kind in kinds:
         for width in (1280, 375):
             assert list(ARTIFACTS.glob(f"{kind}-*-{width}-light.png")), (kind, width)
+    client_kinds = kinds - {"agency", "lock"}
+    for portal_name in PHONE_SCREENSHOT_PORTALS:
+        name = portal_name.replace("/", "-")
+        assert {k for k in client_kinds
+                if (ARTIFACTS / f"{k}-public-{name}-375-light.png").is_file()} == client_kinds
 
 
 def test_summary_for_the_record(tour):
@@ -441,7 +507,7 @@ def test_long_invoices_have_fifteen_lines(sites):
     long = sorted((sites.root / "long").glob("*/invoices/2099-long.html"))
     assert len(long) == 4  # one a client: Polish, Japanese, Swedish, Korean rules and words
     for invoice in long:
-        items = invoice.read_text("utf-8").split('class="table invoice__items"')[1]
+        items = invoice.read_text("utf-8").split(' invoice__items"')[1]
         assert items.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 15, invoice
 
 
@@ -495,8 +561,12 @@ def test_keyboard_on_the_lock_screen(browser, sites):
     page.wait_for_selector("#cp-unlock:not([hidden])")
     assert page.evaluate("document.activeElement.id") == "cp-password"
     page.keyboard.type("not the password at all")
-    page.keyboard.press("Tab")
-    assert _focus(page)["outline"]
+    reached = []
+    for _ in range(3):  # "Show", "Keep me signed in", "Open portal": each with a focus ring
+        page.keyboard.press("Tab")
+        assert _focus(page)["outline"]
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.type"))
+    assert reached == ["cp-show", "cp-keep", "submit"]
     page.keyboard.press("Enter")
     page.wait_for_selector("#cp-message:not(:empty)")
     context.close()
@@ -587,3 +657,63 @@ def test_weight_and_blocking_script_checks_catch_a_regression(browser, bad_copy)
     context.close()
     assert sum(weight.values()) > WEIGHT_LIMIT
     assert blocking_scripts((root / "kowalski-legal" / "index.html").read_text("utf-8"))
+
+
+def test_crushed_text_check_catches_a_regression(browser, sites, tmp_path):
+    """The Japanese invoice list as it was: `overflow-wrap: anywhere` let the table squeeze
+    its columns until dates stood one glyph a line."""
+    shutil.copytree(sites.example / "sakura-retail", tmp_path / "sakura-retail")
+    with (tmp_path / "sakura-retail" / "assets" / "style.css").open("a") as css:
+        css.write(":lang(ja) { overflow-wrap: anywhere; word-break: normal; }\n"
+                  "@media (max-width: 40rem) { .table--stack, .table--stack tbody,"
+                  " .table--stack tr { display: table-row-group; }"
+                  " .table--stack tr { display: table-row; } .table--stack thead"
+                  " { position: static; display: table-header-group; clip: auto; }"
+                  " .table--stack th, .table--stack td { display: table-cell; }"
+                  " .table--stack td::before { content: none; } }\n")
+    context, page = _tab(browser, 375)
+    with static_server(sites.root) as base:
+        page.goto(base + "example/sakura-retail/invoices.html")
+        clean = crushed_text(page)
+    with static_server(tmp_path) as base:
+        page.goto(base + "sakura-retail/invoices.html")
+        found = crushed_text(page)
+    context.close()
+    assert clean == []
+    assert 'a: "0456" in 2 lines' in found, found  # the invoice number, two digits a line
+
+
+def test_language_check_catches_a_link_into_another_language(browser, sites, tmp_path):
+    """An English page whose logo leads to the Japanese overview (as every English page's
+    did), and one whose content links into the Japanese half without hreflang."""
+    shutil.copytree(sites.example / "sakura-retail", tmp_path / "sakura-retail")
+    english = tmp_path / "sakura-retail" / "en" / "invoices.html"
+    html_text = english.read_text("utf-8")
+    english.write_text(html_text.replace('class="brand" href="../en/index.html"',
+                                         'class="brand" href="../index.html"', 1)
+                       .replace("</main>", '<a href="../scope.html">Scope</a></main>', 1),
+                       encoding="utf-8")
+    context, page = _tab(browser, 375)
+    with static_server(tmp_path) as base:
+        language_of = served_language(tmp_path, base)
+        page.goto(base + "sakura-retail/en/invoices.html")
+        found = links_leaving_language(page_links(page), language_of)
+        page.goto(base + "sakura-retail/en/scope.html")
+        clean = links_leaving_language(page_links(page), language_of)
+    context.close()
+    assert [f.split("/")[-1] for f in found] == ["index.html is in ja, not en",
+                                                 "scope.html is in ja, not en"], found
+    assert clean == []
+
+
+def test_fold_check_catches_an_answer_pushed_down(browser, bad_copy):
+    root, edit = bad_copy
+    edit("assets/style.css", "", ".page-head { margin-bottom: 600px; }\n")
+    context, page = _tab(browser, 375)
+    page.set_viewport_size({"width": 375, "height": PHONE_SCREEN})
+    with static_server(root) as base:
+        page.goto(base + "kowalski-legal/index.html")
+        found = below_the_fold(page)
+    context.close()
+    assert found == [".card--balance .card__figure", ".card--deadline .card__figure",
+                     ".card--changes .changes-count"]

@@ -45,9 +45,10 @@ from generator.render.i18n import (
 )
 from generator.render.ics import calendar_ics
 from generator.render.invoice_pdf import PdfMaker
+from generator.render.languages import language_prefix
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
-from generator.render.portal import render_client
+from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 
 DEADLINES = "deadlines.yaml"
@@ -134,9 +135,14 @@ class ClientPipeline:
                                    self.pdfs)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
-        protected = protect_portal(client, portal.files, secrets, self.env,
-                                   self.lock_page(client.language), self.theme_scripts,
-                                   form_action_source(form_endpoint(client, self.agency)))
+        lock = lock_page_context(client, self.agency)
+        languages = {language_prefix(client, language): {
+            **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
+            for language in client.languages}
+        protected = protect_portal(client, portal.files, secrets, self.env, languages[""],
+                                   self.theme_scripts,
+                                   form_action_source(form_endpoint(client, self.agency)),
+                                   languages)
         if not protected.problems:
             protected.files.update(self.secret_calendars(client, as_of, secrets))
         problems += portal.problems + protected.problems + [
@@ -162,12 +168,18 @@ class ClientPipeline:
         return client_row(client, as_of).record()
 
     def overview(self, records: list[dict[str, Any]], as_of: date,
-                 secrets: Callable[[], Secrets]) -> ProtectedPortal:
+                 secrets: Callable[[], Secrets], folders: dict[str, str] | None = None,
+                 inside_output: bool = True) -> ProtectedPortal:
         """The agency overview's files from every client's row record (in order), protected
-        as portal.yaml's `overview_access` says (the secrets are loaded only if it is)."""
+        as portal.yaml's `overview_access` says (the secrets are loaded only if it is).
+        Rows link to the portals in `folders`: at `base_url`, else beside the overview when
+        it is written `inside_output` (a folder of the output folder), else not at all."""
         rows = [ClientRow.from_record(record) for record in records]
         config = self.agency.config
-        files = render_overview(rows, config, as_of, self.env, self.theme)
+        base = config.base_url
+        portals = {slug: f"{base.rstrip('/')}/{folder}/" if base else f"../{folder}/index.html"
+                   for slug, folder in (folders or {}).items() if base or inside_output}
+        files = render_overview(rows, config, as_of, self.env, self.theme, portals)
         guard = overview_guard(self.agency, [(r.manager_name, r.manager_email) for r in rows])
         if guard.mode == "password":
             files.update(lock_page_assets(self.theme))

@@ -208,14 +208,27 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
                    options.write)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
     records = _rows(options, plan, entries, set_up)
-    inputs = digest(plan.shared, target, json.dumps(records, sort_keys=True, ensure_ascii=False))
+    folders = _folders(entries, plan)
+    inputs = digest(plan.shared, target, json.dumps([records, folders], sort_keys=True,
+                                                    ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
         return None  # the same figures, agency, theme, date and secrets: the same pages
-    protected = set_up().pipeline.overview(records, plan.as_of, plan.secrets.load)
+    protected = set_up().pipeline.overview(records, plan.as_of, plan.secrets.load, folders,
+                                           inside_output=options.agency_out is None)
     if protected.problems:
         raise ContentError(protected.problems)
     _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
     return protected
+
+
+def _folders(entries: dict[str, ClientEntry], plan: BuildPlan) -> dict[str, str]:
+    """Where each client's portal is in the output folder (slug-token for a link portal),
+    for the overview to link it."""
+    folders = {}
+    for slug in plan.clients:
+        entry = entries.get(slug) or plan.manifest.clients.get(slug)
+        folders[slug] = entry.folder if entry and entry.folder else slug
+    return folders
 
 
 def _remember_overview(plan: BuildPlan, folder: str, names: list[str], target: str,

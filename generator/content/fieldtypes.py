@@ -11,6 +11,9 @@ from pathlib import PurePosixPath
 from typing import Annotated
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+from babel.languages import get_official_languages
+from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -48,9 +51,60 @@ def _check_locale(code: str) -> str:
     try:
         Locale.parse(code, sep="-" if "-" in code else "_")
     except (UnknownLocaleError, ValueError):
-        raise ValueError(
-            f"'{code}' is not a known locale (use a code such as en, pl, ja, sv_SE)") from None
+        raise ValueError(f"'{code}' is not a known locale{_locale_hint(code)}; "
+                         "use a code such as en, pl, ja, sv_SE") from None
+    if mistake := _country_for_language(code):
+        raise ValueError(mistake)
     return code
+
+
+def _country_language(code: str) -> str | None:
+    """The national language of the country whose ISO 3166 code `code` is (SE: sv)."""
+    if len(code) != 2 or code.upper() not in get_global("territory_languages"):
+        return None
+    official = get_official_languages(code.upper(), de_facto=True)
+    return official[0] if official else None
+
+
+def _locale_hint(code: str) -> str:
+    """' (did you mean ...?)' for a locale Babel does not know: a country's language when
+    the code is a country's (jp: ja), else a close language code."""
+    language = _country_language(code)
+    if language and language != code.lower():
+        return f" (did you mean '{language}'?)"
+    return did_you_mean(code, _languages())
+
+
+def _country_for_language(code: str) -> str | None:
+    """Why a bare code is a country's code written for a language, if it is: `se` is Northern
+    Sami to Babel, and Sweden to whoever wrote it, who then gets an English portal marked
+    Sami. A language that is a country's national language (sv, ca, ga) is what it says; a
+    regional one is written with its country (se_NO, gl_ES, cy_GB)."""
+    language = _country_language(code)
+    if language is None or language == code or _national_language(code):
+        return None
+    country = Locale("en").territories.get(code.upper(), code.upper())
+    name = Locale("en").languages.get(code, code)
+    return (f"'{code}' is the country code of {country}, not a language code "
+            f"(did you mean '{language}'?); for {name}, write {_likely(code)}")
+
+
+@lru_cache(maxsize=1)
+def _languages() -> frozenset[str]:
+    return frozenset(c for c in locale_identifiers() if "_" not in c)
+
+
+@lru_cache(maxsize=256)
+def _national_language(code: str) -> bool:
+    """Whether the language is a national official language of some country."""
+    return any(code in get_official_languages(country, regional=False, de_facto=True)
+               for country in get_global("territory_languages"))
+
+
+def _likely(code: str) -> str:
+    """The language with its most likely country: se_NO."""
+    likely = Locale.parse(get_global("likely_subtags").get(code, code))
+    return f"{code}_{likely.territory}" if likely.territory else code
 
 
 @lru_cache(maxsize=1)

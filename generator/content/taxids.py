@@ -155,3 +155,20 @@ KrBusinessRegistration = Annotated[str,
                                    AfterValidator(_validator(check_kr_business_registration))]
 Iban = Annotated[str, AfterValidator(_validator(check_iban))]
 Bic = Annotated[str, AfterValidator(_validator(check_bic))]
+
+
+# VAT prefixes that are not the country's ISO 3166 code.
+_VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+_NATIONAL = (("pl_nip", "PL"), ("se_org_number", "SE"), ("jp_invoice_registration", "JP"),
+             ("kr_business_registration", "KR"))
+
+
+def issuing_country(tax_ids: object) -> str | None:
+    """The country a party's tax numbers were issued in (ISO 3166), if they name one: the
+    prefix of its EU VAT number, else the country of its national number. An invoice labels
+    the party's company number by it (法人番号 is Japan's, not a Dutch KvK number)."""
+    vat = getattr(tax_ids, "eu_vat", None)
+    if vat:
+        prefix = compact(vat)[:2].upper()
+        return _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+    return next((country for key, country in _NATIONAL if getattr(tax_ids, key, None)), None)

@@ -135,18 +135,21 @@ def overview_guard(agency: AgencyContent, people: Iterable[tuple[str, str]]) -> 
 def protect_portal(client: Client, files: PortalFiles, secrets: Secrets,
                    env: jinja2.Environment, page_context: dict[str, Any] | None = None,
                    theme_scripts: frozenset[str] = frozenset(),
-                   form_action: str = NO_FORMS) -> ProtectedPortal:
+                   form_action: str = NO_FORMS,
+                   language_contexts: dict[str, dict[str, Any]] | None = None
+                   ) -> ProtectedPortal:
     """Apply the client's access mode to its rendered files; `form_action` is the portal's
     CSP form-action source (`headers.form_action_source`)."""
     return protect(client_guard(client), files, secrets, env, page_context, theme_scripts,
-                   form_action)
+                   form_action, language_contexts)
 
 
 def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Environment,
             page_context: dict[str, Any] | None = None,
-            theme_scripts: frozenset[str] = frozenset(), form_action: str = NO_FORMS
-            ) -> ProtectedPortal:
-    """Apply an access mode to rendered files; `page_context` translates the lock page;
+            theme_scripts: frozenset[str] = frozenset(), form_action: str = NO_FORMS,
+            language_contexts: dict[str, dict[str, Any]] | None = None) -> ProtectedPortal:
+    """Apply an access mode to rendered files; `page_context` translates the lock page, and
+    `language_contexts` (by language folder, 'en/') the lock pages of the other languages;
     `theme_scripts` are the hashes of the theme's own inline scripts, the only ones allowed."""
     # the lock page is the document a decrypted page's forms post from: the same policy
     page_context = {**(page_context or {}),
@@ -160,7 +163,9 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     if guard.mode == "password" and master:
         slots = _key_slots(guard, secrets, master, problems)
         if not problems:
-            out = encrypt_portal(guard, files, master, slots, env, page_context or {})
+            out = encrypt_portal(guard, files, master, slots, env, page_context,
+                                 {prefix: {**context, "csp": page_context["csp"]}
+                                  for prefix, context in (language_contexts or {}).items()})
     out, hashes = _hash_inline_scripts(out, theme_scripts, form_action)
     out[HEADER_FILES[0]] = headers_file(hashes, form_action)
     out[HEADER_FILES[1]] = nginx_snippet(hashes, form_action)
@@ -284,8 +289,10 @@ def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
 
 
 def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[KeySlot],
-                   env: jinja2.Environment, page_context: dict[str, Any]) -> PortalFiles:
-    """Every page becomes a locked shell; every data file an opaque encrypted blob."""
+                   env: jinja2.Environment, page_context: dict[str, Any],
+                   language_contexts: dict[str, dict[str, Any]] | None = None) -> PortalFiles:
+    """Every page becomes a locked shell (in the page's language); every data file an opaque
+    encrypted blob."""
     content_key = _content_key(master, guard.name, slots)
     vault = {
         "v": FORMAT_VERSION,
@@ -312,7 +319,9 @@ def encrypt_portal(guard: Guard, files: PortalFiles, master: bytes, slots: list[
                              ensure_ascii=False, sort_keys=True).encode("utf-8")
         page_vault = {**vault, "path": new_path, "root": root,
                       "data": _b64(seal(content_key, new_path, payload))}
-        out[new_path] = shell.render(**page_context, root=root, lang=guard.language,
+        folder = path.split("/", 1)[0] + "/"
+        context = (language_contexts or {}).get(folder, page_context)
+        out[new_path] = shell.render(**{"lang": guard.language, **context}, root=root,
                                      vault=json.dumps(page_vault, sort_keys=True)
                                      ).encode("utf-8")
     return out

@@ -22,34 +22,35 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdate],
-              fmt: Formatter, address: str | None) -> bytes:
-    """Return the Atom feed of `updates` (newest first, as rendered on the updates page);
+              fmt: Formatter, address: str | None, prefix: str = "") -> bytes:
+    """Return the Atom feed of `updates` (newest first, as rendered on the updates page) in
+    the language whose pages are in `prefix` ('' or 'en/'), where the feed lives too;
     `address` is the portal's public address, which entries' links resolve against."""
     feed = ET.Element("feed", {"xmlns": ATOM, "xml:lang": fmt.language_tag})
     if address:
-        feed.set("xml:base", address)
-    _text(feed, "id", _urn(f"clientportal:{client.slug}:feed"))
+        feed.set("xml:base", address + prefix)
+    _text(feed, "id", _urn(f"clientportal:{client.slug}:{prefix}feed"))
     _text(feed, "title", f"{client.profile.name} · {agency.config.agency.name}")
     stamps = [_stamp(u.meta.date, fmt) for u in updates]
     _text(feed, "updated", max(stamps) if stamps else "1970-01-01T00:00:00Z")
     # The self link is absolute where the address is known (feed validators warn on a
     # relative one); without it, relative is all there is.
     ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml",
-                                 "href": f"{address or ''}feed.xml"})
+                                 "href": f"{address + prefix if address else ''}feed.xml"})
     ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": "updates.html"})
     author = ET.SubElement(feed, "author")
     _text(author, "name", agency.config.agency.name)
     for update, stamp in zip(updates, stamps, strict=True):
-        _entry(feed, client, update, stamp, agency)
+        _entry(feed, client, update, stamp, agency, prefix)
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
 
 
 def _entry(feed: ET.Element, client: Client, update: RenderedUpdate, stamp: str,
-           agency: AgencyContent) -> None:
+           agency: AgencyContent, prefix: str) -> None:
     meta = update.meta
     entry = ET.SubElement(feed, "entry")
-    _text(entry, "id", _urn(f"clientportal:{client.slug}:update:{update.slug}"))
+    _text(entry, "id", _urn(f"clientportal:{client.slug}:{prefix}update:{update.slug}"))
     _text(entry, "title", meta.title)
     _text(entry, "published", stamp)
     _text(entry, "updated", stamp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as gettext_module
+import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import lru_cache
@@ -16,10 +17,12 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import (
     format_date,
-    format_datetime,
     format_interval,
     format_skeleton,
+    format_time,
     format_timedelta,
+    get_datetime_format,
+    get_relative_name,
 )
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -50,15 +53,22 @@ class Formatter:
         return str(self.locale).replace("_", "-")
 
     def date(self, value: When, form: str = "medium") -> str:
-        """Format a date (a date-time is shown as its day in the portal's time zone)."""
-        return format_date(day_in(value, self.timezone), form, locale=self.locale)
+        """Format a date (a date-time is shown as its day in the portal's time zone), never
+        broken across lines: '30 paź 2026', not '30 / paź 2026'."""
+        return unbroken(format_date(day_in(value, self.timezone), form, locale=self.locale))
 
     def when(self, value: When, form: str = "medium") -> str:
-        """Format a date, or a date-time with its time of day."""
-        if isinstance(value, dt.datetime):
-            return format_datetime(moment_in(value, self.timezone), form, tzinfo=self.tz,
-                                   locale=self.locale)
-        return format_date(value, form, locale=self.locale)
+        """Format a date, or a date-time with its time of day in hours and minutes (a
+        deadline's seconds are noise: '10 gru 2026, 14:00')."""
+        if not isinstance(value, dt.datetime):
+            return unbroken(format_date(value, form, locale=self.locale))
+        moment = moment_in(value, self.timezone).astimezone(self.tz)
+        day = format_date(moment, form, locale=self.locale)
+        time = format_time(moment, "short", tzinfo=self.tz, locale=self.locale)
+        # the language's own way to join them, as Babel's format_datetime does
+        pattern = str(get_datetime_format(form, locale=self.locale))  # type: ignore[arg-type]
+        return pattern.replace("'", "").replace("{0}", unbroken(time)).replace("{1}",
+                                                                             unbroken(day))
 
     def months(self, start: dt.date, end: dt.date) -> str:
         """A span of whole months: 'October 2026', 'October – December 2026'."""
@@ -74,15 +84,28 @@ class Formatter:
         """Format a plain number, keeping the decimals it was written with."""
         return format_decimal(value, locale=self.locale, decimal_quantization=False)
 
+    def quantity(self, value: Decimal | int, unit: str | None) -> str:
+        """A quantity with its unit: '2.5 h', and in Chinese, Japanese and Korean with no
+        space before a unit in their script, as they write counters ('1ヶ月', '18個', '1개월')."""
+        number = self.number(value)
+        if not unit:
+            return number
+        joined = unicodedata.east_asian_width(unit[0]) in ("W", "F")
+        return f"{number}{'' if joined else ' '}{unit}"
+
     def percent(self, rate: Decimal) -> str:
         """Format a rate given in percent (23 → 23 %)."""
         return format_percent(rate / 100, locale=self.locale, decimal_quantization=False)
 
     def relative(self, value: When, as_of: dt.date) -> str:
-        """Say how far a day is from the build date: 'in 3 days', '2 weeks ago', 'today'."""
+        """Say how far a day is from the build date: 'today', 'yesterday', 'tomorrow', else
+        'in 3 days', '2 weeks ago'."""
         day = day_in(value, self.timezone)
-        if day == as_of:
-            return format_timedelta(dt.timedelta(0), granularity="day", locale=self.locale)
+        offset = (day - as_of).days
+        if abs(offset) <= 1:  # the language's own words: "today", "wczoraj", "明日"
+            name = get_relative_name("day", offset, locale=self.locale)
+            if name:
+                return name
         return format_timedelta(day - as_of, granularity="day", threshold=1.1,
                                 add_direction=True, locale=self.locale)
 
@@ -95,10 +118,19 @@ class Formatter:
             locale = Locale.parse(likely) if likely else locale
         return WEEKDAYS[locale.first_week_day]
 
+    def country_name(self, code: str) -> str:
+        """The name of a country in this locale, e.g. 'オランダ' for 'NL' in Japanese."""
+        return str(self.locale.territories.get(code.upper(), code))
+
     def language_name(self, tag: str) -> str:
         """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""
         name = Locale.parse(tag, sep="-" if "-" in tag else "_").get_display_name(self.locale)
         return name or tag
+
+
+def unbroken(text: str) -> str:
+    """`text` with no-break spaces: a date or a time is never split across lines."""
+    return text.replace(" ", "\u00a0")
 
 
 # ---------------------------------------------------------------- UI translations (gettext)

@@ -18,12 +18,14 @@ DEFAULT_DURATION = "1h"  # of a milestone due at a time, unless it says otherwis
 
 
 def calendar_ics(client: Client, agency: AgencyContent, as_of: date,
-                 titles_only: bool = False) -> bytes:
+                 titles_only: bool = False, descriptions: dict[str, str] | None = None
+                 ) -> bytes:
     """Return the client's milestones as a VCALENDAR, CRLF-terminated and folded.
 
     `titles_only`: a password portal's secret calendar, published unencrypted, carries the
     milestones' titles, dates and status and nothing else: no description, no owner, no
-    client name (its UIDs are opaque too).
+    client name (its UIDs are opaque too). `descriptions` are the milestones' descriptions
+    as rendered (HTML, by id), whose text the events carry.
     """
     name = agency.config.agency.name if titles_only else (
         f"{client.profile.name} · {agency.config.agency.name}")
@@ -41,12 +43,14 @@ def calendar_ics(client: Client, agency: AgencyContent, as_of: date,
     ]
     stamp = f"{as_of:%Y%m%d}T000000Z"
     for milestone in client.milestones:
-        lines.extend(_event(client, milestone, stamp, titles_only))
+        description = "" if titles_only else (descriptions or {}).get(milestone.id, "")
+        lines.extend(_event(client, milestone, stamp, titles_only, description))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines).encode("utf-8")
 
 
-def _event(client: Client, milestone: Milestone, stamp: str, titles_only: bool) -> list[str]:
+def _event(client: Client, milestone: Milestone, stamp: str, titles_only: bool,
+           description: str) -> list[str]:
     uid = f"{milestone.id}.{client.slug}@clientportal"
     if titles_only:
         uid = f"{uuid.uuid5(uuid.NAMESPACE_URL, 'clientportal:' + uid)}@clientportal"
@@ -66,7 +70,7 @@ def _event(client: Client, milestone: Milestone, stamp: str, titles_only: bool) 
         lines.append(f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}")
     lines.append(f"SUMMARY:{escape_text(milestone.title)}")
     if not titles_only:
-        lines.extend(_description(milestone))
+        lines.extend(_description(milestone, description))
     lines.append(f"STATUS:{'CANCELLED' if milestone.status == 'cancelled' else 'CONFIRMED'}")
     lines.append("TRANSP:TRANSPARENT")
     lines.append("END:VEVENT")
@@ -80,8 +84,8 @@ _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _description(milestone: Milestone) -> list[str]:
-    details = plain_text(milestone.description or "", limit=2000)
+def _description(milestone: Milestone, description: str) -> list[str]:
+    details = plain_text(description)  # the text as the timeline shows it, not Markdown
     if milestone.owner:
         details = f"{milestone.owner}\n{details}".strip()  # escaped below, as the title is
     return [f"DESCRIPTION:{escape_text(details)}"] if details else []

@@ -14,6 +14,7 @@ import functools
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -21,6 +22,7 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
@@ -36,6 +38,17 @@ _INLINE_PATTERNS = {
     "entity", "not_strong", "em_strong", "em_strong2", "strong_em", "strong", "emphasis",
 }
 _INLINE_TRIGGER = re.compile(r"[`\\\[!<&*_]|  \n")
+# Characters written without spaces between words (CSS Text 3's East Asian wide characters, but
+# not Hangul, which Korean separates with spaces): ideographs, kana, CJK and full-width marks.
+_WIDE = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff" \
+        "\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uff61-\uff9f\uffe0-\uffe6"
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff\uffa0-\uffdc"
+# A source line break next to one of them (tags between allowed), with no Hangul or space on
+# the other side: the browser would show a space there ("から 16日", "会員データ 抽出")
+_WIDE_BREAK = re.compile(
+    f"(?<=[{_WIDE}])[ \\t]*\n[ \\t]*(?=(?:<[^>]*>)*[^\\s<{_HANGUL}])"
+    f"|(?<=[^\\s>{_HANGUL}])[ \\t]*\n[ \\t]*(?=(?:<[^>]*>)*[{_WIDE}])")
+_VERBATIM = re.compile(r"(<(pre|code)\b.*?</\2>)", re.S)
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -61,12 +74,12 @@ class LinkTargets:
 
     pages: dict[str, str]
     attachments: frozenset[str]
-    attachment_root: str = ""  # '../' from a language folder such as en/ to files/
+    page_prefix: str = ""  # the folder of the language the pages are in: '' or 'en/'
 
     @functools.cached_property
     def key(self) -> tuple[Any, ...]:
         """Everything about the targets, hashable: part of a kept rendering's key."""
-        return tuple(sorted(self.pages.items())), self.attachments, self.attachment_root
+        return tuple(sorted(self.pages.items())), self.attachments, self.page_prefix
 
 
 @dataclass
@@ -135,9 +148,10 @@ class _LinkRewriter(Treeprocessor):
         if key in self.targets.pages:
             page = self.targets.pages[key]
             anchor = f"#{fragment}" if fragment else ""
-            return self.root + page + ("" if "#" in page and not anchor else anchor)
+            return (self.root + self.targets.page_prefix + page
+                    + ("" if "#" in page and not anchor else anchor))
         if key in self.targets.attachments:
-            return self.root + self.targets.attachment_root + key
+            return self.root + key  # attachments are shared by the languages
         if key.startswith("files/"):
             return self._bad(target, f"attachment '{key}' not found in files/")
         return self._bad(target, f"link '{target}' points to nothing in this client folder "
@@ -172,9 +186,24 @@ class _QuickInline(InlineProcessor):
         return super()._InlineProcessor__handleInline(data, patternIndex)
 
 
+class _WideLineJoin(Postprocessor):
+    """Join lines broken next to a Chinese or Japanese character, as their writing has no
+    spaces: "会員データ⏎抽出" is "会員データ抽出", not "会員データ 抽出" (CSS Text 3 asks
+    browsers to do so between two such characters; none does), and "から⏎16日" is "から16日".
+    Korean, written with spaces, keeps them; code is as written."""
+
+    def run(self, text: str) -> str:
+        if "\n" not in text:
+            return text
+        parts = _VERBATIM.split(text)  # text, verbatim, its tag name, text, ...
+        return "".join(_WIDE_BREAK.sub("", part) if index % 3 == 0 else part
+                       for index, part in enumerate(parts) if index % 3 != 2)
+
+
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
+        md.postprocessors.register(_WideLineJoin(md), "wide_line_join", 5)  # after raw HTML
 
 
 class MarkdownRenderer:
@@ -204,7 +233,8 @@ class MarkdownRenderer:
 
     def render(self, text: str, targets: LinkTargets, *, root: str = "", id_prefix: str = "",
                first_line: int = 1) -> Rendered:
-        """Render `text` for a page `root` away from the portal root.
+        """Render `text` for a page `root` away from the portal root (its language's pages
+        are in `targets.page_prefix` below the root).
 
         The latest renderings are kept: `serve`, rebuilding a client after one of its
         documents changed, renders only that document again.
@@ -284,12 +314,71 @@ def _line_of(text: str, needle: str, first_line: int, occurrence: int = 0,
     return first_line + text.count("\n", 0, starts[min(occurrence, len(starts) - 1)])
 
 
-def plain_text(text: str, limit: int = 220) -> str:
-    """Return a short plain-text excerpt of Markdown, for summaries and feeds."""
-    stripped = re.sub(r"```.*?```", " ", text, flags=re.S)
-    stripped = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", stripped)
-    stripped = re.sub(r"^#+\s*|[*_`>|]|\[\^[^\]]*\]", " ", stripped, flags=re.M)
-    words = " ".join(stripped.split())
-    if len(words) <= limit:
-        return words
-    return words[:limit].rsplit(" ", 1)[0] + "…"
+class _Blocks(HTMLParser):
+    """The text of rendered HTML, block by block, leaving out what does not read as prose."""
+
+    BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
+              "figcaption", "div", "br"}
+
+    def __init__(self, skip: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip = skip
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skipping: list[str] = []  # open elements whose text is left out
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skipping or tag in self.skip or ("class", "footnote") in attrs:
+            if tag not in ("br", "img", "hr"):
+                self.skipping.append(tag)
+            return
+        if tag in self.BLOCKS:
+            self._end_block()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        if tag in self.BLOCKS:
+            self._end_block()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.current.append(data)
+
+    def _end_block(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def html_blocks(html: str, skip: frozenset[str] = frozenset({"pre", "sup"})) -> list[str]:
+    """The text of rendered HTML, one string per paragraph, item or heading; footnotes and
+    the elements in `skip` left out."""
+    parser = _Blocks(skip)
+    parser.feed(html)
+    parser.close()
+    parser._end_block()
+    return parser.blocks
+
+
+EXCERPT_SKIP = frozenset({"pre", "sup", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def excerpt(html: str, limit: int = 220) -> str:
+    """A short excerpt of rendered HTML for lists and feeds: its paragraphs and list items as
+    a reader sees them (no Markdown, no tables, code or headings), cut at a word when there
+    is one near the limit, else at a character (Japanese has no spaces)."""
+    text = " ".join(html_blocks(html, EXCERPT_SKIP))
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 3 // 4 else cut).rstrip(" ,;:、。") + "…"
+
+
+def plain_text(html: str) -> str:
+    """All the text of rendered HTML, a line per paragraph or item: for calendars."""
+    return "\n".join(html_blocks(html))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,9 +16,10 @@ import jinja2
 
 from generator.content.figures import ClientRow, agency_nps
 from generator.content.models import PortalConfig
+from generator.content.money import sum_by_currency
 from generator.publish.output import PortalFiles
 from generator.render.i18n import Formatter
-from generator.render.theme import DEFAULT_THEME, Theme
+from generator.render.theme import DEFAULT_THEME, Theme, published
 
 AGENCY_ASSETS = DEFAULT_THEME / "agency"
 STAGES = ["lead", "onboarding", "active", "paused", "former"]
@@ -41,12 +43,17 @@ def _slugify(text: str) -> str:
 
 
 def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
-                    env: jinja2.Environment, theme: Theme) -> PortalFiles:
-    """Every file of the agency overview: the index, one page per manager, assets."""
+                    env: jinja2.Environment, theme: Theme,
+                    portals: dict[str, str] | None = None) -> PortalFiles:
+    """Every file of the agency overview: the index, one page per manager, assets.
+    `portals` are the clients' portal addresses by slug: absolute, or relative to the
+    overview's folder."""
     slugs = manager_slugs(rows)
     fmt = Formatter(config.locale, config.timezone)
     common = {"agency": config.agency, "fmt": fmt, "lang": fmt.language_tag, "as_of": as_of,
               "money": _money_text, "manager_slugs": slugs, "stages": STAGES,
+              "portals": {r.slug: (portals or {}).get(r.slug) for r in rows},
+              "sort_money": sort_money, "totals": _totals(rows),
               "agency_nps": agency_nps(rows)}
     files: PortalFiles = {}
     template = env.get_template("agency/index.html")
@@ -59,11 +66,43 @@ def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
         files[f"managers/{slugs[email]}.html"] = template.render(
             **common, rows=mine, managers=managers, manager=(name, email),
             root="../").encode("utf-8")
-    files.update({f"assets/{p.name}": p for p in sorted(AGENCY_ASSETS.iterdir())})
-    files["assets/style.css"] = theme.static_files()["style.css"]
+    files.update({f"assets/{p.name}": published(p) for p in sorted(AGENCY_ASSETS.iterdir())})
+    files["assets/style.css"] = theme.published_static()["style.css"]
     # without an icon of its own a browser asks the host for /favicon.ico
     files["assets/favicon.svg"] = theme.static_files()["favicon.svg"]
     return files
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The overview's balances summed per currency (never across currencies)."""
+
+    open: dict[str, Decimal]
+    overdue: dict[str, Decimal]
+    languages: dict[str, str]  # a language each currency is written in: a client's paying it
+
+    @property
+    def currencies(self) -> list[str]:
+        return sorted(set(self.open) | set(self.overdue))
+
+
+def _totals(rows: list[ClientRow]) -> Totals:
+    languages: dict[str, str] = {}
+    for row in rows:
+        for currency in row.open_balance:
+            languages.setdefault(currency, row.language)
+    return Totals(sum_by_currency([p for r in rows for p in r.open_balance.items()]),
+                  sum_by_currency([p for r in rows for p in r.overdue_balance.items()]),
+                  languages)
+
+
+def sort_money(balance: dict[str, Decimal]) -> str:
+    """A money cell's sort key: its currency, then its amount ('PLN 51967.50'); a client with
+    several currencies sorts by the first; none sorts last."""
+    if not balance:
+        return ""
+    currency = sorted(balance)[0]
+    return f"{currency} {balance[currency]}"
 
 
 def _money_text(balance: dict[str, Decimal], language: str) -> str:
@@ -74,7 +113,7 @@ def _money_text(balance: dict[str, Decimal], language: str) -> str:
 
 def lock_page_assets(theme: Theme) -> PortalFiles:
     """What the lock page of an encrypted overview loads besides the overview's own assets."""
-    static = theme.static_files()
+    static = theme.published_static()
     files: PortalFiles = {f"assets/{name}": static[name]
                           for name in ("favicon.svg", "unlock.css", "unlock.js")}
     files["assets/brand.css"] = b"/* the agency overview: the theme's own accent */\n"

@@ -20,15 +20,21 @@ from generator.content.parties import invoice_parties as parties_of
 from generator.content.satisfaction import survey_round
 from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
-from generator.render.changes import document_history, whats_new
+from generator.render.changes import (
+    document_history,
+    recent_changes,
+    utc_text,
+    whats_new,
+    whats_new_window,
+)
 from generator.render.i18n import Formatter
-from generator.render.markdown import LinkTargets, MarkdownRenderer, plain_text
+from generator.render.markdown import LinkTargets, MarkdownRenderer, excerpt
 from generator.render.payment import payment_block, qr_svg
 from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
 OVERVIEW_DEADLINES = 4
-OVERVIEW_UPDATES = 3
+OVERVIEW_CHANGES = 6  # entries of "recent changes"; the count covers them all
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,19 @@ class Page:
     section: str
     title: str
     context: dict[str, Any] = field(default_factory=dict)
+    prefix: str = ""  # the folder of the page's language: '' for the default, else 'en/'
 
     @property
     def root(self) -> str:
-        """The relative way back to the portal root, e.g. '../' for 'invoices/x.html'."""
+        """The relative way back to the portal root, e.g. '../' for 'invoices/x.html': for
+        what every language shares (assets/, files/, the calendar)."""
         return "../" * self.path.count("/")
+
+    @property
+    def base(self) -> str:
+        """The relative way to the pages of the page's own language: the root for the
+        default language, '../en/' from 'en/invoices.html'."""
+        return self.root + self.prefix
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class LanguageView:
     pages: list[Page]
     updates: list[RenderedUpdate]
     problems: list[Problem]
+    milestones: dict[str, str] = field(default_factory=dict)  # id -> description as HTML
 
 
 @dataclass
@@ -95,6 +110,7 @@ class _PageMaker:
              id_prefix: str = "") -> tuple[str, list[dict[str, Any]]]:
         if not text:
             return "", []
+        root = "../" * self.targets.page_prefix.count("/") + root  # from a language folder
         rendered = self.markdown.render(text, self.targets, root=root, id_prefix=id_prefix,
                                         first_line=first_line)
         self.problems.extend(Problem(source, line, message)
@@ -118,7 +134,7 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
     in its Markdown. `language` and `prefix` ('en/') give one language of a portal in
     several languages."""
     fmt = Formatter(language or client.language, client.timezone)
-    targets = replace(link_targets(client), attachment_root="../" * prefix.count("/"))
+    targets = replace(link_targets(client), page_prefix=prefix)
     maker = _PageMaker(client, agency, as_of, markdown, fmt, targets)
     timeline = _timeline(maker)
     updates = _updates(maker)
@@ -137,8 +153,9 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
         _contact(maker),
     ]
     if prefix:
-        pages = [replace(page, path=prefix + page.path) for page in pages]
-    return LanguageView(pages, updates, maker.problems)
+        pages = [replace(page, path=prefix + page.path, prefix=prefix) for page in pages]
+    return LanguageView(pages, updates, maker.problems,
+                        {e.milestone.id: e.description_html for e in timeline})
 
 
 def _timeline(maker: _PageMaker) -> list[TimelineEntry]:
@@ -183,9 +200,9 @@ def _received(records: list[InvoiceRecord]) -> dict[str, Any]:
 
 
 def _updates(maker: _PageMaker) -> list[RenderedUpdate]:
-    return [RenderedUpdate(d, maker.html(d.body, d.source, d.body_line,
-                                         id_prefix=f"{d.slug}-")[0], plain_text(d.body))
-            for d in maker.client.updates]
+    rendered = [(d, maker.html(d.body, d.source, d.body_line, id_prefix=f"{d.slug}-")[0])
+                for d in maker.client.updates]
+    return [RenderedUpdate(d, html, excerpt(html)) for d, html in rendered]
 
 
 def _milestone_counts(timeline: list[TimelineEntry]) -> dict[str, Any]:
@@ -203,18 +220,29 @@ def _milestone_counts(timeline: list[TimelineEntry]) -> dict[str, Any]:
 def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
               updates: list[RenderedUpdate]) -> Page:
     invoices = _invoices(maker.client)
+    client = maker.client
+    open_invoices = [r for r in invoices["invoices"] if r.status != "paid"]
+    next_due = min(open_invoices, key=lambda r: r.invoice.due, default=None)
+    changes = recent_changes(whats_new(client, maker.as_of, maker.agency.config.timezone,
+                                       maker.messages),
+                             client.history.tracked, updates, maker.as_of, client.timezone)
     context = {
         **_milestone_counts(timeline),
         "open_balance": invoices["open_balance"],
         "overdue_balance": invoices["overdue_balance"],
-        "open_invoices": [r for r in invoices["invoices"] if r.status != "paid"],
-        "latest_updates": updates[:OVERVIEW_UPDATES],
-        "scope": maker.client.scope,
-        "whats_new": whats_new(maker.client, maker.as_of, maker.agency.config.timezone,
-                               maker.messages),
-        "history_tracked": maker.client.history.tracked,
-        "awaiting": awaiting_approval(maker.client),
-        "survey": survey_round(maker.client, maker.agency.config.satisfaction, maker.as_of),
+        "open_invoices": open_invoices,
+        "next_due": next_due,
+        "next_due_days": (next_due.invoice.due - maker.as_of).days if next_due else None,
+        "scope": client.scope,
+        "changes": changes[:OVERVIEW_CHANGES],
+        "more_changes": sum(e.count for e in changes[OVERVIEW_CHANGES:]),
+        "change_count": sum(e.count for e in changes),
+        "change_times": " ".join(f"{e.at}*{e.count}" for e in changes if e.at),
+        "change_window": utc_text(whats_new_window(maker.as_of,
+                                                   maker.agency.config.timezone)[0]),
+        "history_tracked": client.history.tracked,
+        "awaiting": awaiting_approval(client),
+        "survey": survey_round(client, maker.agency.config.satisfaction, maker.as_of),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.content.domain import AgencyContent, Client, form_endpoint
+from generator.content.taxids import issuing_country
 from generator.errors import Problem
 from generator.publish.headers import form_action_source, policy
 from generator.publish.output import PortalFiles
@@ -58,7 +59,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     PDFs only with a `pdfs` maker (a check makes none)."""
     portal = RenderedPortal()
     documents = _einvoices(client, agency)
-    for language in reversed(client.languages):  # the default language last: its feed
+    for language in reversed(client.languages):
         prefix = language_prefix(client, language)
         view = portal_pages(localized(client, language), agency, as_of, markdown, language,
                             prefix)
@@ -75,12 +76,17 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
             if page.template == "invoice.html" and pdfs and agency.config.invoice_pdf:
                 portal.files[page.path[:-len(".html")] + ".pdf"] = _invoice_pdf(
                     env, page, context, documents[page.context["record"].slug], pdfs, client)
-    portal.files["feed.xml"] = atom_feed(client, agency, view.updates, fmt, address)
-    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of)
+        # each language its own feed, beside its pages: the updates as that language shows them
+        portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
+                                                      address, prefix)
+    portal.files["calendar.ics"] = calendar_ics(client, agency, as_of,
+                                                descriptions=view.milestones)
     portal.files[f"{ASSETS}/brand.css"] = _brand_css(client).encode("utf-8")
-    portal.files.update({f"{ASSETS}/{name}": path
-                         for name, path in theme.static_files().items()})
+    portal.files.update({f"{ASSETS}/{name}": content
+                         for name, content in theme.published_static().items()})
     portal.files.update(_agency_files(agency))
+    if logo := _client_logo(client):  # in assets/: readable on a protected portal's lock page
+        portal.files[logo] = client.attachments[str(client.profile.branding.logo)]
     portal.files.update(dict(sorted(client.attachments.items())))
     portal.files.update({f"invoices/{slug}.xml": ubl_xml(document)
                          for slug, document in documents.items()})
@@ -148,9 +154,10 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
         "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
         "agency_logo_file": agency.files[logo] if logo else None,
         "client": client.profile,
-        "client_logo": client.profile.branding.logo,
+        "client_logo": _client_logo(client),
         "currency": client.currency,
         "fmt": fmt,
+        "issuing_country": issuing_country,
         "lang": fmt.language_tag,
         "as_of": as_of,
         **_talk_context(client, agency),
@@ -170,11 +177,30 @@ def _talk_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
 def _render_page(env: jinja2.Environment, page: Page, common: dict[str, Any]) -> bytes:
     try:
         template = env.get_template(page.template)
-        html = template.render(**common, **page.context, page=page, root=page.root)
+        html = template.render(**common, **page.context, page=page, root=page.root,
+                               base=page.base)
     except (jinja2.TemplateSyntaxError, jinja2.UndefinedError,
             jinja2.TemplateNotFound) as error:
         raise template_error(error, page.path) from None
     return html.encode("utf-8")
+
+
+def _client_logo(client: Client) -> str | None:
+    """Where the client's logo is published among the theme's assets, if it has one."""
+    logo = client.profile.branding.logo
+    return f"{ASSETS}/client/{Path(logo).name}" if logo else None
+
+
+def lock_page_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
+    """What a protected portal's lock page shows before it is opened, so a client knows whose
+    it is and whom to ask: the agency's and client's names and logos, the account manager.
+    None of it is secret (docs/security.md); the portal's content stays encrypted."""
+    logo = agency.config.agency.logo
+    manager = client.profile.account_manager
+    return {"agency_name": agency.config.agency.name,
+            "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
+            "client_name": client.profile.name, "client_logo": _client_logo(client),
+            "manager": {"name": manager.name, "email": manager.email, "phone": manager.phone}}
 
 
 def _agency_files(agency: AgencyContent) -> PortalFiles:

@@ -15,6 +15,15 @@
     return kind === "number" ? parseFloat(value) || 0 : value;
   }
 
+  // Money sorts within a currency: by currency code, then amount; no amount sorts last.
+  function compare(a, b, kind) {
+    if (kind !== "money") { return a < b ? -1 : a > b ? 1 : 0; }
+    if (!a || !b) { return a ? -1 : b ? 1 : 0; }
+    var x = a.split(" "), y = b.split(" ");
+    if (x[0] !== y[0]) { return x[0] < y[0] ? -1 : 1; }
+    return parseFloat(x[1]) - parseFloat(y[1]);
+  }
+
   function sortBy(header) {
     var index = header.cellIndex, kind = header.dataset.sortKind;
     var ascending = header.getAttribute("aria-sort") !== "ascending";
@@ -24,7 +33,8 @@
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
     rows.sort(function (a, b) {
       var x = cellValue(a, index, kind), y = cellValue(b, index, kind);
-      var order = x < y ? -1 : x > y ? 1 : 0;
+      var order = compare(x, y, kind);
+      if (kind === "money" && (!x || !y)) { return order; }  // empty last either way
       return ascending ? order : -order;
     });
     rows.forEach(function (row) { body.appendChild(row); });

@@ -2,7 +2,9 @@
 // The password gives a key (PBKDF2-SHA256 over the portal's salt) that unwraps the content key
 // from one of the key slots; the content key decrypts the page (AES-256-GCM, the page's path as
 // additional data) and is kept in sessionStorage: for this tab only, gone when it is closed or
-// on "Log out". Attachments, feed and calendar are fetched encrypted and decrypted on use.
+// on "Log out"; or, if the client asks to stay signed in on this device, in localStorage too,
+// until "Log out" (docs/security.md). Attachments, feed and calendar are fetched encrypted and
+// decrypted on use.
 (function () {
   "use strict";
   var holder = document.getElementById("cp-vault");
@@ -31,16 +33,26 @@
     return btoa(String.fromCharCode.apply(null, new Uint8Array(buffer)));
   }
 
+  var keep = document.getElementById("cp-keep");
+
   function remember(raw) {
-    try { sessionStorage.setItem(storageKey, base64(raw)); } catch (e) { /* private mode */ }
+    try {
+      sessionStorage.setItem(storageKey, base64(raw));
+      if (keep && keep.checked) { localStorage.setItem(storageKey, base64(raw)); }
+    } catch (e) { /* private mode */ }
   }
 
   function forget() {
-    try { sessionStorage.removeItem(storageKey); } catch (e) { /* nothing stored */ }
+    try {
+      sessionStorage.removeItem(storageKey);
+      localStorage.removeItem(storageKey);
+    } catch (e) { /* nothing stored */ }
   }
 
   function recalled() {
-    try { return sessionStorage.getItem(storageKey); } catch (e) { return null; }
+    try {
+      return sessionStorage.getItem(storageKey) || localStorage.getItem(storageKey);
+    } catch (e) { return null; }
   }
 
   function aesKey(raw) {
@@ -172,9 +184,18 @@
 
   function askPassword() {
     var input = document.getElementById("cp-password");
-    var button = form.querySelector("button");
+    var button = form.querySelector("button[type=submit]");
+    var reveal = document.getElementById("cp-show");
     form.hidden = false;
     input.focus();
+    if (reveal) {
+      reveal.addEventListener("click", function () {
+        var shown = input.type === "password";
+        input.type = shown ? "text" : "password";
+        reveal.textContent = shown ? text.hide : text.show;
+        input.focus();
+      });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       message.textContent = text.opening;

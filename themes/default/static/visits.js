@@ -19,6 +19,19 @@
     return; // storage disabled: no marks
   }
   if (!since) return; // first visit: everything is new, mark nothing
+  // the overview's count: what changed since then, if the last visit falls in its window
+  var card = document.querySelector("[data-changes]");
+  if (card && since >= card.getAttribute("data-window")) {
+    var count = 0;
+    card.getAttribute("data-changes").split(" ").forEach(function (change) {
+      var parts = change.split("*");
+      if (parts[0] > since) count += Number(parts[1]);
+    });
+    card.querySelector(".changes-count").textContent =
+      count.toLocaleString(document.documentElement.lang);
+    card.querySelector(".changes-recent").hidden = true;
+    card.querySelector(".changes-since").hidden = false;
+  }
   document.querySelectorAll("[data-changed]").forEach(function (item) {
     if (item.getAttribute("data-changed") > since) {
       item.classList.add("changed-since-visit");
