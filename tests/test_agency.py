@@ -19,11 +19,11 @@ from conftest import AS_OF, EXAMPLE_CONTENT, REPO, build_site, portal
 # Computed by hand from content/*/invoices/*.yaml (line totals rounded to the minor unit,
 # discounts and tax per rate), unpaid on 2026-11-23; overdue = due before that day.
 EXPECTED = {
-    "kowalski-legal": ("PLN", Decimal("51967.50"), Decimal("29212.50"),
-                       "51\u00a0967,50\u00a0zł", "29\u00a0212,50\u00a0zł"),
+    "kowalski-legal": ("PLN", Decimal("50676.00"), Decimal("29212.50"),  # credit note: -1291.50
+                       "50\u00a0676,00\u00a0zł", "29\u00a0212,50\u00a0zł"),
     "sakura-retail": ("JPY", Decimal("3312701"), Decimal("1662701"), "￥3,312,701", "￥1,662,701"),
-    "nordlys-saas": ("SEK", Decimal("261218.75"), Decimal("142468.75"),
-                     "261\u00a0218,75\u00a0kr", "142\u00a0468,75\u00a0kr"),
+    "nordlys-saas": ("SEK", Decimal("208975.00"), Decimal("113975.00"),
+                     "208\u00a0975,00\u00a0kr", "113\u00a0975,00\u00a0kr"),
     "hanbit-logistics": ("KRW", Decimal("32285000"), Decimal("16885000"),
                          "₩32,285,000", "₩16,885,000"),
 }
@@ -44,10 +44,10 @@ def test_report_json_matches_hand_computed_totals():
 def test_report_csv_and_table():
     result = portal("report", "--content", EXAMPLE_CONTENT, "--as-of", AS_OF, "--format", "csv")
     rows = {r["client"]: r for r in csv.DictReader(io.StringIO(result.output))}
-    assert rows["kowalski-legal"]["open"] == "PLN 51967.50"
+    assert rows["kowalski-legal"]["open"] == "PLN 50676.00"
     assert rows["sakura-retail"]["overdue"] == "JPY 1662701"
     table = portal("report", "--content", EXAMPLE_CONTENT, "--as-of", AS_OF).output
-    assert "KRW 32285000" in table and "SEK 142468.75" in table
+    assert "KRW 32285000" in table and "SEK 113975.00" in table
 
 
 def test_report_in_a_subprocess():
@@ -125,7 +125,7 @@ def _order(page) -> list[str]:
 
 
 def test_overview_sorts_within_a_currency_and_filters_in_the_browser(two_in_zloty, page):
-    """Money sorts by currency, then amount: złoty are compared with złoty only (51 967,50 zł
+    """Money sorts by currency, then amount: złoty are compared with złoty only (50 676,00 zł
     is not less than ¥3,312,701 because 51967 < 3312701); no amount sorts last."""
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto((two_in_zloty / "_agency/index.html").as_uri())
@@ -150,8 +150,9 @@ def test_overview_totals_per_currency_and_links_to_the_portals(two_in_zloty):
              for row in totals.split("</tr>")[:-1]]
     assert lines == ["Total in JPY ￥3,312,701 ￥1,662,701",
                      "Total in KRW ₩32,285,000 ₩16,885,000",
-                     "Total in PLN 74 722,50 zł 29 212,50 zł",  # 51 967,50 + 22 755,00 open
-                     "Total in SEK 261 218,75 kr 142 468,75 kr"]
+                     # 50 676,00 (after a credit note and a partial payment) + 22 755,00 open
+                     "Total in PLN 73 431,00 zł 29 212,50 zł",
+                     "Total in SEK 208 975,00 kr 113 975,00 kr"]
     assert '<a href="../kowalski-legal/index.html" hreflang="pl">Kowalski i Wspólnicy</a>' \
         in html
     manager = (two_in_zloty / "_agency/managers/haruka-mori.html").read_text(encoding="utf-8")

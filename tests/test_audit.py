@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
-from conftest import AS_OF
+from conftest import AS_OF, WITH_PDFS
 from generator.build.options import BuildOptions
 from generator.build.run import build
 from generator.render.theme import DEFAULT_THEME
@@ -36,6 +36,14 @@ LIBRARY_ROOTS = tuple({Path(p).resolve() for p in (
     Path(__file__).resolve().parent.parent / "generator", "/usr/share/zoneinfo",
     Path(__file__).resolve().parent.parent / "clientportal.egg-info",
     "/usr/lib/python3", "/dev/urandom")})
+
+
+# Variables that libraries look up once, as they are imported, for their own settings: Pillow's
+# memory tuning (PIL/Image.py `_apply_env_variables`, imported by WeasyPrint for invoice PDFs),
+# xml.sax's parser choice (imported by segno, the QR codes) and pydoc's documentation address
+# (imported by python-stdnum, the tax numbers). Named one by one: any other is the build's.
+LIBRARY_VARIABLES = ("PILLOW_ALIGNMENT", "PILLOW_BLOCK_SIZE", "PILLOW_BLOCKS_MAX",
+                     "PY_SAX_PARSER", "PYTHONDOCS")
 
 
 class _RecordingEnviron(MutableMapping[str, str]):
@@ -71,7 +79,7 @@ def _inside(path: Path, roots: tuple[Path, ...]) -> bool:
 
 
 def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
-    root = make_site(VAULT_SITE)
+    root = make_site({**VAULT_SITE, **WITH_PDFS})  # with invoice PDFs: WeasyPrint audited too
     (root / ".gitignore").write_text(".portal-secrets*\n")
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     lines = [f"PORTAL_SECRET={SECRET}"] + [f"{k}={v}" for k, v in PASSWORDS.items()]
@@ -87,6 +95,7 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     finally:
         _recording.clear()
     assert (root / "output" / "vault" / "index.html").is_file()
+    assert (root / "output" / "acme" / "invoices" / "2026-10.pdf").is_file()  # PDFs were made
     allowed = tuple(p.resolve() for p in (root / "content", DEFAULT_THEME, root / "output",
                                           root / ".portal-secrets"))
     # shutil.rmtree (swapping portals in) opens folders by bare name relative to a dir_fd of
@@ -107,9 +116,9 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     assert all(Path(os.fsdecode(args[0])).name == "git" for args in programs), programs
     assert not [e for e, _ in _events if e.startswith(("socket.", "urllib."))]
     # subprocess looks git up on PATH, so running git reads PATH; nothing else is read but
-    # the test-only kill hook (publish/output.py).
+    # the test-only kill hook (publish/output.py), and LIBRARY_VARIABLES.
     names = {os.fsdecode(name) for name in seen}
     assert "PORTAL_SECRET" in names  # the recording sees what the build reads
     assert {name for name in names if not name.startswith("PORTAL_")
-            and name not in ("CI", "SOURCE_DATE_EPOCH", "PATH",
-                             "CLIENTPORTAL_TEST_KILL_AT")} == set(), names  # test-only hook
+            and name not in ("CI", "SOURCE_DATE_EPOCH", "PATH", "CLIENTPORTAL_TEST_KILL_AT",
+                             *LIBRARY_VARIABLES)} == set(), names

@@ -4,14 +4,16 @@ it, open across pages, refusing a wrong one; no hostile payload runs; the CSP bl
 from __future__ import annotations
 
 import html
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from browser import static_server
-from conftest import build_site
-from protected_site import PASSWORDS, SECRET, VAULT_SITE
+from conftest import WITH_PDFS, build_site
+from protected_site import PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
 
@@ -98,6 +100,35 @@ def test_share_link_opens_and_fragment_is_dropped(vault_site, page):
         assert photo.evaluate("img => img.naturalWidth") > 0
         assert page.evaluate("window.__pwned") is None
     assert page.console_errors == []
+
+
+def test_invoice_pdf_and_e_invoice_download_decrypted(make_site, page, monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("PORTAL_SECRET", SECRET)
+    for name, value in PASSWORDS.items():
+        monkeypatch.setenv(name, value)
+    root = make_site({**VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS})
+    assert build_site(root).exit_code == 0
+    with static_server(root / "output") as base:
+        page.goto(base + "vault/invoices.html")
+        _unlock(page, PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"])
+        page.wait_for_selector("h1:has-text('Invoices')", timeout=OPEN_TIMEOUT)
+        page.click("text=V-2026-10")
+        for link, name in (("Download PDF", "2026-10.pdf"), ("E-invoice (UBL XML)",
+                                                              "2026-10.xml")):
+            with page.expect_download() as download_info:
+                page.click(f"text={link}")
+            download = download_info.value
+            assert download.suggested_filename == name
+            saved = Path(download.path()).read_bytes()
+            if name.endswith(".pdf"):
+                assert "V-2026-10" in PdfReader(io.BytesIO(saved)).pages[0].extract_text()
+            else:
+                assert b"<cbc:ID>V-2026-10</cbc:ID>" in saved
+        assert page.evaluate("window.__pwned") is None
+    assert page.console_errors == []
+    assert page.failed_requests == []
 
 
 def test_public_portal_with_hostile_content_runs_no_payload(make_site, page):

@@ -317,17 +317,19 @@ def text_of_html(html: str) -> str:
 
 
 INVOICES = {  # page: what it must say, and what it must not
+    # the seller of Japanese, Korean and Polish invoices is the agency's registration there
+    # (issue 15: the JP T-number, the Korean branch, the Polish branch with its KRS number);
+    # Swedish invoices are the Dutch company's, its KvK number labelled as the Netherlands'
     "sakura-retail/invoices/2026-08.html": (
-        ["株式会社さくらリテール 御中", "商業登記番号（オランダ）: KvK 81452736",
-         "法人番号: 5011001079324", "1ヶ月", "18個"], ["1 月", "法人番号: KvK"]),
+        ["株式会社さくらリテール 御中", "登録番号: T6700150012834", "法人番号: 5011001079324",
+         "1ヶ月", "18個"], ["1 月", "法人番号: KvK"]),
     "sakura-retail/en/invoices/2026-08.html": (
         ["Bill to 株式会社さくらリテール 〒150-0001", "Corporate Number: 5011001079324",
-         "Company registration number (Netherlands): KvK 81452736"], ["御中"]),
+         "Registration number: T6700150012834"], ["御中"]),
     "hanbit-logistics/invoices/2026-10.html": (
-        ["상업등기번호(네덜란드): KvK 81452736", "1개월"], ["1 월", "법인등록번호: KvK"]),
+        ["사업자등록번호: 106-86-05312", "1개월"], ["1 월", "법인등록번호: KvK"]),
     "kowalski-legal/invoices/2026-10.html": (
-        ["Numer w rejestrze handlowym (Holandia): KvK 81452736", "Numer KRS: KRS 0000512734"],
-        []),
+        ["Numer KRS: KRS 0000987321", "Numer KRS: KRS 0000512734"], ["KvK"]),
     "nordlys-saas/invoices/2026-11.html": (
         ["Registreringsnummer (Nederländerna): KvK 81452736"], []),
 }

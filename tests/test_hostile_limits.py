@@ -176,7 +176,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], Callable[[Path], None], st
         "acme/invoices/2026-10.yaml:9: too many '[' or '(' that are never closed"),
     # followed before
     "theme is a client folder": ({"content/portal.yaml": PORTAL + "theme: acme\n"}, _nothing,
-                                 "portal.yaml:13: theme: 'acme' is, is inside or holds "
+                                 "portal.yaml:14: theme: 'acme' is, is inside or holds "
                                  "the client folder 'acme'"),
     "theme inside a client folder": ({"content/portal.yaml": PORTAL + "theme: acme/files\n"},
                                      _nothing, "theme: 'acme/files' is, is inside or holds the "

@@ -10,16 +10,17 @@ from html import unescape
 
 import pytest
 
-from conftest import BASE_SITE, build_site
+from conftest import BASE_SITE, build_site, portal
 from generator.content.models import Invoice
 from generator.content.money import invoice_totals
 from generator.content.taxids import (
+    check_bic,
     check_eu_vat,
+    check_iban,
     check_jp_invoice_registration,
     check_kr_business_registration,
     check_pl_nip,
     check_se_org_number,
-    luhn_valid,
 )
 
 CLIENT = textwrap.dedent(BASE_SITE["content/acme/client.yaml"]).lstrip("\n")
@@ -45,16 +46,15 @@ VALID = [
     (check_eu_vat, "NL862154376B01"), (check_eu_vat, "PL5252843717"),
     (check_eu_vat, "SE559241386701"), (check_eu_vat, "DE136695976"), (check_eu_vat, "ATU13585627"),
     (check_eu_vat, "FR40303265045"), (check_eu_vat, "EL094259216"), (check_eu_vat, "IE6388047V"),
+    (check_iban, "NL91 ABNA 0417 1643 00"), (check_iban, "PL61109010140000071219812874"),
+    (check_iban, "SE4550000000058398257466"), (check_bic, "ABNANL2A"),
+    (check_bic, "BREXPLPWXXX"),
 ]
 
 
 @pytest.mark.parametrize(("check", "number"), VALID)
 def test_valid_numbers_pass(check, number):
     assert check(number) is None
-
-
-def test_luhn():
-    assert luhn_valid("5560360793") and not luhn_valid("5560360794")
 
 
 # ---------------------------------------------------------------- wrong numbers: file and line
@@ -90,6 +90,8 @@ INVALID_CLIENT_NUMBERS = {
                                "tax_ids.eu_vat: 'XX123456789' does not start with an EU "
                                "country prefix"),
     "EU VAT Greece is EL": ("eu_vat", "GR094259216", "does not start with an EU country prefix"),
+    "EU VAT Dutch check digit": ("eu_vat", "NL862154377B01",
+                                 "'NL862154377B01' has a wrong check digit (NL VAT number)"),
     "EU VAT German format": ("eu_vat", "DE12345678",
                              "tax_ids.eu_vat: 'DE12345678' is not in the format of a DE VAT number"),
     "EU VAT Dutch format": ("eu_vat", "NL862154376X01", "is not in the format of a NL VAT number"),
@@ -97,9 +99,9 @@ INVALID_CLIENT_NUMBERS = {
     "EU VAT Swedish suffix": ("eu_vat", "SE559241386702",
                               "is not in the format of a SE VAT number"),
     "EU VAT Swedish Luhn": ("eu_vat", "SE559241386801",
-                            "has a wrong check digit (the organisation number inside it)"),
+                            "has a wrong check digit (SE VAT number)"),
     "EU VAT Polish NIP": ("eu_vat", "PL5252843718",
-                          "has a wrong check digit (the NIP inside the VAT number)"),
+                          "has a wrong check digit (PL VAT number)"),
 }
 
 
@@ -117,8 +119,8 @@ def test_wrong_tax_numbers_are_content_errors(make_site, monkeypatch, case):
 
 
 def test_agency_numbers_are_checked_and_all_errors_reported_at_once(make_site, monkeypatch):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
-                            "tax_ids: {eu_vat: NL123456789B01, pl_nip: '1111111112'}")
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
+                            "tax_ids: {eu_vat: NL123456782B01, pl_nip: '1111111112'}")
     client = CLIENT + "tax_ids:\n  kr_business_registration: 111-11-11111\n  pl_nip: '0000000001'\n"
     root = make_site({"content/portal.yaml": portal, "content/acme/client.yaml": client})
     monkeypatch.chdir(root)
@@ -160,8 +162,8 @@ def test_japanese_tax_is_rounded_once_per_rate():
 
 
 def test_japanese_qualified_invoice(make_site):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
-                            "tax_ids: {eu_vat: NL123456789B01, "
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
+                            "tax_ids: {eu_vat: NL123456782B01, "
                             "jp_invoice_registration: T7000012050002}")
     root = make_site({"content/portal.yaml": portal, "content/acme/client.yaml": JP_CLIENT,
                       "content/acme/invoices/2026-10.yaml": None,
@@ -196,7 +198,7 @@ def test_japanese_reduced_rate_must_be_marked(make_site, monkeypatch, item, mess
 
 
 def test_polish_faktura_with_both_nips_and_amount_in_words(make_site):
-    portal = (PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
+    portal = (PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
                              "tax_ids: {eu_vat: PL5260250995, pl_nip: 526-025-09-95, "
                             "jp_invoice_registration: T7000012050002}")
               + "amounts_in_words: true\n")
@@ -236,7 +238,7 @@ def test_polish_amounts_in_words(amount, words):
 
 
 def test_swedish_invoice_with_f_skatt(make_site):
-    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456789B01}",
+    portal = PORTAL.replace("tax_ids: {eu_vat: NL123456782B01}",
                             "tax_ids: {eu_vat: SE556036079301, se_org_number: 556036-0793, "
                             "se_f_tax: true}")
     client = CLIENT.replace("locale: en", "locale: sv") + "currency: SEK\n"
@@ -305,3 +307,83 @@ def test_reverse_charge_invoice_charging_vat_is_an_error(make_site, monkeypatch)
     assert result.exit_code == 1
     assert ("content/acme/invoices/2026-10.yaml:6: items[0]: a reverse-charge invoice charges no "
             "VAT (the buyer accounts for it): use tax_rate: 0") in result.output
+
+
+# ---------------------------------------------------------------- bank details (stdnum)
+
+BANK_DETAILS = {
+    "IBAN check digits": ("iban: NL91ABNA0417164301",
+                          "agency.payment.iban: 'NL91ABNA0417164301' has wrong check digits "
+                          "(IBAN)"),
+    "IBAN shape": ("iban: 0417164300", "agency.payment.iban: '0417164300' is not an IBAN"),
+    "BIC country": ("bic: ABNAXX2A", "agency.payment.bic: 'ABNAXX2A' is not a BIC"),
+    "BIC length": ("bic: ABNANL", "agency.payment.bic: 'ABNANL' is not a BIC (8 or 11"),
+}
+
+
+@pytest.mark.parametrize("case", list(BANK_DETAILS))
+def test_wrong_bank_details_are_content_errors(make_site, monkeypatch, case):
+    field, message = BANK_DETAILS[case]
+    name = field.split(":")[0]
+    payment = "  payment: {iban: NL91ABNA0417164300, bic: ABNANL2A, account_holder: Test Agency B.V.}"
+    assert payment in PORTAL
+    kept = "iban: NL91ABNA0417164300" if name == "bic" else "bic: ABNANL2A"
+    root = make_site({"content/portal.yaml": PORTAL.replace(
+        payment, f"  payment:\n    {field}\n    {kept}\n")})
+    monkeypatch.chdir(root)
+    result = build_site(root)
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "portal.yaml" in line)
+    assert line.startswith("content/portal.yaml:11: "), line  # the bad field's own line
+    assert message in line
+
+
+# ------------------------------------------- VAT charged across EU borders: reverse charge?
+
+def _eu_site(make_site, vat: str):
+    return make_site({"content/acme/client.yaml": CLIENT + f"tax_ids:\n  eu_vat: {vat}\n"})
+
+
+def test_vat_charged_to_a_business_in_another_eu_state_is_a_warning(make_site, monkeypatch):
+    root = _eu_site(make_site, "SE559241386701")
+    monkeypatch.chdir(root)
+    result = build_site(root)
+    assert result.exit_code == 0, result.output
+    assert ("content/acme/invoices/2026-10.yaml:6: warning: invoice 0123 charges 21% VAT to a "
+            "business VAT-registered in SE, from a seller VAT-registered in NL: EU "
+            "business-to-business services are normally reverse-charged; add reverse_charge: "
+            "true (and tax_rate: 0), or give the agency's SE VAT registration in portal.yaml's "
+            "registrations") in result.output
+    assert portal("check", "--content", root / "content", "--as-of", "2026-11-23",
+                  "--strict").exit_code == 1
+
+
+@pytest.mark.parametrize("case", ["domestic", "reverse charge", "registered there",
+                                  "no VAT number", "outside the EU"])
+def test_no_such_warning_where_vat_is_right(make_site, monkeypatch, case):
+    vat, extra, portal_extra = {
+        "domestic": ("NL862154376B01", "", ""),
+        "reverse charge": ("SE559241386701", "reverse_charge: true\n", ""),
+        "registered there": ("SE559241386701", "", "  registrations:\n    - country: SE\n"
+                             "      tax_ids: {eu_vat: SE556036079301}\n"),
+        "no VAT number": (None, "", ""),
+        "outside the EU": (None, "", ""),
+    }[case]
+    files = {"content/portal.yaml": PORTAL.replace("\ncurrency:", f"\n{portal_extra}currency:")
+             if portal_extra else PORTAL}
+    if vat:
+        files["content/acme/client.yaml"] = CLIENT + f"tax_ids:\n  eu_vat: {vat}\n"
+    if case == "outside the EU":
+        files["content/acme/client.yaml"] = CLIENT + "country: JP\n"
+    invoice = textwrap.dedent(INVOICE) + extra
+    if extra:
+        invoice = invoice.replace("tax_rate: 21", "tax_rate: 0").replace("tax_rate: 9",
+                                                                         "tax_rate: 0")
+    files["content/acme/invoices/2026-10.yaml"] = invoice
+    if extra:
+        files["content/acme/invoices/2026-09.yaml"] = None  # it charges VAT
+    root = make_site(files)
+    monkeypatch.chdir(root)
+    result = build_site(root)
+    assert result.exit_code == 0, result.output
+    assert "reverse-charged" not in result.output

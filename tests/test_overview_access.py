@@ -71,7 +71,7 @@ def test_password_mode_names_the_missing_variable_and_writes_nothing(make_site, 
     root = make_site(_with_overview_access("{mode: password}"))
     result = build_site(root)
     assert result.exit_code == 1
-    assert f"portal.yaml:13: access: no password for account manager 'Ann Manager': " \
+    assert f"portal.yaml:14: access: no password for account manager 'Ann Manager': " \
            f"set {ANN}" in result.output
     assert snapshot(root / "output") == before
 
@@ -81,14 +81,14 @@ def test_unknown_manager_is_an_error(make_site, monkeypatch):
     root = make_site(_with_overview_access("{mode: password, managers: [Bob Nobody]}"))
     result = build_site(root)
     assert result.exit_code == 1
-    assert "portal.yaml:13: overview_access.managers: 'Bob Nobody' is not an account " \
+    assert "portal.yaml:14: overview_access.managers: 'Bob Nobody' is not an account " \
            "manager" in result.output
 
 
 def test_manager_options_need_password_mode(make_site):
     root = make_site(_with_overview_access("{mode: link, managers: [Ann Manager]}"))
     result = build_site(root)
-    assert result.exit_code == 1 and "portal.yaml:13: overview_access:" in result.output
+    assert result.exit_code == 1 and "portal.yaml:14: overview_access:" in result.output
     assert "apply only to mode: password" in result.output
 
 

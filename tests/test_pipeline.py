@@ -41,7 +41,7 @@ FAILING = {
     "unknown manager": (
         {"content/portal.yaml": BASE_SITE["content/portal.yaml"].rstrip()
          + "\n        overview_access: {mode: password, managers: [Bob Nobody]}\n"},
-        "portal.yaml:13: overview_access.managers: 'Bob Nobody' is not an account manager"),
+        "portal.yaml:14: overview_access.managers: 'Bob Nobody' is not an account manager"),
     "broken template": (
         {"content/portal.yaml": BASE_SITE["content/portal.yaml"].rstrip()
          + "\n        theme: ../brand\n",

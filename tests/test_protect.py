@@ -16,9 +16,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from conftest import build_site, portal, snapshot
+from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
 from generator.publish.headers import CSP
-from protected_site import CANARY, PASSWORDS, SECRET, VAULT_SITE
+from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
 LINK_ACCESS = "access: {mode: link}\n"
@@ -90,6 +90,37 @@ def test_no_plaintext_canary_in_an_encrypted_portal(make_site, secrets_env):
         assert b"Vault" not in content and b"vera" not in content.lower(), name
         assert "secret-plan" not in name and "CANARY" not in name
     assert not any(name in files for name in ("feed.xml", "calendar.ics", "files/photo.svg"))
+
+
+def test_invoice_pdf_and_e_invoice_of_a_password_portal_are_encrypted(make_site, secrets_env):
+    import io
+
+    from pypdf import PdfReader
+
+    root = make_site({**VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS})
+    assert build_site(root).exit_code == 0
+    files = snapshot(root / "output" / "vault")
+    assert not [name for name in files if name.endswith((".pdf", ".xml"))]
+    shown_name = html.escape(f"Vault {CANARY} <script>window.__pwned=1</script>",
+                             quote=True).encode()
+    for name, content in files.items():  # neither a PDF nor an invoice in the clear
+        content = content.replace(shown_name, b"")  # what the lock page shows by design
+        assert b"%PDF" not in content and b"V-2026-10" not in content, name
+        assert b"CANARY" not in content and b"urn:oasis:names" not in content, name
+    # decrypted, they are the very files a public portal of the same client publishes
+    public = root / "public"
+    write_files(public, {**BASE_SITE, **VAULT_SITE, **VAULT_INVOICE, **WITH_PDFS,
+                         "content/vault/client.yaml": str(VAULT_SITE["content/vault/client.yaml"])
+                         .replace("access: {mode: password, share_link: true}", "")})
+    assert build_site(public).exit_code == 0
+    vault = _vault(files["index.html"])
+    key = _content_key(vault, VERA)
+    payload = json.loads(_open(key, base64.b64decode(vault["data"]), b"index.html"))
+    for path in ("invoices/2026-10.pdf", "invoices/2026-10.xml"):
+        plain = _open(key, files[payload["files"][path]], path.encode())
+        assert plain == (public / "output" / "vault" / path).read_bytes(), path
+    pdf = _open(key, files[payload["files"]["invoices/2026-10.pdf"]], b"invoices/2026-10.pdf")
+    assert "V-2026-10" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
 
 def test_each_page_has_its_own_nonce_and_rebuilds_are_identical(make_site, secrets_env):

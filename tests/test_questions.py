@@ -35,17 +35,17 @@ def csp(html: str) -> str:
 
 @pytest.mark.parametrize(("changes", "expected"), [
     ({"content/portal.yaml": PORTAL_YAML + "forms: {action: http://forms.example.net/f/1}\n"},
-     "content/portal.yaml:13: forms.action: 'http://forms.example.net/f/1' is not an https:// "
+     "content/portal.yaml:14: forms.action: 'http://forms.example.net/f/1' is not an https:// "
      "address (a form endpoint must use https: what the client writes travels over the "
      "internet)"),
     ({"content/portal.yaml": PORTAL_YAML + "forms:\n  action: mailto:ann@agency.test\n"},
-     "content/portal.yaml:14: forms.action: 'mailto:ann@agency.test' is not an https:// address"),
+     "content/portal.yaml:15: forms.action: 'mailto:ann@agency.test' is not an https:// address"),
     ({"content/acme/client.yaml": CLIENT_YAML + "forms: {action: 'ftp://x.test/'}\n"},
      "content/acme/client.yaml:12: forms.action: 'ftp://x.test/' is not an https:// address"),
     ({"content/portal.yaml": PORTAL_YAML + "forms: {action: 'https://me@forms.example.net/'}\n"},
-     "content/portal.yaml:13: forms.action: 'https://me@forms.example.net/' is not an https://"),
+     "content/portal.yaml:14: forms.action: 'https://me@forms.example.net/' is not an https://"),
     ({"content/portal.yaml": PORTAL_YAML + "forms: {url: https://forms.example.net/}\n"},
-     "content/portal.yaml:13: unknown key 'forms.url'"),
+     "content/portal.yaml:14: unknown key 'forms.url'"),
 ])
 def test_check_rejects_a_form_endpoint_that_is_not_https(make_site, monkeypatch, changes,
                                                           expected):

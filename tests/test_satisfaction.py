@@ -127,7 +127,7 @@ def test_with_a_form_endpoint_the_survey_is_a_form(make_site):
     (answers("{on: 2026-07-02, nps: 8, score: 3}"),
      "content/acme/satisfaction.yaml:2: unknown key 'answers[0].score'"),
     ({"content/portal.yaml": PORTAL_YAML + "satisfaction: {schedule: yearly}\n"},
-     "content/portal.yaml:13: satisfaction.schedule: Input should be 'monthly', 'quarterly' "
+     "content/portal.yaml:14: satisfaction.schedule: Input should be 'monthly', 'quarterly' "
      "or 'after-milestone' (got 'yearly')"),
 ])
 def test_check_rejects_bad_answers_and_schedules(make_site, monkeypatch, changes, expected):

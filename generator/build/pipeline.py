@@ -28,7 +28,7 @@ from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.publish.credentials import Secrets, secrets_digest
 from generator.publish.headers import form_action_source
-from generator.publish.output import OutputFolder, PortalFiles
+from generator.publish.output import FileCache, OutputFolder, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
     overview_guard,
@@ -44,6 +44,7 @@ from generator.render.i18n import (
     template_messages,
 )
 from generator.render.ics import calendar_ics
+from generator.render.invoice_pdf import PdfMaker
 from generator.render.languages import language_prefix
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
@@ -82,9 +83,11 @@ class ClientPipeline:
 
     def __init__(self, content_dir: Path, cache: OutputFolder | None = None) -> None:
         """Set up for the content folder; `cache`, the output folder, keeps what is costly
-        to make again (compiled templates, the theme's messages) between builds."""
+        to make again (compiled templates, the theme's messages, invoice PDFs) between builds."""
         self.content_dir = content_dir
         self.cache = cache
+        # invoice PDFs are made only by builds that write (never by `check`), each once
+        self.pdfs = PdfMaker(FileCache(cache.cache("pdf"))) if cache else None
         self.agency = validate_agency(read_agency(content_dir))
         self.theme = agency_theme(content_dir, self.agency)
         self.env = make_environment(self.theme, cache.cache("templates") if cache else None)
@@ -128,7 +131,8 @@ class ClientPipeline:
             return ClientResult(slug, problems), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
-                                   self.markdown, portal_address(client, self.agency, secrets))
+                                   self.markdown, portal_address(client, self.agency, secrets),
+                                   self.pdfs)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
         lock = lock_page_context(client, self.agency)

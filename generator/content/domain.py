@@ -5,6 +5,7 @@ It is what the render stage works on."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from generator.content.history import ClientHistory
@@ -44,12 +45,26 @@ class InvoiceRecord:
     source: str
     invoice: Invoice
     totals: InvoiceTotals
-    status: str  # paid | open | overdue, on the build date (money.invoice_status)
+    status: str  # paid | open | overdue | credit, on the build date (money.invoice_status)
     notes_line: int = 1
+    paid: Decimal = Decimal(0)  # received by the build date (refunded, for a credit note)
+    corrects: InvoiceRecord | None = None  # the invoice a credit note corrects
+    ksef_url: str | None = None  # Poland: KSeF's verification link of the invoice
 
     @property
     def currency(self) -> str:
         return self.totals.currency
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.invoice.kind == "credit_note"
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What the client still owes on it; a credit note not yet refunded owes the client
+        (negative), so it reduces the balance."""
+        left = self.totals.total - self.paid
+        return -left if self.is_credit_note else left
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,19 @@ def _check_email(address: str) -> str:
     return address
 
 
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    return frozenset(code for code in Locale("en").territories
+                     if isinstance(code, str) and re.fullmatch(r"[A-Z]{2}", code))
+
+
+def _check_country(code: str) -> str:
+    if code not in _countries():
+        raise ValueError(f"'{code}' is not an ISO 3166 country code (two capital letters, "
+                         f"e.g. NL, PL, SE){did_you_mean(code, _countries())}")
+    return code
+
+
 def _check_colour(value: str) -> str:
     if not _COLOUR.match(value):
         raise ValueError(f"'{value}' is not a colour like #1a5fb4")
@@ -237,6 +250,8 @@ def _parse_when(value: object) -> object:
 
 CurrencyCode = Annotated[str, AfterValidator(_check_currency),
                          Field(description="ISO 4217 currency code, e.g. EUR, PLN, JPY")]
+CountryCode = Annotated[str, AfterValidator(_check_country),
+                        Field(description="ISO 3166-1 alpha-2 country code, e.g. NL, PL, JP")]
 LocaleCode = Annotated[str, AfterValidator(_check_locale),
                        Field(description="Language code, e.g. en, pl, ja, ko, sv")]
 TimezoneName = Annotated[str, AfterValidator(_check_timezone),

@@ -113,8 +113,8 @@ def client_row(client: Client, as_of: date) -> ClientRow:
         lifecycle_stage=profile.lifecycle_stage, manager_name=manager.name,
         manager_email=manager.email, acquired_on=profile.acquired_on,
         last_contact_on=profile.last_contact_on,
-        open_balance=sum_by_currency([(r.currency, r.totals.total) for r in unpaid]),
-        overdue_balance=sum_by_currency([(r.currency, r.totals.total) for r in unpaid
+        open_balance=sum_by_currency([(r.currency, r.outstanding) for r in unpaid]),
+        overdue_balance=sum_by_currency([(r.currency, r.outstanding) for r in unpaid
                                          if r.status == "overdue"]),
         next_deadline=next_deadline(client, as_of),
         retainer=(RetainerFee(retainer.amount, retainer.period,

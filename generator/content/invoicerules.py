@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from generator.content.ksef import Fa3Facts
 from generator.content.models import Invoice
+from generator.content.parties import EU_COUNTRIES, Party
+from generator.content.taxids import compact
 
 JP_REDUCED_RATE = Decimal(8)  # consumption tax on food and drink (軽減税率)
 
@@ -25,3 +28,47 @@ def invoice_rule_problems(invoice: Invoice, currency: str) -> list[tuple[tuple[A
             problems.append(((*where, "tax_rate"), f"items[{index}]: a reverse-charge invoice "
                              "charges no VAT (the buyer accounts for it): use tax_rate: 0"))
     return problems
+
+
+def intra_eu_vat_warning(invoice: Invoice, seller: Party, buyer: Party
+                         ) -> tuple[tuple[Any, ...], str] | None:
+    """(location, message) when the invoice charges VAT to a business VAT-registered in
+    another EU state than the seller: B2B services across EU borders are normally taxed
+    where the buyer is, by the buyer (reverse charge), unless the seller is registered there
+    (`registrations` in portal.yaml makes that registration the seller)."""
+    states = (seller.vat_country, buyer.vat_country)
+    taxed = [index for index, item in enumerate(invoice.items) if item.tax_rate > 0]
+    if invoice.reverse_charge or not taxed or states[0] == states[1]:
+        return None
+    if not set(states) <= EU_COUNTRIES:
+        return None
+    rate = invoice.items[taxed[0]].tax_rate
+    return (("items", taxed[0], "tax_rate"),
+            f"invoice {invoice.number} charges {rate}% VAT to a business VAT-registered in "
+            f"{states[1]}, from a seller VAT-registered in {states[0]}: EU business-to-business "
+            "services are normally reverse-charged; add reverse_charge: true (and tax_rate: 0), "
+            f"or give the agency's {states[1]} VAT registration in portal.yaml's registrations")
+
+
+def fa3_mismatches(facts: Fa3Facts, invoice: Invoice, seller: Party) -> list[tuple[str, str]]:
+    """(ksef key, message) for each way the FA(3) file, its KSeF number and the invoice
+    disagree: the seller's NIP (the number's first ten digits, the file's Podmiot1, the
+    seller's tax_ids), the invoice number (P_2) and the issue date (P_1)."""
+    assert invoice.ksef is not None
+    nip = invoice.ksef.number[:10]
+    seller_nip = compact(seller.tax_ids.pl_nip).removeprefix("PL") if seller.tax_ids.pl_nip \
+        else None
+    found = []
+    if seller_nip != nip:
+        found.append(("number", f"ksef.number: its NIP {nip} is not the seller's Polish NIP "
+                      f"({seller_nip or 'none: give the agency, or its PL registration, a pl_nip'})"))
+    if facts.seller_nip != nip:
+        found.append(("file", f"ksef.file: the seller's NIP in it (Podmiot1) is "
+                      f"{facts.seller_nip}, not the KSeF number's {nip}"))
+    if facts.number != invoice.number:
+        found.append(("file", f"ksef.file: the invoice number in it (P_2) is "
+                      f"'{facts.number}', not '{invoice.number}'"))
+    if facts.issued != invoice.issued:
+        found.append(("file", f"ksef.file: the issue date in it (P_1) is {facts.issued}, "
+                      f"not {invoice.issued}"))
+    return found

@@ -6,16 +6,26 @@ descriptions into the JSON Schema an editor shows.
 
 from __future__ import annotations
 
+import re
 import typing
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from generator.content.fieldtypes import (
     Colour,
     ContentPath,
+    CountryCode,
     CurrencyCode,
     DateOrDateTime,
     Duration,
@@ -30,13 +40,18 @@ from generator.content.fieldtypes import (
     day_problem,
     not_a_date,
 )
+from generator.content.ksef import KsefNumber, NtsApproval
 from generator.content.taxids import (
+    Bic,
     EuVatNumber,
+    Iban,
     JpInvoiceRegistration,
     KrBusinessRegistration,
     PlNip,
     SeOrgNumber,
 )
+
+PAYMENT_URL_FIELDS = ("number", "amount", "currency", "page")  # portal.yaml's payment_url
 
 
 class ContentModel(BaseModel):
@@ -86,14 +101,35 @@ class TaxIds(ContentModel):
 
 
 class PaymentDetails(ContentModel):
-    """How clients pay: printed on every invoice."""
+    """How clients pay: printed on every invoice, with a QR code where the currency has one."""
 
+    currency: CurrencyCode | None = Field(
+        None, description="In `accounts`: the currency whose invoices this account is for")
     bank: str | None = Field(None, description="Bank name")
+    bank_code: str | None = Field(None, description="Domestic bank code (JP: 4 digits)")
+    branch: str | None = Field(None, description="Branch name (JP: 支店名)")
+    branch_code: str | None = Field(None, description="Branch code (JP: 3 digits)")
+    account_type: str | None = Field(None, description="Account type (JP: 普通 or 当座)")
     account_holder: str | None = Field(None, description="Name on the account")
-    iban: str | None = Field(None, description="IBAN")
-    bic: str | None = Field(None, description="BIC / SWIFT code")
+    account_holder_kana: str | None = Field(
+        None, description="The name on the account in katakana, as Japanese banks check it")
+    iban: Iban | None = Field(None, description="IBAN (its check digits are checked)")
+    bic: Bic | None = Field(None, description="BIC / SWIFT code")
     account_number: str | None = Field(None, description="Domestic account number")
+    bankgiro: str | None = Field(None, description="Swedish Bankgiro number (invoices get an "
+                                                   "OCR reference)")
+    plusgiro: str | None = Field(None, description="Swedish Plusgiro number")
     instructions: str | None = Field(None, description="Free text, e.g. payment reference")
+
+
+class Registration(ContentModel):
+    """The agency's registration in another country (a branch, or a VAT registration there):
+    invoices to clients in that country name it as the seller, with its tax numbers."""
+
+    country: CountryCode = Field(description="Country of the registration")
+    legal_name: str | None = Field(None, description="Registered name there, if not the agency's")
+    address: str | None = Field(None, description="Address there, if not the agency's")
+    tax_ids: TaxIds = Field(description="Tax numbers of the registration")
 
 
 class Agency(ContentModel):
@@ -103,11 +139,38 @@ class Agency(ContentModel):
     legal_name: str | None = Field(None, description="Registered name printed on invoices")
     logo: ContentPath | None = Field(None, description="Logo file, relative to content/")
     address: str | None = Field(None, description="Postal address, one line per line")
+    country: CountryCode | None = Field(
+        None, description="Country of the address (default: the one its EU VAT number names)")
     email: Email | None = Field(None, description="General e-mail address")
     phone: str | None = Field(None, description="General phone number")
     website: WebUrl | None = Field(None, description="Website address")
     tax_ids: TaxIds = Field(TaxIds(), description="Tax and registration numbers")
     payment: PaymentDetails = Field(PaymentDetails(), description="Bank details")
+    accounts: list[PaymentDetails] = Field(
+        default_factory=list, description="Accounts by currency (each with `currency`): "
+        "invoices in that currency show it instead of `payment`")
+    registrations: list[Registration] = Field(
+        default_factory=list, description="Registrations in other countries, one a country")
+
+    @model_validator(mode="after")
+    def _one_registration_a_country(self) -> Agency:
+        for country in _twice([r.country for r in self.registrations]):
+            raise ValueError(f"registrations: {country} is named twice")
+        return self
+
+    @model_validator(mode="after")
+    def _one_account_a_currency(self) -> Agency:
+        currencies = [a.currency or "" for a in self.accounts]
+        if "" in currencies:
+            raise ValueError("accounts: give each account the currency it is for")
+        for currency in _twice(currencies):
+            raise ValueError(f"accounts: {currency} is named twice")
+        return self
+
+
+def _twice(values: list[str]) -> list[str]:
+    """The values that occur more than once, in order."""
+    return sorted({value for value in values if values.count(value) > 1})
 
 
 class Protection(ContentModel):
@@ -144,6 +207,35 @@ class OverviewAccess(Protection):
     )
 
 
+INVOICE_NUMBER_FIELDS = ("year", "month", "seq", "slug")  # `portal invoice next`'s pattern
+
+
+def check_number_pattern(pattern: str) -> str:
+    """An invoice number pattern that formats with INVOICE_NUMBER_FIELDS only."""
+    try:
+        number = pattern.format(year=2026, month=1, seq=1, slug="client")
+    except KeyError as unknown:
+        raise ValueError(f"unknown field {{{unknown.args[0]}}} in '{pattern}' (use "
+                         f"{', '.join('{' + f + '}' for f in INVOICE_NUMBER_FIELDS)})") from None
+    except (ValueError, IndexError):
+        raise ValueError(f"'{pattern}' is not a pattern like FV/{{year}}/{{month:02}}/"
+                         "{seq:03} (braces hold a field and a format)") from None
+    if not number.strip():
+        raise ValueError("an invoice number pattern gives a number")
+    return pattern
+
+
+NumberPattern = Annotated[str, AfterValidator(check_number_pattern), Field(
+    description="Invoice number pattern: {year} and {month} of the service period, {seq} "
+    "(one more than the client's invoices so far), {slug}, each with an optional format such "
+    "as {seq:03}; e.g. FV/{year}/{month:02}/{seq:03}")]
+
+
+class Invoicing(ContentModel):
+    """How `portal invoice next` writes the next retainer invoice of each client."""
+
+    number: NumberPattern = "{year}-{month:02}-{seq:03}"
+    payment_days: int = Field(30, ge=0, le=365, description="Days from issue to due date")
 class Forms(ContentModel):
     """Where the client's approvals, questions and survey answers are posted.
 
@@ -192,6 +284,15 @@ class PortalConfig(ContentModel):
         False, description="Show git commit messages in document histories and 'what's new' "
                            "(off by default: commit messages are internal)"
     )
+    payment_url: str | None = Field(
+        None, description="Address of a card or instant payment page for every unpaid invoice, "
+        "with {number}, {amount}, {currency} or {page} filled in, e.g. "
+        "https://pay.example.com/{number}")
+    invoice_pdf: bool = Field(
+        True, description="Publish each invoice as a PDF (Factur-X) beside its page")
+    invoicing: Invoicing = Field(
+        default_factory=Invoicing, description="Retainer invoices that `portal invoice next` "
+        "writes: number pattern and payment terms")
     overview_access: OverviewAccess = Field(
         default_factory=OverviewAccess,
         description="How the agency overview is protected, as a portal is with `access`"
@@ -202,6 +303,20 @@ class PortalConfig(ContentModel):
     satisfaction: SurveySchedule = Field(
         default_factory=SurveySchedule,
         description="When the overview offers the satisfaction survey (default: never)")
+
+    @model_validator(mode="after")
+    def _payment_url_pattern(self) -> PortalConfig:
+        pattern = self.payment_url
+        if pattern is None:
+            return self
+        if not re.match(r"^https://[^\s<>\"']+$", pattern):
+            raise ValueError(f"payment_url: '{pattern}' is not a web address starting "
+                             "with https://")
+        for name in re.findall(r"\{([^}]*)\}", pattern):
+            if name not in PAYMENT_URL_FIELDS:
+                raise ValueError(f"payment_url: unknown field {{{name}}} (use "
+                                 f"{', '.join('{' + f + '}' for f in PAYMENT_URL_FIELDS)})")
+        return self
 
 
 # ---------------------------------------------------------------- client (client.yaml)
@@ -245,6 +360,14 @@ class Retainer(ContentModel):
     currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     period: Literal["monthly", "quarterly"] = Field(description="How often it is billed")
     includes: list[str] = Field(default_factory=list, description="What the fee covers")
+    invoice_number: NumberPattern | None = Field(
+        None, description="This client's invoice number pattern, if not portal.yaml's "
+        "invoicing.number")
+    payment_days: int | None = Field(
+        None, ge=0, le=365, description="Days to pay, if not portal.yaml's invoicing.payment_days")
+    tax_rate: Decimal | None = Field(
+        None, ge=0, le=100, description="Tax rate of its invoices, if not the one `portal "
+        "invoice next` finds by the parties' countries")
 
 
 class Contract(ContentModel):
@@ -318,6 +441,9 @@ class ClientProfile(ContentModel):
     currency: CurrencyCode | None = Field(None, description="Defaults to portal.yaml's")
     timezone: TimezoneName | None = Field(None, description="Defaults to portal.yaml's")
     address: str | None = Field(None, description="Billing address")
+    country: CountryCode | None = Field(
+        None, description="Country of the billing address (default: the one its tax numbers "
+                          "name, else the agency's)")
     tax_ids: TaxIds = Field(TaxIds(), description="Client's tax numbers")
     contacts: list[Contact] = Field(default_factory=list, description="People at the client")
     account_manager: AccountManager = Field(description="The agency's dedicated manager")
@@ -484,26 +610,71 @@ class Period(ContentModel):
         return self
 
 
-class Invoice(ContentModel):
-    """`<client>/invoices/*.yaml`: one invoice."""
+class Payment(ContentModel):
+    """A payment received against an invoice (or a refund of a credit note)."""
 
+    on: date = Field(description="Day the money arrived")
+    amount: Decimal = Field(gt=0, description="Amount received, in the invoice's currency")
+
+
+class KsefRecord(ContentModel):
+    """Poland: the invoice as registered in KSeF, the national e-invoicing system."""
+
+    number: KsefNumber
+    file: ContentPath = Field(description="The FA(3) XML file the agency submitted to KSeF, "
+                                          "in the client's ksef/ folder, e.g. ksef/fv-2026-10.xml")
+
+
+class Invoice(ContentModel):
+    """`<client>/invoices/*.yaml`: one invoice, or a credit note correcting one."""
+
+    kind: Literal["invoice", "credit_note"] = Field(
+        "invoice", description="invoice, or credit_note: a correction that reduces the balance")
+    corrects: str | None = Field(
+        None, description="credit_note: the number of the invoice it corrects")
     number: str = Field(min_length=1, description="Invoice number, unique per client")
     issued: date = Field(description="Date of issue")
     due: date = Field(description="Payment due date")
     currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     items: list[InvoiceItem] = Field(min_length=1, description="Invoice lines")
     discount: Discount | None = Field(None, description="Discount before tax")
-    paid_on: date | None = Field(None, description="Date payment was received")
+    paid_on: date | None = Field(None, description="Date payment in full was received")
+    payments: list[Payment] = Field(
+        default_factory=list, description="Payments received, for partial payments")
+    total: Decimal | None = Field(
+        None, description="The total as your accounting system has it: must equal the "
+                          "computed total")
     notes: str | None = Field(None, description="Notes, in Markdown")
     period: Period | None = Field(None, description="Service period (retainer invoices)")
     po_number: str | None = Field(None, description="Client's purchase order number")
     reverse_charge: bool = Field(
         False, description="EU reverse charge: the buyer accounts for the VAT")
+    payment_url: WebUrl | None = Field(
+        None, description="Card or instant payment page for this invoice (Stripe Payment "
+                          "Link, Przelewy24, …), shown as a button while it is unpaid")
+    ksef: KsefRecord | None = Field(
+        None, description="Poland: its KSeF number and the FA(3) file submitted; the invoice "
+                          "shows the number under KSeF's verification QR code")
+    nts_approval: NtsApproval | None = Field(
+        None, description="Korea: the NTS approval number (승인번호) of its e-tax invoice")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:
         if self.due < self.issued:
             raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
+        early = [p.on for p in self.payments if p.on < self.issued]
+        if self.paid_on and self.paid_on < self.issued:
+            raise ValueError(f"paid_on ({self.paid_on}) is before issued ({self.issued})")
+        if early:
+            raise ValueError(f"payments received on {early[0]} are before issued "
+                             f"({self.issued})")
+        if (self.kind == "credit_note") != (self.corrects is not None):
+            raise ValueError("corrects names the invoice a credit note corrects: give it "
+                             "with kind: credit_note, and only then")
+        return self
+
+    @model_validator(mode="after")
+    def _one_rate_for_a_discount_amount(self) -> Invoice:
         rates = {item.tax_rate for item in self.items}
         if self.discount and self.discount.amount is not None and len(rates) > 1:
             raise ValueError(

@@ -89,10 +89,22 @@ def _tax_group(rate: Decimal, lines: list[Line], invoice: Invoice, currency: str
     return TaxGroup(rate, reduced, gross_net, discount, net, tax)
 
 
-def invoice_status(invoice: Invoice, as_of: date) -> str:
-    """Return 'paid', 'overdue' (unpaid past its due date as of `as_of`) or 'open'."""
+def amount_paid(invoice: Invoice, total: Decimal, as_of: date) -> Decimal:
+    """What was received by `as_of`: the total once paid_on has come, else the payments
+    (refunds, for a credit note) that have."""
     if invoice.paid_on is not None and invoice.paid_on <= as_of:
+        return total
+    return sum((p.amount for p in invoice.payments if p.on <= as_of), Decimal(0))
+
+
+def invoice_status(invoice: Invoice, as_of: date, total: Decimal | None = None) -> str:
+    """Return 'paid' (settled in full as of `as_of`), 'credit' (a credit note not yet
+    refunded), 'overdue' (unpaid past its due date) or 'open'."""
+    settled = total is not None and amount_paid(invoice, total, as_of) >= total
+    if settled or (invoice.paid_on is not None and invoice.paid_on <= as_of):
         return "paid"
+    if invoice.kind == "credit_note":
+        return "credit"
     return "overdue" if invoice.due < as_of else "open"
 
 

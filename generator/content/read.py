@@ -35,6 +35,7 @@ CLIENT_ENTRIES = {
     "invoices": "dir",
     "updates": "dir",
     "files": "dir",
+    "ksef": "dir",
 }
 # A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
 TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
@@ -84,6 +85,7 @@ class ClientSources:
     invoices: list[YamlSource] = field(default_factory=list)
     updates: list[MarkdownSource] = field(default_factory=list)
     attachments: dict[str, Path] = field(default_factory=dict)
+    ksef_files: dict[str, bytes] = field(default_factory=dict)  # ksef/*.xml: FA(3) files
     # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
     translations: list[tuple[str, MarkdownSource]] = field(default_factory=list)
 
@@ -197,8 +199,29 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
     client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
     client.attachments = _list_files(reader, folder, folder / "files")
+    client.ksef_files = _read_ksef_files(reader, folder)
     client.translations = _read_translations(reader, folder)
     return client
+
+
+def _read_ksef_files(reader: _Reader, folder: Path) -> dict[str, bytes]:
+    """The FA(3) files in ksef/ (Poland's KSeF), by path below the client folder: read to be
+    checked against their invoices and hashed for KSeF's verification link, never published."""
+    files: dict[str, bytes] = {}
+    directory = folder / "ksef"
+    if not directory.is_dir() or directory.is_symlink():
+        return files
+    for path, is_folder in _visible_entries(directory):
+        problem = entry_problem(path) or (
+            "unexpected entry: ksef/ holds only the .xml files submitted to KSeF"
+            if is_folder or path.suffix != ".xml" else None)
+        if problem:
+            reader.problem(path, None, problem)
+            continue
+        data = reader.read(path, MAX_TEXT_BYTES)
+        if data is not None:
+            files[f"ksef/{path.name}"] = data
+    return files
 
 
 def _read_translations(reader: _Reader, folder: Path) -> list[tuple[str, MarkdownSource]]:

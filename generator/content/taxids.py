@@ -1,16 +1,18 @@
-"""Tax and company registration numbers: check digits and formats, per country.
+"""Tax, company registration and bank account numbers: check digits and formats, per country.
 
 Each check returns None when the number is valid, else a message saying what is wrong. The
-algorithms are the published ones: Japan's corporate number (National Tax Agency), Poland's
-NIP weights, Luhn for Swedish organisation numbers, Korea's business registration number,
-and the EU VAT number formats of the VIES documentation.
+check digits are python-stdnum's: Poland's NIP, Sweden's organisation number (Luhn), Japan's
+corporate number (behind the invoice registration number's T), each EU member state's VAT
+number, IBAN (ISO 13616, mod 97) and BIC (ISO 9362). Korea's business registration number
+has its length and parts checked by stdnum, and its check digit here (stdnum has none). EU
+VAT numbers are first matched against the VIES formats, for a message naming the format.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
@@ -33,59 +35,61 @@ def compact(number: str) -> str:
     return _SEPARATORS.sub("", number).upper()
 
 
-def luhn_valid(digits: str) -> bool:
-    """True when the digits pass the Luhn (mod 10) check."""
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
+def _stdnum_problem(module: Any, value: str, wrong_format: str, wrong_digit: str) -> str | None:
+    """stdnum's verdict on `value`: `wrong_digit` for a failed check digit, `wrong_format`
+    for anything else it refuses, None when it is valid."""
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
+    try:
+        module.validate(value)
+    except InvalidChecksum:
+        return wrong_digit
+    except ValidationError:
+        return wrong_format
+    return None
 
 
 def check_jp_invoice_registration(number: str) -> str | None:
-    """Japan: 'T' + 13-digit corporate number whose first digit is the check digit."""
+    """Japan: 'T' + the 13-digit corporate number (法人番号), whose first digit checks it."""
+    from stdnum.jp import cn
+
     value = compact(number)
     if not re.fullmatch(r"T\d{13}", value):
         return f"'{number}' is not a Japanese invoice registration number (T and 13 digits)"
-    digits = value[1:]
-    base = digits[1:]
-    total = sum(int(d) * (1 if i % 2 == 0 else 2) for i, d in enumerate(reversed(base)))
-    if int(digits[0]) != 9 - total % 9:
-        return f"'{number}' has a wrong check digit (invoice registration number)"
-    return None
+    return _stdnum_problem(
+        cn, value[1:], f"'{number}' is not a Japanese invoice registration number",
+        f"'{number}' has a wrong check digit (invoice registration number)")
 
 
 def check_pl_nip(number: str) -> str | None:
     """Poland: NIP, 10 digits, the last a weighted mod-11 check digit."""
-    value = compact(number)
-    if value.startswith("PL"):
-        value = value[2:]
-    if not re.fullmatch(r"\d{10}", value):
-        return f"'{number}' is not a NIP (10 digits)"
-    weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-    check = sum(int(d) * w for d, w in zip(value[:9], weights, strict=True)) % 11
-    if check == 10 or check != int(value[9]):
-        return f"'{number}' has a wrong check digit (NIP)"
-    return None
+    from stdnum.pl import nip
+
+    return _stdnum_problem(nip, compact(number), f"'{number}' is not a NIP (10 digits)",
+                           f"'{number}' has a wrong check digit (NIP)")
 
 
 def check_se_org_number(number: str) -> str | None:
-    """Sweden: organisation number, NNNNNN-NNNN, Luhn check over the ten digits."""
+    """Sweden: organisation number, NNNNNN-NNNN (or with the century), Luhn check."""
+    from stdnum.se import orgnr
+
     value = compact(number)
     if len(value) == 12 and value.startswith(("16", "19", "20")):
         value = value[2:]
-    if not re.fullmatch(r"\d{10}", value):
-        return f"'{number}' is not a Swedish organisation number (NNNNNN-NNNN)"
-    if not luhn_valid(value):
-        return f"'{number}' has a wrong check digit (organisation number)"
-    return None
+    return _stdnum_problem(
+        orgnr, value, f"'{number}' is not a Swedish organisation number (NNNNNN-NNNN)",
+        f"'{number}' has a wrong check digit (organisation number)")
 
 
 def check_kr_business_registration(number: str) -> str | None:
     """Korea: business registration number, NNN-NN-NNNNN with a weighted check digit."""
+    from stdnum.kr import brn
+
     value = compact(number)
-    if not re.fullmatch(r"\d{10}", value):
-        return f"'{number}' is not a business registration number (NNN-NN-NNNNN)"
+    problem = _stdnum_problem(
+        brn, value, f"'{number}' is not a business registration number (NNN-NN-NNNNN)", "")
+    if problem is not None:
+        return problem
     weights = (1, 3, 7, 1, 3, 7, 1, 3, 5)
     total = sum(int(d) * w for d, w in zip(value[:9], weights, strict=True)) + int(value[8]) * 5 // 10
     if (10 - total % 10) % 10 != int(value[9]):
@@ -93,8 +97,28 @@ def check_kr_business_registration(number: str) -> str | None:
     return None
 
 
+def check_iban(number: str) -> str | None:
+    """IBAN: the country's length and format, and the mod-97 check digits."""
+    from stdnum import iban
+
+    value = compact(number)
+    wrong_format = (f"'{number}' is not an IBAN (country code, check digits, account; "
+                    "e.g. NL91 ABNA 0417 1643 00)")
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", value):
+        return wrong_format
+    return _stdnum_problem(iban, value, wrong_format, f"'{number}' has wrong check digits (IBAN)")
+
+
+def check_bic(code: str) -> str | None:
+    """BIC (SWIFT code): 8 or 11 letters and digits naming bank, country and branch."""
+    from stdnum import bic
+
+    return _stdnum_problem(bic, compact(code), f"'{code}' is not a BIC (8 or 11 characters: "
+                           "bank, country, location, branch; e.g. ABNANL2A)", "")
+
+
 def check_eu_vat(number: str) -> str | None:
-    """EU: VAT number with its country prefix, checked by format (and checksum for PL, SE)."""
+    """EU: VAT number with its country prefix, in its country's format, with its check digits."""
     value = compact(number)
     country, national = value[:2], value[2:]
     pattern = EU_VAT_FORMATS.get(country)
@@ -103,12 +127,15 @@ def check_eu_vat(number: str) -> str | None:
                 "(e.g. PL, SE, NL; Greece is EL)")
     if not re.fullmatch(pattern, national):
         return f"'{number}' is not in the format of a {country} VAT number"
-    if country == "PL" and check_pl_nip(national):
-        return f"'{number}' has a wrong check digit (the NIP inside the VAT number)"
-    if country == "SE" and check_se_org_number(national[:10]):
-        return f"'{number}' has a wrong check digit (the organisation number inside it)"
-    return None
+    return _stdnum_vat_problem(number, value, country)
 
+
+def _stdnum_vat_problem(number: str, value: str, country: str) -> str | None:
+    """Each member state's own check digits, as python-stdnum implements them."""
+    from stdnum.eu import vat
+
+    return _stdnum_problem(vat, value, f"'{number}' is not a valid {country} VAT number",
+                           f"'{number}' has a wrong check digit ({country} VAT number)")
 
 
 def _validator(check: Callable[[str], str | None]) -> Callable[[str], str]:
@@ -126,6 +153,8 @@ SeOrgNumber = Annotated[str, AfterValidator(_validator(check_se_org_number))]
 JpInvoiceRegistration = Annotated[str, AfterValidator(_validator(check_jp_invoice_registration))]
 KrBusinessRegistration = Annotated[str,
                                    AfterValidator(_validator(check_kr_business_registration))]
+Iban = Annotated[str, AfterValidator(_validator(check_iban))]
+Bic = Annotated[str, AfterValidator(_validator(check_bic))]
 
 
 # VAT prefixes that are not the country's ISO 3166 code.

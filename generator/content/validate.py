@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import typing
+from dataclasses import replace
 from datetime import date
 from decimal import InvalidOperation
 from typing import Any, TypeVar
@@ -17,7 +18,12 @@ from pydantic import BaseModel, ValidationError
 from generator.content.dates import day_in, moment_in
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.fieldtypes import number_problem
-from generator.content.invoicerules import invoice_rule_problems
+from generator.content.invoicerules import (
+    fa3_mismatches,
+    intra_eu_vat_warning,
+    invoice_rule_problems,
+)
+from generator.content.ksef import fa3_facts, file_digest, verification_url
 from generator.content.limits import markdown_problems
 from generator.content.models import (
     ClientProfile,
@@ -32,7 +38,14 @@ from generator.content.models import (
     TranslationMeta,
     UpdateMeta,
 )
-from generator.content.money import invoice_status, invoice_totals
+from generator.content.money import (
+    InvoiceTotals,
+    amount_paid,
+    invoice_status,
+    invoice_totals,
+    round_money,
+)
+from generator.content.parties import Party, invoice_parties
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.signoff import fingerprint
 from generator.content.yaml12 import YamlDocument
@@ -224,7 +237,8 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     scope, requirements, updates = _documents(checker, sources)
     deadlines = _deadlines(checker, sources.deadlines)
     currency = _currency(profile, config)
-    invoices = _invoices(checker, sources.invoices, currency, as_of)
+    parties = invoice_parties(profile, config.agency) if profile and config else None
+    invoices = _invoices(checker, sources, currency, as_of, parties)
     answers = _satisfaction(checker, sources.satisfaction)
     if profile is None or config is None or sources.profile is None:
         return None
@@ -438,10 +452,13 @@ def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[s
             for i, m in enumerate(milestones)}
 
 
-def _invoices(checker: _Checker, sources: list[YamlSource], client_currency: str,
-              as_of: date) -> list[InvoiceRecord]:
+def _invoices(checker: _Checker, client: ClientSources, client_currency: str,
+              as_of: date, parties: tuple[Party, Party] | None = None) -> list[InvoiceRecord]:
+    """The client's invoices (errors and warnings noted); `parties`, the seller and buyer,
+    when portal.yaml and client.yaml are valid."""
     records: list[InvoiceRecord] = []
     first_seen: dict[str, str] = {}
+    sources = client.invoices
     for source in sources:
         invoice = checker.model(Invoice, source.shown, source.document)
         if invoice is None:
@@ -453,9 +470,66 @@ def _invoices(checker: _Checker, sources: list[YamlSource], client_currency: str
             continue
         first_seen[invoice.number] = source.shown
         record = _invoice_record(checker, source, invoice, client_currency, as_of)
+        if record is not None and parties is not None:
+            record = _by_the_parties(checker, source, record, parties, client.ksef_files)
         if record is not None:
             records.append(record)
-    return records
+    records = _link_credit_notes(checker, sources, records)
+    # an invoice dated after the build date is not published, nor counted: it appears on
+    # its issue date (the build date decides, as it does for what is overdue)
+    return [r for r in records if r.invoice.issued <= as_of]
+
+
+def _by_the_parties(checker: _Checker, source: YamlSource, record: InvoiceRecord,
+                    parties: tuple[Party, Party], ksef_files: dict[str, bytes]) -> InvoiceRecord:
+    """What the seller and the buyer decide: VAT across EU borders (a warning), and the KSeF
+    registration of a Polish invoice (its verification link)."""
+    found = intra_eu_vat_warning(record.invoice, *parties)
+    if found:
+        checker.problems.append(Problem(source.shown, source.document.line_of(found[0]),
+                                        found[1], "warning"))
+    ksef = record.invoice.ksef
+    if ksef is None:
+        return record
+    return replace(record, ksef_url=_ksef_link(checker, source, record.invoice, parties[0],
+                                               ksef_files))
+
+
+def _ksef_link(checker: _Checker, source: YamlSource, invoice: Invoice, seller: Party,
+               ksef_files: dict[str, bytes]) -> str | None:
+    """KSeF's verification link of the invoice, from its FA(3) file; None, with the problems
+    noted, when the number, the file and the invoice do not agree."""
+    assert invoice.ksef is not None
+    data = ksef_files.get(invoice.ksef.file)
+    if data is None:
+        checker.add(source.shown, source.document.line_of(("ksef", "file")),
+                    f"ksef.file: '{invoice.ksef.file}' not found (FA(3) files live in the "
+                    f"client's ksef/ folder){did_you_mean(invoice.ksef.file, ksef_files)}")
+        return None
+    facts = fa3_facts(data)
+    problems = ([("file", f"ksef.file: {invoice.ksef.file} {facts}")] if isinstance(facts, str)
+                else fa3_mismatches(facts, invoice, seller))
+    for key, message in problems:
+        checker.add(source.shown, source.document.line_of(("ksef", key)), message)
+    if problems or isinstance(facts, str) or facts.issued is None:
+        return None
+    return verification_url(invoice.ksef.number[:10], facts.issued, file_digest(data))
+
+
+def _link_credit_notes(checker: _Checker, sources: list[YamlSource],
+                       records: list[InvoiceRecord]) -> list[InvoiceRecord]:
+    """Give each credit note the invoice it corrects; one naming no invoice is an error."""
+    by_number = {r.invoice.number: r for r in records if not r.is_credit_note}
+    lines = {s.shown: s.document.line_of(("corrects",)) for s in sources}
+    linked = []
+    for record in records:
+        number = record.invoice.corrects
+        if number is not None and number not in by_number:
+            checker.add(record.source, lines.get(record.source),
+                        f"corrects: '{number}' is not one of this client's invoices"
+                        f"{did_you_mean(number, by_number)}")
+        linked.append(replace(record, corrects=by_number.get(number or "")))
+    return linked
 
 
 def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
@@ -465,6 +539,25 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
         checker.add(source.shown, source.document.line_of(loc), message)
     if not checker.markdown(source.shown, invoice.notes, source.document.line_of(("notes",)) or 1):
         return None
+    totals = _invoice_figures(checker, source, invoice, currency)
+    if totals is None:
+        return None
+    status = invoice_status(invoice, as_of, totals.total)
+    late = (as_of - invoice.due).days
+    if status == "overdue" and late > OVERDUE_WARNING_DAYS:
+        checker.problems.append(Problem(
+            source.shown, source.document.line_of(("due",)),
+            f"invoice {invoice.number} is unpaid {late} days after its due date "
+            f"({invoice.due.isoformat()})", "warning"))
+    notes_line = source.document.line_of(("notes",)) or 1
+    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line,
+                         amount_paid(invoice, totals.total, as_of))
+
+
+def _invoice_figures(checker: _Checker, source: YamlSource, invoice: Invoice,
+                     currency: str) -> InvoiceTotals | None:
+    """The invoice's totals, None when they cannot be computed; a `total:` that differs
+    from the computed one is an error naming both."""
     try:
         totals = invoice_totals(invoice, currency)
     except InvalidOperation:  # figures each in bounds, whose sums exact arithmetic cannot hold
@@ -475,12 +568,8 @@ def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
         line = source.document.line_of(("discount",))
         checker.add(source.shown, line, "discount is larger than the invoice subtotal")
         return None
-    status = invoice_status(invoice, as_of)
-    late = (as_of - invoice.due).days
-    if status == "overdue" and late > OVERDUE_WARNING_DAYS:
-        checker.problems.append(Problem(
-            source.shown, source.document.line_of(("due",)),
-            f"invoice {invoice.number} is unpaid {late} days after its due date "
-            f"({invoice.due.isoformat()})", "warning"))
-    notes_line = source.document.line_of(("notes",)) or 1
-    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line)
+    if invoice.total is not None and round_money(invoice.total, currency) != totals.total:
+        checker.add(source.shown, source.document.line_of(("total",)),
+                    f"total: {invoice.total} {currency} is not the computed total "
+                    f"{totals.total} {currency} (lines, discount and tax per rate)")
+    return totals

@@ -67,6 +67,35 @@ def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
     return old - {folder}
 
 
+class FileCache:
+    """Files the generator made once and keeps in its cache folder by the digest of what they
+    were made of (invoice PDFs): one folder per client, holding only what its last build used."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get(self, group: str, key: str, suffix: str) -> bytes | None:
+        try:
+            return (self.folder / group / f"{key}{suffix}").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, group: str, key: str, suffix: str, content: bytes) -> None:
+        target = self.folder / group / f"{key}{suffix}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}")
+        partial.write_bytes(content)
+        os.replace(partial, target)  # a reader never sees half a file
+
+    def keep_only(self, group: str, names: set[str]) -> None:
+        """Remove the group's files that are not `names` (made for what changed since)."""
+        folder = self.folder / group
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if path.name not in names:
+                    path.unlink(missing_ok=True)
+
+
 class OutputFolder:
     """The output folder: staging, atomic swaps, and removal of portals no longer built."""
 

@@ -17,6 +17,8 @@ from babel import Locale
 from babel.core import get_global
 from babel.dates import (
     format_date,
+    format_interval,
+    format_skeleton,
     format_time,
     format_timedelta,
     get_datetime_format,
@@ -67,6 +69,12 @@ class Formatter:
         pattern = str(get_datetime_format(form, locale=self.locale))  # type: ignore[arg-type]
         return pattern.replace("'", "").replace("{0}", unbroken(time)).replace("{1}",
                                                                              unbroken(day))
+
+    def months(self, start: dt.date, end: dt.date) -> str:
+        """A span of whole months: 'October 2026', 'October – December 2026'."""
+        if (start.year, start.month) == (end.year, end.month):
+            return format_skeleton("yMMMM", start, locale=self.locale)
+        return format_interval(start, end, "yMMMM", locale=self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""

@@ -15,6 +15,8 @@ from markupsafe import Markup
 
 from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord
 from generator.content.money import sum_by_currency
+from generator.content.parties import Party
+from generator.content.parties import invoice_parties as parties_of
 from generator.content.satisfaction import survey_round
 from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
@@ -27,6 +29,7 @@ from generator.render.changes import (
 )
 from generator.render.i18n import Formatter
 from generator.render.markdown import LinkTargets, MarkdownRenderer, excerpt
+from generator.render.payment import payment_block, qr_svg
 from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
@@ -143,7 +146,8 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
         Page("timeline.html", "timeline.html", "timeline", "Timeline",
              {"entries": timeline, "axis": axis(timeline, as_of),
               "groups": _groups(timeline)}),
-        Page("invoices.html", "invoices.html", "invoices", "Invoices", _invoices(client)),
+        Page("invoices.html", "invoices.html", "invoices", "Invoices",
+             {**_invoices(client), "invoice_pdf": agency.config.invoice_pdf}),
         *_invoice_pages(maker),
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
         _contact(maker),
@@ -180,12 +184,19 @@ def _invoices(client: Client) -> dict[str, Any]:
         "invoices": records,
         "open_balance": _balance(unpaid),
         "overdue_balance": _balance([r for r in unpaid if r.status == "overdue"]),
-        "paid_total": _balance([r for r in records if r.status == "paid"]),
+        "paid_total": _received(records),
     }
 
 
 def _balance(records: list[InvoiceRecord]) -> dict[str, Any]:
-    return sum_by_currency([(r.currency, r.totals.total) for r in records])
+    """What these records leave to pay (credit notes subtract), per currency."""
+    return sum_by_currency([(r.currency, r.outstanding) for r in records])
+
+
+def _received(records: list[InvoiceRecord]) -> dict[str, Any]:
+    """What was paid on these invoices (refunds of credit notes subtract), per currency."""
+    return sum_by_currency([(r.currency, -r.paid if r.is_credit_note else r.paid)
+                            for r in records if r.paid])
 
 
 def _updates(maker: _PageMaker) -> list[RenderedUpdate]:
@@ -266,8 +277,22 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
     return pages
 
 
+def invoice_parties(client: Client, agency: AgencyContent) -> tuple[Party, Party]:
+    """The seller and the buyer of the client's invoices."""
+    return parties_of(client.profile, agency.config.agency)
+
+
+def ksef_view(record: InvoiceRecord) -> dict[str, str] | None:
+    """A Polish invoice's KSeF number, verification link and its QR code (KOD I)."""
+    if record.ksef_url is None or record.invoice.ksef is None:
+        return None
+    return {"number": record.invoice.ksef.number, "url": record.ksef_url,
+            "qr_svg": qr_svg(record.ksef_url)}
+
+
 def _invoice_pages(maker: _PageMaker) -> list[Page]:
     pages = []
+    seller, buyer = invoice_parties(maker.client, maker.agency)
     for record in maker.client.invoices:
         notes, _ = maker.html(record.invoice.notes, record.source, record.notes_line,
                               root="../")
@@ -275,7 +300,14 @@ def _invoice_pages(maker: _PageMaker) -> list[Page]:
                  if maker.agency.config.amounts_in_words else None)
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
                           record.invoice.number, {"record": record, "notes": notes,
-                                                  "amount_in_words": words}))
+                                                  "amount_in_words": words,
+                                                  "seller": seller, "buyer": buyer,
+                                                  "invoice_pdf": maker.agency.config.invoice_pdf,
+                                                  "payment": payment_block(
+                                                      record, maker.agency.config.agency,
+                                                      seller,
+                                                      maker.agency.config.payment_url),
+                                                  "ksef": ksef_view(record)}))
     return pages
 
 

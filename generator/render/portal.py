@@ -6,7 +6,8 @@ the problems found, and writes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,20 @@ from generator.errors import Problem
 from generator.publish.headers import form_action_source, policy
 from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
+from generator.render.einvoice import EInvoice, cii_xml, einvoice, ubl_xml
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.render.ics import calendar_ics
+from generator.render.invoice_pdf import PdfMaker, paper_size
 from generator.render.languages import language_links, language_prefix, localized
 from generator.render.markdown import MarkdownRenderer
-from generator.render.pages import Page, portal_pages
+from generator.render.pages import Page, invoice_parties, portal_pages
+from generator.render.payment import account_for, payment_reference
 from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
 
 ASSETS = "assets"
+LOGO_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg",
+              "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
 
 @dataclass
@@ -46,10 +52,13 @@ class RenderedPortal:
 
 def render_client(client: Client, agency: AgencyContent, theme: Theme,
                   env: jinja2.Environment, as_of: date,
-                  markdown: MarkdownRenderer, address: str | None = None) -> RenderedPortal:
+                  markdown: MarkdownRenderer, address: str | None = None,
+                  pdfs: PdfMaker | None = None) -> RenderedPortal:
     """Render every file of one client's portal, in each of its languages; `address` is
-    where it is published (feeds and calendar subscriptions need it), if known."""
+    where it is published (feeds and calendar subscriptions need it), if known; invoice
+    PDFs only with a `pdfs` maker (a check makes none)."""
     portal = RenderedPortal()
+    documents = _einvoices(client, agency)
     for language in reversed(client.languages):
         prefix = language_prefix(client, language)
         view = portal_pages(localized(client, language), agency, as_of, markdown, language,
@@ -62,7 +71,11 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
                       page_language=language)
         for page in view.pages:
             links = language_links(client, language, page.path[len(prefix):], page.root)
-            portal.files[page.path] = _render_page(env, page, {**common, "languages": links})
+            context = {**common, "languages": links}
+            portal.files[page.path] = _render_page(env, page, context)
+            if page.template == "invoice.html" and pdfs and agency.config.invoice_pdf:
+                portal.files[page.path[:-len(".html")] + ".pdf"] = _invoice_pdf(
+                    env, page, context, documents[page.context["record"].slug], pdfs, client)
         # each language its own feed, beside its pages: the updates as that language shows them
         portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
                                                       address, prefix)
@@ -75,7 +88,62 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     if logo := _client_logo(client):  # in assets/: readable on a protected portal's lock page
         portal.files[logo] = client.attachments[str(client.profile.branding.logo)]
     portal.files.update(dict(sorted(client.attachments.items())))
+    portal.files.update({f"invoices/{slug}.xml": ubl_xml(document)
+                         for slug, document in documents.items()})
+    if pdfs:
+        pdfs.done(client.slug)
     return portal
+
+
+def _einvoices(client: Client, agency: AgencyContent) -> dict[str, EInvoice]:
+    """The e-invoice model of each of the client's invoices, by page name."""
+    seller, buyer = invoice_parties(client, agency)
+    documents = {}
+    for record in client.invoices:
+        account = account_for(agency.config.agency, record.currency)
+        corrected = record.corrects
+        documents[record.slug] = einvoice(
+            record, seller, buyer, account, payment_reference(record, account),
+            (corrected.invoice.number, corrected.invoice.issued) if corrected else None,
+            credit_note=record.is_credit_note)
+    return documents
+
+
+def _invoice_pdf(env: jinja2.Environment, page: Page, context: dict[str, Any],
+                 document: EInvoice, pdfs: PdfMaker, client: Client) -> bytes:
+    """The invoice page's PDF: its own template, with the CII XML embedded (Factur-X)."""
+    invoice = document.record.invoice
+    extra = {"paper": paper_size(document.buyer.country),
+             "font_family": pdf_fonts(str(context["page_language"])),
+             "agency_logo_data": _logo_data(context)}
+    html = _render_page(env, replace(page, template="invoice_pdf.html"), {**context, **extra})
+    return pdfs.pdf(client.slug, html.decode("utf-8"), cii_xml(document), invoice.issued)
+
+
+# Japanese and Korean text in PDFs: IPAex Gothic and Nanum Gothic, TrueType fonts of about
+# 12,000 glyphs. Noto Sans CJK (65,535 glyphs, CFF) stays the fallback, and Chinese: WeasyPrint
+# subsets fonts keeping glyph ids, so a subset of it keeps an entry for every glyph up to the
+# last one used, about 300 KB a PDF against 35 KB (docs/invoices.md).
+PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
+PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
+
+
+def pdf_fonts(language: str) -> str:
+    """The PDF's fonts (Debian's DejaVu, IPAex, Nanum and Noto CJK, embedded and subset), by
+    language: its own first, then the others for names and words in other scripts."""
+    first = PDF_CJK_FONTS.get(language.split("_")[0].split("-")[0], "DejaVu Sans")
+    names = [first, *(name for name in PDF_FALLBACK_FONTS if name != first)]
+    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"
+
+
+def _logo_data(context: dict[str, Any]) -> str | None:
+    """The agency logo as a data: URL (the PDF is made from a string, not from the portal)."""
+    source = context.get("agency_logo_file")
+    if source is None:
+        return None
+    # a fixed table: the mimetypes module would read the system's /etc/mime.types
+    kind = LOGO_TYPES.get(source.suffix.lower().lstrip("."), "application/octet-stream")
+    return f"data:{kind};base64,{base64.b64encode(source.read_bytes()).decode('ascii')}"
 
 
 def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
@@ -84,6 +152,7 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
     return {
         "agency": agency.config.agency,
         "agency_logo": f"{ASSETS}/agency/{Path(logo).name}" if logo else None,
+        "agency_logo_file": agency.files[logo] if logo else None,
         "client": client.profile,
         "client_logo": _client_logo(client),
         "currency": client.currency,
