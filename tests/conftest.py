@@ -207,6 +207,17 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 @pytest.fixture(scope="session")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example portals of content/, built once for the whole session as of AS_OF, with
+    every invoice PDF. Tests read it and never write into it (a test that changes content
+    builds a copy of its own)."""
+    out = tmp_path_factory.mktemp("example") / "output"
+    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF, "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
 def browser():
     """A headless Debian Chromium, shared by the whole session."""
     from playwright.sync_api import sync_playwright

@@ -8,20 +8,12 @@ from __future__ import annotations
 import pytest
 
 from browser import static_server
-from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
+from conftest import build_site
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
 WHITE = "rgb(255, 255, 255)"
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory):
-    out = tmp_path_factory.mktemp("client-view") / "out"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def _style(page, selector: str, prop: str) -> str:

@@ -14,21 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
+from conftest import build_site
 from generator.render.i18n import Formatter, load_translations
 from generator.render.theme import DEFAULT_THEME
 from gitrepo import commit, init_repo
 
 LANGUAGES = ["en", "ja", "ko", "pl", "sv"]
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    """The example portals, built once for this module."""
-    out = tmp_path_factory.mktemp("example") / "out"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def text_of(path: Path) -> str:

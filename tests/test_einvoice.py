@@ -15,7 +15,7 @@ import yaml
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import AS_OF, EXAMPLE_CONTENT, WITH_PDFS, build_site, portal, snapshot
+from conftest import AS_OF, EXAMPLE_CONTENT, WITH_PDFS, build_site, snapshot
 from einvoice_check import (
     CII_SCHEMATRON,
     CII_XSD,
@@ -33,15 +33,6 @@ NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents
       "ram": "urn:un:unece:uncefact:data:standard:"
              "ReusableAggregateBusinessInformationEntity:100",
       "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"}
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    """The example portals, built once."""
-    out = tmp_path_factory.mktemp("einvoice") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "-q")
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def _invoices(out: Path) -> list[Path]:

@@ -22,14 +22,6 @@ from generator.render.theme import DEFAULT_THEME
 LOCALES = DEFAULT_THEME / "locales"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("i18n") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def text_of(path: Path) -> str:
     """The page's text with tags removed, whitespace and no-break spaces made plain spaces."""
     html = path.read_text(encoding="utf-8")
@@ -111,17 +103,17 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
 
 
 @pytest.mark.parametrize(("slug", "page"), list(EXPECTED))
-def test_pages_read_in_the_clients_language(built, slug, page):
-    text = text_of(built / slug / page)
+def test_pages_read_in_the_clients_language(example, slug, page):
+    text = text_of(example / slug / page)
     missing = [s for s in EXPECTED[(slug, page)] if s not in text]
     assert missing == []
 
 
 @pytest.mark.parametrize(("slug", "lang"), [("kowalski-legal", "pl"), ("sakura-retail", "ja"),
                                             ("nordlys-saas", "sv"), ("hanbit-logistics", "ko")])
-def test_html_lang_is_the_clients(built, slug, lang):
+def test_html_lang_is_the_clients(example, slug, lang):
     for page in ["index.html", "invoices.html", "requirements.html"]:
-        assert f'<html lang="{lang}">' in (built / slug / page).read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in (example / slug / page).read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- plurals and formatting
@@ -189,8 +181,8 @@ def test_relative_dates(lang, future, past):
 # ---------------------------------------------------------------- one portal, two languages
 
 
-def test_language_switch_on_every_page(built):
-    portal_dir = built / "sakura-retail"
+def test_language_switch_on_every_page(example):
+    portal_dir = example / "sakura-retail"
     pages = [p for p in portal_dir.rglob("*.html")]
     assert len(pages) > 20
     for page in pages:
@@ -205,13 +197,13 @@ def test_language_switch_on_every_page(built):
         assert f'href="{root}en/{plain}" hreflang="en" lang="en"' in html, relative
 
 
-def test_single_language_portal_has_no_switch(built):
-    assert "lang-switch" not in (built / "kowalski-legal" / "index.html").read_text("utf-8")
-    assert not (built / "kowalski-legal" / "en").exists()
+def test_single_language_portal_has_no_switch(example):
+    assert "lang-switch" not in (example / "kowalski-legal" / "index.html").read_text("utf-8")
+    assert not (example / "kowalski-legal" / "en").exists()
 
 
-def test_translated_documents_and_the_fallback_marker(built):
-    english = built / "sakura-retail" / "en"
+def test_translated_documents_and_the_fallback_marker(example):
+    english = example / "sakura-retail" / "en"
     scope = text_of(english / "scope.html")
     assert "E-commerce Replatforming Project — Statement of Work" in scope
     assert "has not been translated" not in scope
@@ -227,12 +219,12 @@ def test_translated_documents_and_the_fallback_marker(built):
     listing = text_of(english / "requirements.html")
     assert "会員・ポイント移行 (Japanese)" in listing
     assert "Store inventory integration Draft" in listing
-    japanese = (built / "sakura-retail" / "scope.html").read_text(encoding="utf-8")
+    japanese = (example / "sakura-retail" / "scope.html").read_text(encoding="utf-8")
     assert "fallback-note" not in japanese and "業務範囲記述書" in japanese
 
 
-def test_language_folder_links_reach_shared_files(built):
-    scope = (built / "sakura-retail" / "en" / "scope.html").read_text(encoding="utf-8")
+def test_language_folder_links_reach_shared_files(example):
+    scope = (example / "sakura-retail" / "en" / "scope.html").read_text(encoding="utf-8")
     assert 'href="../files/kickoff-brief.pdf"' in scope
     assert 'href="../assets/style.css"' in scope
     assert 'href="../en/requirements/product-data-migration.html"' in scope
@@ -260,11 +252,11 @@ def _language_of(path: str) -> str | None:
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_every_link_stays_in_the_pages_language(built, language):
+def test_every_link_stays_in_the_pages_language(example, language):
     """Menu, logo, lists, back links, Markdown links and the feed of an English page lead
     to English pages, and a Japanese page's to Japanese ones; only the language switch
     (with hreflang) crosses over."""
-    portal_dir = built / "sakura-retail"
+    portal_dir = example / "sakura-retail"
     pages = [p for p in portal_dir.rglob("*.html")
              if p.relative_to(portal_dir).as_posix().startswith("en/") == (language == "en")]
     crossing, followed = [], 0
@@ -410,9 +402,9 @@ AGENCY_TEXT = ["ABN AMRO Bank N.V."]
 
 @pytest.mark.parametrize(("slug", "lang"), [("kowalski-legal", "pl"), ("nordlys-saas", "sv"),
                                             ("sakura-retail", "ja"), ("hanbit-logistics", "ko")])
-def test_no_english_ui_string_in_a_translated_portal(built, slug, lang):
+def test_no_english_ui_string_in_a_translated_portal(example, slug, lang):
     patterns = _english_ui_patterns(lang)
-    pages = sorted(p for p in (built / slug).rglob("*.html") if "/en/" not in p.as_posix())
+    pages = sorted(p for p in (example / slug).rglob("*.html") if "/en/" not in p.as_posix())
     leftovers = set()
     for page in pages:
         parser = _UiText()
@@ -422,7 +414,7 @@ def test_no_english_ui_string_in_a_translated_portal(built, slug, lang):
             text = text.replace(agency_text, "")
         for msgid, pattern in patterns.items():
             if pattern.search(text):
-                leftovers.add((page.relative_to(built / slug).as_posix(), msgid))
+                leftovers.add((page.relative_to(example / slug).as_posix(), msgid))
     assert sorted(leftovers) == []
 
 

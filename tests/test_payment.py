@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2
-import pytest
 import zxingcpp
 from lxml import etree
 
-from conftest import BASE_SITE, EXAMPLE_CONTENT, WITH_PDFS, build_site, portal
+from conftest import BASE_SITE, WITH_PDFS, build_site
 from generator.render.payment import luhn_digit, ocr_reference, zbp_payload
 
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -96,14 +95,6 @@ ZLOTY_SITE = {
 
 def luhn_valid(digits: str) -> bool:
     return luhn_digit(digits[:-1]) == digits[-1]
-
-
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("payment") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "-q")
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_epc_qr_of_a_euro_invoice_pays_its_total_to_its_iban(make_site):

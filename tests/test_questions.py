@@ -111,18 +111,10 @@ def test_form_action_is_the_endpoints_origin_and_a_client_can_opt_out(make_site)
 # ---------------------------------------------------------------- ask about everything
 
 
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("questions") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
-
-
 @pytest.mark.parametrize("slug", ["kowalski-legal", "sakura-retail", "nordlys-saas",
                                   "hanbit-logistics"])
-def test_every_document_milestone_update_and_invoice_can_be_asked_about(examples, slug):
-    folder = examples / slug
+def test_every_document_milestone_update_and_invoice_can_be_asked_about(example, slug):
+    folder = example / slug
     milestones = len(re.findall(r"^  - id:", (EXAMPLE_CONTENT / slug / "deadlines.yaml")
                                 .read_text(encoding="utf-8"), re.M))
     updates = len([p for p in (EXAMPLE_CONTENT / slug / "updates").glob("*.md")
@@ -155,9 +147,9 @@ ASK = {
 
 
 @pytest.mark.parametrize("slug", list(ASK))
-def test_questions_are_prefilled_in_the_portals_language(examples, slug):
+def test_questions_are_prefilled_in_the_portals_language(example, slug):
     page, label, subject, body = ASK[slug]
-    html = (examples / slug / page).read_text(encoding="utf-8")
+    html = (example / slug / page).read_text(encoding="utf-8")
     assert f">{label}</a>" in html
     found = [decoded(href) for href in ask_hrefs(html)]
     assert found[0][0].endswith("@meridianvale.eu") and {"subject": subject, "body": body} in \

@@ -157,11 +157,8 @@ def test_net_promoter_score():
     assert net_promoter_score([10]) == 100
 
 
-def test_agency_overview_and_report_show_latest_score_trend_and_agency_nps(tmp_path_factory):
-    out = tmp_path_factory.mktemp("satisfaction") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    agency = text_of(out / "_agency/index.html")
+def test_agency_overview_and_report_show_latest_score_trend_and_agency_nps(example):
+    agency = text_of(example / "_agency/index.html")
     assert ("Client satisfaction Agency NPS: +33 (the latest answer of each client; promoters "
             "9–10 minus detractors 0–6)") in agency
     assert "Kowalski i Wspólnicy 9 5 ↑ up Oct 6, 2026" in agency
@@ -193,14 +190,6 @@ def test_without_answers_the_agency_overview_says_so(make_site):
 
 
 # ---------------------------------------------------------------- every language
-
-
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("survey") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 # page: what the survey says there (the example agency asks each quarter, for 60 days)
@@ -240,14 +229,14 @@ SURVEY_MAIL = {
 
 
 @pytest.mark.parametrize("page", list(SURVEY_TEXT))
-def test_the_survey_reads_in_the_portals_language(examples, page):
-    text = text_of(examples / page)
+def test_the_survey_reads_in_the_portals_language(example, page):
+    text = text_of(example / page)
     assert [s for s in SURVEY_TEXT[page] if s not in text] == []
 
 
 @pytest.mark.parametrize("page", list(SURVEY_MAIL))
-def test_the_survey_mail_is_in_the_portals_language(examples, page):
-    html = (examples / page).read_text(encoding="utf-8")
+def test_the_survey_mail_is_in_the_portals_language(example, page):
+    html = (example / page).read_text(encoding="utf-8")
     href = html.split('id="survey-send" href="', 1)[1].split('"', 1)[0]
     subject, body = SURVEY_MAIL[page]
     assert decoded(href.replace("&amp;", "&"))[1] == {"subject": subject, "body": body}

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
+from conftest import AS_OF, build_site, portal
 from talk import (
     INTAKE,
     SCOPE,
@@ -169,14 +168,6 @@ def test_agency_overview_says_when_nothing_waits(make_site):
 # ---------------------------------------------------------------- every language
 
 
-@pytest.fixture(scope="module")
-def examples(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("signoff") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
-
-
 # portal, page: the sign-off as a native reader sees it (the example content asks for approval
 # in each portal: approved, awaiting, changed since approval)
 SIGN_OFF_TEXT = {
@@ -213,8 +204,8 @@ SIGN_OFF_TEXT = {
 
 
 @pytest.mark.parametrize(("slug", "page"), list(SIGN_OFF_TEXT))
-def test_sign_off_reads_in_the_portals_language(examples, slug, page):
-    text = text_of(examples / slug / page)
+def test_sign_off_reads_in_the_portals_language(example, slug, page):
+    text = text_of(example / slug / page)
     assert [s for s in SIGN_OFF_TEXT[(slug, page)] if s not in text] == []
 
 
@@ -241,9 +232,9 @@ APPROVAL_MESSAGES = {
 
 
 @pytest.mark.parametrize(("slug", "page"), list(APPROVAL_MESSAGES))
-def test_approval_messages_are_in_the_portals_language(examples, slug, page):
+def test_approval_messages_are_in_the_portals_language(example, slug, page):
     subject, body = APPROVAL_MESSAGES[(slug, page)]
-    _, fields = mailto_of((examples / slug / page).read_text(encoding="utf-8"), "approve")
+    _, fields = mailto_of((example / slug / page).read_text(encoding="utf-8"), "approve")
     assert fields["subject"] == subject
     assert fields["body"].startswith(body)
     assert re.search(r"sha256:[0-9a-f]{64}\n$", fields["body"])
