@@ -125,13 +125,22 @@ def render_pdf(html: str, cii: bytes, issued: date) -> bytes:
     # in the template, not something to print for every invoice of every build
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     moment = datetime(issued.year, issued.month, issued.day)
-    document = HTML(string=html, url_fetcher=_data_only_fetcher()).render()
+    document = HTML(string=html, url_fetcher=_data_only_fetcher()).render(
+        font_config=_font_config())
     document.metadata.xmp_metadata.append(facturx_xmp())
     attachment = Attachment(string=cii, name=FACTURX_FILENAME, created=moment,
                             url_fetcher=_data_only_fetcher(),
                             modified=moment, description="Factur-X invoice (EN 16931)",
                             relationship="Alternative")
     return bytes(document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment]))
+
+
+@functools.cache
+def _font_config() -> Any:
+    """One font configuration for every PDF a process makes. WeasyPrint otherwise makes one
+    per document, and what each leaves behind grew a worker by ~0.2 MB a PDF (bench: 639 MB
+    at 1,000 clients with 4,000 PDFs); with one, a worker stays flat."""
+    return weasyprint().text.fonts.FontConfiguration()
 
 
 @functools.cache
