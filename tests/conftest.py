@@ -217,6 +217,21 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture
+def vault_site(make_site, monkeypatch) -> Path:
+    """The password-protected test site (protected_site.VAULT_SITE) with its secrets in the
+    environment, built; its root (the portal is output/vault/)."""
+    from protected_site import PASSWORDS, SECRET, VAULT_SITE
+
+    monkeypatch.setenv("PORTAL_SECRET", SECRET)
+    for name, value in PASSWORDS.items():
+        monkeypatch.setenv(name, value)
+    root = make_site(VAULT_SITE)
+    result = build_site(root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Debian Chromium, shared by the whole session."""

@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from browser import static_server
-from conftest import build_site
-from protected_site import PASSWORDS, SECRET, VAULT_SITE
+from protected_site import PASSWORDS
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
@@ -66,20 +65,10 @@ def test_a_phone_header_is_one_row_of_sections_with_the_switch_on_top(browser, e
     context.close()
 
 
-@pytest.fixture
-def vault(make_site, monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET", SECRET)
-    for name, value in PASSWORDS.items():
-        monkeypatch.setenv(name, value)
-    root = make_site(VAULT_SITE)
-    assert build_site(root).exit_code == 0
-    return root / "output"
-
-
-def test_the_lock_screen_says_whose_portal_and_whom_to_ask(browser, vault):
+def test_the_lock_screen_says_whose_portal_and_whom_to_ask(browser, vault_site):
     context = browser.new_context()
     page = context.new_page()
-    with static_server(vault) as base:
+    with static_server(vault_site / "output") as base:
         page.goto(base + "vault/index.html")
         page.wait_for_selector("#cp-unlock:not([hidden])")
         assert page.inner_text("h1").startswith("Portal for Vault")
@@ -109,11 +98,11 @@ def _open(page, keep: bool) -> None:
     page.wait_for_selector("#cp-logout", state="attached", timeout=OPEN_TIMEOUT)
 
 
-def test_a_new_tab_asks_again_unless_the_client_chose_to_stay_signed_in(browser, vault):
+def test_a_new_tab_asks_again_unless_the_client_chose_to_stay_signed_in(browser, vault_site):
     """The default stays per tab (sessionStorage); "keep me signed in on this device" keeps
     the key in localStorage, so a new tab opens at once; logging out forgets both."""
     context = browser.new_context()
-    with static_server(vault) as base:
+    with static_server(vault_site / "output") as base:
         first = context.new_page()
         first.goto(base + "vault/index.html")
         _open(first, keep=False)

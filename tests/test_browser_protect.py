@@ -8,7 +8,6 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from browser import static_server
@@ -16,17 +15,6 @@ from conftest import WITH_PDFS, build_site
 from protected_site import PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 OPEN_TIMEOUT = 30_000  # PBKDF2 with 600,000 iterations takes a moment
-
-
-@pytest.fixture
-def vault_site(make_site, monkeypatch):
-    monkeypatch.setenv("PORTAL_SECRET", SECRET)
-    for name, value in PASSWORDS.items():
-        monkeypatch.setenv(name, value)
-    root = make_site(VAULT_SITE)
-    result = build_site(root)
-    assert result.exit_code == 0, result.output
-    return root
 
 
 NAME = "Vault CANARY-VAULT-7f3a <script>window.__pwned=1</script>"  # the client's, shown
