@@ -68,3 +68,13 @@ VAULT_INVOICE: dict[str, str | bytes | None] = {
           - {{description: "Advice {CANARY}-INVOICE", quantity: 3, unit_price: 150.00, tax_rate: 21}}
     """,
 }
+
+# A capability-link client beside BASE_SITE's public one.
+LINK_SITE = {
+    "content/zeta/client.yaml": """
+        name: Zeta
+        account_manager: {name: Ann Manager, email: ann@agency.test}
+        contacts: [{name: Zed Zeta, email: zed@zeta.test}]
+        access: {mode: link}
+    """,
+}

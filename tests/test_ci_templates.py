@@ -33,6 +33,7 @@ from generator.commands.init_ci import (
     workflow,
 )
 from gitrepo import commit, init_repo
+from protected_site import LINK_SITE
 from s3server import CREDENTIALS, s3  # noqa: F401  (fixture)
 from systemtools import actionlint, system_tools  # noqa: F401  (fixture)
 
@@ -253,14 +254,6 @@ def ci_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 SECRET = "ci-secret-0123456789-abcdefghijklmnopqrst"
-LINK_CLIENT = {
-    "content/zeta/client.yaml": """
-        name: Zeta
-        account_manager: {name: Ann Manager, email: ann@agency.test}
-        contacts: [{name: Zed Zeta, email: zed@zeta.test}]
-        access: {mode: link}
-    """,
-}
 
 
 def _expression_values(server, shard: int | None, secrets_text: str) -> dict[str, str]:
@@ -335,7 +328,7 @@ def _folders(server) -> set[str]:
 @pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4)])
 def test_the_workflows_commands_install_check_build_and_publish_to_s3(
         provider, shards, make_site, s3, ci_wheel, ci_python, monkeypatch):  # noqa: F811
-    site = make_site(LINK_CLIENT)
+    site = make_site(LINK_SITE)
     root = site / "repo"
     root.mkdir()
     shutil.move(site / "content", root / "content")

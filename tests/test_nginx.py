@@ -15,7 +15,7 @@ import pytest
 
 from conftest import build_site
 from generator.publish.headers import OTHER_HEADERS
-from protected_site import PASSWORDS, SECRET, VAULT_SITE
+from protected_site import LINK_SITE, PASSWORDS, SECRET, VAULT_SITE
 from s3server import free_port
 from systemtools import NGINX, system_tools  # noqa: F401  (fixture)
 
@@ -41,14 +41,6 @@ http {{
     }}
 }}
 """
-LINK_SITE = {
-    "content/zeta/client.yaml": """
-        name: Zeta
-        account_manager: {name: Ann Manager, email: ann@agency.test}
-        contacts: [{name: Zed Zeta, email: zed@zeta.test}]
-        access: {mode: link}
-    """,
-}
 
 
 class Nginx:
