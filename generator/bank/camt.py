@@ -1,5 +1,5 @@
 """ISO 20022 camt.053 statements (.001.02 to .001.08): parsed safely, validated against the
-official XSD of their version, then read into statement entries.
+official XSD of their version, then read into bank entries.
 
 Safety: lxml parses with entity resolution, DTD loading and network access off, and a file
 with a DOCTYPE is refused before and after parsing (bank statements have none), so external
@@ -7,19 +7,21 @@ entities (XXE) and entity expansion (billion laughs) end in a one-line error. Th
 counted before the schema runs, so a file with more than `Limits.max_entries` stops there.
 
 What is read from each booked entry (`Sts` BOOK; pending and informational ones are skipped):
-amount and currency (`Amt/@Ccy`), `CdtDbtInd`, `RvslInd`, booking and value dates, the bank's
-reference (`AcctSvcrRef`, else `NtryRef`, else `<statement Id>#<entry number>`), and from the
-transaction details the structured creditor references (`Strd/CdtrRefInf/Ref`), the referred
-document numbers (`Strd/RfrdDocInf/Nb`, added to the remittance text), the unstructured
-remittance (`Ustrd`; without any remittance, `AddtlTxInf` or `AddtlNtryInf`) and the payer
-(`Dbtr` name, `DbtrAcct` IBAN). A batch entry whose transaction details carry amounts that add
-up to the entry becomes one statement entry per transaction (`<reference>/<n>`).
+amount and currency (`Amt/@Ccy`), `CdtDbtInd`, `RvslInd`, the booking date (`BookgDt`, else
+`ValDt`), the bank's reference (`AcctSvcrRef`, else `NtryRef`, else `<statement Id>#<entry
+number>`), and from the transaction details the structured creditor references
+(`Strd/CdtrRefInf/Ref`), the referred document numbers (`Strd/RfrdDocInf/Nb`, added to the
+remittance text), the unstructured remittance (`Ustrd`; without any remittance, `AddtlTxInf`
+or `AddtlNtryInf`) and the payer (`Dbtr` name, `DbtrAcct` IBAN). A batch entry whose
+transaction details carry amounts that add up to the entry becomes one bank entry per
+transaction (`<reference>/<n>`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -27,14 +29,14 @@ from importlib import resources
 
 from lxml import etree
 
-from generator.bank.records import Limits, StatementEntry, statement_error
+from generator.bank.records import BankEntry, Limits, statement_error
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 VERSIONS = ("02", "03", "04", "05", "06", "07", "08")
 _CLARK = re.compile(r"\{[^}]*\}")
 
 
-def read_camt(data: bytes, source: str, limits: Limits) -> tuple[StatementEntry, ...]:
+def read_camt(data: bytes, source: str, limits: Limits) -> tuple[BankEntry, ...]:
     """Validate a camt.053 file against its version's XSD, then read its booked entries."""
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise statement_error(source, None, "has a DOCTYPE (entity declarations); a bank "
@@ -53,7 +55,8 @@ def _parse(data: bytes, source: str) -> etree._ElementTree:
         tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as error:
         raise statement_error(source, error.lineno or None,
-                              f"is not well-formed XML: {error.msg}") from None
+                              f"is not well-formed XML (cut short or damaged?): "
+                              f"{error.msg}") from None
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise statement_error(source, None, "has a DOCTYPE; a bank statement never has one")
     return tree
@@ -104,7 +107,6 @@ class _Reader:
     """Finds elements of one camt version by paths written without a namespace."""
 
     def __init__(self, version: str) -> None:
-        self.version = version
         self.ns = {"c": NAMESPACE + version}
         self._paths: dict[str, str] = {}
 
@@ -117,7 +119,7 @@ class _Reader:
         return element.findall(self._path(path), self.ns)
 
     def text(self, element: etree._Element, *paths: str) -> str | None:
-        """The stripped text of the first of `paths` found, else None."""
+        """The text of the first of `paths` found, whitespace collapsed, else None."""
         for path in paths:
             found = element.find(self._path(path), self.ns)
             if found is not None and (found.text or "").strip():
@@ -129,7 +131,26 @@ class _Reader:
                 if found.text and found.text.strip()]
 
 
-def _entries(root: etree._Element, version: str, source: str) -> Iterator[StatementEntry]:
+@dataclass(frozen=True, kw_only=True)
+class _Where:
+    """An entry's place: its file, version, statement account and id, and number."""
+
+    source: str
+    version: str
+    account: str
+    statement_id: str
+    number: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Remittance:
+    references: tuple[str, ...]
+    text: str
+    name: str | None
+    iban: str | None
+
+
+def _entries(root: etree._Element, version: str, source: str) -> Iterator[BankEntry]:
     read = _Reader(version)
     number = 0
     for statement in read.all(root, "BkToCstmrStmt/Stmt"):
@@ -137,58 +158,50 @@ def _entries(root: etree._Element, version: str, source: str) -> Iterator[Statem
         statement_id = read.text(statement, "Id") or ""
         for entry in read.all(statement, "Ntry"):
             number += 1
-            if _booked(read, entry):
-                yield from _entry(read, entry, _Context(source, version, account,
-                                                        statement_id, number))
+            if read.text(entry, "Sts", "Sts/Cd") == "BOOK":
+                yield from _entry(read, entry, _Where(source=source, version=version,
+                                                      account=account,
+                                                      statement_id=statement_id,
+                                                      number=number))
 
 
-class _Context:
-    def __init__(self, source: str, version: str, account: str, statement_id: str,
-                 number: int) -> None:
-        self.source, self.version, self.account = source, version, account
-        self.statement_id, self.number = statement_id, number
-
-
-def _booked(read: _Reader, entry: etree._Element) -> bool:
-    return read.text(entry, "Sts", "Sts/Cd") == "BOOK"
-
-
-def _entry(read: _Reader, entry: etree._Element, context: _Context) -> Iterator[StatementEntry]:
+def _entry(read: _Reader, entry: etree._Element, where: _Where) -> Iterator[BankEntry]:
     details = read.all(entry, "NtryDtls/TxDtls")
     reference = (read.text(entry, "AcctSvcrRef", "NtryRef")
-                 or f"{context.statement_id}#{context.number}")
-    amount, currency = _amount(read, entry, context)
-    parts = _batch(read, details, amount, context)
-    base = {
-        "source": context.source, "position": context.number,
-        "format": f"camt.053.001.{context.version}", "account": context.account,
-        "booked": _date(read, entry, "BookgDt", context),
-        "value": _date(read, entry, "ValDt", context) if read.all(entry, "ValDt") else None,
-        "direction": "credit" if read.text(entry, "CdtDbtInd") == "CRDT" else "debit",
-        "reversal": read.text(entry, "RvslInd") == "true", "currency": currency,
-    }
+                 or f"{where.statement_id}#{where.number}")
+    amount, currency = _amount(read.all(entry, "Amt")[0], where)
+    parts = _batch(read, details, amount, where)
     if parts:
         for index, (detail, part) in enumerate(parts, start=1):
-            yield StatementEntry(**base, amount=part, entry_reference=f"{reference}/{index}",
-                                 **_details(read, [detail], None))
+            yield _bank_entry(read, entry, where, f"{reference}/{index}", part, currency,
+                              _remittance(read, [detail], None))
         return
-    yield StatementEntry(**base, amount=amount, entry_reference=reference,
-                         **_details(read, details, read.text(entry, "AddtlNtryInf")))
+    yield _bank_entry(read, entry, where, reference, amount, currency,
+                      _remittance(read, details, read.text(entry, "AddtlNtryInf")))
 
 
-def _amount(read: _Reader, element: etree._Element, context: _Context) -> tuple[Decimal, str]:
-    found = read.all(element, "Amt")
-    if not found:
-        return Decimal(0), ""
+def _bank_entry(read: _Reader, entry: etree._Element, where: _Where, entry_id: str,
+                amount: Decimal, currency: str, remittance: _Remittance) -> BankEntry:
+    return BankEntry(
+        source=where.source, position=where.number, format=f"camt.053.001.{where.version}",
+        account=where.account, entry_id=entry_id, booked=_booked(read, entry, where),
+        direction="credit" if read.text(entry, "CdtDbtInd") == "CRDT" else "debit",
+        reversal=read.text(entry, "RvslInd") in ("true", "1"), amount=amount,
+        currency=currency, structured_references=remittance.references,
+        remittance=remittance.text, counterparty_name=remittance.name,
+        counterparty_iban=remittance.iban)
+
+
+def _amount(element: etree._Element, where: _Where) -> tuple[Decimal, str]:
     try:
-        return Decimal((found[0].text or "").strip()), found[0].get("Ccy", "")
+        return Decimal((element.text or "").strip()), element.get("Ccy", "")
     except InvalidOperation:  # the schema already refused it; kept as a second guard
-        raise statement_error(context.source, found[0].sourceline,
-                              f"entry {context.number}: amount is not a number") from None
+        raise statement_error(where.source, element.sourceline,
+                              f"entry {where.number}: the amount is not a number") from None
 
 
 def _batch(read: _Reader, details: list[etree._Element], total: Decimal,
-           context: _Context) -> list[tuple[etree._Element, Decimal]]:
+           where: _Where) -> list[tuple[etree._Element, Decimal]]:
     """Transaction details with their own amounts adding up to the entry, if several."""
     if len(details) < 2:
         return []
@@ -197,21 +210,21 @@ def _batch(read: _Reader, details: list[etree._Element], total: Decimal,
         found = read.all(detail, "Amt") or read.all(detail, "AmtDtls/TxAmt/Amt")
         if not found:
             return []
-        amounts.append(_amount(read, found[0].getparent(), context)[0])
+        amounts.append(_amount(found[0], where)[0])
     return list(zip(details, amounts)) if sum(amounts) == total else []
 
 
-def _date(read: _Reader, entry: etree._Element, name: str, context: _Context) -> date:
-    text = read.text(entry, f"{name}/Dt", f"{name}/DtTm") or ""
+def _booked(read: _Reader, entry: etree._Element, where: _Where) -> date:
+    text = read.text(entry, "BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm") or ""
     try:
         return date.fromisoformat(text[:10])
     except ValueError:
-        raise statement_error(context.source, entry.sourceline,
-                              f"entry {context.number} has no {name} date") from None
+        raise statement_error(where.source, entry.sourceline,
+                              f"entry {where.number} has no booking date (BookgDt)") from None
 
 
-def _details(read: _Reader, details: list[etree._Element],
-             fallback: str | None) -> dict[str, object]:
+def _remittance(read: _Reader, details: list[etree._Element],
+                fallback: str | None) -> _Remittance:
     """Remittance, creditor references and payer of one entry's transaction details."""
     references: list[str] = []
     texts: list[str] = []
@@ -219,16 +232,15 @@ def _details(read: _Reader, details: list[etree._Element],
     ibans: list[str] = []
     for detail in details:
         references += read.texts(detail, "RmtInf/Strd/CdtrRefInf/Ref")
-        texts += read.texts(detail, "RmtInf/Ustrd") + read.texts(detail, "RmtInf/Strd/RfrdDocInf/Nb")
+        texts += read.texts(detail, "RmtInf/Ustrd")
+        texts += read.texts(detail, "RmtInf/Strd/RfrdDocInf/Nb")
         if not read.all(detail, "RmtInf"):
             texts += read.texts(detail, "AddtlTxInf")
-        names += read.texts(detail, "RltdPties/Dbtr/Nm") + read.texts(detail, "RltdPties/Dbtr/Pty/Nm")
+        names += read.texts(detail, "RltdPties/Dbtr/Nm") + read.texts(detail,
+                                                                      "RltdPties/Dbtr/Pty/Nm")
         ibans += read.texts(detail, "RltdPties/DbtrAcct/Id/IBAN")
     if not texts and not references and fallback:
         texts.append(fallback)
-    return {
-        "creditor_references": tuple(dict.fromkeys(references)),
-        "remittance": " ".join(texts),
-        "payer_name": names[0] if len(set(names)) == 1 else None,
-        "payer_iban": ibans[0] if len(set(ibans)) == 1 else None,
-    }
+    return _Remittance(references=tuple(dict.fromkeys(references)), text=" ".join(texts),
+                       name=names[0] if len(set(names)) == 1 else None,
+                       iban=ibans[0] if len(set(ibans)) == 1 else None)

@@ -1,10 +1,11 @@
-"""The records the bank import hands between its stages: statement entries in, open items in,
-decisions out; and the error a statement file that cannot be read ends in.
+"""The records the bank import hands between its stages: bank entries and open items in,
+matches out; and the error a statement file that cannot be read ends in.
 
-Readers (camt.py, swift.py, stripe_csv.py) turn a file into `StatementEntry` records; the
-ledger provides `OpenItem` records; `match.match_entries` turns both into a `MatchResult`:
-`Payment`s to record on invoices, `Unmatched` entries listed for the agency with a reason,
-and entries skipped because their bank reference is already recorded.
+Readers (camt.py, swift.py, stripe.py) turn a file into `BankEntry` records; the ledger gives
+`OpenItem` records; `match.match` turns both into `Matches`: entries settled on invoices
+(`Matched`, each with its `Allocation`s), entries listed for the agency with a reason
+(`Unmatched`), and what was left alone (debits, credits for no client, entries already
+recorded or read twice).
 """
 
 from __future__ import annotations
@@ -20,44 +21,40 @@ import click
 from generator.errors import Problem, sorted_problems
 
 Direction = Literal["credit", "debit"]
-Rule = Literal["reference", "invoice number"]
+Rule = Literal["reference", "invoice number", "amount"]
 Reason = Literal[
-    "overpayment",         # more than is open on the invoice(s) it names
-    "wrong currency",      # names an invoice billed in another currency
-    "ambiguous",           # names something that fits more than one invoice or client
-    "unknown reference",   # a valid RF/OCR reference that no open invoice carries
-    "invalid reference",   # looks like an RF reference, but its check digits are wrong
-    "no invoice named",    # neither a reference nor an open invoice's number
-    "does not add up",     # names several invoices, pays less than they have open together
-    "reversal",            # the bank reverses an earlier entry: for the agency to look at
-    "zero amount",         # nothing to record
+    "overpayment",     # more than is open on the invoice(s) it names
+    "wrong currency",  # names an invoice billed in another currency
+    "ambiguous",       # fits more than one invoice or client, and nothing says which
+    "unknown",         # names a reference or an invoice number that is on no open invoice
+    "reversal",        # the bank reverses an earlier entry: for the agency to look at
 ]
 
 
 @dataclass(frozen=True, kw_only=True)
-class StatementEntry:
-    """One booked movement on a statement, as its file says it (amount always positive)."""
+class BankEntry:
+    """One booked movement on a statement, as its file says it (the amount never negative)."""
 
-    source: str                    # the file, as the user named it
-    position: int                  # line (MT940, CSV) or entry number (camt) within the file
-    format: str                    # "camt.053.001.08", "MT940", "Stripe"
-    account: str                   # the statement's account: IBAN, account id, "Stripe"
-    booked: date                   # booking date: the day the money arrived
-    value: date | None             # value date, where the file gives one
+    source: str                 # the file, as the user named it
+    position: int               # line (MT940, CSV) or entry number (camt) within the file
+    format: str                 # "camt.053.001.08", "MT940", "Stripe"
+    account: str                # the statement's account: IBAN, account number, "Stripe"
+    entry_id: str               # the bank's reference of the entry: what makes an import
+                                # idempotent (camt AcctSvcrRef, MT940 //bank reference,
+                                # Stripe balance transaction; each reader documents its fallback)
+    booked: date                # booking date: the day the money arrived or left
     direction: Direction
-    reversal: bool                 # the bank reverses an earlier entry (camt RvslInd, MT940 RC/RD)
+    reversal: bool              # the bank reverses an earlier entry (camt RvslInd, MT940 RC/RD)
     amount: Decimal
-    currency: str                  # ISO 4217
-    entry_reference: str           # the bank's reference: camt AcctSvcrRef, MT940 //bank ref,
-                                   # Stripe balance transaction id (see each reader's fallback)
-    creditor_references: tuple[str, ...]  # structured references (camt CdtrRefInf/Ref), as given
-    remittance: str                # free remittance text, one line
-    payer_name: str | None
-    payer_iban: str | None
+    currency: str               # ISO 4217, upper case
+    structured_references: tuple[str, ...]  # creditor references (RF, OCR) as given
+    remittance: str             # the free remittance text, on one line
+    counterparty_name: str | None
+    counterparty_iban: str | None
 
     @property
     def where(self) -> str:
-        """`file:line` or `file: entry N`, for messages."""
+        """`file:line`, or `file: entry N` for a camt statement, for messages."""
         if self.format.startswith("camt"):
             return f"{self.source}: entry {self.position}"
         return f"{self.source}:{self.position}"
@@ -67,14 +64,12 @@ class StatementEntry:
 class OpenItem:
     """What the ledger says is still to be paid on one invoice."""
 
-    client: str                    # client slug
+    client: str                 # the client's slug
     invoice_number: str
-    invoice_file: str              # relative to the content folder, '/'-separated
-    currency: str
-    open_amount: Decimal           # > 0: what is left after payments and credit notes
-    reference: str | None          # RF (ISO 11649) for EUR, Bankgirot OCR for SEK, else None
-    issued: date
-    due: date
+    currency: str               # ISO 4217
+    open_amount: Decimal        # > 0: left to pay after payments and credit notes
+    payment_reference: str      # RF creditor reference (ISO 11649) on EUR invoices, the OCR
+                                # number on SEK ones, else the invoice number
 
     @property
     def key(self) -> tuple[str, str]:
@@ -82,46 +77,49 @@ class OpenItem:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Payment:
-    """A payment to record on an invoice: `payments: [{on, amount, reference}]`."""
+class Allocation:
+    """The part of one entry that pays one invoice: `payments: [{on, amount, reference}]`."""
 
     client: str
     invoice_number: str
-    invoice_file: str
-    on: date
     amount: Decimal
-    currency: str
-    reference: str                 # the bank entry reference (idempotency key)
+    settles: bool               # pays all that was still open on the invoice
 
 
 @dataclass(frozen=True, kw_only=True)
 class Matched:
-    """An entry settled on one invoice, or split over several (a combined payment)."""
+    """An entry settled on one invoice, or split over the several it names."""
 
-    entry: StatementEntry
-    rule: Rule
-    payments: tuple[Payment, ...]
+    entry: BankEntry
+    rule: Rule                  # which rule found the invoice(s)
+    allocations: tuple[Allocation, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Unmatched:
-    """An entry the import does not record: listed for the agency, with why."""
+    """An entry nothing is recorded for: listed for the agency, with why."""
 
-    entry: StatementEntry
+    entry: BankEntry
     reason: Reason
-    detail: str                    # one line an office reads
+    detail: str                 # one line an office reads
 
 
 @dataclass(frozen=True, kw_only=True)
-class MatchResult:
+class Matches:
+    """What one import decided, entries in booking order."""
+
     matched: tuple[Matched, ...]
     unmatched: tuple[Unmatched, ...]
-    already_recorded: tuple[StatementEntry, ...]  # bank reference already on an invoice
-    debits: int                    # debit entries, ignored
+    already_recorded: tuple[BankEntry, ...]  # the entry's id is already on an invoice
+    duplicates: tuple[BankEntry, ...]        # the same entry read again (overlapping files)
+    debits: int                              # money out: ignored
+    for_no_client: int                       # credits that name nothing and fit no open item
 
     @property
-    def payments(self) -> tuple[Payment, ...]:
-        return tuple(payment for match in self.matched for payment in match.payments)
+    def allocations(self) -> tuple[tuple[BankEntry, Allocation], ...]:
+        """Every payment to record, with the entry it comes from."""
+        return tuple((match.entry, allocation) for match in self.matched
+                     for allocation in match.allocations)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -129,7 +127,7 @@ class Limits:
     """Bounds on one statement file: far above a real month's statement, so a hostile or
     broken file ends in a clear error instead of a long run."""
 
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = 32 * 1024 * 1024
     max_entries: int = 50_000
 
 
@@ -150,3 +148,5 @@ class StatementError(click.ClickException):
 def statement_error(source: str, line: int | None, message: str) -> StatementError:
     """The error for one problem in one file."""
     return StatementError([Problem(source, line, message)])
+
+
