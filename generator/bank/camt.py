@@ -73,9 +73,7 @@ def _version(root: etree._Element, source: str) -> str:
 
 
 def _check_count(root: etree._Element, version: str, source: str, limits: Limits) -> None:
-    count = 0
-    for _ in root.iter(f"{{{NAMESPACE}{version}}}Ntry"):
-        count += 1
+    for count, _ in enumerate(root.iter(f"{{{NAMESPACE}{version}}}Ntry"), start=1):
         if count > limits.max_entries:
             raise statement_error(source, None,
                                   f"has more than {limits.max_entries:,} entries; split it "
@@ -86,7 +84,7 @@ def _check_count(root: etree._Element, version: str, source: str, limits: Limits
 def schema(version: str) -> etree.XMLSchema:
     """The official XSD of camt.053.001.<version>, shipped in generator/bank/xsd/."""
     name = f"camt.053.001.{version}.xsd"
-    xsd = resources.files("generator.bank").joinpath("xsd", name).read_bytes()
+    xsd = resources.files("generator.bank").joinpath("xsd").joinpath(name).read_bytes()
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     return etree.XMLSchema(etree.fromstring(xsd, parser))
 
@@ -211,7 +209,7 @@ def _batch(read: _Reader, details: list[etree._Element], total: Decimal,
         if not found:
             return []
         amounts.append(_amount(found[0], where)[0])
-    return list(zip(details, amounts)) if sum(amounts) == total else []
+    return list(zip(details, amounts, strict=True)) if sum(amounts) == total else []
 
 
 def _booked(read: _Reader, entry: etree._Element, where: _Where) -> date:

@@ -29,11 +29,27 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from generator.bank.records import (Allocation, BankEntry, Matched, Matches, OpenItem,
-                                    Reason, Rule, Unmatched)
-from generator.bank.references import (compact, looks_like_rf, natural_key, outermost,
-                                       rf_in_text, rf_is_valid, shape_pattern, spans,
-                                       word_count)
+from generator.bank.records import (
+    Allocation,
+    BankEntry,
+    Matched,
+    Matches,
+    OpenItem,
+    Reason,
+    Rule,
+    Unmatched,
+)
+from generator.bank.references import (
+    compact,
+    looks_like_rf,
+    natural_key,
+    outermost,
+    rf_in_text,
+    rf_is_valid,
+    shape_pattern,
+    spans,
+    word_count,
+)
 
 Key = tuple[str, str]
 

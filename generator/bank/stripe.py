@@ -40,7 +40,7 @@ def read_stripe(data: bytes, source: str, limits: Limits) -> tuple[BankEntry, ..
     if missing:
         raise statement_error(source, 1, f"is not an itemized Stripe balance report: it has "
                                          f"no column {', '.join(missing)}")
-    return tuple(_entry(dict(zip(header, row)), source, line) for line, row in body)
+    return tuple(_entry(dict(zip(header, row, strict=False)), source, line) for line, row in body)
 
 
 def _decode(data: bytes, source: str) -> str:

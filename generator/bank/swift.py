@@ -21,8 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from generator.bank.records import (BankEntry, Direction, Limits, StatementError,
-                                    statement_error)
+from generator.bank.records import BankEntry, Direction, Limits, StatementError, statement_error
 
 _STATEMENT_LINE = re.compile(r"^:61:", re.MULTILINE)
 _CODES = ("TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "CSID", "MARF", "ORDP", "BENM",
@@ -46,7 +45,7 @@ def read_mt940(data: bytes, source: str, limits: Limits) -> tuple[BankEntry, ...
     ids = _ids(transactions, lines)
     return tuple(_entry(statement, transaction, source, line, ids[index])
                  for index, ((statement, transaction), line)
-                 in enumerate(zip(transactions, lines)))
+                 in enumerate(zip(transactions, lines, strict=True)))
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -87,7 +86,7 @@ def _ids(transactions: list[tuple[Any, Any]], lines: list[int]) -> list[str]:
                   for _, transaction in transactions]
     repeated = Counter(references)
     ids = []
-    for (statement, _), reference, line in zip(transactions, references, lines):
+    for (statement, _), reference, line in zip(transactions, references, lines, strict=True):
         if reference and repeated[reference] == 1:
             ids.append(reference)
             continue
@@ -155,7 +154,7 @@ def _details(data: dict[str, Any]) -> _Details:
 def _coded(raw: str) -> _Details:
     """The slash-coded form: /CODE/value/CODE/value..."""
     parts = _CODED.split(raw)
-    fields = dict(zip(parts[1::2], (value.strip("/ ") for value in parts[2::2])))
+    fields = dict(zip(parts[1::2], (value.strip("/ ") for value in parts[2::2]), strict=False))
     remittance = fields.get("REMI", "")
     references: tuple[str, ...] = ()
     text = remittance.removeprefix("USTD").strip("/ ")
