@@ -29,7 +29,7 @@ from importlib import resources
 
 from lxml import etree
 
-from generator.bank.records import BankEntry, Limits, statement_error
+from generator.bank.records import BankEntry, Limits, one_line, statement_error
 
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 VERSIONS = ("02", "03", "04", "05", "06", "07", "08")
@@ -120,13 +120,13 @@ class _Reader:
         """The text of the first of `paths` found, whitespace collapsed, else None."""
         for path in paths:
             found = element.find(self._path(path), self.ns)
-            if found is not None and (found.text or "").strip():
-                return " ".join((found.text or "").split())
+            if found is not None and one_line(found.text):
+                return one_line(found.text)
         return None
 
     def texts(self, element: etree._Element, path: str) -> list[str]:
-        return [" ".join(found.text.split()) for found in self.all(element, path)
-                if found.text and found.text.strip()]
+        return [one_line(found.text) for found in self.all(element, path)
+                if one_line(found.text)]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,7 @@ recorded or read twice).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -143,6 +144,13 @@ class StatementError(click.ClickException):
         lines.append(f"{count} error{'s' if count != 1 else ''} in statement files; "
                      "nothing was written.")
         super().__init__("\n".join(lines))
+
+
+def one_line(text: object) -> str:
+    """`text` on one line: control characters and runs of white space as one space."""
+    chars = (" " if unicodedata.category(char).startswith("C") else char
+             for char in str(text or ""))
+    return " ".join("".join(chars).split())
 
 
 def statement_error(source: str, line: int | None, message: str) -> StatementError:

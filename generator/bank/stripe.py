@@ -22,7 +22,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from generator.bank.records import BankEntry, Limits, statement_error
+from generator.bank.records import BankEntry, Limits, one_line, statement_error
 
 REQUIRED = ("balance_transaction_id", "created_utc", "currency", "gross", "reporting_category")
 METADATA_KEYS = ("invoice_number", "invoice", "reference")
@@ -94,14 +94,14 @@ def _entry(row: dict[str, str], source: str, line: int) -> BankEntry:
         direction="credit" if gross > 0 else "debit",
         reversal=not paid and gross > 0 and category not in _MONEY_OUT,
         amount=abs(gross), currency=_currency(row.get("currency", ""), source, line),
-        structured_references=_metadata(row), remittance=" ".join(
-            row.get("description", "").split()),
-        counterparty_name=(row.get("customer_name") or row.get("customer_email") or None),
+        structured_references=_metadata(row), remittance=one_line(row.get("description")),
+        counterparty_name=one_line(row.get("customer_name") or row.get("customer_email"))
+        or None,
         counterparty_iban=None)
 
 
 def _required(row: dict[str, str], column: str, source: str, line: int) -> str:
-    value = row.get(column, "").strip()
+    value = one_line(row.get(column))
     if not value:
         raise statement_error(source, line, f"has no {column}")
     return value
@@ -132,6 +132,6 @@ def _currency(text: str, source: str, line: int) -> str:
 
 
 def _metadata(row: dict[str, str]) -> tuple[str, ...]:
-    values = (row.get(f"payment_metadata[{key}]", "").strip() for key in METADATA_KEYS)
+    values = (one_line(row.get(f"payment_metadata[{key}]")) for key in METADATA_KEYS)
     return tuple(dict.fromkeys(value for value in values if value))
 

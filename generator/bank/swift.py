@@ -21,9 +21,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from generator.bank.records import BankEntry, Direction, Limits, StatementError, statement_error
+from generator.bank.records import (
+    BankEntry,
+    Direction,
+    Limits,
+    StatementError,
+    one_line,
+    statement_error,
+)
 
 _STATEMENT_LINE = re.compile(r"^:61:", re.MULTILINE)
+# :61: as SWIFT has it, up to the transaction type: date, [entry date], mark, [funds code],
+# amount of at most 15 characters; the library alone would read the first 15 digits of a
+# longer amount and leave the rest to the next field.
+_LINE_61 = re.compile(r":61:(?P<date>\d{6})(?P<entry>\d{4}|\s{4})?(?P<mark>R?[DC])[A-Z]?"
+                      r"(?P<amount>\d[\d,.]*)(?P<type>[NFS][A-Z0-9]{3})", re.IGNORECASE)
+_AMOUNT = re.compile(r"\d{1,15}(?:[,.]\d*)?")
 _CODES = ("TRTP", "IBAN", "BIC", "NAME", "REMI", "EREF", "CSID", "MARF", "ORDP", "BENM",
           "ADDR", "ULTD", "ULTC", "PURP", "RTRN", "ISDT", "CNTP", "SVCL")
 _CODED = re.compile(r"/(" + "|".join(_CODES) + r")/")
@@ -37,6 +50,7 @@ def read_mt940(data: bytes, source: str, limits: Limits) -> tuple[BankEntry, ...
     if len(lines) > limits.max_entries:
         raise statement_error(source, None, f"has more than {limits.max_entries:,} entries; "
                                             "split it into shorter periods")
+    _check_statement(text, lines, source)
     statements = _parse(text, source)
     transactions = [(statement, transaction) for statement in statements
                     for transaction in statement]
@@ -56,6 +70,35 @@ def _decode(data: bytes, source: str) -> str:
         raise statement_error(source, line, f"is not UTF-8 text (byte "
                                              f"{data[error.start]:#04x}); save or export the "
                                              "statement as UTF-8") from None
+
+
+def _check_statement(text: str, lines: list[int], source: str) -> None:
+    """What the library lets through: a file that is no whole statement, a statement line
+    whose date is no date or whose amount is too long."""
+    if not re.search(r"^:25:", text, re.MULTILINE) or not re.search(r"^:60[FM]:", text,
+                                                                      re.MULTILINE):
+        raise statement_error(source, None, "is not a whole MT940 statement: it has no "
+                                            "account (:25:) or no opening balance (:60F:)")
+    rows = text.split("\n")
+    for line in lines:
+        problem = _line_problem(rows[line - 1])
+        if problem:
+            raise statement_error(source, line, f"statement line (:61:) {problem}")
+
+
+def _line_problem(row: str) -> str:
+    found = _LINE_61.match(row)
+    if not found:
+        return "is not in MT940's format (date, C or D, amount, transaction type)"
+    if not _AMOUNT.fullmatch(found["amount"]):
+        return f"has an amount that is not one: '{found['amount'][:40]}' (at most 15 digits)"
+    try:
+        date(2000 + int(found["date"][:2]), int(found["date"][2:4]), int(found["date"][4:]))
+        if found["entry"] and found["entry"].strip():
+            date(2000, int(found["entry"][:2]), int(found["entry"][2:]))  # a leap year
+    except ValueError:
+        return f"has a date that is not one: '{found['date']}{found['entry'] or ''}'"
+    return ""
 
 
 def _parse(text: str, source: str) -> list[Any]:
@@ -97,7 +140,7 @@ def _ids(transactions: list[tuple[Any, Any]], lines: list[int]) -> list[str]:
 
 
 def _reference(value: object) -> str:
-    text = " ".join(str(value or "").split())
+    text = one_line(value)
     return "" if text.upper() in _NO_REFERENCE else text
 
 
@@ -142,10 +185,10 @@ def _details(data: dict[str, Any]) -> _Details:
     if "transaction_details" not in data:  # the library read the structured German form
         eref = _reference(data.get("end_to_end_reference"))
         text = " ".join(part for part in (data.get("purpose"), eref) if part)
-        return _Details(references=(), text=" ".join(text.split()),
+        return _Details(references=(), text=one_line(text),
                         name=_clean(data.get("applicant_name")),
                         iban=_clean(data.get("applicant_iban")))
-    raw = " ".join(str(data.get("transaction_details") or "").split())
+    raw = one_line(data.get("transaction_details"))
     if _CODED.search(raw):
         return _coded(raw)
     return _Details(references=(), text=raw, name=None, iban=None)
@@ -167,6 +210,5 @@ def _coded(raw: str) -> _Details:
 
 
 def _clean(value: object) -> str | None:
-    text = " ".join(str(value or "").split())
-    return text or None
+    return one_line(value) or None
 
