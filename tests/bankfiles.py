@@ -148,5 +148,5 @@ def stripe_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def _csv_cell(value: str) -> str:
-    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\n') else value
+    return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\r\n') else value
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from generator.bank.camt import read_camt
 from generator.bank.records import BankEntry, Limits, StatementError, statement_error
-from generator.bank.stripe import REQUIRED as STRIPE_COLUMNS
 from generator.bank.stripe import read_stripe
 from generator.bank.swift import read_mt940
 from generator.errors import Problem, display_path
@@ -73,7 +72,7 @@ def reader_for(data: bytes, source: str) -> Reader:
     if head.startswith((b":20:", b"{1:", b":940:")) or b"\n:20:" in head or b"\n:61:" in head:
         return read_mt940
     first_line = head.split(b"\n", 1)[0]
-    if all(column.encode() in first_line for column in STRIPE_COLUMNS):
+    if b"balance_transaction_id" in first_line:
         return read_stripe
     if not head:
         raise statement_error(source, None, "is empty")

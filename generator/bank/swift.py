@@ -30,7 +30,6 @@ from generator.bank.records import (
     statement_error,
 )
 
-_STATEMENT_LINE = re.compile(r"^:61:", re.MULTILINE)
 # :61: as SWIFT has it, up to the transaction type: date, [entry date], mark, [funds code],
 # amount of at most 15 characters; the library alone would read the first 15 digits of a
 # longer amount and leave the rest to the next field.
@@ -46,7 +45,8 @@ _NO_REFERENCE = {"", "NONREF", "NOTPROVIDED", "NONE"}
 def read_mt940(data: bytes, source: str, limits: Limits) -> tuple[BankEntry, ...]:
     """Parse an MT940 file with the mt-940 library and read its statement lines."""
     text = _decode(data, source)
-    lines = [text.count("\n", 0, found.start()) + 1 for found in _STATEMENT_LINE.finditer(text)]
+    lines = [number for number, row in enumerate(text.split("\n"), start=1)
+             if row.startswith(":61:")]
     if len(lines) > limits.max_entries:
         raise statement_error(source, None, f"has more than {limits.max_entries:,} entries; "
                                             "split it into shorter periods")
