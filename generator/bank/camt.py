@@ -1,5 +1,6 @@
-"""ISO 20022 camt.053 statements (.001.02 to .001.08): parsed safely, validated against the
-official XSD of their version, then read into bank entries.
+"""ISO 20022 camt.053 statements (.001.02 to .001.08): validated against the official XSD, read.
+
+Each is parsed safely, validated against the XSD of its version, then read into bank entries.
 
 Safety: lxml parses with entity resolution, DTD loading and network access off, and a file
 with a DOCTYPE is refused before and after parsing (bank statements have none), so external

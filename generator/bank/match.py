@@ -1,5 +1,4 @@
-"""Credit entries matched to open invoices, by rules in a fixed order; what no rule settles
-is listed with a reason, never guessed.
+"""Credit entries matched to open invoices by rules in order; the rest listed, never guessed.
 
 Entries are taken in booking order (then file, position), each against what is still open
 after the entries before it. For each entry:

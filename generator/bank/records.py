@@ -1,5 +1,6 @@
-"""The records the bank import hands between its stages: bank entries and open items in,
-matches out; and the error a statement file that cannot be read ends in.
+"""The records between the bank import's stages: entries and open items in, matches out.
+
+And the error a statement file that cannot be read ends in.
 
 Readers (camt.py, swift.py, stripe.py) turn a file into `BankEntry` records; the ledger gives
 `OpenItem` records; `match.match` turns both into `Matches`: entries settled on invoices

@@ -1,6 +1,8 @@
-"""What in a bank entry can name an invoice: RF creditor references (ISO 11649, checked by
-python-stdnum), and runs of words in the remittance text that spell a reference or an invoice
-number once separators and case are put aside ("fv 2026/07-014" spells FV/2026/07/014).
+"""What in a bank entry can name an invoice: RF references, invoice numbers in the text.
+
+RF creditor references (ISO 11649) are checked by python-stdnum; runs of words in the
+remittance text spell a reference or an invoice number once separators and case are put aside
+("fv 2026/07-014" spells FV/2026/07/014).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Statement files read from disk: each one's format recognised by its content, its size
-bounded, then read by camt.py, swift.py or stripe.py; every file's problems are collected
+"""Statement files read from disk: format known by content, size bounded, all problems kept.
+
+Each file is read by camt.py, swift.py or stripe.py; every file's problems are collected
 before the import stops.
 
 The only module of the bank package that reads the disk.

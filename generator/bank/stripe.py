@@ -1,5 +1,7 @@
-"""Stripe's itemized balance reports (CSV) read into bank entries: each charge a client paid
-by card or wallet through a payment link that carried the invoice number.
+"""Stripe's itemized balance reports (CSV) read into bank entries: invoices paid by card.
+
+Each charge a client paid by card or wallet through a payment link that carried the invoice
+number.
 
 Reports read: "Balance change from activity" and "Payout reconciliation", itemized
 (`balance_change_from_activity.itemized.*`, `payout_reconciliation.itemized.*`), one row per
