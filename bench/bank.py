@@ -33,7 +33,7 @@ from bankfiles import Line, camt053, mt940, stripe_csv  # noqa: E402
 from generator.bank.match import match  # noqa: E402
 from generator.bank.records import OpenItem  # noqa: E402
 from generator.bank.statements import read_statements  # noqa: E402
-from generator.render.payment import ocr_reference  # noqa: E402
+from generator.invoicing.payment import ocr_reference  # noqa: E402
 
 
 def open_items(clients: int) -> list[OpenItem]:

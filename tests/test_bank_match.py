@@ -19,7 +19,7 @@ from bankfiles import Line, camt053, mt940, stripe_csv
 from generator.bank.match import match
 from generator.bank.records import Allocation, BankEntry, Matched, Matches, OpenItem
 from generator.bank.statements import read_statements
-from generator.render.payment import ocr_reference
+from generator.invoicing.payment import ocr_reference
 
 
 def rf(body: str) -> str:
