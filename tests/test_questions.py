@@ -128,21 +128,23 @@ def test_every_document_milestone_update_and_invoice_can_be_asked_about(example,
         assert len(hrefs) == 1 and hrefs[0].startswith("mailto:"), page
 
 
-# portal: (page, link text, decoded subject, decoded body) of one "Ask about this"
+# portal: (page, link text, decoded subject, how the decoded body starts) of one "Ask about
+# this": the greeting, room to write, and the reference `portal inbox` reads
 ASK = {
     "kowalski-legal": ("timeline.html", "Zapytaj o to",
                        "Kowalski i Wspólnicy: Pytanie – Kamień milowy: Decyzja o zakupie "
                        "licencji DMS",
-                       "Dzień dobry,\n\n"),
+                       "Dzień dobry,\n\n\n\nRef: portal/kowalski-legal/question/milestones/"),
     "nordlys-saas": ("invoices/2026-11.html", "Fråga om detta",
                      "Nordlys: Fråga – Faktura INV-2026-1116",
-                     "Hej,\n\n"),
+                     "Hej,\n\n\n\nRef: portal/nordlys-saas/question/invoices/2026-11"),
     "sakura-retail": ("scope.html", "これについて質問する",
                       "さくらリテール: お問い合わせ – 業務範囲：ECサイト刷新プロジェクト 業務範囲記述書",
-                      "お世話になっております。\n\n"),
+                      "お世話になっております。\n\n\n\nRef: portal/sakura-retail/question/scope"),
     "hanbit-logistics": ("requirements/dashboard-ux.html", "이 항목 문의하기",
                          "한빛로지스틱스: 문의 – 요구사항: 대시보드 화면 구성",
-                         "안녕하세요.\n\n"),
+                         "안녕하세요.\n\n\n\n"
+                         "Ref: portal/hanbit-logistics/question/requirements/dashboard-ux"),
 }
 
 
@@ -152,8 +154,9 @@ def test_questions_are_prefilled_in_the_portals_language(example, slug):
     html = (example / slug / page).read_text(encoding="utf-8")
     assert f">{label}</a>" in html
     found = [decoded(href) for href in ask_hrefs(html)]
-    assert found[0][0].endswith("@meridianvale.eu") and {"subject": subject, "body": body} in \
-        [fields for _, fields in found]
+    assert found[0][0].endswith("@meridianvale.eu")
+    assert any(fields["subject"] == subject and fields["body"].startswith(body)
+               and fields["cc"] == "portal@meridianvale.eu" for _, fields in found)
 
 
 # language: what the contact page's question form says (with a form endpoint)
