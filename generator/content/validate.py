@@ -33,6 +33,7 @@ from generator.content.invoicerules import (
 from generator.content.ksef import fa3_facts, file_digest, verification_url
 from generator.content.limits import markdown_problems
 from generator.content.models import (
+    AccountManager,
     ClientProfile,
     Deadlines,
     Invoice,
@@ -43,6 +44,7 @@ from generator.content.models import (
     Satisfaction,
     SatisfactionAnswer,
     ScopeMeta,
+    TeamMember,
     TranslationMeta,
     UpdateMeta,
 )
@@ -430,7 +432,7 @@ def _thread_entry(checker: _Checker, source: YamlSource, index: int, message: An
 
 def _is_agency(who: str, profile: ClientProfile) -> bool:
     """Whether `who` is the account manager or a team member (name or e-mail address)."""
-    people = [profile.account_manager, *profile.team]
+    people: list[AccountManager | TeamMember] = [profile.account_manager, *profile.team]
     return any(who == p.name or (p.email and who.casefold() == p.email.casefold())
                for p in people)
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -169,7 +170,7 @@ def _move_trailing_comment(items: CommentedSeq) -> None:
 
 
 def _trailing_slot(items: CommentedSeq, index: int,
-                   create: bool = False) -> tuple[list[object], int] | None:
+                   create: bool = False) -> tuple[list[Any], int] | None:
     """Where ruamel keeps the comment after item `index`: (the comment list, its position)."""
     item = items[index]
     if isinstance(item, CommentedMap) and len(item) and not item.fa.flow_style():
