@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import Result
 
-from conftest import AS_OF, BASE_SITE, portal, write_files
+from conftest import AS_OF, BASE_SITE, portal
 from gitrepo import commit, git, init_repo
 from mailkit import KeyRing
 from talk import INTAKE, SCOPE, asking

@@ -82,8 +82,9 @@ def _dkim_domains(raw: bytes, lookup: DnsLookup) -> tuple[list[str], list[str]]:
     for index in range(min(count, MAX_SIGNATURES)):
         try:
             verified = verifier.verify(idx=index, dnsfunc=lookup)
-        except dkim.DKIMException as error:
-            problems.append(f"a DKIM signature that is not valid ({error})")
+        except dkim.DKIMException as error:  # the first words: no hashes in the listing
+            problems.append(f"a DKIM signature of {_signer(verifier)} that does not verify "
+                            f"({str(error).split(' (', 1)[0][:80]})")
             continue
         problem = _signature_problem(verified, verifier)
         if problem:
@@ -93,8 +94,12 @@ def _dkim_domains(raw: bytes, lookup: DnsLookup) -> tuple[list[str], list[str]]:
     return domains, problems
 
 
+def _signer(verifier: dkim.DKIM) -> str:
+    return verifier.domain.decode("ascii", "replace") if verifier.domain else "an unknown domain"
+
+
 def _signature_problem(verified: bool, verifier: dkim.DKIM) -> str | None:
-    domain = verifier.domain.decode("ascii", "replace") if verifier.domain else "?"
+    domain = _signer(verifier)
     if not verified:
         return f"a DKIM signature of {domain} that does not verify"
     if b"l" in verifier.signature_fields:
