@@ -103,3 +103,33 @@ def changed_lines(root: Path, since: str) -> list[str]:
     diff = git(root, "diff", since, "HEAD", "--unified=0")
     return [line for line in diff.splitlines()
             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def conversation(root: Path, keys: KeyRing) -> list[bytes]:
+    """What arrives from the built portal: Carl's approval of the scope, his survey answer and
+    his question about the launch (each from its mailto: link), and Ann's answer to it; each
+    DKIM-signed by its sender's domain."""
+    from datetime import datetime, timezone
+
+    from mailkit import answered, mailto_in, message, page
+
+    carl = "Carl Client <carl@acme.test>"
+    approval = mailto_in(page(root, "acme/scope.html"), "approve")
+    survey = mailto_in(page(root, "acme/index.html"), "survey-send")
+    question = mailto_in(page(root, "acme/timeline.html"),
+                         about="Ref: portal/acme/question/milestones/launch")
+    answer = message(sender="Ann Manager <ann@agency.test>", to=carl, subject="Re: launch",
+                     message_id="<answer-1@agency.test>", in_reply_to="<question-1@acme.test>",
+                     date=datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc),
+                     body="Yes: the launch moves to January 22.\n\nOn Fri, Nov 20, 2026 Carl "
+                          "Client wrote:\n> Can we move the launch by a week?\n")
+    return [
+        keys.sign(answered(approval, carl, "<approval-1@acme.test>"), "acme.test"),
+        keys.sign(answered(survey, carl, "<survey-1@acme.test>",
+                           fill={"Answer: ": "10", "What could we do better?\n": "Nothing."}),
+                  "acme.test"),
+        keys.sign(answered(question, carl, "<question-1@acme.test>",
+                           fill={"Hello,\n\n": "Can we move the launch by a week?\n"
+                                 "<img src=x onerror=alert(1)>"}), "acme.test"),
+        keys.sign(answer, "agency.test"),
+    ]
