@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from servers import LOCALHOST, Certificate, free_port, self_signed
 
 DOVECOT = Path("/usr/sbin/dovecot")
@@ -166,3 +168,10 @@ def dovecot_server() -> Iterator[ImapServer]:
             process.wait(timeout=60)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_server() -> Iterator[ImapServer]:
+    """Dovecot for one test (`make test` installs it; test-fast leaves these tests out)."""
+    with dovecot_server() as server:
+        yield server

@@ -11,7 +11,7 @@ import pytest
 
 from gitrepo import git
 from hostilemail import corpus, good_approval
-from imapserver import dovecot_server
+from imapserver import ImapServer, imap_server  # noqa: F401  (fixture)
 from inboxsite import build, dns, head, inbox_site, run_inbox, save
 from mailkit import KeyRing
 
@@ -67,32 +67,32 @@ def test_an_exact_replay_is_already_recorded_and_writes_nothing(make_site, keys)
 
 
 def test_the_hostile_corpus_in_an_imap_mailbox_goes_to_the_rejected_folder(
-        make_site, keys, monkeypatch):
+        make_site, keys, monkeypatch, imap_server: ImapServer):  # noqa: F811
+    server = imap_server
     root = inbox_site(make_site)
     build(root)
     cases = corpus(root, keys)
     good = good_approval(root, keys)
-    with dovecot_server() as server:
-        monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate.cert))
-        for name, value in server.settings("tls").items():
-            monkeypatch.setenv(name, value)
-        server.deliver(good, *[case.raw for case in cases])
-        before = head(root)
+    monkeypatch.setenv("SSL_CERT_FILE", str(server.certificate.cert))
+    for name, value in server.settings("tls").items():
+        monkeypatch.setenv(name, value)
+    server.deliver(good, *[case.raw for case in cases])
+    before = head(root)
 
-        result = run_inbox(root, "--commit", "--format", "json")
-        assert result.exit_code == 0, result.output
-        items = json.loads(result.stdout)["items"]
-        assert [item["status"] for item in items] == ["recorded"] + ["rejected"] * len(cases)
-        for case, item in zip(cases, items[1:], strict=True):
-            assert case.reason in item["reason"], (case.name, item["reason"])
-        assert git(root, "diff", "--name-only", before, "HEAD").split() == [
-            "content/acme/scope.md"]
-        rejected = server.messages("Rejected")
-        assert len(rejected) == len(cases)
-        assert any(len(raw) > 50_000_000 for raw in rejected)  # moved, never downloaded
-        assert server.messages("INBOX") == [good]  # recorded now: it leaves on the next run
+    result = run_inbox(root, "--commit", "--format", "json")
+    assert result.exit_code == 0, result.output
+    items = json.loads(result.stdout)["items"]
+    assert [item["status"] for item in items] == ["recorded"] + ["rejected"] * len(cases)
+    for case, item in zip(cases, items[1:], strict=True):
+        assert case.reason in item["reason"], (case.name, item["reason"])
+    assert git(root, "diff", "--name-only", before, "HEAD").split() == [
+        "content/acme/scope.md"]
+    rejected = server.messages("Rejected")
+    assert len(rejected) == len(cases)
+    assert any(len(raw) > 50_000_000 for raw in rejected)  # moved, never downloaded
+    assert server.messages("INBOX") == [good]  # recorded now: it leaves on the next run
 
-        again = run_inbox(root, "--commit")
-        assert again.exit_code == 0, again.output
-        assert "0 recorded, 1 already recorded, 0 rejected" in again.output
-        assert server.messages("INBOX") == [] and len(server.messages("Processed")) == 1
+    again = run_inbox(root, "--commit")
+    assert again.exit_code == 0, again.output
+    assert "0 recorded, 1 already recorded, 0 rejected" in again.output
+    assert server.messages("INBOX") == [] and len(server.messages("Processed")) == 1
