@@ -1,6 +1,7 @@
-"""The scheduled job `portal init-ci` adds: every 15 minutes, `portal inbox --commit` records
-what arrived in the portal's mailbox, and the commit is pushed, which rebuilds and publishes
-the portals the ordinary way.
+"""The scheduled inbox job `portal init-ci` adds: record the mailbox, push, rebuild.
+
+Every 15 minutes, `portal inbox --commit` records what arrived in the portal's mailbox, and
+the commit is pushed, which rebuilds and publishes the portals the ordinary way.
 
 It runs only when the agency switches it on (`PORTAL_INBOX` = "true"); its settings come
 from the one secrets file (`PORTAL_IMAP_*`, and `PORTAL_SMTP_*` for the receipts). GitHub: a

@@ -1,5 +1,7 @@
-"""Form-service exports: the submissions of the portal's forms as Formspree, Basin and Netlify
-Forms hand them out, read into form entries (records.FormEntry).
+"""Form-service exports: the portal's form submissions from Formspree, Basin and Netlify.
+
+The submissions, as those services hand them out, are read into form entries
+(records.FormEntry):
 
 - Formspree: JSON `{"fields": […], "submissions": [{"_date": …, "_id": …, <field>: …}]}`
   (its export and its submissions API);

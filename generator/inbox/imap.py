@@ -1,5 +1,7 @@
-"""The agency's portal mailbox over IMAP (imaplib), always encrypted: TLS from the start or
-STARTTLS, the server's certificate checked against the system's trusted authorities.
+"""The portal's mailbox over IMAP (imaplib): read it, move what was handled.
+
+Always encrypted: TLS from the start or STARTTLS, the server's certificate checked against
+the system's trusted authorities.
 
 Settings come from `PORTAL_IMAP_*` (the environment, else `.portal-secrets`), like the SMTP
 settings: `PORTAL_IMAP_HOST`, `PORTAL_IMAP_PORT` (default 993 for TLS, 143 for STARTTLS),
@@ -61,6 +63,14 @@ def imap_settings(secrets: Secrets) -> ImapSettings:
         raise UsageError("set PORTAL_IMAP_HOST, PORTAL_IMAP_USER and PORTAL_IMAP_PASSWORD (in "
                          "the environment or .portal-secrets), or read saved messages and "
                          "form exports with --from FILE")
+    security, port = _security(secrets)
+    folder, processed, rejected = _folders(secrets)
+    return ImapSettings(host=host, port=port, security=security, user=user,
+                        password=password, folder=folder, processed=processed,
+                        rejected=rejected)
+
+
+def _security(secrets: Secrets) -> tuple[str, int]:
     security = (secrets.get("PORTAL_IMAP_SECURITY") or "tls").lower()
     if security not in SECURITY:
         raise UsageError(f"PORTAL_IMAP_SECURITY={security}: use tls or starttls (the mailbox "
@@ -68,15 +78,18 @@ def imap_settings(secrets: Secrets) -> ImapSettings:
     port = secrets.get("PORTAL_IMAP_PORT") or str(SECURITY[security])
     if not port.isdigit():
         raise UsageError(f"PORTAL_IMAP_PORT={port} is not a port number")
+    return security, int(port)
+
+
+def _folders(secrets: Secrets) -> tuple[str, str, str]:
+    """The folder read, and those processed and rejected messages move to."""
     folders = [secrets.get(f"PORTAL_IMAP_{n}") or default for n, default in
                (("FOLDER", "INBOX"), ("PROCESSED", "Processed"), ("REJECTED", "Rejected"))]
     for name in folders:
         if not _FOLDER.match(name):
             raise UsageError(f"IMAP folder '{printable(name)}': use letters, digits, spaces "
                              "and . _ / -")
-    return ImapSettings(host=host, port=int(port), security=security, user=user,
-                        password=password, folder=folders[0], processed=folders[1],
-                        rejected=folders[2])
+    return folders[0], folders[1], folders[2]
 
 
 def _quoted(folder: str) -> str:

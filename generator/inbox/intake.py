@@ -145,17 +145,21 @@ def _client(book: Book, reference: Reference) -> Client:
 
 def _contact(book: Book, client: Client, address: str) -> Contact:
     """The contact of `client` with this address; Refused, saying whose it is, otherwise."""
-    wanted = address.casefold()
-    contact = next((c for c in client.profile.contacts
-                    if c.email and c.email.casefold() == wanted), None)
+    contact = _contact_in(client, address)
     if contact is not None:
         return contact
-    others = sorted(slug for slug, other in book.clients.items() if slug != client.slug and any(
-        c.email and c.email.casefold() == wanted for c in other.profile.contacts))
+    others = sorted(slug for slug, other in book.clients.items()
+                    if slug != client.slug and _contact_in(other, address))
     if others:
         raise Refused(f"{address} is a contact of another client ({', '.join(others)}), not "
                       f"of {client.slug}")
     raise Refused(f"{address} is not a contact of {client.slug} (client.yaml)")
+
+
+def _contact_in(client: Client, address: str) -> Contact | None:
+    wanted = address.casefold()
+    return next((c for c in client.profile.contacts
+                 if c.email and c.email.casefold() == wanted), None)
 
 
 def _agency_person(client: Client, address: str) -> str | None:

@@ -1,5 +1,7 @@
-"""Read an e-mail safely: bounded in size and in MIME parts, its headers checked for what a
-forger would slip in, its plain-text part decoded strictly from its declared character set.
+"""Read an e-mail safely: its sender, ids, date and plain text, or why it cannot be read.
+
+Bounded in size and in MIME parts, its headers checked for what a forger would slip in, its
+plain-text part decoded strictly from its declared character set.
 
 Anything that is not a plain, readable message is refused with its reason (records.Refused);
 the email package never raises past this module.

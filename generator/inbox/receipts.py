@@ -1,5 +1,6 @@
-"""The receipt of a recorded approval: "we recorded your approval of … version … sha256:…",
-to the contact's address on record, in the portal's language, through the SMTP settings
+"""The receipt of a recorded approval, e-mailed to the contact who approved.
+
+"We recorded your approval of … version … sha256:…", to the contact's address on record, in the portal's language, through the SMTP settings
 `portal notify` uses (publish.mail). It answers the approval message (In-Reply-To), so a
 contact who never sent it sees at once that someone approved in their name.
 """

@@ -1,5 +1,4 @@
-"""What arrived in the inbox, and what became of each item: the records the inbox's stages
-hand each other."""
+"""What arrived in the inbox, and what became of it: the records its stages hand on."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`portal inbox`: read what arrived, judge each item, record what is trusted, then tidy the
-mailbox and send the receipts.
+"""`portal inbox`: read, judge each item, record what is trusted, tidy, send receipts.
 
 1. The content is read and validated (errors: nothing else happens, exit 1).
 2. Each item (an IMAP message, a saved message, a form submission) is judged alone: read,
@@ -97,18 +96,30 @@ def _judged(book: Book, trust: Trust, items: Sequence[Received],
         origin_id = verdict.origin.id if verdict.origin else None
         if thread is not None and origin_id:  # a reply to it may come in this same run
             book = with_thread(book, origin_id, thread)
-        if verdict.status == "recorded" and origin_id in seen:
-            verdict = replace(verdict, status="already recorded", edits=(), receipt=None,
-                              reason=f"a copy of {seen[origin_id]}")
-        elif origin_id:
-            seen.setdefault(origin_id, item.where)
-        verdicts.append(verdict)
+        verdicts.append(_unless_seen(verdict, seen, item.where))
+    _check_accepted(accept, verdicts)
+    return verdicts
+
+
+def _unless_seen(verdict: Verdict, seen: dict[str, str], where: str) -> Verdict:
+    """A second item of the same origin in one run is a copy of the first."""
+    origin_id = verdict.origin.id if verdict.origin else None
+    if not origin_id:
+        return verdict
+    if verdict.status == "recorded" and origin_id in seen:
+        return replace(verdict, status="already recorded", edits=(), receipt=None,
+                       reason=f"a copy of {seen[origin_id]}")
+    seen.setdefault(origin_id, where)
+    return verdict
+
+
+def _check_accepted(accept: frozenset[str], verdicts: list[Verdict]) -> None:
+    """Each --accept ID names an approval of a form submission read in this run."""
     unknown = accept - {v.origin.id for v in verdicts if v.origin and v.edits
                         and v.origin.kind == "form"}
     if unknown:
         raise UsageError(f"--accept {', '.join(sorted(unknown))}: no approval of a form "
                          "submission with that id was read (see the ids listed as 'to confirm')")
-    return verdicts
 
 
 def judge(book: Book, trust: Trust, item: Received, accept: frozenset[str]
@@ -173,15 +184,17 @@ def _record(book: Book, options: InboxOptions,
     if any(problem.is_error for problem in outcome.problems):
         raise ContentError(outcome.problems)
     skipped = {origin.id for origin in outcome.skipped}
-    settled = []
-    for verdict in verdicts:
-        if verdict.status == "recorded" and verdict.origin and verdict.origin.id in skipped:
-            verdict = replace(verdict, status="already recorded", receipt=None,
-                              reason="recorded by an earlier run")
-        if verdict.status in ("recorded", "already recorded") and verdict.edits:
-            verdict = replace(verdict, files=tuple(sorted({e.file for e in verdict.edits})))
-        settled.append(verdict)
-    return settled, outcome.written, outcome.commit
+    return [_settled(v, skipped) for v in verdicts], outcome.written, outcome.commit
+
+
+def _settled(verdict: Verdict, skipped: set[str]) -> Verdict:
+    """A verdict as the writer settled it: what it found recorded already, and the files."""
+    if verdict.status == "recorded" and verdict.origin and verdict.origin.id in skipped:
+        verdict = replace(verdict, status="already recorded", receipt=None,
+                          reason="recorded by an earlier run")
+    if verdict.status in ("recorded", "already recorded") and verdict.edits:
+        verdict = replace(verdict, files=tuple(sorted({e.file for e in verdict.edits})))
+    return verdict
 
 
 def _tidy(mailbox: Mailbox, verdicts: list[Verdict]) -> None:

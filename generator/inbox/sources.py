@@ -1,5 +1,7 @@
-"""Saved input for `portal inbox --from FILE`: messages a mail program saved (.eml, one message;
-mbox, many), and form-service exports (JSON or CSV, see forms.py).
+"""Saved input for `portal inbox --from FILE`: .eml and mbox files, form exports.
+
+Messages a mail program saved (.eml, one message; mbox, many), and form-service exports
+(JSON or CSV, see forms.py).
 
 A file is read as what its name says (.eml, .mbox, .json, .csv), else by how it starts. A
 message too large to read is listed without being read; an export that is not one is an

@@ -1,5 +1,7 @@
-"""Whether an e-mail's sender is who its From header says: a DKIM signature of the sender's
-domain, verified here with dkimpy, or the verdict of a mail server the agency trusts.
+"""Whether an e-mail's sender is who its From header says (DKIM, trusted servers).
+
+A DKIM signature of the sender's domain, verified here with dkimpy, or the verdict of a mail
+server the agency trusts.
 
 A DKIM signature counts when it verifies, covers the From and Message-ID headers and the
 whole body (no `l=`), and its domain (d=) is the From address's domain or a parent of it. An

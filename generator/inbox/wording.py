@@ -1,5 +1,7 @@
-"""What a prefilled message says, read back: the reference line that ends it, the client's own
-words (without the quoted message they reply to), a fingerprint, and the survey's answers.
+"""What a prefilled message says, read back: its reference line, words, fingerprint, answers.
+
+The reference line that ends it, the client's own words (without the quoted message they
+reply to), a fingerprint, and the survey's answers.
 
 Every prefilled message (themes/default/templates/partials/talk.html) ends with a line the
 same in every language: `Ref: portal/<client>/<kind>/<key>`, kind `approval` (key: scope or

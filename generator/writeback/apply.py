@@ -58,21 +58,28 @@ def apply_edits(content: Path, edits: Sequence[Edit], *, as_of: date,
     for edit in edits:
         _plan_edit(plan, edit)
     if plan.problems or not plan.changed:
-        return Outcome(written=(), skipped=tuple(plan.skipped), problems=tuple(plan.problems),
-                       commit=None)
+        return _nothing_written(plan, plan.problems)
     if commit:
         preflight(content)
+    return _check_then_write(plan, as_of, commit)
+
+
+def _check_then_write(plan: _Plan, as_of: date, commit: bool) -> Outcome:
     changed = {file: plan.texts[file] for file in sorted(plan.changed)}
-    problems = check_edited(content, changed, as_of)
+    problems = check_edited(plan.content, changed, as_of)
     if any(problem.is_error for problem in problems):
-        return Outcome(written=(), skipped=tuple(plan.skipped), problems=tuple(problems),
-                       commit=None)
+        return _nothing_written(plan, problems)
     for file, text in changed.items():
-        write_atomically(checked_path(content, file), text)
+        write_atomically(checked_path(plan.content, file), text)
     origins = [origin for file in changed for origin in plan.changed[file]]
-    made = commit_files(content, list(changed), origins) if commit else None
+    made = commit_files(plan.content, list(changed), origins) if commit else None
     return Outcome(written=tuple(changed), skipped=tuple(plan.skipped),
                    problems=tuple(problems), commit=made)
+
+
+def _nothing_written(plan: _Plan, problems: Sequence[Problem]) -> Outcome:
+    return Outcome(written=(), skipped=tuple(plan.skipped), problems=tuple(problems),
+                   commit=None)
 
 
 def _plan_edit(plan: _Plan, edit: Edit) -> None:
