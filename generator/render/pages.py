@@ -355,7 +355,7 @@ def topic_href(topic: Topic | None) -> str | None:
         return None
     kind, _, name = topic.key.partition("/")
     return {"scope": "scope.html", "requirements": f"requirements/{name}.html",
-            "milestones": "timeline.html", "invoices": f"invoices/{name}.html",
+            "milestones": f"timeline.html#{name}", "invoices": f"invoices/{name}.html",
             "updates": f"updates.html#{name}"}.get(kind)
 
 
