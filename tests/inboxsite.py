@@ -117,7 +117,7 @@ def conversation(root: Path, keys: KeyRing) -> list[bytes]:
     approval = mailto_in(page(root, "acme/scope.html"), "approve")
     survey = mailto_in(page(root, "acme/index.html"), "survey-send")
     question = mailto_in(page(root, "acme/timeline.html"),
-                         about="Ref: portal/acme/question/milestones/launch")
+                         about="Ref: acme/milestones/launch")
     answer = message(sender="Ann Manager <ann@agency.test>", to=carl, subject="Re: launch",
                      message_id="<answer-1@agency.test>", in_reply_to="<question-1@acme.test>",
                      date=datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc),

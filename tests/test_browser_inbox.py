@@ -58,15 +58,14 @@ def test_the_rebuilt_portal_shows_the_approval_the_answered_survey_and_the_threa
         thread = page.locator("#thread-milestones-launch")
         assert thread.locator("h2").inner_text() == "Milestone: Launch"
         assert thread.locator(".badge").inner_text() == "Answered"
-        messages = thread.locator(".thread__message")
+        messages = thread.locator("li")
         assert messages.count() == 2
-        assert messages.nth(0).locator(".thread__text").inner_text() == (
+        assert messages.nth(0).locator(".pre").inner_text() == (
             "Can we move the launch by a week?\n<img src=x onerror=alert(1)>")
         assert messages.nth(0).locator("img").count() == 0  # text, never markup
-        assert "Carl Client" in messages.nth(0).locator(".thread__meta").inner_text()
-        assert messages.nth(1).get_attribute("class") == \
-            "thread__message thread__message--agency"
-        assert messages.nth(1).locator(".thread__text").inner_text() == \
+        assert "Carl Client" in messages.nth(0).locator(".small").inner_text()
+        assert messages.nth(1).get_attribute("class") == "card reply"  # the agency's answer
+        assert messages.nth(1).locator(".pre").inner_text() == \
             "Yes: the launch moves to January 22."
         thread.locator("text=Go to the page").click()
         page.wait_for_url(base + "acme/timeline.html#launch")

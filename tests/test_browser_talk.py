@@ -74,15 +74,15 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
             "subject": "Acme & Co: Approval: Scope of work",
             "body": "Hello,\n\nI approve this document as published in the portal:\n\n"
                     f"Document: Scope of work\nVersion 1.0\nFingerprint: {scope_fingerprint}\n"
-                    "\nRef: portal/acme/approval/scope\n"})
+                    "\nRef: acme/approval/scope\n"})
         assert decoded(page.get_attribute(".page-head .ask", "href")) == ("ann@agency.test", {
             "subject": "Acme & Co: Question – Scope: Scope of work",
-            "body": "Hello,\n\n\n\nRef: portal/acme/question/scope"})
+            "body": "Hello,\n\n\nRef: acme/scope"})
 
         page.goto(base + "acme/timeline.html")
         assert decoded(page.get_attribute("#launch .ask", "href")) == ("ann@agency.test", {
             "subject": "Acme & Co: Question – Milestone: Launch",
-            "body": "Hello,\n\n\n\nRef: portal/acme/question/milestones/launch"})
+            "body": "Hello,\n\n\nRef: acme/milestones/launch"})
         page.goto(base + "acme/invoices/2026-10.html")
         assert decoded(page.get_attribute(".ask", "href"))[1]["subject"] == \
             "Acme & Co: Question – Invoice 0123"
@@ -91,7 +91,7 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         assert (to, fields["subject"]) == ("ann@agency.test",
                                            "Acme & Co: Satisfaction survey 2026-Q4")
         assert fields["body"].endswith("What could we do better?\n\n\nSurvey: 2026-Q4\n\n"
-                                       "Ref: portal/acme/survey/2026-Q4\n")
+                                       "Ref: acme/survey/2026-Q4\n")
         page.goto(base + "acme/updates.html")
         assert decoded(page.get_attribute('[id="2026-11-01-status"] .ask', "href"))[1][
             "subject"] == "Acme & Co: Question – Update: Status report"
@@ -102,7 +102,7 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         to, fields = decoded(page.get_attribute("#approve", "href"))
         assert to == "ann@agency.test"
         assert fields["body"].endswith(f"Fingerprint: {fingerprint_of(asking(VAULT_SCOPE))}\n"
-                                       "\nRef: portal/vault/approval/scope\n")
+                                       "\nRef: vault/approval/scope\n")
         assert csp_of(page)["form-action"] == "'none'"
     assert page.console_errors == []
 
@@ -170,13 +170,13 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             fingerprint = fingerprint_of(asking(SCOPE))
             assert fields == {
                 "_subject": "Acme & Co: Approval: Scope of work", "kind": "approval",
-                "ref": "Ref: portal/acme/approval/scope",
+                "ref": "Ref: acme/approval/scope",
                 "client": "Acme & Co", "document": "Scope of work", "version": "1.0",
                 "fingerprint": fingerprint, "by": "Carl Client", "email": "carl@acme.test",
                 "message": "Hello,\r\n\r\nI approve this document as published in the portal:"
                            "\r\n\r\nDocument: Scope of work\r\nVersion 1.0\r\n"
                            f"Fingerprint: {fingerprint}\r\n\r\n"
-                           "Ref: portal/acme/approval/scope\r\n"}
+                           "Ref: acme/approval/scope\r\n"}
             page.wait_for_url(endpoint.url)  # the endpoint's thank-you page
 
             page.goto(base + "acme/timeline.html")
@@ -189,7 +189,7 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.click("#question button[type=submit]")
             assert endpoint.wait(2)[1][1] == {
                 "_subject": "Acme & Co: question", "kind": "question",
-                "ref": "Ref: portal/acme/question/general", "client": "Acme & Co",
+                "ref": "Ref: acme/general", "client": "Acme & Co",
                 "about": "milestones/launch", "email": "carl@acme.test",
                 "message": "Can we move it a week?"}
 
@@ -204,7 +204,7 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.click("#survey-send")
             assert endpoint.wait(3)[2][1] == {
                 "_subject": "Acme & Co: Satisfaction survey 2026-Q4", "kind": "satisfaction",
-                "ref": "Ref: portal/acme/survey/2026-Q4",
+                "ref": "Ref: acme/survey/2026-Q4",
                 "client": "Acme & Co", "round": "2026-Q4", "nps": "9", "csat": "4",
                 "comment": "Faster replies, please.", "by": "Carl Client",
                 "email": "carl@acme.test"}

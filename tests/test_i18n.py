@@ -367,8 +367,8 @@ class _UiText(HTMLParser):
         self.parts += [v for k, v in attrs if k in self.ATTRIBUTES and v]
         href = values.get("href") or ""
         if href.startswith("mailto:"):  # less the reference `portal inbox` reads, which
-            # is the same in every language (Ref: portal/<client>/question/<topic>)
-            self.parts.append(re.sub(r"Ref: portal/\S+", "", unquote(href)))
+            # is the same in every language (Ref: <client>/<topic>)
+            self.parts.append(re.sub(r"Ref: \S+", "", unquote(href)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ("br", "img", "meta", "link", "input", "hr", "circle", "line") and self.stack:

@@ -50,7 +50,7 @@ def client_messages(root, keys: KeyRing) -> list[bytes]:
     approval = mailto_in(page(root, "acme/scope.html"), "approve")
     survey = mailto_in(page(root, "acme/index.html"), "survey-send")
     question = mailto_in(page(root, "acme/timeline.html"),
-                         about="Ref: portal/acme/question/milestones/launch")
+                         about="Ref: acme/milestones/launch")
     assert approval.to == "ann@agency.test" and approval.cc == "portal@agency.test"
     assert survey.cc == question.cc == "portal@agency.test"
     return [
@@ -129,7 +129,7 @@ def test_the_account_managers_reply_answers_the_thread_and_the_client_writes_bac
     root = inbox_site(make_site)
     build(root)
     question = mailto_in(page(root, "acme/requirements/intake.html"),
-                         about="Ref: portal/acme/question/requirements/intake")
+                         about="Ref: acme/requirements/intake")
     asked = keys.sign(answered(question, CARL, "<q-7@mail.acme.test>",
                                fill={"Hello,\n\n": "Is the phone field required?"}), "acme.test")
     reply = keys.sign(message(
@@ -137,7 +137,7 @@ def test_the_account_managers_reply_answers_the_thread_and_the_client_writes_bac
         message_id="<a-7@agency.test>", in_reply_to="<q-7@mail.acme.test>",
         date=datetime(2026, 11, 21, 8, 0, tzinfo=timezone.utc),
         body="Yes, it is required.\n\nAnn\n\nOn Fri, Nov 20, 2026 Carl Client wrote:\n"
-             "> Is the phone field required?\n>\n> Ref: portal/acme/question/"
+             "> Is the phone field required?\n>\n> Ref: acme/"
              "requirements/intake\n"), "agency.test")
     back = keys.sign(message(
         sender=CARL, subject="Re: Re: question", message_id="<q-8@mail.acme.test>",
@@ -238,11 +238,11 @@ def test_messages_in_other_charsets_are_read_as_written(make_site, keys):
     japanese = keys.sign(message(
         sender=CARL, message_id="<jp-1@mail.acme.test>", charset="iso-2022-jp",
         body="お世話になっております。\n\n納期について質問です。\n\n"
-             "Ref: portal/acme/question/scope\n"), "acme.test")
+             "Ref: acme/scope\n"), "acme.test")
     polish = keys.sign(message(
         sender="Dana Doe <dana@acme.test>", message_id="<pl-1@mail.acme.test>",
         charset="cp1250", body="Dzień dobry,\n\nCzy zażółć gęślą jaźń działa?\n\n"
-                               "Ref: portal/acme/question/scope\n"), "acme.test")
+                               "Ref: acme/scope\n"), "acme.test")
     result = run_inbox(root, "--from", save(root, "cs.mbox", japanese, polish))
     assert result.exit_code == 0, result.output
     thread = yaml.safe_load((root / "content/acme/questions/scope.yaml").read_text())
@@ -254,7 +254,7 @@ def test_messages_in_other_charsets_are_read_as_written(make_site, keys):
 def test_content_with_errors_stops_the_inbox_before_anything_is_read(make_site, keys):
     root = inbox_site(make_site, {"content/acme/deadlines.yaml": "milestones: [{id: 1}]\n"})
     raw = keys.sign(message(sender=CARL, message_id="<x-1@mail.acme.test>",
-                            body="Hello\n\nRef: portal/acme/question/scope\n"), "acme.test")
+                            body="Hello\n\nRef: acme/scope\n"), "acme.test")
     result = run_inbox(root, "--from", save(root, "x.eml", raw))
     assert result.exit_code == 1
     assert "acme/deadlines.yaml:1: 'milestones[0].due' is required" in result.output

@@ -107,7 +107,7 @@ def consider_mail(book: Book, mail: Mail) -> Proposal:
         return _reply(book, mail, words, *replied)
     reference = reference_in(words)
     if reference is None:
-        raise Refused("is not a message of the portal: it has no 'Ref: portal/…' line and "
+        raise Refused("is not a message of the portal: it has no 'Ref: …' line and "
                       "replies to no recorded question")
     client = _client(book, reference)
     contact = _contact(book, client, mail.sender)

@@ -4,9 +4,10 @@ The reference line that ends it, the client's own words (without the quoted mess
 reply to), a fingerprint, and the survey's answers.
 
 Every prefilled message (themes/default/templates/partials/talk.html) ends with a line the
-same in every language: `Ref: portal/<client>/<kind>/<key>`, kind `approval` (key: scope or
-requirements/<name>), `survey` (key: the round) or `question` (key: the topic). The words
-above it are the client's, in the portal's language.
+same in every language: `Ref: <client>/approval/<document>` (scope or requirements/<name>),
+`Ref: <client>/survey/<round>`, or, for a question, `Ref: <client>/<topic>` (a topic's key
+never begins with approval/ or survey/; short, as a page may hold many such links). The
+words around it are the client's, in the portal's language.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 from generator.inbox.records import Refused
 
 KINDS = ("approval", "survey", "question")
-REFERENCE = re.compile(r"^[ \t]*Ref:[ \t]*portal/(?P<slug>[a-z0-9][a-z0-9-]{0,59})/"
-                       r"(?P<kind>approval|survey|question)/"
+REFERENCE = re.compile(r"^[ \t]*Ref:[ \t]*(?P<slug>[a-z0-9][a-z0-9-]{0,59})/"
+                       r"(?:(?P<kind>approval|survey)/)?"
                        r"(?P<key>[a-z0-9][a-zA-Z0-9/._-]{0,199})[ \t]*$", re.M)
 FINGERPRINT = re.compile(r"sha256:[0-9a-f]{64}")
 # Where a reply's quoted message begins, as common mail programs write it.
@@ -56,7 +57,7 @@ def own_words(text: str) -> str:
 
 def reference_in(words: str) -> Reference | None:
     """The reference line of the client's words; Refused when they hold two that differ."""
-    found = {(m["slug"], m["kind"], m["key"]) for m in REFERENCE.finditer(words)}
+    found = {(m["slug"], m["kind"] or "question", m["key"]) for m in REFERENCE.finditer(words)}
     if len(found) > 1:
         raise Refused("names more than one portal reference (Ref: lines)")
     if not found:

@@ -395,6 +395,12 @@ def mailto(address: str, subject: str, body: str = "", cc: str | None = None) ->
     return f"mailto:{address}?{query}"
 
 
+# What RFC 6068 lets a mailto: field value hold as it is ("some-delims", less "+", which some
+# programs read as a space): a message's colons and the inbox's "@" need no escape.
+_MAILTO_SAFE = "!$'()*,;:@"
+
+
 def _encoded(text: str) -> str:
     plain = text.unescape() if isinstance(text, Markup) else text
-    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="") for c in plain)
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe=_MAILTO_SAFE)
+                   for c in plain)

@@ -171,7 +171,7 @@ def _talk_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
     manager, endpoint = client.profile.account_manager, form_endpoint(client, agency)
     return {"approve_to": manager.email, "ask_to": client.profile.feedback.email or manager.email,
             "original_language": client.language, "forms": endpoint,
-            "inbox_cc": agency.config.inbox.address, "portal_ref": f"portal/{client.slug}",
+            "inbox_cc": agency.config.inbox.address, "portal_ref": client.slug,
             "forms_host": urlsplit(endpoint).hostname if endpoint else None,
             "csp": Markup(policy(form_action=form_action_source(endpoint)))}
 
