@@ -42,6 +42,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("<client>/updates/*.md (front matter)", models.UpdateMeta),
     ("<client>/deadlines.yaml", models.Deadlines),
     ("<client>/satisfaction.yaml", models.Satisfaction),
+    ("<client>/questions/*.yaml", models.QuestionThread),
     ("<client>/invoices/*.yaml", models.Invoice),
 ]
 
