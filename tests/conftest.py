@@ -52,6 +52,7 @@ BASE_SITE: dict[str, str] = {
         branding: {accent: "#0b6e4f"}
         contacts:
           - {name: Carl Client, role: CTO, email: carl@acme.test, decision_maker: true}
+        country: NL
     """,
     "content/acme/files/ann.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>',
     "content/acme/files/brief.pdf": "%PDF-1.4\n%%EOF\n",

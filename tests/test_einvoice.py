@@ -24,7 +24,7 @@ from einvoice_check import (
     ubl_xsd_errors,
     xsd_errors,
 )
-from generator.content.ksef import crc8
+from generator.content.taxids import crc8
 from generator.publish.output import CACHE
 
 CLIENTS = ("hanbit-logistics", "kowalski-legal", "nordlys-saas", "sakura-retail")

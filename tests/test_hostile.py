@@ -66,7 +66,7 @@ REJECTED: dict[str, tuple[dict[str, str | bytes | None], str]] = {
         'branding: {accent: "#0b6e4f"}', "branding: {logo: ~/x.svg}")},
         "must be a path relative"),
     "feedback javascript: URL": ({"content/acme/client.yaml": CLIENT + (
-        "feedback: {url: 'javascript:window.__pwned=1'}\n")}, "client.yaml:12: feedback.url: "
+        "feedback: {url: 'javascript:window.__pwned=1'}\n")}, "client.yaml:13: feedback.url: "
         "'javascript:window.__pwned=1' is not a web address"),
     "feedback data: URL": ({"content/acme/client.yaml": CLIENT + (
         "feedback: {url: 'data:text/html,<script>window.__pwned=1</script>'}\n")},

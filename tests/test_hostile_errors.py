@@ -45,7 +45,7 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], str]] = {
         "acme/scope.md:5: approved_on: '0' is not a date (YYYY-MM-DD)"),
     "contract start written 20260101": ({"content/acme/client.yaml": CLIENT + (
         "contract: {starts_on: 20260101}\n")},
-        "acme/client.yaml:12: contract.starts_on: '20260101' is not a date (YYYY-MM-DD)"),
+        "acme/client.yaml:13: contract.starts_on: '20260101' is not a date (YYYY-MM-DD)"),
     "byte that is not UTF-8 on line 7": ({"content/acme/scope.md": SCOPE.encode().replace(
         b"## Goals", b"## Go\xe9ls")}, "acme/scope.md:7: is not UTF-8 text (invalid continuation byte)"),
     "repeated bad link, second line": ({"content/acme/scope.md": SCOPE + (

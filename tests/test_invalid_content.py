@@ -28,7 +28,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str]] = {
     ),
     "unknown currency": (
         {"content/acme/client.yaml": CLIENT + "currency: EURO\n"},
-        "content/acme/client.yaml:12: currency: 'EURO' is not an ISO 4217 code (did you mean 'EUR'?)",
+        "content/acme/client.yaml:13: currency: 'EURO' is not an ISO 4217 code (did you mean 'EUR'?)",
     ),
     "negative quantity": (
         {"content/acme/invoices/2026-10.yaml": INVOICE.replace("quantity: 1,", "quantity: -1,")},
@@ -49,7 +49,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str]] = {
     ),
     "unknown key": (
         {"content/acme/client.yaml": CLIENT + "lifecycle_stag: active\n"},
-        "content/acme/client.yaml:12: unknown key 'lifecycle_stag' (did you mean 'lifecycle_stage'?)",
+        "content/acme/client.yaml:13: unknown key 'lifecycle_stag' (did you mean 'lifecycle_stage'?)",
     ),
     "unknown nested key": (
         {"content/acme/client.yaml": CLIENT.replace("phone: +31", "phnoe: +31")},
@@ -110,7 +110,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str]] = {
     ),
     "unknown time zone": (
         {"content/acme/client.yaml": CLIENT + "timezone: Europe/Warshaw\n"},
-        "content/acme/client.yaml:12: timezone: 'Europe/Warshaw' is not an IANA time zone "
+        "content/acme/client.yaml:13: timezone: 'Europe/Warshaw' is not an IANA time zone "
         "(did you mean 'Europe/Warsaw'?)",
     ),
     "unknown locale": (
@@ -119,7 +119,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], str]] = {
     ),
     "duplicate yaml key": (
         {"content/acme/client.yaml": CLIENT + "name: Acme again\n"},
-        "content/acme/client.yaml:12: key 'name' appears twice",
+        "content/acme/client.yaml:13: key 'name' appears twice",
     ),
     "misnamed file": (
         {"content/acme/deadline.yaml": "milestones: []\n"},

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import BASE_SITE, build_site, portal
 from generator.content.models import Invoice
-from generator.content.money import invoice_totals
+from generator.invoicing.money import invoice_totals
 from generator.content.taxids import (
     check_bic,
     check_eu_vat,
@@ -59,7 +59,7 @@ def test_valid_numbers_pass(check, number):
 
 # ---------------------------------------------------------------- wrong numbers: file and line
 
-# case: (field in client.yaml's tax_ids, value, message after "content/acme/client.yaml:13: ")
+# case: (field in client.yaml's tax_ids, value, message after "content/acme/client.yaml:14: ")
 INVALID_CLIENT_NUMBERS = {
     "NIP check digit": ("pl_nip", "5252843718",
                         "tax_ids.pl_nip: '5252843718' has a wrong check digit (NIP)"),
@@ -113,7 +113,7 @@ def test_wrong_tax_numbers_are_content_errors(make_site, monkeypatch, case):
     result = build_site(root)
     assert result.exit_code == 1
     line = next(line for line in result.output.splitlines() if "client.yaml" in line)
-    assert line.startswith("content/acme/client.yaml:13: "), line
+    assert line.startswith("content/acme/client.yaml:14: "), line
     assert message in line
     assert not (root / "output" / "acme").exists()
 
@@ -128,8 +128,8 @@ def test_agency_numbers_are_checked_and_all_errors_reported_at_once(make_site, m
     assert result.exit_code == 1
     assert ("content/portal.yaml:9: agency.tax_ids.pl_nip: '1111111112' has a wrong check digit "
             "(NIP)") in result.output
-    assert "content/acme/client.yaml:13: tax_ids.kr_business_registration" in result.output
-    assert "content/acme/client.yaml:14: tax_ids.pl_nip" in result.output
+    assert "content/acme/client.yaml:14: tax_ids.kr_business_registration" in result.output
+    assert "content/acme/client.yaml:15: tax_ids.pl_nip" in result.output
     assert "3 errors in content" in result.output
 
 
@@ -341,7 +341,8 @@ def test_wrong_bank_details_are_content_errors(make_site, monkeypatch, case):
 # ------------------------------------------- VAT charged across EU borders: reverse charge?
 
 def _eu_site(make_site, vat: str):
-    return make_site({"content/acme/client.yaml": CLIENT + f"tax_ids:\n  eu_vat: {vat}\n"})
+    return make_site({"content/acme/client.yaml": CLIENT.replace("country: NL", f"country: {vat[:2]}")
+                      + f"tax_ids:\n  eu_vat: {vat}\n"})
 
 
 def test_vat_charged_to_a_business_in_another_eu_state_is_a_warning(make_site, monkeypatch):
@@ -350,10 +351,9 @@ def test_vat_charged_to_a_business_in_another_eu_state_is_a_warning(make_site, m
     result = build_site(root)
     assert result.exit_code == 0, result.output
     assert ("content/acme/invoices/2026-10.yaml:6: warning: invoice 0123 charges 21% VAT to a "
-            "business VAT-registered in SE, from a seller VAT-registered in NL: EU "
-            "business-to-business services are normally reverse-charged; add reverse_charge: "
-            "true (and tax_rate: 0), or give the agency's SE VAT registration in portal.yaml's "
-            "registrations") in result.output
+            "business in SE, from Test Agency B.V. in NL: EU business-to-business services are "
+            "reverse-charged; add reverse_charge: true (and tax_rate: 0), or invoice from the "
+            "agency's SE registration (seller in client.yaml)") in result.output
     assert portal("check", "--content", root / "content", "--as-of", "2026-11-23",
                   "--strict").exit_code == 1
 
@@ -372,18 +372,32 @@ def test_no_such_warning_where_vat_is_right(make_site, monkeypatch, case):
     files = {"content/portal.yaml": PORTAL.replace("\ncurrency:", f"\n{portal_extra}currency:")
              if portal_extra else PORTAL}
     if vat:
-        files["content/acme/client.yaml"] = CLIENT + f"tax_ids:\n  eu_vat: {vat}\n"
+        files["content/acme/client.yaml"] = CLIENT.replace(
+            "country: NL", f"country: {vat[:2]}") + f"tax_ids:\n  eu_vat: {vat}\n"
     if case == "outside the EU":
-        files["content/acme/client.yaml"] = CLIENT + "country: JP\n"
+        files["content/acme/client.yaml"] = CLIENT.replace("country: NL", "country: JP")
     invoice = textwrap.dedent(INVOICE) + extra
-    if extra:
+    untaxed = extra or case == "outside the EU"
+    if untaxed:
         invoice = invoice.replace("tax_rate: 21", "tax_rate: 0").replace("tax_rate: 9",
                                                                          "tax_rate: 0")
     files["content/acme/invoices/2026-10.yaml"] = invoice
-    if extra:
+    if untaxed:
         files["content/acme/invoices/2026-09.yaml"] = None  # it charges VAT
     root = make_site(files)
     monkeypatch.chdir(root)
     result = build_site(root)
     assert result.exit_code == 0, result.output
-    assert "reverse-charged" not in result.output
+    assert "reverse-charged" not in result.output and "outside the EU" not in result.output
+
+
+def test_vat_charged_outside_the_eu_is_a_warning(make_site, monkeypatch):
+    """A Dutch seller's service to a Japanese business is supplied in Japan (Article 44): no
+    Dutch VAT."""
+    root = make_site({"content/acme/client.yaml": CLIENT.replace("country: NL", "country: JP")})
+    monkeypatch.chdir(root)
+    result = build_site(root)
+    assert result.exit_code == 0, result.output
+    assert ("content/acme/invoices/2026-10.yaml:6: warning: invoice 0123 charges 21% VAT to a "
+            "business in JP, outside the EU: the service is supplied where the buyer is "
+            "(Article 44 of the VAT Directive); use tax_rate: 0") in result.output

@@ -36,10 +36,11 @@ FUTURE = """
     items:
       - {description: Retainer, quantity: 1, unit_price: 1000.00, tax_rate: 21}
 """
-# 0123 (open, overdue): 1323.21; 0124: 2420.00 less 1420.00 received by the build date = 1000;
-# CN-1: 95.50 + 9 % = 104.10 (rounded per rate: 8.60 tax) → −104.10; 0125 is not counted.
+# 0123 (overdue): 1323.21 less CN-1, which corrects it: 95.50 + 9 % = 104.10 (rounded per rate:
+# 8.60 tax) → 1219.11 left; 0124: 2420.00 less 1420.00 received by the build date = 1000;
+# 0125 is not counted. The credit note lowers its invoice, so overdue is never above open.
 OPEN = "2219.11"
-OVERDUE = "1323.21"
+OVERDUE = "1219.11"
 
 
 def _site(make_site):
@@ -57,9 +58,9 @@ def test_balance_overview_and_report_agree(make_site):
     result = build_site(root, "--agency-out", root / "agency")
     assert result.exit_code == 0, result.output
     invoices = _text((root / "output/acme/invoices.html").read_text(encoding="utf-8"))
-    assert "€2,219.11" in invoices and "€1,323.21" in invoices
+    assert "€2,219.11" in invoices and "€1,219.11" in invoices
     overview = _text((root / "agency/index.html").read_text(encoding="utf-8"))
-    assert "€2,219.11" in overview and "€1,323.21" in overview
+    assert "€2,219.11" in overview and "€1,219.11" in overview
     report = portal("report", "--content", root / "content", "--as-of", AS_OF, "--format",
                     "json")
     row = json.loads(report.output)["clients"][0]

@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from generator.content.models import Invoice
-from generator.content.money import invoice_status, invoice_totals, round_money, sum_by_currency
+from generator.invoicing.money import invoice_totals, round_money, sum_by_currency
 
 
 def invoice(items, **extra):
@@ -56,15 +56,6 @@ def test_amount_discount():
     totals = invoice_totals(invoice([item(2, "500", 23)], discount={"amount": "100"}), "PLN")
     assert (totals.net, totals.tax, totals.total) == (Decimal(900), Decimal("207.00"),
                                                       Decimal("1107.00"))
-
-
-def test_status_on_the_build_date():
-    unpaid = invoice([item(1, 1, 0)])
-    assert invoice_status(unpaid, date(2026, 10, 15)) == "open"   # due today is not overdue
-    assert invoice_status(unpaid, date(2026, 10, 16)) == "overdue"
-    paid = invoice([item(1, 1, 0)], paid_on="2026-10-20")
-    assert invoice_status(paid, date(2026, 10, 25)) == "paid"
-    assert invoice_status(paid, date(2026, 10, 19)) == "overdue"  # not yet paid on that day
 
 
 def test_balances_per_currency():

@@ -17,7 +17,8 @@ import zxingcpp
 from pypdf import PdfReader
 
 from conftest import BASE_SITE, EXAMPLE_CONTENT, build_site, portal
-from generator.content.ksef import check_ksef_number, crc8, verification_url
+from generator.content.taxids import check_ksef_number, crc8
+from generator.invoicing.ksef import verification_url
 
 FA3 = (EXAMPLE_CONTENT / "kowalski-legal" / "ksef" / "fv-2026-10-012.xml").read_text("utf-8")
 
@@ -158,7 +159,7 @@ def _ksef_site(make_site, invoice: str = INVOICE, portal_yaml: str = PORTAL, fa3
                extra: tuple[str, str] | None = None) -> Path:
     files = {"content/portal.yaml": portal_yaml,
              "content/acme/client.yaml": textwrap.dedent(BASE_SITE["content/acme/client.yaml"])
-             + "country: PL\ncurrency: PLN\n",
+             .replace("country: NL", "country: PL") + "currency: PLN\n",
              "content/acme/invoices/2026-10.yaml": invoice,
              "content/acme/invoices/2026-09.yaml": None,
              "content/acme/ksef/fv-2026-10-012.xml": fa3}

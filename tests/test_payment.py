@@ -15,7 +15,7 @@ import zxingcpp
 from lxml import etree
 
 from conftest import BASE_SITE, WITH_PDFS, build_site
-from generator.render.payment import luhn_digit, ocr_reference, zbp_payload
+from generator.invoicing.payment import luhn_digit, ocr_reference, zbp_payload
 
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
        "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}

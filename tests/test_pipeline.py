@@ -26,15 +26,15 @@ def _profile(*lines: str) -> str:
 FAILING = {
     "unknown contact": (
         {"content/acme/client.yaml": _profile("access: {mode: password, contacts: [Nobody Here]}")},
-        "acme/client.yaml:12: access.contacts: 'Nobody Here' is not one of the client's contacts"),
+        "acme/client.yaml:13: access.contacts: 'Nobody Here' is not one of the client's contacts"),
     "nobody to open it": (
         {"content/acme/client.yaml": _profile("access: {mode: password}").replace(
             "        contacts:\n          - {name: Carl Client, role: CTO, email: carl@acme.test, "
             "decision_maker: true}\n", "")},
-        "acme/client.yaml:10: access: password mode needs at least one contact"),
+        "acme/client.yaml:11: access: password mode needs at least one contact"),
     "link without a secret": (
         {"content/acme/client.yaml": _profile("access: {mode: link}")},
-        "acme/client.yaml:12: access: this portal needs the secret PORTAL_SECRET"),
+        "acme/client.yaml:13: access: this portal needs the secret PORTAL_SECRET"),
     "missing password": (
         {**VAULT_SITE},
         "vault/client.yaml:10: access: no password for contact 'Otto Other'"),

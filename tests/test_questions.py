@@ -41,7 +41,7 @@ def csp(html: str) -> str:
     ({"content/portal.yaml": PORTAL_YAML + "forms:\n  action: mailto:ann@agency.test\n"},
      "content/portal.yaml:15: forms.action: 'mailto:ann@agency.test' is not an https:// address"),
     ({"content/acme/client.yaml": CLIENT_YAML + "forms: {action: 'ftp://x.test/'}\n"},
-     "content/acme/client.yaml:12: forms.action: 'ftp://x.test/' is not an https:// address"),
+     "content/acme/client.yaml:13: forms.action: 'ftp://x.test/' is not an https:// address"),
     ({"content/portal.yaml": PORTAL_YAML + "forms: {action: 'https://me@forms.example.net/'}\n"},
      "content/portal.yaml:14: forms.action: 'https://me@forms.example.net/' is not an https://"),
     ({"content/portal.yaml": PORTAL_YAML + "forms: {url: https://forms.example.net/}\n"},

@@ -1,4 +1,4 @@
-"""The per-client pipeline: read → validate → render → protect, for build, check and serve.
+"""The per-client pipeline: read → validate → bill → render → protect, for build, check, serve.
 
 The same steps for `build`, `check` (which writes nothing) and `serve`; and the agency
 overview is made the same way.
@@ -26,6 +26,7 @@ from generator.content.history import ClientHistory
 from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
+from generator.invoicing import IssuedNumber, PdfMaker, bill
 from generator.publish.credentials import Secrets, secrets_digest
 from generator.publish.headers import form_action_source
 from generator.publish.output import FileCache, OutputFolder, PortalFiles
@@ -44,7 +45,6 @@ from generator.render.i18n import (
     template_messages,
 )
 from generator.render.ics import calendar_ics
-from generator.render.invoice_pdf import PdfMaker
 from generator.render.languages import language_prefix
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
@@ -74,8 +74,14 @@ def _client_problems(content_dir: Path) -> list[Problem]:
     slugs, problems = client_folders(content_dir)
     for slug in slugs:
         sources, found = read_client(content_dir, slug)
-        problems += found + validate_client(sources, None, date.min)[1]
+        problems += found + validate_client(sources, None)[1]
     return problems
+
+
+def _row_record(client: Any, as_of: date, numbers: tuple[IssuedNumber, ...]) -> dict[str, Any]:
+    """A client's overview row as the manifest keeps it, with its invoice numbers."""
+    return replace(client_row(client, as_of),
+                   invoice_numbers=tuple(n.record() for n in numbers)).record()
 
 
 class ClientPipeline:
@@ -99,15 +105,27 @@ class ClientPipeline:
 
     def client(self, slug: str, as_of: date, history: ClientHistory | None = None
                ) -> tuple[Any, list[Problem]]:
-        """Read and validate one client: the client (None on errors) and its problems."""
+        """Read, validate and bill one client: the client (None on errors) and its problems."""
+        client, problems, _ = self._billed(slug, as_of, history)
+        return client, problems
+
+    def _billed(self, slug: str, as_of: date, history: ClientHistory | None = None
+                ) -> tuple[Any, list[Problem], tuple[IssuedNumber, ...]]:
+        """The client, its problems and its invoice numbers (for the agency-wide checks)."""
         sources, problems = read_client(self.content_dir, slug)
-        client, found = validate_client(sources, self.agency.config, as_of)
+        client, found = validate_client(sources, self.agency.config)
         problems += found
-        if client is None or history is None:
-            return client, problems
+        if client is None:
+            return None, problems, ()
+        billed = bill(client, self.agency, as_of)  # its problems too, in the same run
+        problems += billed.problems
+        if has_errors(problems):
+            return None, problems, billed.numbers
+        if history is None:
+            return billed.client, problems, billed.numbers
         milestones = milestone_history(history.files.get(DEADLINES, ()), history.deadline_texts)
-        return replace(client, history=replace(history, milestones=milestones,
-                                               deadline_texts={})), problems
+        return replace(billed.client, history=replace(history, milestones=milestones,
+                                                      deadline_texts={})), problems, billed.numbers
 
     def every_client(self, as_of: date) -> list[Any]:
         """Every client, read and validated without its history (`report`, `links`); raise
@@ -126,7 +144,7 @@ class ClientPipeline:
               secrets: Secrets) -> tuple[ClientResult, PortalFiles]:
         """One client's portal: read, validated, rendered and protected; with what the build
         records of it. Its files are to be written only if the result has no error."""
-        client, problems = self.client(slug, as_of, history)
+        client, problems, numbers = self._billed(slug, as_of, history)
         if client is None:
             return ClientResult(slug, problems), {}
         try:
@@ -149,7 +167,7 @@ class ClientPipeline:
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
         return ClientResult(slug, problems, len(protected.files), protected.folder,
-                            portal.pages, client_row(client, as_of).record(), names,
+                            portal.pages, _row_record(client, as_of, numbers), names,
                             secrets_digest(names, secrets)), protected.files
 
     def secret_calendars(self, client: Any, as_of: date, secrets: Secrets) -> PortalFiles:
@@ -162,10 +180,10 @@ class ClientPipeline:
 
     def row(self, slug: str, as_of: date) -> dict[str, Any]:
         """A client's overview row as of the build date, as the manifest records it."""
-        client, problems = self.client(slug, as_of)
+        client, problems, numbers = self._billed(slug, as_of)
         if client is None or has_errors(problems):
             raise ContentError(problems)
-        return client_row(client, as_of).record()
+        return _row_record(client, as_of, numbers)
 
     def overview(self, records: list[dict[str, Any]], as_of: date,
                  secrets: Callable[[], Secrets], folders: dict[str, str] | None = None,

@@ -208,6 +208,7 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
                    options.write)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
     records = _rows(options, plan, entries, set_up)
+    _check_numbers(plan, records)
     folders = _folders(entries, plan)
     inputs = digest(plan.shared, target, json.dumps([records, folders], sort_keys=True,
                                                     ensure_ascii=False))
@@ -219,6 +220,18 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
         raise ContentError(protected.problems)
     _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
     return protected
+
+
+def _check_numbers(plan: BuildPlan, records: list[dict[str, Any]]) -> None:
+    """The agency-wide invoice numbering rules over every client's numbers (kept in their
+    rows): an error fails the build, warnings are reported with the clients'."""
+    from generator.invoicing import IssuedNumber, numbering_problems
+
+    problems = numbering_problems(IssuedNumber.from_record(number) for record in records
+                                  for number in record.get("invoice_numbers", ()))
+    if has_errors(problems):
+        raise ContentError(problems)
+    plan.problems.extend(problems)
 
 
 def _folders(entries: dict[str, ClientEntry], plan: BuildPlan) -> dict[str, str]:

@@ -44,7 +44,8 @@ from generator.content.models import Contact
 from generator.content.news import Digest, Facts, NewsItem, facts, news
 from generator.content.read import read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
-from generator.errors import ContentError, UsageError
+from generator.errors import ContentError, UsageError, has_errors
+from generator.invoicing import bill
 from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
 from generator.publish.mail import (
     Letter,
@@ -216,15 +217,16 @@ def since_facts(content_dir: Path, ref: str, day: date) -> dict[str, Facts]:
         content.mkdir()
         content_at(content_dir, ref, content)
         try:
-            config = validate_agency(read_agency(content)).config
+            agency = validate_agency(read_agency(content))
         except ContentError:
             log.warning("--since %s: portal.yaml then had errors; comparing with nothing", ref)
             return {}
         states = {}
         for slug in client_folders(content)[0]:
-            client, _ = validate_client(read_client(content, slug)[0], config, day)
-            if client is not None:
-                states[slug] = facts(client)
+            client, problems = validate_client(read_client(content, slug)[0], agency.config)
+            billed = bill(client, agency, day) if client is not None else None
+            if billed is not None and not has_errors(problems + billed.problems):
+                states[slug] = facts(billed.client)
         return states
 
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from generator.content.dates import day_in
 from generator.content.domain import Client
-from generator.content.money import sum_by_currency
 from generator.content.satisfaction import Score, latest_score, net_promoter_score
 from generator.content.signoff import awaiting_approval
 
@@ -57,6 +56,9 @@ class ClientRow:
     retainer: RetainerFee | None
     awaiting_approval: tuple[str, ...] = ()  # titles of documents awaiting the client's approval
     satisfaction: Score | None = None  # the latest survey answer and its trend
+    # every invoice number with its seller, as generator.invoicing.IssuedNumber records: for
+    # the agency-wide numbering checks, made from rows so that unchanged clients are not read
+    invoice_numbers: tuple[list[Any], ...] = ()
 
     def record(self) -> dict[str, Any]:
         """The row as JSON data, keyed by field name; `from_record` turns it back."""
@@ -74,6 +76,7 @@ class ClientRow:
                           "currency": retainer.currency} if retainer else None),
             "awaiting_approval": list(self.awaiting_approval),
             "satisfaction": self.satisfaction.record() if self.satisfaction else None,
+            "invoice_numbers": [list(n) for n in self.invoice_numbers],
         }
 
     @classmethod
@@ -92,6 +95,7 @@ class ClientRow:
                                   retainer["currency"]) if retainer else None),
             awaiting_approval=tuple(data["awaiting_approval"]),
             satisfaction=Score.from_record(data["satisfaction"]),
+            invoice_numbers=tuple(data.get("invoice_numbers", ())),
         )
 
 
@@ -104,8 +108,8 @@ def _day(text: str | None) -> date | None:
 
 
 def client_row(client: Client, as_of: date) -> ClientRow:
-    """One client's figures as of the build date."""
-    unpaid = [r for r in client.invoices if r.status != "paid"]
+    """One client's figures as of the build date (its balances are the ledger's: the client
+    as generator.invoicing.bill settled it)."""
     profile, manager = client.profile, client.profile.account_manager
     retainer = profile.retainer
     return ClientRow(
@@ -113,9 +117,8 @@ def client_row(client: Client, as_of: date) -> ClientRow:
         lifecycle_stage=profile.lifecycle_stage, manager_name=manager.name,
         manager_email=manager.email, acquired_on=profile.acquired_on,
         last_contact_on=profile.last_contact_on,
-        open_balance=sum_by_currency([(r.currency, r.outstanding) for r in unpaid]),
-        overdue_balance=sum_by_currency([(r.currency, r.outstanding) for r in unpaid
-                                         if r.status == "overdue"]),
+        open_balance={b.currency: b.open for b in client.balances if b.open},
+        overdue_balance={b.currency: b.overdue for b in client.balances if b.overdue},
         next_deadline=next_deadline(client, as_of),
         retainer=(RetainerFee(retainer.amount, retainer.period,
                               retainer.currency or client.currency) if retainer else None),

@@ -40,7 +40,7 @@ from generator.content.fieldtypes import (
     day_problem,
     not_a_date,
 )
-from generator.content.ksef import KsefNumber, NtsApproval
+from generator.content.taxids import KsefNumber, NtsApproval
 from generator.content.taxids import (
     Bic,
     EuVatNumber,
@@ -130,6 +130,26 @@ class Registration(ContentModel):
     legal_name: str | None = Field(None, description="Registered name there, if not the agency's")
     address: str | None = Field(None, description="Address there, if not the agency's")
     tax_ids: TaxIds = Field(description="Tax numbers of the registration")
+    accounts: list[PaymentDetails] = Field(
+        default_factory=list, description="Its accounts by currency (each with `currency`): a "
+        "registration with its own legal_name (a branch) is paid into these only; one without "
+        "also into the agency's")
+    currencies: list[CurrencyCode] = Field(
+        default_factory=list, description="Clients in no country of a registration, invoiced "
+        "in one of these currencies, are invoiced by this registration")
+
+    @model_validator(mode="after")
+    def _one_account_a_currency(self) -> Registration:
+        _check_accounts(self.accounts)
+        return self
+
+
+def _check_accounts(accounts: list[PaymentDetails]) -> None:
+    currencies = [a.currency or "" for a in accounts]
+    if "" in currencies:
+        raise ValueError("accounts: give each account the currency it is for")
+    for currency in _twice(currencies):
+        raise ValueError(f"accounts: {currency} is named twice")
 
 
 class Agency(ContentModel):
@@ -160,11 +180,7 @@ class Agency(ContentModel):
 
     @model_validator(mode="after")
     def _one_account_a_currency(self) -> Agency:
-        currencies = [a.currency or "" for a in self.accounts]
-        if "" in currencies:
-            raise ValueError("accounts: give each account the currency it is for")
-        for currency in _twice(currencies):
-            raise ValueError(f"accounts: {currency} is named twice")
+        _check_accounts(self.accounts)
         return self
 
 
@@ -467,6 +483,10 @@ class ClientProfile(ContentModel):
         None, description="Country of the billing address (default: the one its tax numbers "
                           "name, else the agency's)")
     tax_ids: TaxIds = Field(TaxIds(), description="Client's tax numbers")
+    seller: str | None = Field(
+        None, description="Which of the agency's entities invoices this client: 'agency', or "
+        "the country of one of portal.yaml's registrations [default: the registration in the "
+        "client's country, else the one for its currency, else the agency]")
     contacts: list[Contact] = Field(default_factory=list, description="People at the client")
     account_manager: AccountManager = Field(description="The agency's dedicated manager")
     team: list[TeamMember] = Field(default_factory=list, description="Agency team members")
@@ -659,7 +679,8 @@ class Invoice(ContentModel):
         None, description="credit_note: the number of the invoice it corrects")
     number: str = Field(min_length=1, description="Invoice number, unique per client")
     issued: date = Field(description="Date of issue")
-    due: date = Field(description="Payment due date")
+    due: date | None = Field(None, description="Payment due date (an invoice's; a credit note "
+                                               "has none: it lowers the invoice it corrects)")
     currency: CurrencyCode | None = Field(None, description="Defaults to the client's")
     items: list[InvoiceItem] = Field(min_length=1, description="Invoice lines")
     discount: Discount | None = Field(None, description="Discount before tax")
@@ -685,7 +706,9 @@ class Invoice(ContentModel):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Invoice:
-        if self.due < self.issued:
+        if self.kind == "invoice" and self.due is None:
+            raise ValueError("due: give the payment due date of the invoice")
+        if self.due is not None and self.due < self.issued:
             raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
         early = [p.on for p in self.payments if p.on < self.issued]
         if self.paid_on and self.paid_on < self.issued:

@@ -44,6 +44,7 @@ class NewsItem:
     amount: Decimal | None = None
     currency: str | None = None
     version: str | None = None  # of a document awaiting approval
+    credit_note: bool = False  # a new invoice that is a credit note
 
 
 @dataclass
@@ -70,7 +71,7 @@ def news(client: Client, known: Facts, approver: bool) -> Digest:
     digest = Digest()
     digest.invoices = [
         NewsItem(r.invoice.number, f"invoices/{r.slug}.html", "invoices.html", r.invoice.due,
-                 amount=r.totals.total, currency=r.currency)
+                 amount=r.totals.total, currency=r.currency, credit_note=r.is_credit_note)
         for r in reversed(client.invoices) if f"invoice:{r.invoice.number}" not in known]
     digest.updates = [
         NewsItem(d.meta.title, f"updates.html#{d.slug}", "updates.html",

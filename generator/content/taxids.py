@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 _SEPARATORS = re.compile(r"[\s\-.]")
 
@@ -158,7 +158,7 @@ Bic = Annotated[str, AfterValidator(_validator(check_bic))]
 
 
 # VAT prefixes that are not the country's ISO 3166 code.
-_VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
+VAT_PREFIX_COUNTRY = {"EL": "GR", "XI": "GB"}
 _NATIONAL = (("pl_nip", "PL"), ("se_org_number", "SE"), ("jp_invoice_registration", "JP"),
              ("kr_business_registration", "KR"))
 
@@ -170,5 +170,49 @@ def issuing_country(tax_ids: object) -> str | None:
     vat = getattr(tax_ids, "eu_vat", None)
     if vat:
         prefix = compact(vat)[:2].upper()
-        return _VAT_PREFIX_COUNTRY.get(prefix, prefix)
+        return VAT_PREFIX_COUNTRY.get(prefix, prefix)
     return next((country for key, country in _NATIONAL if getattr(tax_ids, key, None)), None)
+
+
+# ---------------------------------------------------------------- KSeF and NTS numbers
+
+_KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
+
+
+def crc8(data: bytes) -> int:
+    """CRC-8 with polynomial 0x07 and initial value 0 (KSeF's check sum)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def check_ksef_number(number: str) -> str:
+    """A KSeF number: NIP-YYYYMMDD-12 hex characters-CRC-8, 35 characters in all."""
+    match = _KSEF_NUMBER.match(number)
+    if not match:
+        raise ValueError(f"'{number}' is not a KSeF number (NIP-YYYYMMDD-XXXXXXXXXXXX-CC, "
+                         "35 characters, e.g. 5265877635-20250826-0100001AF629-AF)")
+    if f"{crc8(number[:32].encode('ascii')):02X}" != match[4]:
+        raise ValueError(f"'{number}' has a wrong check sum (its last two characters)")
+    return number
+
+
+KsefNumber = Annotated[str, AfterValidator(check_ksef_number), Field(
+    description="The number KSeF gave the invoice, e.g. 5265877635-20250826-0100001AF629-AF")]
+
+
+def check_nts_approval(number: str) -> str:
+    """Korea: an NTS e-tax invoice approval number (승인번호), 24 digits and letters; only
+    its length and characters are checked (no public check digit is known to us)."""
+    if not re.fullmatch(r"[0-9A-Za-z]{24}", number.replace("-", "")):
+        raise ValueError(f"'{number}' is not an NTS approval number (24 digits and letters, "
+                         "e.g. 20261110-41000042-00018271)")
+    return number
+
+
+NtsApproval = Annotated[str, AfterValidator(check_nts_approval), Field(
+    description="Korea: the e-tax invoice's approval number from the National Tax Service "
+                "(승인번호), e.g. 20261110-41000042-00018271")]

@@ -1,16 +1,14 @@
 """Turn sources into validated content: models from data, every problem with file and line.
 
-Every content rule lives here, those that depend on the build date included (an invoice's
-status, invoices long overdue), so `check`, `build` and `serve` find the same problems.
+Every content rule lives here but the invoicing rules (generator.invoicing, which takes the
+valid invoice files from here), so `check`, `build` and `serve` find the same problems.
 """
 
 from __future__ import annotations
 
 import re
 import typing
-from dataclasses import replace
 from datetime import date
-from decimal import InvalidOperation
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -20,17 +18,11 @@ from generator.content.domain import (
     AgencyContent,
     Client,
     Document,
-    InvoiceRecord,
+    InvoiceFile,
     Thread,
     ThreadEntry,
 )
 from generator.content.fieldtypes import number_problem
-from generator.content.invoicerules import (
-    fa3_mismatches,
-    intra_eu_vat_warning,
-    invoice_rule_problems,
-)
-from generator.content.ksef import fa3_facts, file_digest, verification_url
 from generator.content.limits import markdown_problems
 from generator.content.models import (
     AccountManager,
@@ -48,20 +40,10 @@ from generator.content.models import (
     TranslationMeta,
     UpdateMeta,
 )
-from generator.content.money import (
-    InvoiceTotals,
-    amount_paid,
-    invoice_status,
-    invoice_totals,
-    round_money,
-)
-from generator.content.parties import Party, invoice_parties
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.signoff import fingerprint
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
-
-OVERDUE_WARNING_DAYS = 30  # an invoice unpaid this long after its due date is a warning
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -232,23 +214,24 @@ def _check_agency_files(checker: _Checker, sources: AgencySources,
 # ---------------------------------------------------------------- a client
 
 
-def validate_client(sources: ClientSources, config: PortalConfig | None, as_of: date
+def validate_client(sources: ClientSources, config: PortalConfig | None
                     ) -> tuple[Client | None, list[Problem]]:
-    """Validate one client's sources as of the build date: the client (None on errors, or
-    without a valid portal.yaml to complete it) and every problem found."""
+    """Validate one client's sources: the client as far as it could be read (its invalid
+    files left out; None without a valid client.yaml and portal.yaml to complete it) and
+    every problem found. A client with errors is for the later checks only (invoicing finds
+    its own in the same run): never render it."""
     checker = _Checker()
-    client = _client(checker, sources, config, as_of)
-    return (None if has_errors(checker.problems) else client), checker.problems
+    client = _client(checker, sources, config)
+    return client, checker.problems
 
 
-def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | None,
-            as_of: date) -> Client | None:
+def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | None
+            ) -> Client | None:
     profile = _profile(checker, sources)
     scope, requirements, updates = _documents(checker, sources)
     deadlines = _deadlines(checker, sources.deadlines)
     currency = _currency(profile, config)
-    parties = invoice_parties(profile, config.agency) if profile and config else None
-    invoices = _invoices(checker, sources, currency, as_of, parties)
+    invoice_files = _invoice_files(checker, sources)
     answers = _satisfaction(checker, sources.satisfaction)
     if profile is None or config is None or sources.profile is None:
         return None
@@ -268,7 +251,7 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
         milestones=tuple(sorted(deadlines, key=lambda m: (moment_in(m.due, timezone), m.id))),
         milestones_source=_shown(sources.deadlines),
         milestone_lines=_milestone_lines(sources.deadlines, deadlines),
-        invoices=tuple(sorted(invoices, key=lambda r: (r.invoice.issued, r.invoice.number))),
+        invoice_files=tuple(invoice_files), ksef_files=sources.ksef_files,
         updates=_newest_first(updates, timezone), attachments=sources.attachments,
         translations=_translations(checker, sources, languages, scope,
                                    [*requirements, *updates]),
@@ -514,14 +497,12 @@ def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[s
             for i, m in enumerate(milestones)}
 
 
-def _invoices(checker: _Checker, client: ClientSources, client_currency: str,
-              as_of: date, parties: tuple[Party, Party] | None = None) -> list[InvoiceRecord]:
-    """The client's invoices (errors and warnings noted); `parties`, the seller and buyer,
-    when portal.yaml and client.yaml are valid."""
-    records: list[InvoiceRecord] = []
+def _invoice_files(checker: _Checker, client: ClientSources) -> list[InvoiceFile]:
+    """The client's invoice files whose keys and values are valid, by issue date and number;
+    a number used twice by the client is an error here (across clients: generator.invoicing)."""
+    files: list[InvoiceFile] = []
     first_seen: dict[str, str] = {}
-    sources = client.invoices
-    for source in sources:
+    for source in client.invoices:
         invoice = checker.model(Invoice, source.shown, source.document)
         if invoice is None:
             continue
@@ -531,107 +512,7 @@ def _invoices(checker: _Checker, client: ClientSources, client_currency: str,
                                             f"by {first_seen[invoice.number]}")
             continue
         first_seen[invoice.number] = source.shown
-        record = _invoice_record(checker, source, invoice, client_currency, as_of)
-        if record is not None and parties is not None:
-            record = _by_the_parties(checker, source, record, parties, client.ksef_files)
-        if record is not None:
-            records.append(record)
-    records = _link_credit_notes(checker, sources, records)
-    # an invoice dated after the build date is not published, nor counted: it appears on
-    # its issue date (the build date decides, as it does for what is overdue)
-    return [r for r in records if r.invoice.issued <= as_of]
-
-
-def _by_the_parties(checker: _Checker, source: YamlSource, record: InvoiceRecord,
-                    parties: tuple[Party, Party], ksef_files: dict[str, bytes]) -> InvoiceRecord:
-    """What the seller and the buyer decide: VAT across EU borders (a warning), and the KSeF
-    registration of a Polish invoice (its verification link)."""
-    found = intra_eu_vat_warning(record.invoice, *parties)
-    if found:
-        checker.problems.append(Problem(source.shown, source.document.line_of(found[0]),
-                                        found[1], "warning"))
-    ksef = record.invoice.ksef
-    if ksef is None:
-        return record
-    return replace(record, ksef_url=_ksef_link(checker, source, record.invoice, parties[0],
-                                               ksef_files))
-
-
-def _ksef_link(checker: _Checker, source: YamlSource, invoice: Invoice, seller: Party,
-               ksef_files: dict[str, bytes]) -> str | None:
-    """KSeF's verification link of the invoice, from its FA(3) file; None, with the problems
-    noted, when the number, the file and the invoice do not agree."""
-    assert invoice.ksef is not None
-    data = ksef_files.get(invoice.ksef.file)
-    if data is None:
-        checker.add(source.shown, source.document.line_of(("ksef", "file")),
-                    f"ksef.file: '{invoice.ksef.file}' not found (FA(3) files live in the "
-                    f"client's ksef/ folder){did_you_mean(invoice.ksef.file, ksef_files)}")
-        return None
-    facts = fa3_facts(data)
-    problems = ([("file", f"ksef.file: {invoice.ksef.file} {facts}")] if isinstance(facts, str)
-                else fa3_mismatches(facts, invoice, seller))
-    for key, message in problems:
-        checker.add(source.shown, source.document.line_of(("ksef", key)), message)
-    if problems or isinstance(facts, str) or facts.issued is None:
-        return None
-    return verification_url(invoice.ksef.number[:10], facts.issued, file_digest(data))
-
-
-def _link_credit_notes(checker: _Checker, sources: list[YamlSource],
-                       records: list[InvoiceRecord]) -> list[InvoiceRecord]:
-    """Give each credit note the invoice it corrects; one naming no invoice is an error."""
-    by_number = {r.invoice.number: r for r in records if not r.is_credit_note}
-    lines = {s.shown: s.document.line_of(("corrects",)) for s in sources}
-    linked = []
-    for record in records:
-        number = record.invoice.corrects
-        if number is not None and number not in by_number:
-            checker.add(record.source, lines.get(record.source),
-                        f"corrects: '{number}' is not one of this client's invoices"
-                        f"{did_you_mean(number, by_number)}")
-        linked.append(replace(record, corrects=by_number.get(number or "")))
-    return linked
-
-
-def _invoice_record(checker: _Checker, source: YamlSource, invoice: Invoice,
-                    client_currency: str, as_of: date) -> InvoiceRecord | None:
-    currency = invoice.currency or client_currency
-    for loc, message in invoice_rule_problems(invoice, currency):
-        checker.add(source.shown, source.document.line_of(loc), message)
-    if not checker.markdown(source.shown, invoice.notes, source.document.line_of(("notes",)) or 1):
-        return None
-    totals = _invoice_figures(checker, source, invoice, currency)
-    if totals is None:
-        return None
-    status = invoice_status(invoice, as_of, totals.total)
-    late = (as_of - invoice.due).days
-    if status == "overdue" and late > OVERDUE_WARNING_DAYS:
-        checker.problems.append(Problem(
-            source.shown, source.document.line_of(("due",)),
-            f"invoice {invoice.number} is unpaid {late} days after its due date "
-            f"({invoice.due.isoformat()})", "warning"))
-    notes_line = source.document.line_of(("notes",)) or 1
-    return InvoiceRecord(source.path.stem, source.shown, invoice, totals, status, notes_line,
-                         amount_paid(invoice, totals.total, as_of))
-
-
-def _invoice_figures(checker: _Checker, source: YamlSource, invoice: Invoice,
-                     currency: str) -> InvoiceTotals | None:
-    """The invoice's totals, None when they cannot be computed; a `total:` that differs
-    from the computed one is an error naming both."""
-    try:
-        totals = invoice_totals(invoice, currency)
-    except InvalidOperation:  # figures each in bounds, whose sums exact arithmetic cannot hold
-        checker.add(source.shown, source.document.line_of(("items",)),
-                    "the invoice's figures are too large to compute exactly")
-        return None
-    if totals.net < 0:
-        line = source.document.line_of(("discount",))
-        checker.add(source.shown, line, "discount is larger than the invoice subtotal")
-        return None
-    if invoice.total is not None and round_money(invoice.total, currency) != totals.total:
-        checker.add(source.shown, source.document.line_of(("total",)),
-                    f"total: {invoice.total} {currency} is not the computed total "
-                    f"{totals.total} {currency} (lines, discount and tax per rate)")
-    return totals
+        if checker.markdown(source.shown, invoice.notes,
+                            source.document.line_of(("notes",)) or 1):
+            files.append(InvoiceFile(source.path.stem, source, invoice))
+    return sorted(files, key=lambda f: (f.invoice.issued, f.invoice.number))

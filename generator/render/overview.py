@@ -16,7 +16,7 @@ import jinja2
 
 from generator.content.figures import ClientRow, agency_nps
 from generator.content.models import PortalConfig
-from generator.content.money import sum_by_currency
+from generator.invoicing import sum_by_currency
 from generator.publish.output import PortalFiles
 from generator.render.i18n import Formatter
 from generator.render.theme import DEFAULT_THEME, Theme, published

@@ -13,13 +13,18 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from generator.content.domain import AgencyContent, Client, Document, InvoiceRecord, Thread
-from generator.content.money import sum_by_currency
-from generator.content.parties import Party
-from generator.content.parties import invoice_parties as parties_of
+from generator.content.domain import (
+    AgencyContent,
+    Balance,
+    Client,
+    Document,
+    InvoiceRecord,
+    Thread,
+)
 from generator.content.satisfaction import survey_round
 from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
+from generator.invoicing import payment_block, qr_svg
 from generator.render.changes import (
     document_history,
     recent_changes,
@@ -29,7 +34,6 @@ from generator.render.changes import (
 )
 from generator.render.i18n import Formatter
 from generator.render.markdown import LinkTargets, MarkdownRenderer, excerpt
-from generator.render.payment import payment_block, qr_svg
 from generator.render.timeline import TimelineEntry, axis, timeline_entries
 from generator.render.words import amount_in_words
 
@@ -179,25 +183,19 @@ def _groups(timeline: list[TimelineEntry]) -> dict[str, list[TimelineEntry]]:
 
 
 def _invoices(client: Client) -> dict[str, Any]:
-    records = list(reversed(client.invoices))
-    unpaid = [r for r in records if r.status != "paid"]
+    """The invoices, newest first, and the ledger's balances per currency."""
     return {
-        "invoices": records,
-        "open_balance": _balance(unpaid),
-        "overdue_balance": _balance([r for r in unpaid if r.status == "overdue"]),
-        "paid_total": _received(records),
+        "invoices": list(reversed(client.invoices)),
+        "open_balance": _figure(client.balances, "open"),
+        "overdue_balance": _figure(client.balances, "overdue"),
+        "paid_total": _figure(client.balances, "paid"),
+        "refund_balance": _figure(client.balances, "refund"),
     }
 
 
-def _balance(records: list[InvoiceRecord]) -> dict[str, Any]:
-    """What these records leave to pay (credit notes subtract), per currency."""
-    return sum_by_currency([(r.currency, r.outstanding) for r in records])
-
-
-def _received(records: list[InvoiceRecord]) -> dict[str, Any]:
-    """What was paid on these invoices (refunds of credit notes subtract), per currency."""
-    return sum_by_currency([(r.currency, -r.paid if r.is_credit_note else r.paid)
-                            for r in records if r.paid])
+def _figure(balances: tuple[Balance, ...], name: str) -> dict[str, Any]:
+    """One figure of the ledger by currency, where it is not zero."""
+    return {b.currency: getattr(b, name) for b in balances if getattr(b, name)}
 
 
 def _updates(maker: _PageMaker) -> list[RenderedUpdate]:
@@ -222,8 +220,8 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
               updates: list[RenderedUpdate]) -> Page:
     invoices = _invoices(maker.client)
     client = maker.client
-    open_invoices = [r for r in invoices["invoices"] if r.status != "paid"]
-    next_due = min(open_invoices, key=lambda r: r.invoice.due, default=None)
+    open_invoices = [r for r in invoices["invoices"] if r.outstanding > 0]
+    next_due = min(open_invoices, key=lambda r: r.invoice.due or maker.as_of, default=None)
     changes = recent_changes(whats_new(client, maker.as_of, maker.agency.config.timezone,
                                        maker.messages),
                              client.history.tracked, updates, maker.as_of, client.timezone)
@@ -233,7 +231,8 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
         "overdue_balance": invoices["overdue_balance"],
         "open_invoices": open_invoices,
         "next_due": next_due,
-        "next_due_days": (next_due.invoice.due - maker.as_of).days if next_due else None,
+        "next_due_days": (next_due.invoice.due - maker.as_of).days
+                          if next_due and next_due.invoice.due else None,
         "scope": client.scope,
         "changes": changes[:OVERVIEW_CHANGES],
         "more_changes": sum(e.count for e in changes[OVERVIEW_CHANGES:]),
@@ -279,11 +278,6 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
     return pages
 
 
-def invoice_parties(client: Client, agency: AgencyContent) -> tuple[Party, Party]:
-    """The seller and the buyer of the client's invoices."""
-    return parties_of(client.profile, agency.config.agency)
-
-
 def ksef_view(record: InvoiceRecord) -> dict[str, str] | None:
     """A Polish invoice's KSeF number, verification link and its QR code (KOD I)."""
     if record.ksef_url is None or record.invoice.ksef is None:
@@ -294,7 +288,6 @@ def ksef_view(record: InvoiceRecord) -> dict[str, str] | None:
 
 def _invoice_pages(maker: _PageMaker) -> list[Page]:
     pages = []
-    seller, buyer = invoice_parties(maker.client, maker.agency)
     for record in maker.client.invoices:
         notes, _ = maker.html(record.invoice.notes, record.source, record.notes_line,
                               root="../")
@@ -303,12 +296,11 @@ def _invoice_pages(maker: _PageMaker) -> list[Page]:
         pages.append(Page(f"invoices/{record.slug}.html", "invoice.html", "invoices",
                           record.invoice.number, {"record": record, "notes": notes,
                                                   "amount_in_words": words,
-                                                  "seller": seller, "buyer": buyer,
+                                                  "seller": record.seller,
+                                                  "buyer": record.buyer,
                                                   "invoice_pdf": maker.agency.config.invoice_pdf,
                                                   "payment": payment_block(
-                                                      record, maker.agency.config.agency,
-                                                      seller,
-                                                      maker.agency.config.payment_url),
+                                                      record, maker.agency.config.payment_url),
                                                   "ksef": ksef_view(record)}))
     return pages
 

@@ -19,17 +19,23 @@ from markupsafe import Markup
 from generator.content.domain import AgencyContent, Client, form_endpoint
 from generator.content.taxids import issuing_country
 from generator.errors import Problem
+from generator.invoicing import (
+    EInvoice,
+    PdfMaker,
+    cii_xml,
+    einvoice,
+    paper_size,
+    pdf_fonts,
+    ubl_xml,
+)
 from generator.publish.headers import form_action_source, policy
 from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
-from generator.render.einvoice import EInvoice, cii_xml, einvoice, ubl_xml
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.render.ics import calendar_ics
-from generator.render.invoice_pdf import PdfMaker, paper_size
 from generator.render.languages import language_links, language_prefix, localized
 from generator.render.markdown import MarkdownRenderer
-from generator.render.pages import Page, invoice_parties, portal_pages
-from generator.render.payment import account_for, payment_reference
+from generator.render.pages import Page, portal_pages
 from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
 
@@ -58,7 +64,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     where it is published (feeds and calendar subscriptions need it), if known; invoice
     PDFs only with a `pdfs` maker (a check makes none)."""
     portal = RenderedPortal()
-    documents = _einvoices(client, agency)
+    documents = _einvoices(client)
     for language in reversed(client.languages):
         prefix = language_prefix(client, language)
         view = portal_pages(localized(client, language), agency, as_of, markdown, language,
@@ -95,18 +101,9 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
     return portal
 
 
-def _einvoices(client: Client, agency: AgencyContent) -> dict[str, EInvoice]:
+def _einvoices(client: Client) -> dict[str, EInvoice]:
     """The e-invoice model of each of the client's invoices, by page name."""
-    seller, buyer = invoice_parties(client, agency)
-    documents = {}
-    for record in client.invoices:
-        account = account_for(agency.config.agency, record.currency)
-        corrected = record.corrects
-        documents[record.slug] = einvoice(
-            record, seller, buyer, account, payment_reference(record, account),
-            (corrected.invoice.number, corrected.invoice.issued) if corrected else None,
-            credit_note=record.is_credit_note)
-    return documents
+    return {record.slug: einvoice(record) for record in client.invoices}
 
 
 def _invoice_pdf(env: jinja2.Environment, page: Page, context: dict[str, Any],
@@ -118,22 +115,6 @@ def _invoice_pdf(env: jinja2.Environment, page: Page, context: dict[str, Any],
              "agency_logo_data": _logo_data(context)}
     html = _render_page(env, replace(page, template="invoice_pdf.html"), {**context, **extra})
     return pdfs.pdf(client.slug, html.decode("utf-8"), cii_xml(document), invoice.issued)
-
-
-# Japanese and Korean text in PDFs: IPAex Gothic and Nanum Gothic, TrueType fonts of about
-# 12,000 glyphs. Noto Sans CJK (65,535 glyphs, CFF) stays the fallback, and Chinese: WeasyPrint
-# subsets fonts keeping glyph ids, so a subset of it keeps an entry for every glyph up to the
-# last one used, about 300 KB a PDF against 35 KB (docs/invoices.md).
-PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
-PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
-
-
-def pdf_fonts(language: str) -> str:
-    """The PDF's fonts (Debian's DejaVu, IPAex, Nanum and Noto CJK, embedded and subset), by
-    language: its own first, then the others for names and words in other scripts."""
-    first = PDF_CJK_FONTS.get(language.split("_")[0].split("-")[0], "DejaVu Sans")
-    names = [first, *(name for name in PDF_FALLBACK_FONTS if name != first)]
-    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"
 
 
 def _logo_data(context: dict[str, Any]) -> str | None:

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from generator.content.domain import InvoiceRecord
+from generator.content.domain import InvoiceRecord, Line, Party, TaxGroup
 from generator.content.models import PaymentDetails
-from generator.content.money import Line, TaxGroup, round_money
-from generator.content.parties import EU_COUNTRIES, Party
 from generator.content.taxids import compact
+from generator.invoicing.money import round_money
+from generator.invoicing.taxes import EU_COUNTRIES, REVERSE_CHARGE
 
 CII_PROFILE = "urn:cen.eu:en16931:2017"
 PEPPOL_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -75,7 +75,8 @@ class EInvoice:
         return next(c for c in self.categories() if c.group.rate == rate)
 
     def _category(self, group: TaxGroup) -> TaxCategory:
-        if self.record.invoice.reverse_charge:
+        note = self.record.tax_note
+        if note is not None and note.kind == REVERSE_CHARGE:
             return TaxCategory("AE", group, "Reverse charge", "VATEX-EU-AE")
         if group.rate > 0:
             return TaxCategory("S", group)
@@ -88,12 +89,12 @@ class EInvoice:
         return str(round_money(abs(value), self.currency))
 
 
-def einvoice(record: InvoiceRecord, seller: Party, buyer: Party, payment: PaymentDetails,
-             payment_reference: str | None = None, corrects: tuple[str, date] | None = None,
-             credit_note: bool = False) -> EInvoice:
-    """The e-invoice model of one invoice record."""
-    return EInvoice(record, seller, buyer, payment,
-                    payment_reference or record.invoice.number, credit_note, corrects)
+def einvoice(record: InvoiceRecord) -> EInvoice:
+    """The e-invoice model of one settled invoice record (as issued: its own figures)."""
+    corrected = record.corrects
+    return EInvoice(record, record.seller, record.buyer, record.account or PaymentDetails(),
+                    record.payment_reference or record.invoice.number, record.is_credit_note,
+                    (corrected.invoice.number, corrected.invoice.issued) if corrected else None)
 
 
 def unit_code(unit: str | None) -> str:
@@ -294,7 +295,10 @@ def _cii_settlement(w: _Writer, parent: ET.Element, doc: EInvoice) -> None:
         if category.group.discount:
             _cii_allowance(w, settlement, doc, category)
     terms = w.add(settlement, "ram:SpecifiedTradePaymentTerms")
-    _cii_date(w, terms, "ram:DueDateDateTime", doc.record.invoice.due)
+    if doc.record.invoice.due is not None:
+        _cii_date(w, terms, "ram:DueDateDateTime", doc.record.invoice.due)
+    elif doc.corrects:
+        w.add(terms, "ram:Description", f"Credited against invoice {doc.corrects[0]}")
     _cii_totals(w, settlement, doc)
     if doc.corrects:
         reference = w.add(settlement, "ram:InvoiceReferencedDocument")
@@ -394,7 +398,7 @@ def ubl_xml(doc: EInvoice) -> bytes:
     w.add(root, "cbc:ProfileID", PEPPOL_PROFILE)
     w.add(root, "cbc:ID", invoice.number)
     w.add(root, "cbc:IssueDate", invoice.issued.isoformat())
-    if not doc.credit_note:
+    if not doc.credit_note and invoice.due is not None:
         w.add(root, "cbc:DueDate", invoice.due.isoformat())
     w.add(root, f"cbc:{kind}TypeCode", doc.type_code)
     if invoice.notes:

@@ -25,10 +25,9 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 
-from generator.publish.output import FileCache
 
 FACTURX_FILENAME = "factur-x.xml"
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
@@ -175,11 +174,21 @@ def _weasyprint_version() -> str:
     return version("weasyprint")
 
 
+class PdfCache(Protocol):
+    """Where made PDFs are kept between builds (publish.output.FileCache is one)."""
+
+    def get(self, group: str, key: str, suffix: str) -> bytes | None: ...
+
+    def put(self, group: str, key: str, suffix: str, content: bytes) -> None: ...
+
+    def keep_only(self, group: str, names: set[str]) -> None: ...
+
+
 @dataclass
 class PdfMaker:
     """Makes invoice PDFs, each once: kept in `cache` by the digest of its HTML and XML."""
 
-    cache: FileCache | None = None
+    cache: PdfCache | None = None
     made: int = 0  # PDFs rendered (not taken from the cache), for tests and the bench
     _used: dict[str, set[str]] = field(default_factory=dict)
 
@@ -201,3 +210,19 @@ class PdfMaker:
         """A client's portal is rendered: drop its cached PDFs that it no longer uses."""
         if self.cache:
             self.cache.keep_only(group, self._used.pop(group, set()))
+
+
+# Japanese and Korean text in PDFs: IPAex Gothic and Nanum Gothic, TrueType fonts of about
+# 12,000 glyphs. Noto Sans CJK (65,535 glyphs, CFF) stays the fallback, and Chinese: WeasyPrint
+# subsets fonts keeping glyph ids, so a subset of it keeps an entry for every glyph up to the
+# last one used, about 300 KB a PDF against 35 KB (docs/invoices.md).
+PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
+PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
+
+
+def pdf_fonts(language: str) -> str:
+    """The PDF's fonts (Debian's DejaVu, IPAex, Nanum and Noto CJK, embedded and subset), by
+    language: its own first, then the others for names and words in other scripts."""
+    first = PDF_CJK_FONTS.get(language.split("_")[0].split("-")[0], "DejaVu Sans")
+    names = [first, *(name for name in PDF_FALLBACK_FONTS if name != first)]
+    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"

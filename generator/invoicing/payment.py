@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from generator.content.domain import InvoiceRecord
-from generator.content.models import Agency, PaymentDetails
-from generator.content.money import round_money
-from generator.content.parties import Party
+from generator.content.domain import InvoiceRecord, Party
+from generator.content.models import PaymentDetails
 from generator.content.taxids import compact
+from generator.invoicing.money import round_money
 
 EPC_MAX_AMOUNT = Decimal("999999999.99")
 ZBP_MAX_AMOUNT = Decimal("9999.99")  # six digits of grosz
@@ -43,24 +42,18 @@ class PaymentBlock:
     qr_without_amount: bool = False  # the payer types the amount (ZBP above its 6 digits)
 
 
-def account_for(agency: Agency, currency: str) -> PaymentDetails:
-    """The agency's account for a currency: the one named for it, else the default one."""
-    return next((a for a in agency.accounts if a.currency == currency), agency.payment)
-
-
-def payment_block(record: InvoiceRecord, agency: Agency, seller: Party,
-                  url_pattern: str | None = None) -> PaymentBlock | None:
-    """The payment block of an invoice from `seller` (the agency or its registration), None
-    when the agency gave no account to pay into."""
-    if record.outstanding <= 0:
+def payment_block(record: InvoiceRecord, url_pattern: str | None = None) -> PaymentBlock | None:
+    """The payment block of an invoice (what the ledger leaves to pay, into its seller's
+    account), None when nothing is left or no account is known."""
+    account = record.account
+    if record.outstanding <= 0 or account is None:
         return None  # settled, or a credit note: nothing to pay
-    account = account_for(agency, record.currency)
     amount = round_money(record.outstanding, record.currency)
-    reference = payment_reference(record, account)
+    reference = record.payment_reference
     fields = _fields(account, reference)
     if not any(key != "reference" for key, _ in fields) and not account.instructions:
         return None
-    kind, payload = _qr_payload(record, account, amount, reference, seller)
+    kind, payload = _qr_payload(record, account, amount, reference, record.seller)
     return PaymentBlock(amount, record.currency, account, reference, fields, kind, payload,
                         qr_svg(payload, QR_ERROR_LEVELS.get(kind or "", "m"))
                         if payload else None,
@@ -68,12 +61,26 @@ def payment_block(record: InvoiceRecord, agency: Agency, seller: Party,
                         kind == "zbp" and amount > ZBP_MAX_AMOUNT)
 
 
-def payment_reference(record: InvoiceRecord, account: PaymentDetails) -> str:
-    """The reference to pay with: an OCR number for a Bankgiro or Plusgiro account, else the
-    invoice number."""
-    if account.bankgiro or account.plusgiro:
-        return ocr_reference(record.invoice.number)
-    return record.invoice.number
+def payment_reference(number: str, currency: str, account: PaymentDetails | None) -> str:
+    """The reference the payer quotes, computed once per invoice: an OCR number for a Bankgiro
+    or Plusgiro account, an ISO 11649 creditor reference (RF) for a EUR account with an IBAN,
+    else the invoice number."""
+    if account is not None and (account.bankgiro or account.plusgiro):
+        return ocr_reference(number)
+    if account is not None and currency == "EUR" and account.iban:
+        return rf_reference(number)
+    return number
+
+
+def rf_reference(number: str) -> str:
+    """The ISO 11649 creditor reference of an invoice number: RF, two check digits (ISO 7064
+    MOD 97-10) and the number's letters and digits (at most 21), python-stdnum's."""
+    from stdnum import iso11649
+    from stdnum.iso7064 import mod_97_10
+
+    body = re.sub(r"[^0-9A-Z]", "", number.upper())[-21:] or "0"
+    reference = "RF" + mod_97_10.calc_check_digits(body + "RF") + body
+    return str(iso11649.validate(reference))
 
 
 def ocr_reference(number: str) -> str:
@@ -135,9 +142,12 @@ def _usingqr(record: InvoiceRecord, account: PaymentDetails, amount: Decimal, re
 
 
 def epc_payload(name: str, iban: str, bic: str | None, amount: Decimal, reference: str) -> str:
-    """EPC069-12 version 002: a SEPA credit transfer, UTF-8, the reference as remittance text."""
+    """EPC069-12 version 002: a SEPA credit transfer, UTF-8; an RF creditor reference as the
+    structured remittance, any other reference as remittance text."""
+    structured = reference.startswith("RF")  # an ISO 11649 creditor reference
     lines = ["BCD", "002", "1", "SCT", bic or "", name[:70], compact(iban),
-             f"EUR{amount:.2f}", "", "", reference[:140]]
+             f"EUR{amount:.2f}", "", reference if structured else "",
+             "" if structured else reference[:140]]
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Poland's KSeF: the KSeF number's check, the FA(3) file's own facts, the verification link.
+"""Poland's KSeF: the FA(3) file's own facts and the verification link (the KSeF number's
+check is content.taxids').
 
 From the Ministry of Finance's KSeF 2.0 documentation (github.com/CIRFMF/ksef-docs; see
 docs/invoices.md): a KSeF number is 35 characters, `NIP-YYYYMMDD-XXXXXXXXXXXX-CC`, CC the
@@ -13,57 +14,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
-
-from pydantic import AfterValidator, Field
 
 QR_HOST = "https://qr.ksef.mf.gov.pl"  # production; qr-test. and qr-demo. for KSeF's others
-KSEF_FOLDER = "ksef"
-_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
 _TOO_LONG = 1_000_000  # an FA(3) file: far above any real invoice
-
-
-def crc8(data: bytes) -> int:
-    """CRC-8 with polynomial 0x07 and initial value 0 (KSeF's check sum)."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
-
-
-def check_ksef_number(number: str) -> str:
-    """A KSeF number: NIP-YYYYMMDD-12 hex characters-CRC-8, 35 characters in all."""
-    match = _NUMBER.match(number)
-    if not match:
-        raise ValueError(f"'{number}' is not a KSeF number (NIP-YYYYMMDD-XXXXXXXXXXXX-CC, "
-                         "35 characters, e.g. 5265877635-20250826-0100001AF629-AF)")
-    if f"{crc8(number[:32].encode('ascii')):02X}" != match[4]:
-        raise ValueError(f"'{number}' has a wrong check sum (its last two characters)")
-    return number
-
-
-KsefNumber = Annotated[str, AfterValidator(check_ksef_number), Field(
-    description="The number KSeF gave the invoice, e.g. 5265877635-20250826-0100001AF629-AF")]
-
-
-def check_nts_approval(number: str) -> str:
-    """Korea: an NTS e-tax invoice approval number (승인번호), 24 digits and letters; only
-    its length and characters are checked (no public check digit is known to us)."""
-    if not re.fullmatch(r"[0-9A-Za-z]{24}", number.replace("-", "")):
-        raise ValueError(f"'{number}' is not an NTS approval number (24 digits and letters, "
-                         "e.g. 20261110-41000042-00018271)")
-    return number
-
-
-NtsApproval = Annotated[str, AfterValidator(check_nts_approval), Field(
-    description="Korea: the e-tax invoice's approval number from the National Tax Service "
-                "(승인번호), e.g. 20261110-41000042-00018271")]
 
 
 @dataclass(frozen=True)

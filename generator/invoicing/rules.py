@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from generator.content.ksef import Fa3Facts
+from generator.content.domain import Party
 from generator.content.models import Invoice
-from generator.content.parties import EU_COUNTRIES, Party
 from generator.content.taxids import compact
+from generator.invoicing.ksef import Fa3Facts
 
 JP_REDUCED_RATE = Decimal(8)  # consumption tax on food and drink (軽減税率)
 
@@ -28,26 +28,6 @@ def invoice_rule_problems(invoice: Invoice, currency: str) -> list[tuple[tuple[A
             problems.append(((*where, "tax_rate"), f"items[{index}]: a reverse-charge invoice "
                              "charges no VAT (the buyer accounts for it): use tax_rate: 0"))
     return problems
-
-
-def intra_eu_vat_warning(invoice: Invoice, seller: Party, buyer: Party
-                         ) -> tuple[tuple[Any, ...], str] | None:
-    """(location, message) when the invoice charges VAT to a business VAT-registered in
-    another EU state than the seller: B2B services across EU borders are normally taxed
-    where the buyer is, by the buyer (reverse charge), unless the seller is registered there
-    (`registrations` in portal.yaml makes that registration the seller)."""
-    states = (seller.vat_country, buyer.vat_country)
-    taxed = [index for index, item in enumerate(invoice.items) if item.tax_rate > 0]
-    if invoice.reverse_charge or not taxed or states[0] == states[1]:
-        return None
-    if not set(states) <= EU_COUNTRIES:
-        return None
-    rate = invoice.items[taxed[0]].tax_rate
-    return (("items", taxed[0], "tax_rate"),
-            f"invoice {invoice.number} charges {rate}% VAT to a business VAT-registered in "
-            f"{states[1]}, from a seller VAT-registered in {states[0]}: EU business-to-business "
-            "services are normally reverse-charged; add reverse_charge: true (and tax_rate: 0), "
-            f"or give the agency's {states[1]} VAT registration in portal.yaml's registrations")
 
 
 def fa3_mismatches(facts: Fa3Facts, invoice: Invoice, seller: Party) -> list[tuple[str, str]]:

@@ -1,16 +1,15 @@
-"""Money: Decimal amounts in a currency's minor units, invoice totals, status and balances."""
+"""Money: Decimal amounts in a currency's minor units, and an invoice's figures as issued."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 
 from babel.numbers import get_currency_precision
 
-from generator.content.models import Invoice, InvoiceItem
+from generator.content.domain import InvoiceTotals, Line, TaxGroup
+from generator.content.models import Invoice
 
 HUNDRED = Decimal(100)
 
@@ -24,40 +23,6 @@ def _exponent(currency: str) -> Decimal:
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor unit (ISO 4217)."""
     return amount.quantize(_exponent(currency), rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True)
-class Line:
-    """An invoice item and its net amount."""
-
-    item: InvoiceItem
-    net: Decimal
-
-
-@dataclass(frozen=True)
-class TaxGroup:
-    """Net amount, discount and tax at one tax rate: tax is rounded once per rate."""
-
-    rate: Decimal
-    reduced: bool
-    gross_net: Decimal
-    discount: Decimal
-    net: Decimal
-    tax: Decimal
-
-
-@dataclass(frozen=True)
-class InvoiceTotals:
-    """Every figure printed on an invoice."""
-
-    currency: str
-    lines: tuple[Line, ...]
-    subtotal: Decimal
-    discount: Decimal
-    net: Decimal
-    taxes: tuple[TaxGroup, ...]
-    tax: Decimal
-    total: Decimal
 
 
 def invoice_totals(invoice: Invoice, currency: str) -> InvoiceTotals:
@@ -87,25 +52,6 @@ def _tax_group(rate: Decimal, lines: list[Line], invoice: Invoice, currency: str
     tax = round_money(net * rate / HUNDRED, currency)
     reduced = any(line.item.reduced_rate for line in lines)
     return TaxGroup(rate, reduced, gross_net, discount, net, tax)
-
-
-def amount_paid(invoice: Invoice, total: Decimal, as_of: date) -> Decimal:
-    """What was received by `as_of`: the total once paid_on has come, else the payments
-    (refunds, for a credit note) that have."""
-    if invoice.paid_on is not None and invoice.paid_on <= as_of:
-        return total
-    return sum((p.amount for p in invoice.payments if p.on <= as_of), Decimal(0))
-
-
-def invoice_status(invoice: Invoice, as_of: date, total: Decimal | None = None) -> str:
-    """Return 'paid' (settled in full as of `as_of`), 'credit' (a credit note not yet
-    refunded), 'overdue' (unpaid past its due date) or 'open'."""
-    settled = total is not None and amount_paid(invoice, total, as_of) >= total
-    if settled or (invoice.paid_on is not None and invoice.paid_on <= as_of):
-        return "paid"
-    if invoice.kind == "credit_note":
-        return "credit"
-    return "overdue" if invoice.due < as_of else "open"
 
 
 def sum_by_currency(amounts: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
