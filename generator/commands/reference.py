@@ -102,7 +102,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 GENERATOR = Path(__file__).resolve().parents[1]
 # The subpackages in the order a build goes through them.
-PACKAGES = ("content", "render", "publish", "build", "commands", "writeback", "inbox")
+PACKAGES = ("content", "invoicing", "render", "publish", "build", "commands", "writeback", "inbox")
 
 
 def architecture() -> str:

@@ -24,6 +24,7 @@ from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
 from generator.content.domain import Client, Thread
 from generator.errors import ContentError, UsageError, printable
+from generator.inbox.forms import form_origin_id
 from generator.inbox.imap import Mailbox, imap_settings
 from generator.inbox.intake import (
     Book,
@@ -137,6 +138,7 @@ def judge(book: Book, trust: Trust, item: Received, accept: frozenset[str]
             proposal = consider_mail(book, mail)
         else:
             assert item.form is not None
+            origin = Origin(kind="form", id=form_origin_id(item.form), summary="a submission")
             proposal = consider_form(book, item.form, accept)
     except Refused as why:
         return Verdict(where=item.where, status="rejected", origin=origin, reason=str(why),

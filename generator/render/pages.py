@@ -243,7 +243,7 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
         "history_tracked": client.history.tracked,
         "awaiting": awaiting_approval(client),
         "survey": survey_round(client, maker.agency.config.satisfaction, maker.as_of),
-        "open_questions": sum(1 for thread in client.questions if not thread.answered),
+        "open_questions": open_questions(client),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
@@ -324,6 +324,11 @@ class ThreadView:
     kind: str | None
     title: str
     href: str | None
+
+
+def open_questions(client: Client) -> int:
+    """How many of the client's question threads wait for the agency's answer."""
+    return sum(1 for thread in client.questions if not thread.answered)
 
 
 def _questions(maker: _PageMaker) -> list[Page]:
