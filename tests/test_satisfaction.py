@@ -61,7 +61,9 @@ def test_the_survey_is_offered_on_schedule(make_site, schedule, days, as_of, rou
     root = make_site(scheduled(schedule, days))
     build(root, as_of)
     mail = survey_mail(root)
-    assert (mail and mail["body"].rsplit("Survey: ", 1)[1].strip()) == (round_name or None)
+    assert (mail and mail["body"].rsplit("Survey: ", 1)[1].split("\n")[0]) == (round_name or None)
+    assert (mail and mail["body"].rsplit("Ref: acme/survey/", 1)[1].strip()) == \
+        (round_name or None)
 
 
 def test_an_answer_ends_the_offer(make_site):
@@ -95,7 +97,7 @@ def test_the_survey_mail_asks_the_three_questions(make_site):
                 "How satisfied are you with our work overall?\n"
                 "(1 = very dissatisfied, 5 = very satisfied)\nAnswer: \n\n"
                 "What could we do better?\n\n\n"
-                "Survey: 2026-Q4\n"}
+                "Survey: 2026-Q4\n\nRef: acme/survey/2026-Q4\n"}
 
 
 def test_with_a_form_endpoint_the_survey_is_a_form(make_site):
@@ -213,18 +215,18 @@ SURVEY_MAIL = {
         "お世話になっております。\n\nMeridian & Vale Advisoryを同僚に薦める可能性はどのくらいありますか？\n"
         "(0＝まったく薦めない、10＝ぜひ薦めたい)\n回答： \n\n"
         "当社の業務に全体としてどの程度ご満足いただいていますか？\n(1＝非常に不満、5＝非常に満足)\n回答： \n\n"
-        "改善すべき点があればお聞かせください。\n\n\nアンケート：2026-Q4\n"),
+        "改善すべき点があればお聞かせください。\n\n\nアンケート：2026-Q4\n\nRef: sakura-retail/survey/2026-Q4\n"),
     "nordlys-saas/index.html": (
         "Nordlys: Nöjdhetsenkät 2026-Q4",
         "Hej,\n\nHur troligt är det att du skulle rekommendera Meridian & Vale Advisory till en "
         "kollega?\n(0 = inte alls troligt, 10 = mycket troligt)\nSvar: \n\n"
         "Hur nöjd är du med vårt arbete överlag?\n(1 = mycket missnöjd, 5 = mycket nöjd)\n"
-        "Svar: \n\nVad kan vi göra bättre?\n\n\nEnkät: 2026-Q4\n"),
+        "Svar: \n\nVad kan vi göra bättre?\n\n\nEnkät: 2026-Q4\n\nRef: nordlys-saas/survey/2026-Q4\n"),
     "hanbit-logistics/index.html": (
         "한빛로지스틱스: 만족도 설문 2026-Q4",
         "안녕하세요.\n\nMeridian & Vale Advisory을(를) 동료에게 추천하실 가능성은 어느 정도입니까?\n"
         "(0 = 전혀 추천하지 않음, 10 = 매우 추천함)\n답변: \n\n저희 업무에 전반적으로 얼마나 만족하십니까?\n"
-        "(1 = 매우 불만족, 5 = 매우 만족)\n답변: \n\n개선할 점이 있다면 알려 주십시오.\n\n\n설문: 2026-Q4\n"),
+        "(1 = 매우 불만족, 5 = 매우 만족)\n답변: \n\n개선할 점이 있다면 알려 주십시오.\n\n\n설문: 2026-Q4\n\nRef: hanbit-logistics/survey/2026-Q4\n"),
 }
 
 
@@ -239,7 +241,8 @@ def test_the_survey_mail_is_in_the_portals_language(example, page):
     html = (example / page).read_text(encoding="utf-8")
     href = html.split('id="survey-send" href="', 1)[1].split('"', 1)[0]
     subject, body = SURVEY_MAIL[page]
-    assert decoded(href.replace("&amp;", "&"))[1] == {"subject": subject, "body": body}
+    fields = decoded(href.replace("&amp;", "&"))[1]
+    assert fields == {"subject": subject, "body": body, "cc": "portal@meridianvale.eu"}
 
 
 def test_polish_survey_with_a_form_endpoint(make_site, tmp_path):

@@ -50,7 +50,7 @@ def test_approve_opens_a_prefilled_message_to_the_account_manager(make_site):
     assert fields["body"] == (
         "Hello,\n\nI approve this document as published in the portal:\n\n"
         "Document: Client intake\nVersion 0.3\n"
-        f"Fingerprint: {fingerprint_of(INTAKE)}\n")
+        f"Fingerprint: {fingerprint_of(INTAKE)}\n\nRef: acme/approval/requirements/intake\n")
     text = text_of(page)
     assert "Please review this version and approve it if it is right." in text
     assert "Changed since approval" not in text
@@ -237,4 +237,5 @@ def test_approval_messages_are_in_the_portals_language(example, slug, page):
     _, fields = mailto_of((example / slug / page).read_text(encoding="utf-8"), "approve")
     assert fields["subject"] == subject
     assert fields["body"].startswith(body)
-    assert re.search(r"sha256:[0-9a-f]{64}\n$", fields["body"])
+    assert re.search(r"sha256:[0-9a-f]{64}\n\nRef: [a-z-]+/approval/[a-z/-]+\n$",
+                     fields["body"])

@@ -29,6 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__
+from generator.commands.init_ci_inbox import (
+    INBOX_WORKFLOW,
+    github_inbox_workflow,
+    gitlab_inbox_job,
+)
 from generator.errors import UsageError
 
 RECORD = ".clientportal-notified.json"  # commands.notify.RECORD (not imported: a light module)
@@ -159,7 +164,7 @@ def _gitlab_notify(flow: Workflow) -> str:
 notify:
 {_comment(note, 2)}  stage: notify
   rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PORTAL_NOTIFY == "true"
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PORTAL_NOTIFY == "true" && $CI_PIPELINE_SOURCE != "schedule"
   dependencies: []  # not the build's output: the record comes from this job's own cache
   cache:
     key: portal-notify
@@ -330,7 +335,7 @@ def gitlab_workflow(flow: Workflow) -> str:
     - if: $CI_COMMIT_BRANCH
 variables:
   GIT_DEPTH: "0"  # full history: dates "last updated" come from git
-stages: [check, build, publish, notify]
+stages: [inbox, check, build, publish, notify]
 default:
   image: python:{PYTHON}
   before_script:
@@ -339,18 +344,18 @@ default:
 {_indent(_secrets_script(flow), 6)}check:
   stage: check
   rules:
-    - if: $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH
+    - if: $CI_COMMIT_BRANCH != $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
   script:
     - portal check --content {flow.content_dir}
 build:
   stage: build
   rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
 {parallel}{_gitlab_build_extra(flow)}  cache:
     key: {key}
     paths: [output/]
   script:
-{script}{_gitlab_pages(flow)}{_gitlab_notify(flow)}"""
+{script}{_gitlab_pages(flow)}{_gitlab_notify(flow)}{gitlab_inbox_job(flow)}"""
 
 
 def _gitlab_setup_notes(flow: Workflow) -> str:
@@ -374,7 +379,7 @@ def _gitlab_pages(flow: Workflow) -> str:
 pages:
   stage: publish
   rules:
-    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
   needs: [build]
   before_script: []
   script:
@@ -459,16 +464,29 @@ def generator_requirement(root: Path, generator: str | None, target: str) -> str
     return f"./{CI_FOLDER}/{wheel.name}{extra}"
 
 
+def inbox_workflow(content_dir: str = "content") -> str:
+    """GitHub's scheduled inbox workflow (GitLab's inbox job is part of its pipeline)."""
+    flow = Workflow("github", content_dir)
+    heading = (f"# Written by `portal init-ci github` (clientportal {__version__}), beside "
+               f"{posixpath.basename(TARGETS['github'])}.")
+    return github_inbox_workflow(flow, _github_setup(flow), posixpath.basename(
+        TARGETS["github"]), heading)
+
+
 def write_workflow(root: Path, provider: str, content_dir: str, shards: int | None,
                    force: bool, target: str = "s3", generator: str | None = None) -> list[Path]:
-    """Write the workflow file and `ci/` below `root`; refuse to overwrite unless `force`."""
-    path = root / TARGETS[provider]
-    if path.exists() and not force:
-        raise UsageError(f"{path} exists; pass --force to overwrite it")
+    """Write the workflow files and `ci/` below `root`; refuse to overwrite unless `force`."""
+    texts = {root / TARGETS[provider]: workflow(provider, content_dir, shards, target)}
+    if provider == "github":
+        texts[root / INBOX_WORKFLOW] = inbox_workflow(content_dir)
+    for path in texts:
+        if path.exists() and not force:
+            raise UsageError(f"{path} exists; pass --force to overwrite it")
     line = generator_requirement(root, generator, target)
     (root / CI_FOLDER).mkdir(exist_ok=True)
     (root / REQUIREMENTS).write_text(requirements(line, target), encoding="utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(workflow(provider, content_dir, shards, target), encoding="utf-8")
-    written = [path, root / REQUIREMENTS]
+    for path, text in texts.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    written = [*texts, root / REQUIREMENTS]
     return written + sorted((root / CI_FOLDER).glob("clientportal-*.whl"))

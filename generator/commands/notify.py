@@ -27,7 +27,7 @@ import re
 import smtplib
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from email.headerregistry import Address
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,14 @@ from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, UsageError, has_errors
 from generator.invoicing import bill
 from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
-from generator.publish.mail import Letter, Outbox, mime, sender_address, smtp_settings
+from generator.publish.mail import (
+    Letter,
+    Outbox,
+    message_date,
+    mime,
+    sender_address,
+    smtp_settings,
+)
 from generator.publish.output import MARKER, MARKER_TEXT, OutputFolder
 from generator.publish.protect import client_guard, share_fragment
 from generator.render.i18n import Formatter, load_translations, template_functions
@@ -305,14 +312,6 @@ def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, digest: 
                   message_id)
 
 
-def _when() -> datetime:
-    """The Date of the messages: SOURCE_DATE_EPOCH when set (reproducible files), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc)
-
-
 def _write(pending: list[Pending], folder: Path, sender: Address) -> NotifyReport:
     """--dry-run: each message as `<client>--<address>.eml`; nothing is recorded."""
     report = NotifyReport()
@@ -323,7 +322,7 @@ def _write(pending: list[Pending], folder: Path, sender: Address) -> NotifyRepor
             report.unchanged += not turn.first
             continue
         path = folder / f"{turn.slug}--{re.sub(r'[^a-z0-9.@-]+', '_', turn.email.lower())}.eml"
-        path.write_bytes(mime(turn.letter, sender, _when()).as_bytes())
+        path.write_bytes(mime(turn.letter, sender, message_date()).as_bytes())
         report.written.append(path)
     return report
 
@@ -354,7 +353,7 @@ def _deliver(outbox: Outbox, turn: Pending, sender: Address, record: Record,
              report: NotifyReport, letters: int) -> None:
     assert turn.letter is not None
     try:
-        outbox.send(mime(turn.letter, sender, _when()))
+        outbox.send(mime(turn.letter, sender, message_date()))
     except (smtplib.SMTPException, OSError) as error:
         record.save()
         raise NotifyFailed(

@@ -42,6 +42,7 @@ FILES: list[tuple[str, type[BaseModel]]] = [
     ("<client>/updates/*.md (front matter)", models.UpdateMeta),
     ("<client>/deadlines.yaml", models.Deadlines),
     ("<client>/satisfaction.yaml", models.Satisfaction),
+    ("<client>/questions/*.yaml", models.QuestionThread),
     ("<client>/invoices/*.yaml", models.Invoice),
 ]
 
@@ -101,7 +102,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 GENERATOR = Path(__file__).resolve().parents[1]
 # The subpackages in the order a build goes through them.
-PACKAGES = ("content", "render", "publish", "build", "commands", "bank")
+PACKAGES = ("content", "invoicing", "render", "publish", "build", "commands", "writeback", "inbox", "bank")
 
 
 def architecture() -> str:

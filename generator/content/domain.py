@@ -5,6 +5,7 @@ It is what the render stage works on."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,6 +186,37 @@ class Balance:
 
 
 @dataclass(frozen=True)
+class ThreadEntry:
+    """One message of a question thread, and whose it is."""
+
+    on: date
+    by: str
+    text: str
+    from_agency: bool  # the account manager or a team member wrote it: an answer
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A question thread (`questions/<name>.yaml`): what it is about, its messages oldest
+    first. Open while its last message is the client's."""
+
+    slug: str
+    source: str
+    about: str  # scope, requirements/<slug>, milestones/<id>, invoices/<slug>, updates/<slug>,
+    # or general
+    entries: tuple[ThreadEntry, ...]
+
+    @property
+    def answered(self) -> bool:
+        return self.entries[-1].from_agency
+
+    @property
+    def last_on(self) -> date:
+        return max(entry.on for entry in self.entries)
+
+
+@dataclass(frozen=True)
 class Client:
     """One client's validated content; a portal is rendered from this and the agency alone."""
 
@@ -207,6 +239,7 @@ class Client:
     translations: dict[str, dict[str, Document]] = field(default_factory=dict)
     history: ClientHistory = field(default_factory=ClientHistory)  # from git, see history
     satisfaction: tuple[SatisfactionAnswer, ...] = ()  # satisfaction.yaml, oldest first
+    questions: tuple[Thread, ...] = ()  # questions/*.yaml, newest first (by last message)
     ksef_files: dict[str, bytes] = field(default_factory=dict)  # Poland: ksef/*.xml
     # what the invoicing stage made of invoice_files (generator.invoicing.bill): the invoices
     # published as of the build date, and the balances they leave, by currency

@@ -264,6 +264,26 @@ class Forms(ContentModel):
                           "Netlify form, your own): https only")
 
 
+class Inbox(ContentModel):
+    """The agency's portal mailbox, which `portal inbox` reads (see docs/security.md)."""
+
+    address: Email | None = Field(
+        None, description="The portal's own address: every prefilled e-mail copies it (Cc), "
+                          "so the client's approvals, answers and questions reach the inbox")
+    trusted_authserv_ids: list[str] = Field(
+        default_factory=list, description="Your receiving mail servers (the authserv-id of "
+        "the Authentication-Results header they add, e.g. mx.example.net): their dkim=pass "
+        "for the sender's domain authenticates a message")
+
+    @field_validator("trusted_authserv_ids")
+    @classmethod
+    def _host_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.match(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$", name):
+                raise ValueError(f"'{name}' is not a mail server's name such as mx.example.net")
+        return value
+
+
 class SurveySchedule(ContentModel):
     """When a portal's overview offers the satisfaction survey (answers: satisfaction.yaml)."""
 
@@ -319,6 +339,8 @@ class PortalConfig(ContentModel):
     satisfaction: SurveySchedule = Field(
         default_factory=SurveySchedule,
         description="When the overview offers the satisfaction survey (default: never)")
+    inbox: Inbox = Field(default_factory=Inbox,
+                         description="The portal's mailbox, which `portal inbox` reads")
 
     @model_validator(mode="after")
     def _payment_url_pattern(self) -> PortalConfig:
@@ -517,6 +539,9 @@ class Approval(ContentModel):
     version: str | None = Field(None, description="The version approved, as the message names it")
     fingerprint: Fingerprint = Field(description="The fingerprint the message names, whole: "
                                                  "sha256: and 64 hex digits")
+    message_id: str | None = Field(
+        None, description="Where it was recorded from: the e-mail's Message-ID, or form:<id> "
+                          "of a form submission (`portal inbox` records each one once)")
 
 
 class ScopeMeta(ContentModel):
@@ -721,6 +746,9 @@ class SatisfactionAnswer(ContentModel):
     comment: str | None = Field(None, description="What they wrote (never shown in the portal)")
     round: str | None = Field(None, description="The survey answered, as the message names it "
                                                 "(e.g. 2026-Q4, 2026-11, after-<milestone id>)")
+    message_id: str | None = Field(
+        None, description="Where it was recorded from: the e-mail's Message-ID, or form:<id> "
+                          "of a form submission (`portal inbox` records each one once)")
 
     @model_validator(mode="after")
     def _a_score(self) -> SatisfactionAnswer:
@@ -733,6 +761,33 @@ class Satisfaction(ContentModel):
     """`<client>/satisfaction.yaml`: the client's answers to the satisfaction survey."""
 
     answers: list[SatisfactionAnswer] = Field(default_factory=list, description="The answers")
+
+
+# ---------------------------------------------------------------- questions/*.yaml
+
+
+class ThreadMessage(ContentModel):
+    """One message of a question thread: the client's question, or the agency's answer."""
+
+    on: date = Field(description="The day it was written")
+    by: str = Field(min_length=1, description="Who wrote it: a contact of the client (a "
+                    "question), or the account manager or a team member (an answer), by name "
+                    "or e-mail address")
+    text: str = Field(min_length=1, max_length=20_000,
+                      description="What they wrote, as plain text (never Markdown or HTML)")
+    message_id: str | None = Field(
+        None, description="The e-mail's Message-ID, or form:<id> of a form submission "
+                          "(`portal inbox` records each one once; replies name it)")
+
+
+class QuestionThread(ContentModel):
+    """`<client>/questions/<topic>.yaml`: the client's questions about one topic, and the
+    answers. Open while its last message is the client's."""
+
+    about: str = Field(min_length=1, description="What it is about: scope, "
+                       "requirements/<name>, milestones/<id>, invoices/<name>, "
+                       "updates/<name>, or general")
+    messages: list[ThreadMessage] = Field(min_length=1, description="Oldest first")
 
 
 class TranslationMeta(ContentModel):

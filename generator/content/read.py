@@ -36,6 +36,7 @@ CLIENT_ENTRIES = {
     "updates": "dir",
     "files": "dir",
     "ksef": "dir",
+    "questions": "dir",
 }
 # A translation sits beside its original: scope.en.md, requirements/intake.ja.md.
 TRANSLATED = re.compile(r"^(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})?)\.md$")
@@ -84,6 +85,7 @@ class ClientSources:
     requirements: list[MarkdownSource] = field(default_factory=list)
     invoices: list[YamlSource] = field(default_factory=list)
     updates: list[MarkdownSource] = field(default_factory=list)
+    questions: list[YamlSource] = field(default_factory=list)  # questions/*.yaml: threads
     attachments: dict[str, Path] = field(default_factory=dict)
     ksef_files: dict[str, bytes] = field(default_factory=dict)  # ksef/*.xml: FA(3) files
     # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
@@ -198,6 +200,7 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
     client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown)
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
     client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
+    client.questions = _read_many(reader, folder, "questions", ".yaml", reader.yaml)
     client.attachments = _list_files(reader, folder, folder / "files")
     client.ksef_files = _read_ksef_files(reader, folder)
     client.translations = _read_translations(reader, folder)

@@ -14,19 +14,29 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from generator.content.dates import day_in, moment_in
-from generator.content.domain import AgencyContent, Client, Document, InvoiceFile
+from generator.content.domain import (
+    AgencyContent,
+    Client,
+    Document,
+    InvoiceFile,
+    Thread,
+    ThreadEntry,
+)
 from generator.content.fieldtypes import number_problem
 from generator.content.limits import markdown_problems
 from generator.content.models import (
+    AccountManager,
     ClientProfile,
     Deadlines,
     Invoice,
     Milestone,
     PortalConfig,
+    QuestionThread,
     RequirementMeta,
     Satisfaction,
     SatisfactionAnswer,
     ScopeMeta,
+    TeamMember,
     TranslationMeta,
     UpdateMeta,
 )
@@ -232,6 +242,7 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
                                *zip(sources.requirements, requirements, strict=True)], profile)
     _check_respondents(checker, sources.satisfaction, answers, profile)
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
+    threads = _questions(checker, sources, profile, deadlines)
     languages = tuple(profile.locales or [profile.locale or config.locale])
     return Client(
         slug=sources.slug, folder=sources.folder, profile=profile,
@@ -245,6 +256,7 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
         translations=_translations(checker, sources, languages, scope,
                                    [*requirements, *updates]),
         satisfaction=tuple(sorted(answers, key=lambda a: a.on)),
+        questions=tuple(sorted(threads, key=lambda t: (t.last_on, t.slug), reverse=True)),
     )
 
 
@@ -356,6 +368,56 @@ def _check_respondents(checker: _Checker, source: YamlSource | None,
             checker.add(source.shown, source.document.line_of(("answers", index, "by")),
                         f"answers[{index}].by: '{answer.by}' is not one of the client's "
                         f"contacts (client.yaml){did_you_mean(answer.by, names)}")
+
+
+def _questions(checker: _Checker, sources: ClientSources, profile: ClientProfile,
+               milestones: list[Milestone]) -> list[Thread]:
+    """The question threads: each about something the portal shows (or general), each
+    message by a contact (a question) or by the agency's people (an answer)."""
+    topics = _topic_keys(sources, milestones)
+    threads = []
+    for source in sources.questions:
+        thread = checker.model(QuestionThread, source.shown, source.document)
+        if thread is None:
+            continue
+        if thread.about not in topics:
+            checker.add(source.shown, source.document.line_of(("about",)),
+                        f"about: '{thread.about}' names nothing in this portal (use general, "
+                        f"or one of: scope, requirements/…, milestones/…, invoices/…, "
+                        f"updates/…){did_you_mean(thread.about, topics)}")
+        entries = [_thread_entry(checker, source, index, message, profile)
+                   for index, message in enumerate(thread.messages)]
+        threads.append(Thread(source.path.stem, source.shown, thread.about, tuple(entries)))
+    return threads
+
+
+def _topic_keys(sources: ClientSources, milestones: list[Milestone]) -> set[str]:
+    """What a question can be about, by the keys the portal's pages use (pages.topics)."""
+    keys = {"general", *(["scope"] if sources.scope else [])}
+    keys.update(f"requirements/{s.slug}" for s in sources.requirements)
+    keys.update(f"milestones/{m.id}" for m in milestones)
+    keys.update(f"invoices/{s.path.stem}" for s in sources.invoices)
+    keys.update(f"updates/{s.slug}" for s in sources.updates)
+    return keys
+
+
+def _thread_entry(checker: _Checker, source: YamlSource, index: int, message: Any,
+                  profile: ClientProfile) -> ThreadEntry:
+    agency = _is_agency(message.by, profile)
+    if not agency and not _is_contact(message.by, profile):
+        names = [c.name for c in profile.contacts] + [profile.account_manager.name]
+        checker.add(source.shown, source.document.line_of(("messages", index, "by")),
+                    f"messages[{index}].by: '{message.by}' is neither one of the client's "
+                    f"contacts nor the account manager or team (client.yaml)"
+                    f"{did_you_mean(message.by, names)}")
+    return ThreadEntry(message.on, message.by, message.text, agency, message.message_id)
+
+
+def _is_agency(who: str, profile: ClientProfile) -> bool:
+    """Whether `who` is the account manager or a team member (name or e-mail address)."""
+    people: list[AccountManager | TeamMember] = [profile.account_manager, *profile.team]
+    return any(who == p.name or (p.email and who.casefold() == p.email.casefold())
+               for p in people)
 
 
 def _is_contact(who: str, profile: ClientProfile) -> bool:

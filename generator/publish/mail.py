@@ -12,10 +12,11 @@ certificate is checked against the system's trusted authorities.
 from __future__ import annotations
 
 import hashlib
+import os
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -67,6 +68,14 @@ def sender_address(secrets: Secrets, agency_name: str, agency_email: str | None)
     if "@" not in address:
         raise UsageError("no sender: set PORTAL_SMTP_FROM, or agency.email in portal.yaml")
     return Address(display_name=name or agency_name, addr_spec=address)
+
+
+def message_date() -> datetime:
+    """The Date of a message: SOURCE_DATE_EPOCH when set (reproducible files), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)

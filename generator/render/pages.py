@@ -13,7 +13,14 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from generator.content.domain import AgencyContent, Balance, Client, Document, InvoiceRecord
+from generator.content.domain import (
+    AgencyContent,
+    Balance,
+    Client,
+    Document,
+    InvoiceRecord,
+    Thread,
+)
 from generator.content.satisfaction import survey_round
 from generator.content.signoff import awaiting_approval, sign_off
 from generator.errors import Problem
@@ -148,6 +155,7 @@ def portal_pages(client: Client, agency: AgencyContent, as_of: date,
         *_invoice_pages(maker),
         Page("updates.html", "updates.html", "updates", "Updates", {"updates": updates}),
         _contact(maker),
+        *_questions(maker),
     ]
     if prefix:
         pages = [replace(page, path=prefix + page.path, prefix=prefix) for page in pages]
@@ -235,6 +243,7 @@ def _overview(maker: _PageMaker, timeline: list[TimelineEntry],
         "history_tracked": client.history.tracked,
         "awaiting": awaiting_approval(client),
         "survey": survey_round(client, maker.agency.config.satisfaction, maker.as_of),
+        "open_questions": open_questions(client),
     }
     return Page("index.html", "overview.html", "overview", "Overview", context)
 
@@ -307,6 +316,47 @@ def _contact(maker: _PageMaker) -> Page:
 
 
 @dataclass(frozen=True)
+class ThreadView:
+    """A question thread as the Questions page shows it: what it is about (kind and title
+    as "Ask about this" names them; general: no kind), the page it links to, its messages."""
+
+    thread: Thread
+    kind: str | None
+    title: str
+    href: str | None
+
+
+def open_questions(client: Client) -> int:
+    """How many of the client's question threads wait for the agency's answer."""
+    return sum(1 for thread in client.questions if not thread.answered)
+
+
+def _questions(maker: _PageMaker) -> list[Page]:
+    """The Questions page, when the client has asked anything: each thread, newest first."""
+    client = maker.client
+    if not client.questions:
+        return []
+    by_key = {topic.key: topic for topic in topics(client)}
+    views = []
+    for thread in client.questions:  # newest first (validate)
+        topic = by_key.get(thread.about)
+        views.append(ThreadView(thread, topic.kind if topic else None,
+                                topic.title if topic else "", topic_href(topic)))
+    return [Page("questions.html", "questions.html", "questions", "Questions",
+                 {"threads": views})]
+
+
+def topic_href(topic: Topic | None) -> str | None:
+    """The page (and place) of a topic, relative to the portal's pages."""
+    if topic is None:
+        return None
+    kind, _, name = topic.key.partition("/")
+    return {"scope": "scope.html", "requirements": f"requirements/{name}.html",
+            "milestones": f"timeline.html#{name}", "invoices": f"invoices/{name}.html",
+            "updates": f"updates.html#{name}"}.get(kind)
+
+
+@dataclass(frozen=True)
 class Topic:
     """Something a client can ask about: its key in `contact.html?about=`, kind and title."""
 
@@ -327,19 +377,27 @@ def topics(client: Client) -> list[Topic]:
     return found
 
 
-def mailto(address: str, subject: str, body: str = "") -> str:
+def mailto(address: str, subject: str, body: str = "", cc: str | None = None) -> str:
     """Build a prefilled mailto: link, percent-encoding subject and body (RFC 6068).
 
     Text composed in a template arrives HTML-escaped (Markup): it is unescaped first, so
     'Acme & Co' reaches the mail program as written, not as 'Acme &amp; Co'. Letters beyond
     ASCII stay as they are (a URL may hold them; the browser encodes them as UTF-8 when the link
-    is followed): '한' is 3 bytes of the page, not the 9 of '%ED%95%9C'."""
-    query = f"subject={_encoded(subject)}"
+    is followed): '한' is 3 bytes of the page, not the 9 of '%ED%95%9C'. `cc`: the portal's
+    inbox (portal.yaml `inbox.address`), so `portal inbox` gets the message too."""
+    query = f"cc={_encoded(cc)}&" if cc else ""
+    query += f"subject={_encoded(subject)}"
     if body:
         query += f"&body={_encoded(body)}"
     return f"mailto:{address}?{query}"
 
 
+# What RFC 6068 lets a mailto: field value hold as it is ("some-delims", less "+", which some
+# programs read as a space): a message's colons and the inbox's "@" need no escape.
+_MAILTO_SAFE = "!$'()*,;:@"
+
+
 def _encoded(text: str) -> str:
     plain = text.unescape() if isinstance(text, Markup) else text
-    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe="") for c in plain)
+    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe=_MAILTO_SAFE)
+                   for c in plain)

@@ -141,6 +141,7 @@ def _common_context(client: Client, agency: AgencyContent, fmt: Formatter,
         "issuing_country": issuing_country,
         "lang": fmt.language_tag,
         "as_of": as_of,
+        "has_questions": bool(client.questions),
         **_talk_context(client, agency),
     }
 
@@ -151,6 +152,7 @@ def _talk_context(client: Client, agency: AgencyContent) -> dict[str, Any]:
     manager, endpoint = client.profile.account_manager, form_endpoint(client, agency)
     return {"approve_to": manager.email, "ask_to": client.profile.feedback.email or manager.email,
             "original_language": client.language, "forms": endpoint,
+            "inbox_cc": agency.config.inbox.address, "portal_ref": client.slug,
             "forms_host": urlsplit(endpoint).hostname if endpoint else None,
             "csp": Markup(policy(form_action=form_action_source(endpoint)))}
 
