@@ -346,6 +346,45 @@ def inbox_command(content_dir: Path, sources: tuple[Path, ...], commit: bool,
                                    + "; ".join(receipts.failed))
 
 
+@main.group("payments")
+def payments_group() -> None:
+    """Payments: bank statements in, recorded on the invoices they pay."""
+
+
+@payments_group.command("import")
+@click.argument("statements", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(path_type=Path, dir_okay=True))
+@content_option
+@click.option("--out", "out_dir", default="output", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder: keeps the entries not recorded (never published), for "
+                   "the agency overview and portal report.")
+@click.option("--commit", is_flag=True, help="Commit what is recorded, naming each entry.")
+@click.option("--format", "form", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: what was recorded, and each entry not recorded "
+                                      "with its reason.")
+@as_of_option
+def payments_import_command(statements: tuple[Path, ...], content_dir: Path, out_dir: Path,
+                            commit: bool, form: str, as_of: date | None) -> None:
+    """Record the payments in bank statements (camt.053 .001.02-.08, MT940, Stripe itemized
+    CSV) on the invoices they pay; list every credit not recorded, and why.
+
+    Statements are read, never stored: keep them outside the content folder. Exits 1 when a
+    statement cannot be read or the content has errors (nothing written), 2 on usage errors.
+    """
+    import json
+
+    from generator.commands.payments import ImportOptions, as_json, listing, run_import
+
+    report = run_import(ImportOptions(content=content_dir, statements=statements,
+                                      out_dir=out_dir, commit=commit, as_of=as_of))
+    if form == "json":
+        click.echo(json.dumps(as_json(report), ensure_ascii=False, indent=1))
+    else:
+        for line in listing(report):
+            click.echo(line)
+
+
 @main.command("links")
 @content_option
 @click.option("--base-url", metavar="URL",

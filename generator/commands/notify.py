@@ -175,7 +175,7 @@ def notify(options: NotifyOptions) -> NotifyReport:
         record = Record.load(options.out_dir / RECORD)
         return _write(_pending(pipeline, clients, record, before, base, secrets, sender),
                       options.dry_run, sender)
-    output = _claim(options.out_dir)
+    output = claim_output(options.out_dir)
     try:  # the record is the output folder's: no build may write it meanwhile
         record = Record.load(options.out_dir / RECORD)
         pending = _pending(pipeline, clients, record, before, base, secrets, sender)
@@ -191,11 +191,13 @@ def _pending(pipeline: Any, clients: list[Any], record: Any, before: Any, base: 
             for turn in _turns(pipeline, client, record, before, base, secrets, sender)]
 
 
-def _claim(out_dir: Path) -> OutputFolder:
+def claim_output(out_dir: Path) -> OutputFolder:
     """Use the output folder as `portal build` does (refusing a folder it did not make); one
-    holding only the record, as a CI cache restores it, is the generator's too."""
+    holding only the records of `notify` and `payments import`, as a CI cache restores
+    them, is the generator's too."""
+    records = {RECORD, ".clientportal-payments.json"}
     if out_dir.is_dir() and not (out_dir / MARKER).exists() and \
-            {p.name for p in out_dir.iterdir()} == {RECORD}:
+            {p.name for p in out_dir.iterdir()} <= records:
         (out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     output = OutputFolder(out_dir)
     output.claim()

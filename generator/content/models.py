@@ -660,6 +660,9 @@ class Payment(ContentModel):
 
     on: date = Field(description="Day the money arrived")
     amount: Decimal = Field(gt=0, description="Amount received, in the invoice's currency")
+    reference: str | None = Field(
+        None, max_length=140, description="The bank's reference of the entry it came from "
+        "(written by `portal payments import`: a statement imported twice is recorded once)")
 
 
 class KsefRecord(ContentModel):
