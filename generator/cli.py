@@ -183,19 +183,32 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
 @as_of_option
 @click.option("--format", "form", type=click.Choice(["table", "csv", "json"]),
               default="table", show_default=True, help="How to print the figures.")
-def report_command(content_dir: Path, as_of: date | None, form: str) -> None:
-    """Print the agency overview's figures: stage, manager, balances, next deadline."""
+@click.option("--since", callback=_parse_date, metavar="YYYY-MM-DD",
+              help="First day of the period payments received are summed over "
+                   "[default: 30 days before the build date]")
+@click.option("--out", "out_dir", default="output", show_default=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder holding the record of the last payments import.")
+def report_command(content_dir: Path, as_of: date | None, form: str, since: date | None,
+                   out_dir: Path) -> None:
+    """Print the agency overview's figures: stage, manager, balances, days to pay, next
+    deadline; payments received in a period and the last import's unmatched entries."""
+    from datetime import timedelta
+
     from generator.commands import report
 
     day, rows = report.client_rows(content_dir, as_of)
+    received = report.payments(rows, since or day - timedelta(days=30), day, out_dir)
     if form == "json":
-        click.echo(report.as_json(rows, day.isoformat()))
+        click.echo(report.as_json(rows, day.isoformat(), received))
     elif form == "csv":
         click.echo(report.as_csv(rows), nl=False)
     else:
         click.echo(f"as of {day.isoformat()}")
         click.echo(report.as_table(rows))
         click.echo(report.nps_line(rows))
+        for line in report.payments_lines(received):
+            click.echo(line)
 
 
 @main.command("serve")

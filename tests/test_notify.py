@@ -56,7 +56,8 @@ BEFORE: dict[str, str | bytes | None] = {
     "content/portal.yaml": PORTAL_YAML,
     "content/acme/client.yaml": textwrap.dedent(BASE_SITE["content/acme/client.yaml"])
     .replace("name: Acme & Co", f"name: Acme & Co {CANARIES['acme']}")
-    + "  - {name: Nora Nomail}\n  - {name: Quiet Quinn, email: quinn@acme.test, notify: false}\n",
+    .replace("decision_maker: true}\n", "decision_maker: true}\n  - {name: Nora Nomail}\n"
+             "  - {name: Quiet Quinn, email: quinn@acme.test, notify: false}\n", 1),
     "content/polska/client.yaml": client_yaml(
         f"Polska {CANARIES['polska']}", "pl", """\
           - {name: Anna Nowak, email: anna@polska.test, decision_maker: true}

@@ -10,12 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pypdf import PdfReader
 
 from bankfiles import Line, camt053, mt940
 from conftest import AS_OF, EXAMPLE_CONTENT, portal
-from lxml import etree
-
 from generator.bank.camt import schema
 from gitrepo import commit, git, init_repo
 

@@ -25,8 +25,8 @@ from generator.errors import Problem
 log = logging.getLogger(__name__)
 
 MANIFEST = ".clientportal-manifest.json"
-FORMAT = 5  # 3: one client a line; 4: rows keyed by field, deadlines and retainers as objects;
-# 5: rows with documents awaiting approval and satisfaction
+FORMAT = 6  # 3: one client a line; 4: rows keyed by field, deadlines and retainers as objects;
+# 5: rows with documents awaiting approval and satisfaction; 6: payments received, days to pay
 GENERATOR_DIR = Path(__file__).resolve().parents[1]
 
 

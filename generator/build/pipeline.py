@@ -187,17 +187,20 @@ class ClientPipeline:
 
     def overview(self, records: list[dict[str, Any]], as_of: date,
                  secrets: Callable[[], Secrets], folders: dict[str, str] | None = None,
-                 inside_output: bool = True) -> ProtectedPortal:
+                 inside_output: bool = True,
+                 imported: dict[str, object] | None = None) -> ProtectedPortal:
         """The agency overview's files from every client's row record (in order), protected
         as portal.yaml's `overview_access` says (the secrets are loaded only if it is).
         Rows link to the portals in `folders`: at `base_url`, else beside the overview when
-        it is written `inside_output` (a folder of the output folder), else not at all."""
+        it is written `inside_output` (a folder of the output folder), else not at all.
+        `imported`: the last payments import's entries not recorded, as the overview shows
+        them (lastimport.bank_entries_shown)."""
         rows = [ClientRow.from_record(record) for record in records]
         config = self.agency.config
         base = config.base_url
         portals = {slug: f"{base.rstrip('/')}/{folder}/" if base else f"../{folder}/index.html"
                    for slug, folder in (folders or {}).items() if base or inside_output}
-        files = render_overview(rows, config, as_of, self.env, self.theme, portals)
+        files = render_overview(rows, config, as_of, self.env, self.theme, portals, imported)
         guard = overview_guard(self.agency, [(r.manager_name, r.manager_email) for r in rows])
         if guard.mode == "password":
             files.update(lock_page_assets(self.theme))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from generator.bank.lastimport import bank_entries_shown, last_import
 from generator.build.manifest import ClientEntry, Manifest, digest, file_records, records_digest
 from generator.build.options import BuildOptions
 from generator.build.plan import BuildPlan, plan_build
@@ -210,12 +211,14 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
     records = _rows(options, plan, entries, set_up)
     _check_numbers(plan, records)
     folders = _folders(entries, plan)
-    inputs = digest(plan.shared, target, json.dumps([records, folders], sort_keys=True,
-                                                    ensure_ascii=False))
+    imported = bank_entries_shown(last_import(options.out_dir))
+    inputs = digest(plan.shared, target, json.dumps([records, folders, imported],
+                                                    sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
         return None  # the same figures, agency, theme, date and secrets: the same pages
     protected = set_up().pipeline.overview(records, plan.as_of, plan.secrets.load, folders,
-                                           inside_output=options.agency_out is None)
+                                           inside_output=options.agency_out is None,
+                                           imported=imported)
     if protected.problems:
         raise ContentError(protected.problems)
     _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)

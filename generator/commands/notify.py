@@ -13,7 +13,15 @@ the build manifest: updated after every message sent, so a run that fails part-w
 by the next run, which sends only the rest; a run with nothing new sends nothing. A contact
 without a record yet starts from the present (nothing is sent) unless `--since REF` is given:
 then what changed since that commit is sent, less what the contact was already told.
-`--dry-run DIR` writes the messages as `.eml` files and records nothing.
+`--dry-run DIR` writes the messages as `.eml` files and leaves the output folder's record
+alone: what the run would have recorded goes to DIR's own copy of it, so dry runs into one
+folder over a sequence of build dates show what real runs would send, each message once.
+
+Payment reminders (generator.invoicing.reminders) ride in the same message: a billing contact
+of a client with an invoice that reached a step of portal.yaml's `reminders.days` is reminded
+once per step, with what is left to pay, the account, the reference, the QR code and the pay
+link; none once the invoice is paid; with `reminders.receipts`, thanked once it is. One
+message per contact per run.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ from typing import Any
 
 import click
 
+from generator.bank.lastimport import RECORD as PAYMENTS_RECORD
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
 from generator.commands.links import master_secret, portal_folder
@@ -46,6 +55,8 @@ from generator.content.read import read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, UsageError, has_errors
 from generator.invoicing import bill
+from generator.invoicing.payment import QR_ERROR_LEVELS
+from generator.invoicing.reminders import Receipt, Reminder, receipts, reminder_facts, reminders
 from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
 from generator.publish.mail import (
     Letter,
@@ -172,30 +183,40 @@ def notify(options: NotifyOptions) -> NotifyReport:
     before = since_facts(options.content_dir, options.since, day) if options.since else None
     sender = sender_address(secrets, config.agency.name, config.agency.email)
     if options.dry_run is not None:
-        record = Record.load(options.out_dir / RECORD)
-        return _write(_pending(pipeline, clients, record, before, base, secrets, sender),
-                      options.dry_run, sender)
+        record = _dry_run_record(options.out_dir, options.dry_run)
+        pending = _pending(pipeline, clients, record, before, base, secrets, sender, day)
+        return _write(pending, options.dry_run, sender, record, day)
     output = claim_output(options.out_dir)
     try:  # the record is the output folder's: no build may write it meanwhile
         record = Record.load(options.out_dir / RECORD)
-        pending = _pending(pipeline, clients, record, before, base, secrets, sender)
+        pending = _pending(pipeline, clients, record, before, base, secrets, sender, day)
         return _send(pending, record, secrets, sender, day)
     finally:
         output.release()
 
 
+def _dry_run_record(out_dir: Path, folder: Path) -> Record:
+    """The record a dry run starts from and writes: the folder's own copy, else the output
+    folder's (read, never written)."""
+    own = folder / RECORD
+    record = Record.load(own if own.exists() else out_dir / RECORD)
+    record.path = own
+    return record
+
+
 def _pending(pipeline: Any, clients: list[Any], record: Any, before: Any, base: str,
-             secrets: Any, sender: Any) -> list[Any]:
+             secrets: Any, sender: Any, day: date) -> list[Any]:
     """Every contact's digest still to send."""
     return [turn for client in clients
-            for turn in _turns(pipeline, client, record, before, base, secrets, sender)]
+            for turn in _turns(pipeline, client, record, before, base,
+                               _Mail(secrets=secrets, sender=sender, day=day))]
 
 
 def claim_output(out_dir: Path) -> OutputFolder:
     """Use the output folder as `portal build` does (refusing a folder it did not make); one
     holding only the records of `notify` and `payments import`, as a CI cache restores
     them, is the generator's too."""
-    records = {RECORD, ".clientportal-payments.json"}
+    records = {RECORD, PAYMENTS_RECORD}
     if out_dir.is_dir() and not (out_dir / MARKER).exists() and \
             {p.name for p in out_dir.iterdir()} <= records:
         (out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
@@ -228,26 +249,51 @@ def since_facts(content_dir: Path, ref: str, day: date) -> dict[str, Facts]:
             client, problems = validate_client(read_client(content, slug)[0], agency.config)
             billed = bill(client, agency, day) if client is not None else None
             if billed is not None and not has_errors(problems + billed.problems):
-                states[slug] = facts(billed.client)
+                states[slug] = facts(billed.client) | reminder_facts(
+                    billed.client, agency.config.reminders, day)
         return states
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Mail:
+    """What every message of a run shares: the secrets, the sender, the build date."""
+
+    secrets: Secrets
+    sender: Address
+    day: date
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dues:
+    """A billing contact's payment reminders and receipts in this run's message."""
+
+    reminders: list[Reminder] = field(default_factory=list)
+    receipts: list[Receipt] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.reminders or self.receipts)
+
+
 def _turns(pipeline: ClientPipeline, client: Client, record: Record,
-           before: dict[str, Facts] | None, base: str, secrets: Secrets,
-           sender: Address) -> list[Pending]:
+           before: dict[str, Facts] | None, base: str, mail: _Mail) -> list[Pending]:
     """Every recipient of one client: what they are told now, and the facts to record."""
     if not client.profile.notifications.enabled:
         return []
-    current, address = facts(client), _address(client, base, secrets)
-    approvers = _approvers(client)
+    config = pipeline.agency.config
+    current = facts(client) | reminder_facts(client, config.reminders, mail.day)
+    address = _address(client, base, mail.secrets)
+    approvers, payers = _approvers(client), _payers(client)
     turns = []
     for contact in _recipients(client):
         assert contact.email is not None
         known = _known(record.known(client.slug, contact.email),
                        None if before is None else before.get(client.slug), current)
         digest = news(client, known, contact.name in approvers) if known is not None else None
-        letter = (_letter(pipeline, client, contact, digest, address, current, sender)
-                  if digest else None)
+        dues = (Dues(reminders=reminders(client, known, current, config.payment_url),
+                     receipts=receipts(client, known, current))
+                if known is not None and contact.name in payers else Dues())
+        letter = (_letter(pipeline, client, contact, Told(digest, dues), address, current,
+                          mail.sender) if digest or dues else None)
         turns.append(Pending(client.slug, contact.email, current, letter, known is None))
     return turns
 
@@ -274,6 +320,14 @@ def _recipients(client: Client) -> list[Contact]:
     return found
 
 
+def _payers(client: Client) -> set[str]:
+    """Who is reminded of payments: the billing contacts, else the decision makers, else
+    every contact."""
+    contacts = client.profile.contacts
+    return ({c.name for c in contacts if c.billing}
+            or {c.name for c in contacts if c.decision_maker} or {c.name for c in contacts})
+
+
 def _approvers(client: Client) -> set[str]:
     """Who is told of documents awaiting approval: the decision makers, else every contact."""
     makers = {c.name for c in client.profile.contacts if c.decision_maker}
@@ -289,9 +343,37 @@ def _address(client: Client, base: str, secrets: Secrets) -> PortalAddress:
                          guard.mode == "password")
 
 
-def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, digest: Digest,
+@dataclass(frozen=True)
+class Told:
+    """What one message tells a contact: the news, and the reminders and receipts."""
+
+    digest: Digest | None
+    dues: Dues
+
+
+def qr_images(dues: Dues) -> dict[str, bytes]:
+    """Each reminder's QR code as a PNG by Content-ID (e-mail clients show no inline SVG)."""
+    import io
+
+    import segno
+
+    images = {}
+    ids = _qr_ids(dues)
+    for reminder in dues.reminders:
+        payment = reminder.payment
+        if payment is None or payment.qr_payload is None:
+            continue
+        buffer = io.BytesIO()
+        segno.make_qr(payment.qr_payload, error=QR_ERROR_LEVELS.get(payment.qr_kind or "", "m"),
+                      boost_error=False, encoding="utf-8").save(buffer, kind="png", scale=4)
+        images[ids[reminder.number]] = buffer.getvalue()
+    return images
+
+
+def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, told: Told,
             address: PortalAddress, current: Facts, sender: Address) -> Letter:
     """One contact's digest in the portal's language: subject, text and HTML."""
+    digest = told.digest or Digest()
     language = client.language
     fmt = Formatter(language, client.timezone)
     profile = client.profile
@@ -299,6 +381,8 @@ def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, digest: 
         **template_functions(load_translations(pipeline.theme.folders, language)),
         "client": profile, "agency": pipeline.agency.config.agency, "contact": contact,
         "manager": profile.account_manager, "digest": digest, "fmt": fmt,
+        "reminders": told.dues.reminders, "receipts": told.dues.receipts,
+        "qr_ids": _qr_ids(told.dues),
         "lang": fmt.language_tag, "link": address.link, "portal_link": address.link(),
         "details": profile.access.mode != "password" or profile.notifications.details,
         "asks_password": address.password and not address.fragment,
@@ -311,14 +395,26 @@ def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, digest: 
     message_id = f"<{hashlib.sha256(identity.encode()).hexdigest()[:32]}.notify@{sender.domain}>"
     return Letter(Address(display_name=contact.name, addr_spec=contact.email),
                   profile.account_manager.email, subject.strip(), text.lstrip("\n"), html,
-                  message_id)
+                  message_id, tuple(sorted(qr_images(told.dues).items())))
 
 
-def _write(pending: list[Pending], folder: Path, sender: Address) -> NotifyReport:
-    """--dry-run: each message as `<client>--<address>.eml`; nothing is recorded."""
+def _qr_ids(dues: Dues) -> dict[str, str]:
+    """Each reminder's QR code's Content-ID, by invoice number."""
+    return {reminder.number: "qr-" + hashlib.sha256(reminder.payment.qr_payload.encode())
+            .hexdigest()[:16] + "@clientportal"
+            for reminder in dues.reminders
+            if reminder.payment is not None and reminder.payment.qr_payload is not None}
+
+
+def _write(pending: list[Pending], folder: Path, sender: Address, record: Record,
+           day: date) -> NotifyReport:
+    """--dry-run: each message as `<client>--<address>.eml` (replacing one an earlier dry run
+    wrote there); what real runs record goes to the folder's own record."""
     report = NotifyReport()
     folder.mkdir(parents=True, exist_ok=True)
     for turn in pending:
+        record.remember(turn.slug, turn.email, turn.facts,
+                        turn.letter.message_id if turn.letter else None, day)
         if turn.letter is None:
             report.started += turn.first
             report.unchanged += not turn.first
@@ -326,6 +422,7 @@ def _write(pending: list[Pending], folder: Path, sender: Address) -> NotifyRepor
         path = folder / f"{turn.slug}--{re.sub(r'[^a-z0-9.@-]+', '_', turn.email.lower())}.eml"
         path.write_bytes(mime(turn.letter, sender, message_date()).as_bytes())
         report.written.append(path)
+    record.save()
     return report
 
 

@@ -16,26 +16,22 @@
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from generator.bank.lastimport import record_path, save_record, unmatched_record
 from generator.bank.match import match
-from generator.bank.records import Allocation, BankEntry, Matches, OpenItem, Unmatched
+from generator.bank.records import Allocation, BankEntry, Matches, OpenItem
 from generator.bank.statements import read_statements
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
 from generator.commands.notify import claim_output
 from generator.content.domain import Client
-from generator.errors import ContentError, UsageError
+from generator.errors import ContentError
 from generator.writeback import AppendItem, Origin, Outcome, apply_edits
-
-RECORD = ".clientportal-payments.json"
-RECORD_FORMAT = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,60 +113,6 @@ def _edit(file: str, entry: BankEntry, allocation: Allocation) -> AppendItem:
                             "reference": entry.entry_id},
                       origin=Origin(kind="bank", id=entry.entry_id, summary=summary),
                       seen_by="reference")
-
-
-def record_path(out_dir: Path) -> Path:
-    """Where the last import's unmatched entries are kept: in the output folder's root."""
-    return out_dir / RECORD
-
-
-def unmatched_record(entry: Unmatched) -> dict[str, str]:
-    """One unmatched entry as the record, `--format json` and the report give it."""
-    bank = entry.entry
-    return {"where": bank.where, "booked": bank.booked.isoformat(),
-            "amount": str(bank.amount), "currency": bank.currency,
-            "reference": bank.entry_id, "payer": bank.counterparty_name or "",
-            "text": bank.remittance, "reason": entry.reason, "detail": entry.detail}
-
-
-def save_record(path: Path, day: date, statements: Sequence[Path],
-                unmatched: Sequence[Unmatched]) -> None:
-    """Write the record of this import atomically (sorted keys: same import, same bytes)."""
-    data = {"format": RECORD_FORMAT, "as_of": day.isoformat(),
-            "statements": [statement.name for statement in statements],
-            "unmatched": [unmatched_record(entry) for entry in unmatched]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                         encoding="utf-8")
-    os.replace(temporary, path)
-
-
-@dataclass(frozen=True, kw_only=True)
-class LastImport:
-    """The record of the last import, as the overview and `portal report` show it."""
-
-    as_of: date
-    statements: tuple[str, ...]
-    unmatched: tuple[dict[str, str], ...]
-
-
-def last_import(out_dir: Path) -> LastImport | None:
-    """The record of the last import, or None when there was none."""
-    path = record_path(out_dir)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != RECORD_FORMAT:
-            raise ValueError(f"a record of another format ({data.get('format')})")
-        return LastImport(as_of=date.fromisoformat(data["as_of"]),
-                          statements=tuple(data["statements"]),
-                          unmatched=tuple({str(k): str(v) for k, v in row.items()}
-                                          for row in data["unmatched"]))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise UsageError(f"{path}: cannot read the record of the last payments import "
-                         f"({error}); run portal payments import again, or remove it") from None
 
 
 def as_json(report: ImportReport) -> dict[str, object]:

@@ -6,17 +6,26 @@ import csv
 import io
 import json
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from generator.bank.lastimport import LastImport, last_import
 from generator.build.options import build_date
 from generator.build.pipeline import ClientPipeline
-from generator.content.figures import ClientRow, agency_nps, client_row, sorted_rows
+from generator.content.figures import (
+    ClientRow,
+    agency_nps,
+    client_row,
+    received_between,
+    sorted_rows,
+)
 from generator.errors import printable
+from generator.invoicing.money import sum_by_currency
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
-           "overdue", "next_deadline", "next_deadline_title", "retainer", "awaiting_approval",
+           "overdue", "days_to_pay", "next_deadline", "next_deadline_title", "retainer", "awaiting_approval",
            "nps", "csat", "trend", "answered_on")
 TRENDS = {"up": "↑", "down": "↓", "steady": "→"}
 
@@ -41,6 +50,7 @@ def _flat(row: ClientRow) -> dict[str, str]:
         "acquired_on": row.acquired_on.isoformat() if row.acquired_on else "",
         "last_contact_on": row.last_contact_on.isoformat() if row.last_contact_on else "",
         "open": _amounts(row.open_balance), "overdue": _amounts(row.overdue_balance),
+        "days_to_pay": "" if row.days_to_pay is None else str(row.days_to_pay),
         "next_deadline": deadline.due.isoformat() if deadline else "",
         "next_deadline_title": deadline.title if deadline else "",
         "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
@@ -68,10 +78,57 @@ def nps_line(rows: list[ClientRow]) -> str:
             else f"agency NPS: {score:+d} ({answered} client{'s' if answered != 1 else ''})")
 
 
-def as_json(rows: list[ClientRow], as_of: str) -> str:
-    """Every client's figures as the manifest records them; amounts are decimal strings."""
-    return json.dumps({"as_of": as_of, "agency_nps": agency_nps(rows),
-                       "clients": [r.record() for r in rows]}, indent=2, ensure_ascii=False)
+def as_json(rows: list[ClientRow], as_of: str, payments: Payments | None = None) -> str:
+    """Every client's figures as the manifest records them; amounts are decimal strings;
+    with `payments`, what came in over its period and the last import's unmatched entries."""
+    data: dict[str, object] = {"as_of": as_of, "agency_nps": agency_nps(rows),
+                               "clients": [r.record() for r in rows]}
+    if payments is not None:
+        data["payments"] = payments.record()
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payments:
+    """What came in over a period, and what the last import could not record."""
+
+    start: date
+    end: date
+    received: dict[str, dict[str, Decimal]]  # client -> currency -> amount
+    last: LastImport | None
+
+    def record(self) -> dict[str, object]:
+        last = self.last
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(),
+                "received": {slug: {c: str(a) for c, a in amounts.items()}
+                             for slug, amounts in self.received.items()},
+                "last_import": None if last is None else {
+                    "as_of": last.as_of.isoformat(), "statements": list(last.statements),
+                    "unmatched": list(last.unmatched)}}
+
+
+def payments(rows: list[ClientRow], start: date, end: date, out_dir: Path) -> Payments:
+    """The payments received from `start` to `end`, and the record of the last import."""
+    return Payments(start=start, end=end, received=received_between(rows, start, end),
+                    last=last_import(out_dir))
+
+
+def payments_lines(report: Payments) -> list[str]:
+    """The payments as lines for the terminal."""
+    lines = [f"payments received {report.start.isoformat()} to {report.end.isoformat()}:"]
+    lines += [f"  {slug}: {_amounts(amounts)}" for slug, amounts in report.received.items()]
+    totals = sum_by_currency([pair for amounts in report.received.values()
+                              for pair in amounts.items()])
+    lines.append(f"  total: {_amounts(totals) or 'none'}")
+    last = report.last
+    if last is None:
+        return lines + ["last payments import: none"]
+    lines.append(f"last payments import ({last.as_of.isoformat()}): "
+                 f"{len(last.unmatched)} entries not recorded")
+    lines += [printable(f"  {row['where']}: {row['booked']} {row['amount']} {row['currency']} "
+                        f"from {row['payer'] or 'unknown payer'} ({row['reference']}): "
+                        f"{row['reason']}: {row['detail']}") for row in last.unmatched]
+    return lines
 
 
 def as_csv(rows: list[ClientRow]) -> str:
@@ -90,8 +147,8 @@ def _not_formula(cell: str) -> str:
 
 def as_table(rows: list[ClientRow]) -> str:
     """An aligned plain-text table."""
-    shown = ("client", "stage", "manager", "open", "overdue", "next_deadline", "retainer",
-             "awaiting_approval", "satisfaction")
+    shown = ("client", "stage", "manager", "open", "overdue", "days_to_pay", "next_deadline",
+             "retainer", "awaiting_approval", "satisfaction")
     lines = [[key.replace("_", " ") for key in shown]]
     lines += [[printable(_cells(r).get(key) or "") or "—" for key in shown] for r in rows]
     widths = [max(_width(line[i]) for line in lines) for i in range(len(shown))]

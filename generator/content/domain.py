@@ -14,13 +14,13 @@ from generator.content.models import (
     ClientProfile,
     Invoice,
     InvoiceItem,
-    PaymentDetails,
-    TaxIds,
     Milestone,
+    PaymentDetails,
     PortalConfig,
     RequirementMeta,
     SatisfactionAnswer,
     ScopeMeta,
+    TaxIds,
     UpdateMeta,
 )
 from generator.content.read import YamlSource

@@ -16,6 +16,7 @@ from generator.content.dates import day_in
 from generator.content.domain import Client
 from generator.content.satisfaction import Score, latest_score, net_promoter_score
 from generator.content.signoff import awaiting_approval
+from generator.invoicing.collected import Received, days_to_pay, received
 
 CLOSED_STATES = ("done", "cancelled")  # milestones in these states are never next
 
@@ -59,6 +60,8 @@ class ClientRow:
     # every invoice number with its seller, as generator.invoicing.IssuedNumber records: for
     # the agency-wide numbering checks, made from rows so that unchanged clients are not read
     invoice_numbers: tuple[list[Any], ...] = ()
+    received: tuple[Received, ...] = ()  # payments received by the build date
+    days_to_pay: int | None = None  # mean days from issue to payment in full
 
     def record(self) -> dict[str, Any]:
         """The row as JSON data, keyed by field name; `from_record` turns it back."""
@@ -77,6 +80,10 @@ class ClientRow:
             "awaiting_approval": list(self.awaiting_approval),
             "satisfaction": self.satisfaction.record() if self.satisfaction else None,
             "invoice_numbers": [list(n) for n in self.invoice_numbers],
+            "received": [{"on": p.on.isoformat(), "currency": p.currency,
+                          "amount": str(p.amount), "invoice": p.invoice}
+                         for p in self.received],
+            "days_to_pay": self.days_to_pay,
         }
 
     @classmethod
@@ -96,6 +103,10 @@ class ClientRow:
             awaiting_approval=tuple(data["awaiting_approval"]),
             satisfaction=Score.from_record(data["satisfaction"]),
             invoice_numbers=tuple(data.get("invoice_numbers", ())),
+            received=tuple(Received(on=date.fromisoformat(p["on"]), currency=p["currency"],
+                                    amount=Decimal(p["amount"]), invoice=p["invoice"])
+                           for p in data.get("received", ())),
+            days_to_pay=data.get("days_to_pay"),
         )
 
 
@@ -124,6 +135,7 @@ def client_row(client: Client, as_of: date) -> ClientRow:
                               retainer.currency or client.currency) if retainer else None),
         awaiting_approval=tuple(d.title for d in awaiting_approval(client)),
         satisfaction=latest_score(client.satisfaction),
+        received=received(client.invoices, as_of), days_to_pay=days_to_pay(client.invoices),
     )
 
 
@@ -140,6 +152,19 @@ def next_deadline(client: Client, as_of: date) -> NextDeadline | None:
 def sorted_rows(rows: list[ClientRow]) -> list[ClientRow]:
     """Rows in the overview's order: by client name."""
     return sorted(rows, key=lambda r: (r.name.casefold(), r.slug))
+
+
+def received_between(rows: list[ClientRow], start: date,
+                     end: date) -> dict[str, dict[str, Decimal]]:
+    """The payments received from `start` to `end` (inclusive): per client, per currency."""
+    found: dict[str, dict[str, Decimal]] = {}
+    for row in rows:
+        for payment in row.received:
+            if start <= payment.on <= end:
+                by_currency = found.setdefault(row.slug, {})
+                by_currency[payment.currency] = (by_currency.get(payment.currency, Decimal(0))
+                                                 + payment.amount)
+    return found
 
 
 def agency_nps(rows: list[ClientRow]) -> int | None:

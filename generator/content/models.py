@@ -40,13 +40,14 @@ from generator.content.fieldtypes import (
     day_problem,
     not_a_date,
 )
-from generator.content.taxids import KsefNumber, NtsApproval
 from generator.content.taxids import (
     Bic,
     EuVatNumber,
     Iban,
     JpInvoiceRegistration,
     KrBusinessRegistration,
+    KsefNumber,
+    NtsApproval,
     PlNip,
     SeOrgNumber,
 )
@@ -284,6 +285,27 @@ class Inbox(ContentModel):
         return value
 
 
+class Reminders(ContentModel):
+    """When `portal notify` reminds a client's billing contacts of an invoice still open."""
+
+    enabled: bool = Field(True, description="false: no payment reminders")
+    days: list[int] = Field(
+        default_factory=lambda: [-3, 7, 14, 30],
+        description="Days from the due date a reminder goes out: -3 is three days before, 7 a "
+                    "week after; each once, none once the invoice is paid")
+    receipts: bool = Field(False, description="Thank the billing contacts when an invoice is "
+                                              "paid in full (in the next message)")
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[int]) -> list[int]:
+        if len(set(value)) != len(value):
+            raise ValueError("a day is listed twice")
+        if any(not -60 <= day <= 365 for day in value):
+            raise ValueError("days run from -60 (before the due date) to 365 (after it)")
+        return sorted(value)
+
+
 class SurveySchedule(ContentModel):
     """When a portal's overview offers the satisfaction survey (answers: satisfaction.yaml)."""
 
@@ -341,6 +363,8 @@ class PortalConfig(ContentModel):
         description="When the overview offers the satisfaction survey (default: never)")
     inbox: Inbox = Field(default_factory=Inbox,
                          description="The portal's mailbox, which `portal inbox` reads")
+    reminders: Reminders = Field(default_factory=Reminders,
+                                 description="Payment reminders `portal notify` sends")
 
     @model_validator(mode="after")
     def _payment_url_pattern(self) -> PortalConfig:
@@ -368,6 +392,9 @@ class Contact(ContentModel):
     email: Email | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
+    billing: bool = Field(False, description="Receives payment reminders and receipts (when "
+                                             "no contact is marked, the decision makers do, "
+                                             "else every contact)")
     notify: bool = Field(True, description="Receives `portal notify` e-mails about changes in "
                                            "the portal (false: never)")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import typing
-from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError

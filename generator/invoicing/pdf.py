@@ -28,7 +28,6 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 
-
 FACTURX_FILENAME = "factur-x.xml"
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 # Countries whose paper is US Letter; everyone else prints on A4.

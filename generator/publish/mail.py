@@ -88,6 +88,7 @@ class Letter:
     text: str
     html: str
     message_id: str  # the same digest gets the same id, so a repeat is recognised as one
+    images: tuple[tuple[str, bytes], ...] = ()  # (Content-ID, PNG) the HTML shows as cid:
 
 
 def mime(letter: Letter, sender: Address, when: datetime) -> EmailMessage:
@@ -105,6 +106,13 @@ def mime(letter: Letter, sender: Address, when: datetime) -> EmailMessage:
     # a boundary of its own, not a random one: the same message gives the same bytes
     digest = hashlib.sha256(letter.message_id.encode()).hexdigest()[:32]
     message.set_boundary(f"==clientportal-{digest}==")
+    if letter.images:
+        html = list(message.iter_parts())[-1]
+        assert isinstance(html, EmailMessage)
+        for content_id, png in letter.images:
+            html.add_related(png, maintype="image", subtype="png", cid=f"<{content_id}>",
+                             filename=f"{content_id.split('@')[0]}.png")
+        html.set_boundary(f"==clientportal-{digest}-related==")
     return message
 
 

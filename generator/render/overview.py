@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import jinja2
 
-from generator.content.figures import ClientRow, agency_nps
+from generator.content.figures import ClientRow, agency_nps, received_between
 from generator.content.models import PortalConfig
 from generator.invoicing import sum_by_currency
 from generator.publish.output import PortalFiles
@@ -22,6 +22,7 @@ from generator.render.i18n import Formatter
 from generator.render.theme import DEFAULT_THEME, Theme, published
 
 AGENCY_ASSETS = DEFAULT_THEME / "agency"
+PAYMENTS_DAYS = 30  # the overview sums the payments received over the last 30 days
 STAGES = ["lead", "onboarding", "active", "paused", "former"]
 
 
@@ -44,17 +45,20 @@ def _slugify(text: str) -> str:
 
 def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
                     env: jinja2.Environment, theme: Theme,
-                    portals: dict[str, str] | None = None) -> PortalFiles:
+                    portals: dict[str, str] | None = None,
+                    imported: dict[str, object] | None = None) -> PortalFiles:
     """Every file of the agency overview: the index, one page per manager, assets.
     `portals` are the clients' portal addresses by slug: absolute, or relative to the
-    overview's folder."""
+    overview's folder; `imported`, the last payments import's entries not recorded."""
     slugs = manager_slugs(rows)
     fmt = Formatter(config.locale, config.timezone)
     common = {"agency": config.agency, "fmt": fmt, "lang": fmt.language_tag, "as_of": as_of,
               "money": _money_text, "manager_slugs": slugs, "stages": STAGES,
               "portals": {r.slug: (portals or {}).get(r.slug) for r in rows},
               "sort_money": sort_money, "totals": _totals(rows),
-              "agency_nps": agency_nps(rows)}
+              "agency_nps": agency_nps(rows), "imported": _with_dates(imported),
+              "received_since": as_of - timedelta(days=PAYMENTS_DAYS),
+              "received": received_between(rows, as_of - timedelta(days=PAYMENTS_DAYS), as_of)}
     files: PortalFiles = {}
     template = env.get_template("agency/index.html")
     managers = sorted({(r.manager_name, r.manager_email) for r in rows},
@@ -71,6 +75,17 @@ def render_overview(rows: list[ClientRow], config: PortalConfig, as_of: date,
     # without an icon of its own a browser asks the host for /favicon.ico
     files["assets/favicon.svg"] = theme.static_files()["favicon.svg"]
     return files
+
+
+def _with_dates(imported: dict[str, object] | None) -> dict[str, object] | None:
+    """The last import as the template shows it: its days as dates."""
+    if imported is None:
+        return None
+    entries = imported["unmatched"]
+    assert isinstance(entries, list)
+    return {"as_of": date.fromisoformat(str(imported["as_of"])),
+            "unmatched": [{**entry, "booked": date.fromisoformat(entry["booked"])}
+                          for entry in entries]}
 
 
 @dataclass(frozen=True)
