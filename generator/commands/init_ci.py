@@ -253,7 +253,21 @@ jobs:
 {_github_publish(flow)}{_github_notify(flow)}"""
 
 
+# Bank statements are never committed nor handed to CI: they name every client's payers.
+PAYMENTS_NOTE = (
+    "#   - payments (docs/payments.md): keep the bank's statements (camt.053, MT940, Stripe\n"
+    "#     CSV) in a private folder outside this repository, e.g. a shared drive only the\n"
+    "#     agency reads; record them from a checkout with\n"
+    "#       portal payments import ~/statements/*.xml --commit && git push\n"
+    "#     which rebuilds and publishes the portals. Any credential a script fetching\n"
+    "#     statements needs goes in .portal-secrets, never here.\n")
+
+
 def _github_setup_notes(flow: Workflow) -> str:
+    return _github_target_notes(flow) + PAYMENTS_NOTE
+
+
+def _github_target_notes(flow: Workflow) -> str:
     if flow.target == "pages":
         return ("#   - Settings > Pages > Source: GitHub Actions. Each client's portal is a "
                 "sub-path of the site.\n")
@@ -359,6 +373,10 @@ build:
 
 
 def _gitlab_setup_notes(flow: Workflow) -> str:
+    return _gitlab_target_notes(flow) + PAYMENTS_NOTE
+
+
+def _gitlab_target_notes(flow: Workflow) -> str:
     if flow.target == "pages":
         return "#   - nothing else: GitLab Pages serves each client's portal as a sub-path.\n"
     return ("#   - PORTAL_BUCKET (bucket[/prefix]), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"

@@ -395,7 +395,8 @@ def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, told: To
     message_id = f"<{hashlib.sha256(identity.encode()).hexdigest()[:32]}.notify@{sender.domain}>"
     return Letter(Address(display_name=contact.name, addr_spec=contact.email),
                   profile.account_manager.email, subject.strip(), text.lstrip("\n"), html,
-                  message_id, tuple(sorted(qr_images(told.dues).items())))
+                  message_id,
+                  tuple(sorted(qr_images(told.dues).items())) if context["details"] else ())
 
 
 def _qr_ids(dues: Dues) -> dict[str, str]:
