@@ -114,14 +114,23 @@ def test_the_portal_the_pdf_the_overview_and_the_report_agree_on_what_is_paid(re
     out = repo / "output"
     built = portal("build", "--content", repo / "content", "--out", out, "--as-of", AS_OF, "-q")
     assert built.exit_code == 0, built.output
-    report = portal("report", "--content", repo / "content", "--as-of", AS_OF, "--format", "json")
+    report = portal("report", "--content", repo / "content", "--out", out, "--as-of", AS_OF,
+                    "--format", "json")
     rows = {row["slug"]: row for row in json.loads(report.output)["clients"]}
     assert rows["kowalski-legal"]["open_balance"] == {"PLN": "12755.00"}
     assert rows["kowalski-legal"]["overdue_balance"] == {}
     assert rows["nordlys-saas"]["open_balance"] == {} and rows["hanbit-logistics"]["open_balance"] == {
         "KRW": "15400000"}
+    assert rows["hanbit-logistics"]["days_to_pay"] == 21  # (11 + 13 + 39) / 3: the new one
+    payments = json.loads(report.output)["payments"]
+    assert payments["received"]["kowalski-legal"] == {"PLN": "37921.00"}  # since 2026-10-24
+    assert payments["received"]["nordlys-saas"] == {"SEK": "208975.00"}
+    assert {row["reference"] for row in payments["last_import"]["unmatched"]} == {
+        "PL-3", "PL-4", "PL-5", "KR-2"}
     overview = (out / "_agency/index.html").read_text()
     assert "12,755.00" in overview or "12 755,00" in overview.replace("\u00a0", " ")
+    assert "Bank entries not recorded" in overview and "wrong currency" in overview
+    assert "Kowalski Legal sp. k." not in overview and "PL-5" not in overview  # no payers
     paid = _pdf_text(out, "kowalski-legal", "2026-09")
     assert "Prosimy o zapłatę" not in paid  # paid: no payment block
     part = _pdf_text(out, "kowalski-legal", "2026-10").replace("\u00a0", " ")
