@@ -206,9 +206,9 @@ def report_command(content_dir: Path, as_of: date | None, form: str, since: date
     else:
         click.echo(f"as of {day.isoformat()}")
         click.echo(report.as_table(rows))
-        click.echo(report.nps_line(rows))
         for line in report.payments_lines(received):
             click.echo(line)
+        click.echo(report.nps_line(rows))
 
 
 @main.command("serve")
