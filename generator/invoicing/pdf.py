@@ -3,7 +3,8 @@
 The PDF is a fixed document made from its own template (`invoice_pdf.html`): no portal
 navigation, no status, the invoice as issued. Fonts are embedded and subset (the system's
 DejaVu and Noto CJK; nothing is downloaded). The XMP metadata carries Factur-X's extension
-schema, and `factur-x.xml` is attached with the relationship `Alternative`, so accounting
+schema in the one XMP packet WeasyPrint writes (a second `rdf:RDF` block would be ignored
+by XMP readers), and `factur-x.xml` is attached with the relationship `Alternative`, so accounting
 software reads the invoice without retyping it.
 
 A PDF costs a few hundred milliseconds, so `PdfMaker` makes each one once: it keeps the PDF
@@ -22,11 +23,13 @@ import html
 import logging
 import mimetypes
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
+from xml.etree import ElementTree
 
 
 FACTURX_FILENAME = "factur-x.xml"
@@ -66,8 +69,18 @@ def paper_size(country: str | None) -> str:
     return "letter" if country in LETTER_COUNTRIES else "A4"
 
 
+# The XMP's prefixes, the schemas' own: PDF/A requires the extension schema's prefix ("fx") to be
+# the one its properties are written with, and validators expect the predefined ones.
+XMP_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
+                "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+                "fx": FACTURX_NAMESPACE, "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+                "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+                "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+
+
 def facturx_xmp() -> bytes:
-    """The XMP of a Factur-X invoice, added to WeasyPrint's own (PDF/A identification)."""
+    """The RDF of a Factur-X invoice's XMP properties and of their extension schema."""
     properties = "".join(
         "<rdf:li rdf:parseType=\"Resource\">"
         f"<pdfaProperty:name>{name}</pdfaProperty:name>"
@@ -78,6 +91,21 @@ def facturx_xmp() -> bytes:
         for name, text in FACTURX_PROPERTIES)
     return FACTURX_XMP.format(namespace=FACTURX_NAMESPACE, document_type="INVOICE",
                               filename=FACTURX_FILENAME, properties=properties).encode("utf-8")
+
+
+def merged_xmp(weasyprint_rdf: bytes) -> bytes:
+    """WeasyPrint's RDF (PDF/A identification, title, author, dates) with the Factur-X
+    descriptions added to it: one `rdf:RDF`, the only one XMP readers look at."""
+    rdf = ElementTree.fromstring(weasyprint_rdf)
+    rdf.extend(list(ElementTree.fromstring(facturx_xmp())))
+    for prefix, namespace in XMP_PREFIXES.items():  # as WeasyPrint registers its own
+        ElementTree.register_namespace(prefix, namespace)
+    return ElementTree.tostring(rdf, encoding="utf-8")
+
+
+def _with_facturx(weasyprint_rdf: Callable[..., bytes]) -> Callable[..., bytes]:
+    """WeasyPrint's `generate_rdf_metadata`, with the Factur-X descriptions merged in."""
+    return lambda *args: merged_xmp(weasyprint_rdf(*args))
 
 
 @contextlib.contextmanager
@@ -126,7 +154,10 @@ def render_pdf(html: str, cii: bytes, issued: date) -> bytes:
     moment = datetime(issued.year, issued.month, issued.day)
     document = HTML(string=html, url_fetcher=_data_only_fetcher()).render(
         font_config=_font_config())
-    document.metadata.xmp_metadata.append(facturx_xmp())
+    # the documented extension point of WeasyPrint's XMP: its `xmp_metadata` list would be
+    # written as a second rdf:RDF after its own, which pikepdf and pypdf do not read
+    metadata = document.metadata
+    metadata.generate_rdf_metadata = _with_facturx(metadata.generate_rdf_metadata)
     attachment = Attachment(string=cii, name=FACTURX_FILENAME, created=moment,
                             url_fetcher=_data_only_fetcher(),
                             modified=moment, description="Factur-X invoice (EN 16931)",
@@ -166,12 +197,14 @@ def _data_only_fetcher() -> Any:
 
 
 @functools.cache
-def _weasyprint_version() -> str:
-    """WeasyPrint's version, from its installed metadata: a PDF taken from the cache needs
-    no WeasyPrint loaded (0.5 s a process)."""
+def _maker_version() -> bytes:
+    """What makes a PDF besides its HTML and XML: WeasyPrint's version, from its installed
+    metadata (a PDF taken from the cache needs no WeasyPrint loaded, 0.5 s a process), and
+    this module's code (its metadata, its checks)."""
     from importlib.metadata import version
 
-    return version("weasyprint")
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{version('weasyprint')} {code}".encode()
 
 
 class PdfCache(Protocol):
@@ -194,7 +227,7 @@ class PdfMaker:
 
     def pdf(self, group: str, html: str, cii: bytes, issued: date) -> bytes:
         """The PDF of one invoice of a client (`group`), from the cache when unchanged."""
-        digest = hashlib.sha256(b"\0".join((_weasyprint_version().encode(), html.encode(),
+        digest = hashlib.sha256(b"\0".join((_maker_version(), html.encode(),
                                             cii, issued.isoformat().encode()))).hexdigest()
         self._used.setdefault(group, set()).add(f"{digest}.pdf")
         cached = self.cache.get(group, digest, ".pdf") if self.cache else None
