@@ -2,14 +2,15 @@
 
 The PDF is a fixed document made from its own template (`invoice_pdf.html`): no portal
 navigation, no status, the invoice as issued. Fonts are embedded and subset (the system's
-DejaVu and Noto CJK; nothing is downloaded). The XMP metadata carries Factur-X's extension
+DejaVu, IPAex, Nanum and Noto CJK, fonts.py; nothing is downloaded). The XMP metadata carries Factur-X's extension
 schema in the one XMP packet WeasyPrint writes (a second `rdf:RDF` block would be ignored
 by XMP readers), and `factur-x.xml` is attached with the relationship `Alternative`, so accounting
 software reads the invoice without retyping it.
 
 A PDF costs a few hundred milliseconds, so `PdfMaker` makes each one once: it keeps the PDF
 in the output folder's cache under the digest of its HTML and XML, and a client's rebuild
-takes it from there while the invoice and what it shows are unchanged.
+takes it from there while the invoice and what it shows are unchanged. Before it makes one,
+it checks that the fonts installed have every character of the page (fonts.py).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
+
+from generator.invoicing.fonts import check_fonts
 
 
 FACTURX_FILENAME = "factur-x.xml"
@@ -225,14 +228,17 @@ class PdfMaker:
     made: int = 0  # PDFs rendered (not taken from the cache), for tests and the bench
     _used: dict[str, set[str]] = field(default_factory=dict)
 
-    def pdf(self, group: str, html: str, cii: bytes, issued: date) -> bytes:
-        """The PDF of one invoice of a client (`group`), from the cache when unchanged."""
+    def pdf(self, group: str, html: str, cii: bytes, issued: date, language: str) -> bytes:
+        """The PDF of one invoice of a client (`group`) in `language`, from the cache when
+        unchanged; raise FontsMissing, making none, if it would print a character no
+        installed font has."""
         digest = hashlib.sha256(b"\0".join((_maker_version(), html.encode(),
                                             cii, issued.isoformat().encode()))).hexdigest()
         self._used.setdefault(group, set()).add(f"{digest}.pdf")
         cached = self.cache.get(group, digest, ".pdf") if self.cache else None
         if cached is not None:
             return cached
+        check_fonts(html, language)
         content = render_pdf(html, cii, issued)
         self.made += 1
         if self.cache:
@@ -243,19 +249,3 @@ class PdfMaker:
         """A client's portal is rendered: drop its cached PDFs that it no longer uses."""
         if self.cache:
             self.cache.keep_only(group, self._used.pop(group, set()))
-
-
-# Japanese and Korean text in PDFs: IPAex Gothic and Nanum Gothic, TrueType fonts of about
-# 12,000 glyphs. Noto Sans CJK (65,535 glyphs, CFF) stays the fallback, and Chinese: WeasyPrint
-# subsets fonts keeping glyph ids, so a subset of it keeps an entry for every glyph up to the
-# last one used, about 300 KB a PDF against 35 KB (docs/invoices.md).
-PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
-PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
-
-
-def pdf_fonts(language: str) -> str:
-    """The PDF's fonts (Debian's DejaVu, IPAex, Nanum and Noto CJK, embedded and subset), by
-    language: its own first, then the others for names and words in other scripts."""
-    first = PDF_CJK_FONTS.get(language.split("_")[0].split("-")[0], "DejaVu Sans")
-    names = [first, *(name for name in PDF_FALLBACK_FONTS if name != first)]
-    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"
