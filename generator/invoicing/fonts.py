@@ -24,8 +24,13 @@ from html.parser import HTMLParser
 PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
 PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
 
-# The Debian packages with fonts for the PDFs (Makefile: pdf-libs), each with a family of its
-# own by which fontconfig tells whether it is installed.
+# What making the PDFs needs from Debian (or Ubuntu): Pango with fontconfig, HarfBuzz's subsetter,
+# and the fonts of pdf_font_families. The Makefile's pdf-libs and `portal init-ci`'s workflows
+# install these (a test holds the Makefile to this list).
+DEBIAN_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0",
+                   "fonts-dejavu-core", "fonts-ipaexfont-gothic", "fonts-nanum", "fonts-noto-cjk")
+# The Debian packages with fonts for the PDFs, each with a family of its own by which
+# fontconfig tells whether it is installed.
 FONT_PACKAGES = {"fonts-dejavu-core": "DejaVu Sans", "fonts-ipaexfont-gothic": "IPAexGothic",
                  "fonts-nanum": "NanumGothic", "fonts-noto-cjk": "Noto Sans CJK JP",
                  "fonts-noto-core": "Noto Sans"}
