@@ -34,7 +34,6 @@ from xml.etree import ElementTree
 
 from generator.invoicing.fonts import check_fonts
 
-
 FACTURX_FILENAME = "factur-x.xml"
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
 # Countries whose paper is US Letter; everyone else prints on A4.
