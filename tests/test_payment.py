@@ -4,7 +4,6 @@ standard: EPC069-12 for EUR, the ZBP 2D code for PLN, UsingQR with a Bankgirot O
 
 from __future__ import annotations
 
-import json
 import re
 import textwrap
 from decimal import Decimal
@@ -12,13 +11,10 @@ from pathlib import Path
 
 import pypdfium2
 import zxingcpp
-from lxml import etree
 
 from conftest import BASE_SITE, WITH_PDFS, build_site
 from generator.invoicing.payment import luhn_digit, ocr_reference, zbp_payload
-
-UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
+from paycodes import invoice_terms, luhn_valid, ocr_valid, parse_epc, parse_usingqr, parse_zbp
 
 
 def decode_pdf(pdf: Path) -> list[str]:
@@ -43,39 +39,6 @@ def decode_page_svg(html: Path) -> list[str]:
     return [code.text for code in zxingcpp.read_barcodes(image)]
 
 
-def invoice_terms(xml: Path) -> dict[str, str]:
-    root = etree.parse(str(xml)).getroot()
-    return {"total": root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=UBL),
-            "currency": root.findtext("cbc:DocumentCurrencyCode", namespaces=UBL),
-            "account": root.findtext("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID",
-                                     namespaces=UBL),
-            "reference": root.findtext("cac:PaymentMeans/cbc:PaymentID", namespaces=UBL),
-            "number": root.findtext("cbc:ID", namespaces=UBL)}
-
-
-def parse_epc(payload: str) -> dict[str, str]:
-    """EPC069-12: service tag, version, character set, identification, BIC, name, IBAN,
-    amount, purpose, structured reference, unstructured remittance."""
-    lines = payload.split("\n")
-    assert lines[:4] == ["BCD", "002", "1", "SCT"] and len(lines) <= 12
-    assert lines[7].startswith("EUR")
-    return {"bic": lines[4], "name": lines[5], "iban": lines[6], "currency": "EUR",
-            "amount": lines[7][3:], "reference": lines[10]}
-
-
-def parse_zbp(payload: str) -> dict[str, str]:
-    """ZBP 2D: NIP|country|account|amount in grosz|name|title|reserve|reserve|reserve, at most
-    160 characters; the amount six digits (000000: the payer types it)."""
-    fields = payload.split("|")
-    assert len(fields) == 9 and fields[1] == "PL" and len(payload) <= 160
-    assert re.fullmatch(r"(\d{10})?", fields[0]) and re.fullmatch(r"\d{26}", fields[2])
-    assert re.fullmatch(r"\d{6}", fields[3])
-    assert 0 < len(fields[4]) <= 20 and 0 < len(fields[5]) <= 32
-    assert len(fields[6]) <= 20 and len(fields[7]) <= 12 and len(fields[8]) <= 24
-    return {"nip": fields[0], "account": fields[2], "currency": "PLN",
-            "amount": str(Decimal(fields[3]) / 100), "name": fields[4], "reference": fields[5]}
-
-
 # The test agency invoicing in złoty to a Polish account: 9 999,99 zł, the most six digits of
 # grosz hold.
 ZLOTY_SITE = {
@@ -93,20 +56,21 @@ ZLOTY_SITE = {
 }
 
 
-def luhn_valid(digits: str) -> bool:
-    return luhn_digit(digits[:-1]) == digits[-1]
-
-
 def test_epc_qr_of_a_euro_invoice_pays_its_total_to_its_iban(make_site):
     root = make_site(WITH_PDFS)
     assert build_site(root).exit_code == 0
     out = root / "output" / "acme" / "invoices"
     terms = invoice_terms(out / "2026-10.xml")
-    for payload in decode_pdf(out / "2026-10.pdf") + decode_page_svg(out / "2026-10.html"):
+    payloads = decode_pdf(out / "2026-10.pdf") + decode_page_svg(out / "2026-10.html")
+    assert len(payloads) == 2
+    for payload in payloads:
         epc = parse_epc(payload)
         assert epc["iban"] == terms["account"] == "NL91ABNA0417164300"
         assert Decimal(epc["amount"]) == Decimal(terms["total"]) == Decimal("1323.21")
-        assert epc["reference"] == terms["reference"] == terms["number"] == "0123"
+        # the invoice number 0123 as an ISO 11649 creditor reference, in the structured
+        # remittance field (the unstructured one empty), as the UBL invoice's PaymentID
+        assert epc["structured"] == terms["reference"] == "RF780123" and epc["text"] == ""
+        assert terms["number"] == "0123"
         assert epc["bic"] == "ABNANL2A" and epc["name"] == "Test Agency B.V."
 
 
@@ -162,14 +126,16 @@ def test_zbp_payload_matches_the_recommendations_examples():
 def test_usingqr_of_a_krona_invoice_carries_a_bankgirot_ocr(example):
     out = example / "nordlys-saas" / "invoices"
     terms = invoice_terms(out / "2026-11.xml")
-    for payload in decode_pdf(out / "2026-11.pdf") + decode_page_svg(out / "2026-11.html"):
-        data = json.loads(payload)
-        assert data["uqr"] == 1 and data["pt"] == "BG" and data["acc"] == "5402-9681"
-        assert Decimal(str(data["due"])) == Decimal(terms["total"]) == Decimal("95000.00")
-        ocr = data["iref"]
+    payloads = decode_pdf(out / "2026-11.pdf") + decode_page_svg(out / "2026-11.html")
+    assert len(payloads) == 2
+    for payload in payloads:
+        uqr = parse_usingqr(payload)
+        assert uqr["kind"] == "BG" and uqr["account"] == "5402-9681"
+        assert Decimal(uqr["amount"]) == Decimal(terms["total"]) == Decimal("95000.00")
+        ocr = uqr["reference"]
         assert ocr == terms["reference"] and luhn_valid(ocr)
         assert int(ocr[-2]) == len(ocr) % 10  # the length digit
-        assert data["ddt"] == "20261216"
+        assert uqr["due"] == "20261216"
     page = (out / "2026-11.html").read_text(encoding="utf-8")
     assert "OCR-nummer" in page and "5402-9681" in page
 
@@ -180,6 +146,9 @@ def test_ocr_reference_follows_bankgirot():
     assert ocr_reference("INV-2026-1116") == "2026111605"
     assert luhn_digit("7992739871") == "3"  # the textbook Luhn example
     assert luhn_valid("2026111605") and not luhn_valid("2026111604")
+    # Luhn-valid both; the second's length digit says 2, not 10 digits
+    assert ocr_valid("2026111605") and luhn_valid("2026111621") and not ocr_valid("2026111621")
+    assert luhn_valid("79927398713") and not luhn_valid("79927398710")  # our own Luhn too
 
 
 def test_yen_and_won_invoices_show_the_domestic_transfer_fields(example):

@@ -24,7 +24,7 @@ from generator.content.domain import (
 from generator.content.models import PaymentDetails
 from generator.errors import Problem, did_you_mean
 from generator.invoicing.ksef import fa3_facts, file_digest, verification_url
-from generator.invoicing.ledger import OVERDUE, balances, settle
+from generator.invoicing.ledger import OVERDUE, balances, refunds_exceed_payments, settle
 from generator.invoicing.money import invoice_totals, round_money
 from generator.invoicing.numbering import IssuedNumber, issued_numbers
 from generator.invoicing.payment import payment_reference
@@ -231,9 +231,11 @@ def _check_settled(records: list[InvoiceRecord], client: Client, as_of: date,
         if record.status == OVERDUE and late > OVERDUE_WARNING_DAYS:
             problems.add(file, ("due",), f"invoice {invoice.number} is unpaid {late} days "
                                          f"after its due date ({invoice.due})", "warning")
-        if not record.is_credit_note and record.left > record.totals.total - record.credited:
+        notes = [r for r in records if r.corrects and r.corrects.slug == record.slug]
+        if not record.is_credit_note and refunds_exceed_payments(record, notes):
             problems.add(file, ("payments",), f"invoice {invoice.number}: its credit notes "
-                                              "record refunds of more than was paid on it")
+                                              "record refunds of more than was paid on it by "
+                                              "then")
         elif record.left < 0 and not record.credit_notes:
             problems.add(file, ("payments",), f"invoice {invoice.number} is overpaid by "
                                               f"{-record.left} {record.currency}: record the "

@@ -60,6 +60,18 @@ def standing(record: InvoiceRecord, notes: list[InvoiceRecord], as_of: date) -> 
     return Standing(credited=credited, paid=paid, refunded=refunded)
 
 
+def refunds_exceed_payments(record: InvoiceRecord, notes: list[InvoiceRecord]) -> bool:
+    """Whether, on some day, the refunds recorded on the invoice's credit notes `notes` give
+    back more than was paid on it (money that never came in): on any build date the ledger
+    would then show more left to pay than the invoice less its credit notes."""
+    days = sorted({p.on for n in notes for p in n.invoice.payments})
+    for day in days:
+        figures = standing(record, [n for n in notes if n.invoice.issued <= day], day)
+        if figures.refunded > figures.paid:
+            return True
+    return False
+
+
 def settle(records: list[InvoiceRecord], as_of: date) -> list[InvoiceRecord]:
     """Each record with its credit notes, figures and status on `as_of`; credit notes must
     already name the record they correct (`corrects`)."""

@@ -24,6 +24,7 @@ EPC_MAX_AMOUNT = Decimal("999999999.99")
 ZBP_MAX_AMOUNT = Decimal("9999.99")  # six digits of grosz
 # Error correction by code: EPC069-12 asks for M; the ZBP recommendation for L.
 QR_ERROR_LEVELS = {"epc": "m", "zbp": "l", "usingqr": "m"}
+QR_QUIET_ZONE = 4  # modules of light margin around a QR code (ISO/IEC 18004)
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,14 @@ def usingqr_payload(name: str, account: PaymentDetails, amount: Decimal, referen
 
 
 def qr_svg(payload: str, error: str = "m") -> str:
-    """The payload as an inline SVG QR code (error correction `error`), with a quiet zone."""
+    """The payload as an inline SVG QR code (error correction `error`) that scales whole: no
+    fixed size but a viewBox of one unit a module, its four-module quiet zone painted white
+    (so a dark page or a card's border never eats into it). The stylesheet gives its size."""
     import segno
 
     code = segno.make_qr(payload, error=error, boost_error=False, encoding="utf-8")
-    return str(code.svg_inline(scale=4, border=4, dark="#000", light="#fff"))
+    return str(code.svg_inline(scale=1, border=QR_QUIET_ZONE, dark="#000", light="#fff",
+                               omitsize=True))
 
 
 def payment_url(record: InvoiceRecord, pattern: str | None, amount: Decimal) -> str | None:
