@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from generator.invoicing.book import Bill, bill
     from generator.invoicing.en16931 import EInvoice, cii_xml, einvoice, ubl_xml
+    from generator.invoicing.fonts import FontsMissing, pdf_fonts
     from generator.invoicing.money import round_money, sum_by_currency
     from generator.invoicing.numbering import IssuedNumber, numbering_problems
     from generator.invoicing.payment import payment_block, qr_svg
-    from generator.invoicing.fonts import FontsMissing, pdf_fonts
     from generator.invoicing.pdf import PdfMaker, paper_size
 
 _WHERE = {
