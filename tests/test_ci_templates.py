@@ -34,6 +34,7 @@ from generator.commands.init_ci import (
     inbox_workflow,
     workflow,
 )
+from generator.invoicing.fonts import DEBIAN_PACKAGES
 from gitrepo import commit, init_repo
 from imapserver import imap_server  # noqa: F401  (fixture)
 from protected_site import LINK_SITE
@@ -152,6 +153,59 @@ def test_gitlab_checks_merge_requests_and_publishes_only_from_the_default_branch
         assert s3_flow["build"]["environment"] == {"name": "portals"}
         assert pages_flow["build"]["artifacts"]["paths"] == ["public/"]
         assert pages_flow["pages"]["artifacts"]["paths"] == ["public/"]
+
+
+def _build_job_script(provider: str, document: dict) -> str:
+    """The shell text of the job that builds the portals, its steps in order."""
+    scripts = _scripts(provider, document)
+    job = "publish" if provider == "github" else "build"
+    return "\n".join(text for where, text in scripts.items() if where.split(".")[0] == job)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=_variant_id)
+def test_the_build_job_installs_the_pdf_fonts_before_building(variant):
+    provider, shards, target = variant
+    script = _build_job_script(provider, yaml.safe_load(workflow(provider, "content", shards,
+                                                                 target)))
+    listed = f'packages="{" ".join(DEBIAN_PACKAGES)}"'
+    assert listed in script and script.index(listed) < script.index("portal build")
+    assert {"fonts-ipaexfont-gothic", "fonts-nanum", "fonts-noto-cjk"} <= set(DEBIAN_PACKAGES)
+
+
+def test_the_makefile_installs_the_packages_the_pdfs_need():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    listed = re.search(r"^PDF_PACKAGES := (.*)$", makefile, re.MULTILINE)
+    assert listed and sorted(listed.group(1).split()) == sorted(DEBIAN_PACKAGES)
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_the_font_install_asks_apt_only_for_what_is_missing(provider, tmp_path):
+    """The install script against stand-ins for dpkg, sudo and apt-get that log their calls:
+    nothing to do on a runner that has every package; one that lacks the Japanese font gets
+    exactly that one."""
+    script = _build_job_script(provider, yaml.safe_load(workflow(provider)))
+    script = script[script.index("packages="):script.index("portal build")]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls"
+    stand_ins = {
+        "dpkg": 'case "$2" in $LACKING) exit 1 ;; esac\n'
+                'printf "Package: %s\\nStatus: install ok installed\\n" "$2"\n',
+        "apt-get": 'echo "apt-get $*" >> "$LOG"\n',
+        "sudo": 'echo "sudo" >> "$LOG"\n"$@"\n'}
+    for name, body in stand_ins.items():
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}")
+        (bin_dir / name).chmod(0o755)
+    for lacking, calls in (("none", []), ("fonts-ipaexfont-gothic", [
+            "apt-get update -q",
+            "apt-get install -y -q --no-install-recommends fonts-ipaexfont-gothic"])):
+        log.unlink(missing_ok=True)
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "LOG": str(log), "LACKING": lacking}
+        subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                       env=env, check=True, timeout=60)
+        logged = log.read_text().splitlines() if log.exists() else []
+        assert [line for line in logged if line != "sudo"] == calls
+        assert ("sudo" in logged) == (provider == "github" and bool(calls))
 
 
 @pytest.mark.parametrize("variant", [v for v in VARIANTS if v[0] == "github"], ids=_variant_id)

@@ -35,6 +35,7 @@ from generator.commands.init_ci_inbox import (
     gitlab_inbox_job,
 )
 from generator.errors import UsageError
+from generator.invoicing.fonts import DEBIAN_PACKAGES
 
 RECORD = ".clientportal-notified.json"  # commands.notify.RECORD (not imported: a light module)
 
@@ -102,6 +103,26 @@ def _secrets_script(flow: Workflow) -> str:
             f'  {source} > "{flow.secrets_file}"\n'
             "  echo '.portal-secrets' >> .git/info/exclude\n"
             "fi\n")
+
+
+def _pdf_packages_script(flow: Workflow) -> str:
+    """Install what the invoice PDFs need (Pango, HarfBuzz, the fonts of every language), the
+    packages missing only: a runner with DejaVu alone would otherwise stop the build."""
+    sudo = "sudo " if flow.provider == "github" else ""  # GitLab's python image runs as root
+    return (f'packages="{" ".join(DEBIAN_PACKAGES)}"\n'
+            'missing=""\n'
+            'for package in $packages; do\n'
+            '  case "$(dpkg -s "$package" 2>/dev/null)" in\n'
+            '    *"Status: install ok installed"*) ;;\n'
+            '    *) missing="$missing $package" ;;\n'
+            '  esac\n'
+            'done\n'
+            'if [ -n "$missing" ]; then\n'
+            f'  {sudo}apt-get update -q\n'
+            '  # shellcheck disable=SC2086  # one word a package\n'
+            f'  {sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -q '
+            '--no-install-recommends $missing\n'
+            'fi\n')
 
 
 def _publish_script(flow: Workflow) -> str:
@@ -248,7 +269,9 @@ jobs:
           restore-keys: {key}
       - name: Check the content (and that every secret is there)
         run: portal check --content {flow.content_dir}
-      - name: Build the portals that changed
+      - name: Install the libraries and fonts of the invoice PDFs (Debian packages)
+        run: |
+{_indent(_pdf_packages_script(flow), 10)}      - name: Build the portals that changed
 {shard_env}        run: portal build --content {flow.content_dir} --out output{flow.shard_arg}
 {_github_publish(flow)}{_github_notify(flow)}"""
 
@@ -331,6 +354,8 @@ def gitlab_workflow(flow: Workflow) -> str:
     key = "portals-$CI_NODE_INDEX" if flow.shards else "portals"
     parallel = f"  parallel: {flow.shards}\n" if flow.shards else ""
     script = (f"    - portal check --content {flow.content_dir}\n"
+              "    - |\n      # the libraries and fonts of the invoice PDFs (Debian packages)\n"
+              f"{_indent(_pdf_packages_script(flow), 6)}"
               f"    - portal build --content {flow.content_dir} --out output{flow.shard_arg}\n")
     publish = _publish_script(flow).splitlines()
     script += "".join(f"    - {line}\n" for line in publish)

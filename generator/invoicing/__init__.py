@@ -8,7 +8,7 @@ content's records, and everything outside it uses only what this module exports.
 - the ledger's records live in content.domain (InvoiceRecord, Balance) so every stage reads them
 - `payment_block`, `qr_svg`: the payment details and QR code of an unpaid invoice (payment)
 - `einvoice`, `ubl_xml`, `cii_xml`: the EN 16931 e-invoice (en16931)
-- `PdfMaker`: the PDF/A-3 Factur-X invoice (pdf)
+- `PdfMaker`: the PDF/A-3 Factur-X invoice (pdf), its fonts and their check (fonts)
 - `numbering_problems`, `IssuedNumber`: invoice numbers unique per seller (numbering)
 
 Names are loaded on first use, so the light agency-wide checks (numbering) need none of the
@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from generator.invoicing.book import Bill, bill
     from generator.invoicing.en16931 import EInvoice, cii_xml, einvoice, ubl_xml
+    from generator.invoicing.fonts import FontsMissing, pdf_fonts
     from generator.invoicing.money import round_money, sum_by_currency
     from generator.invoicing.numbering import IssuedNumber, numbering_problems
     from generator.invoicing.payment import payment_block, qr_svg
-    from generator.invoicing.pdf import PdfMaker, paper_size, pdf_fonts
+    from generator.invoicing.pdf import PdfMaker, paper_size
 
 _WHERE = {
     "Bill": "book", "bill": "book",
@@ -34,7 +35,7 @@ _WHERE = {
     "round_money": "money", "sum_by_currency": "money",
     "IssuedNumber": "numbering", "numbering_problems": "numbering",
     "payment_block": "payment", "qr_svg": "payment",
-    "PdfMaker": "pdf", "paper_size": "pdf", "pdf_fonts": "pdf",
+    "PdfMaker": "pdf", "paper_size": "pdf", "FontsMissing": "fonts", "pdf_fonts": "fonts",
 }
 __all__ = sorted(_WHERE)
 

@@ -2,13 +2,15 @@
 
 The PDF is a fixed document made from its own template (`invoice_pdf.html`): no portal
 navigation, no status, the invoice as issued. Fonts are embedded and subset (the system's
-DejaVu and Noto CJK; nothing is downloaded). The XMP metadata carries Factur-X's extension
-schema, and `factur-x.xml` is attached with the relationship `Alternative`, so accounting
+DejaVu, IPAex, Nanum and Noto CJK, fonts.py; nothing is downloaded). The XMP metadata carries Factur-X's extension
+schema in the one XMP packet WeasyPrint writes (a second `rdf:RDF` block would be ignored
+by XMP readers), and `factur-x.xml` is attached with the relationship `Alternative`, so accounting
 software reads the invoice without retyping it.
 
 A PDF costs a few hundred milliseconds, so `PdfMaker` makes each one once: it keeps the PDF
 in the output folder's cache under the digest of its HTML and XML, and a client's rebuild
-takes it from there while the invoice and what it shows are unchanged.
+takes it from there while the invoice and what it shows are unchanged. Before it makes one,
+it checks that the fonts installed have every character of the page (fonts.py).
 """
 
 from __future__ import annotations
@@ -22,11 +24,16 @@ import html
 import logging
 import mimetypes
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
+from xml.etree import ElementTree
+
+
+from generator.invoicing.fonts import check_fonts
 
 FACTURX_FILENAME = "factur-x.xml"
 FACTURX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
@@ -65,8 +72,18 @@ def paper_size(country: str | None) -> str:
     return "letter" if country in LETTER_COUNTRIES else "A4"
 
 
+# The XMP's prefixes, the schemas' own: PDF/A requires the extension schema's prefix ("fx") to be
+# the one its properties are written with, and validators expect the predefined ones.
+XMP_PREFIXES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+                "dc": "http://purl.org/dc/elements/1.1/", "xmp": "http://ns.adobe.com/xap/1.0/",
+                "pdf": "http://ns.adobe.com/pdf/1.3/", "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
+                "fx": FACTURX_NAMESPACE, "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
+                "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+                "pdfaProperty": "http://www.aiim.org/pdfa/ns/property#"}
+
+
 def facturx_xmp() -> bytes:
-    """The XMP of a Factur-X invoice, added to WeasyPrint's own (PDF/A identification)."""
+    """The RDF of a Factur-X invoice's XMP properties and of their extension schema."""
     properties = "".join(
         "<rdf:li rdf:parseType=\"Resource\">"
         f"<pdfaProperty:name>{name}</pdfaProperty:name>"
@@ -77,6 +94,21 @@ def facturx_xmp() -> bytes:
         for name, text in FACTURX_PROPERTIES)
     return FACTURX_XMP.format(namespace=FACTURX_NAMESPACE, document_type="INVOICE",
                               filename=FACTURX_FILENAME, properties=properties).encode("utf-8")
+
+
+def merged_xmp(weasyprint_rdf: bytes) -> bytes:
+    """WeasyPrint's RDF (PDF/A identification, title, author, dates) with the Factur-X
+    descriptions added to it: one `rdf:RDF`, the only one XMP readers look at."""
+    rdf = ElementTree.fromstring(weasyprint_rdf)
+    rdf.extend(list(ElementTree.fromstring(facturx_xmp())))
+    for prefix, namespace in XMP_PREFIXES.items():  # as WeasyPrint registers its own
+        ElementTree.register_namespace(prefix, namespace)
+    return ElementTree.tostring(rdf, encoding="utf-8")
+
+
+def _with_facturx(weasyprint_rdf: Callable[..., bytes]) -> Callable[..., bytes]:
+    """WeasyPrint's `generate_rdf_metadata`, with the Factur-X descriptions merged in."""
+    return lambda *args: merged_xmp(weasyprint_rdf(*args))
 
 
 @contextlib.contextmanager
@@ -125,7 +157,10 @@ def render_pdf(html: str, cii: bytes, issued: date) -> bytes:
     moment = datetime(issued.year, issued.month, issued.day)
     document = HTML(string=html, url_fetcher=_data_only_fetcher()).render(
         font_config=_font_config())
-    document.metadata.xmp_metadata.append(facturx_xmp())
+    # the documented extension point of WeasyPrint's XMP: its `xmp_metadata` list would be
+    # written as a second rdf:RDF after its own, which pikepdf and pypdf do not read
+    metadata = document.metadata
+    metadata.generate_rdf_metadata = _with_facturx(metadata.generate_rdf_metadata)
     attachment = Attachment(string=cii, name=FACTURX_FILENAME, created=moment,
                             url_fetcher=_data_only_fetcher(),
                             modified=moment, description="Factur-X invoice (EN 16931)",
@@ -165,12 +200,14 @@ def _data_only_fetcher() -> Any:
 
 
 @functools.cache
-def _weasyprint_version() -> str:
-    """WeasyPrint's version, from its installed metadata: a PDF taken from the cache needs
-    no WeasyPrint loaded (0.5 s a process)."""
+def _maker_version() -> bytes:
+    """What makes a PDF besides its HTML and XML: WeasyPrint's version, from its installed
+    metadata (a PDF taken from the cache needs no WeasyPrint loaded, 0.5 s a process), and
+    this module's code (its metadata, its checks)."""
     from importlib.metadata import version
 
-    return version("weasyprint")
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return f"{version('weasyprint')} {code}".encode()
 
 
 class PdfCache(Protocol):
@@ -191,14 +228,17 @@ class PdfMaker:
     made: int = 0  # PDFs rendered (not taken from the cache), for tests and the bench
     _used: dict[str, set[str]] = field(default_factory=dict)
 
-    def pdf(self, group: str, html: str, cii: bytes, issued: date) -> bytes:
-        """The PDF of one invoice of a client (`group`), from the cache when unchanged."""
-        digest = hashlib.sha256(b"\0".join((_weasyprint_version().encode(), html.encode(),
+    def pdf(self, group: str, html: str, cii: bytes, issued: date, language: str) -> bytes:
+        """The PDF of one invoice of a client (`group`) in `language`, from the cache when
+        unchanged; raise FontsMissing, making none, if it would print a character no
+        installed font has."""
+        digest = hashlib.sha256(b"\0".join((_maker_version(), html.encode(),
                                             cii, issued.isoformat().encode()))).hexdigest()
         self._used.setdefault(group, set()).add(f"{digest}.pdf")
         cached = self.cache.get(group, digest, ".pdf") if self.cache else None
         if cached is not None:
             return cached
+        check_fonts(html, language)
         content = render_pdf(html, cii, issued)
         self.made += 1
         if self.cache:
@@ -209,19 +249,3 @@ class PdfMaker:
         """A client's portal is rendered: drop its cached PDFs that it no longer uses."""
         if self.cache:
             self.cache.keep_only(group, self._used.pop(group, set()))
-
-
-# Japanese and Korean text in PDFs: IPAex Gothic and Nanum Gothic, TrueType fonts of about
-# 12,000 glyphs. Noto Sans CJK (65,535 glyphs, CFF) stays the fallback, and Chinese: WeasyPrint
-# subsets fonts keeping glyph ids, so a subset of it keeps an entry for every glyph up to the
-# last one used, about 300 KB a PDF against 35 KB (docs/invoices.md).
-PDF_CJK_FONTS = {"ja": "IPAexGothic", "ko": "NanumGothic", "zh": "Noto Sans CJK SC"}
-PDF_FALLBACK_FONTS = ("IPAexGothic", "NanumGothic", "Noto Sans CJK JP", "Noto Sans CJK KR")
-
-
-def pdf_fonts(language: str) -> str:
-    """The PDF's fonts (Debian's DejaVu, IPAex, Nanum and Noto CJK, embedded and subset), by
-    language: its own first, then the others for names and words in other scripts."""
-    first = PDF_CJK_FONTS.get(language.split("_")[0].split("-")[0], "DejaVu Sans")
-    names = [first, *(name for name in PDF_FALLBACK_FONTS if name != first)]
-    return ", ".join(f'"{name}"' for name in names) + ", sans-serif"

@@ -21,6 +21,7 @@ from generator.content.taxids import issuing_country
 from generator.errors import Problem
 from generator.invoicing import (
     EInvoice,
+    FontsMissing,
     PdfMaker,
     cii_xml,
     einvoice,
@@ -80,8 +81,8 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
             context = {**common, "languages": links}
             portal.files[page.path] = _render_page(env, page, context)
             if page.template == "invoice.html" and pdfs and agency.config.invoice_pdf:
-                portal.files[page.path[:-len(".html")] + ".pdf"] = _invoice_pdf(
-                    env, page, context, documents[page.context["record"].slug], pdfs, client)
+                _add_invoice_pdf(portal, env, page, context,
+                                 documents[page.context["record"].slug], pdfs, client)
         # each language its own feed, beside its pages: the updates as that language shows them
         portal.files[prefix + "feed.xml"] = atom_feed(client, agency, view.updates, fmt,
                                                       address, prefix)
@@ -106,15 +107,22 @@ def _einvoices(client: Client) -> dict[str, EInvoice]:
     return {record.slug: einvoice(record) for record in client.invoices}
 
 
-def _invoice_pdf(env: jinja2.Environment, page: Page, context: dict[str, Any],
-                 document: EInvoice, pdfs: PdfMaker, client: Client) -> bytes:
-    """The invoice page's PDF: its own template, with the CII XML embedded (Factur-X)."""
-    invoice = document.record.invoice
-    extra = {"paper": paper_size(document.buyer.country),
-             "font_family": pdf_fonts(str(context["page_language"])),
+def _add_invoice_pdf(portal: RenderedPortal, env: jinja2.Environment, page: Page,
+                     context: dict[str, Any], document: EInvoice, pdfs: PdfMaker,
+                     client: Client) -> None:
+    """The invoice page's PDF: its own template, with the CII XML embedded (Factur-X); or,
+    where the fonts installed lack a character of it, the invoice file's problem."""
+    language = str(context["page_language"])
+    extra = {"paper": paper_size(document.buyer.country), "font_family": pdf_fonts(language),
              "agency_logo_data": _logo_data(context)}
     html = _render_page(env, replace(page, template="invoice_pdf.html"), {**context, **extra})
-    return pdfs.pdf(client.slug, html.decode("utf-8"), cii_xml(document), invoice.issued)
+    path = page.path[:-len(".html")] + ".pdf"
+    try:
+        portal.files[path] = pdfs.pdf(client.slug, html.decode("utf-8"), cii_xml(document),
+                                      document.record.invoice.issued, language)
+    except FontsMissing as missing:
+        portal.problems.append(Problem(document.record.source, None, missing.explain(
+            f"the PDF of invoice {document.record.invoice.number} ({client.slug}/{path})")))
 
 
 def _logo_data(context: dict[str, Any]) -> str | None:
