@@ -232,19 +232,23 @@ def serve_command(content_dir: Path, clients: tuple[str, ...], port: int,
 @click.option("--name", help="The client's name [default: from the slug].")
 @click.option("--locale", help="Language of the portal, e.g. pl [default: portal.yaml's].")
 @click.option("--currency", help="ISO 4217 code, e.g. PLN [default: portal.yaml's].")
+@click.option("--country", help="ISO 3166 code of the client's country, e.g. PL: it decides "
+                                "which of the agency's entities invoices it, and the VAT.")
 @click.option("--schemas", default=None, type=click.Path(path_type=Path, file_okay=False),
               help="Schema folder the files point editors at [default: schemas/ beside the "
                    "content folder; written if missing].")
 def new_command(slug: str, content_dir: Path, name: str | None, locale: str | None,
-                currency: str | None, schemas: Path | None) -> None:
+                currency: str | None, country: str | None, schemas: Path | None) -> None:
     """Create a client folder that validates and builds at once."""
     from generator.commands import new as scaffold
 
     scaffold.check_slug(slug)
     locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
     currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
+    country = scaffold.check_code(scaffold.CountryCode, country, "--country")
     folder = schemas or content_dir.parent / "schemas"
-    for path in scaffold.create_client(content_dir, slug, name, locale, currency, folder):
+    codes = scaffold.Codes(locale=locale, currency=currency, country=country)
+    for path in scaffold.create_client(content_dir, slug, name, codes, folder):
         click.echo(f"wrote {path}")
     click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
 

@@ -19,8 +19,9 @@ from conftest import AS_OF, EXAMPLE_CONTENT, REPO, build_site, portal
 # Computed by hand from content/*/invoices/*.yaml (line totals rounded to the minor unit,
 # discounts and tax per rate), unpaid on 2026-11-23; overdue = due before that day.
 EXPECTED = {
-    "kowalski-legal": ("PLN", Decimal("50676.00"), Decimal("29212.50"),  # credit note: -1291.50
-                       "50\u00a0676,00\u00a0zł", "29\u00a0212,50\u00a0zł"),
+    # overdue: 29212.50 less its credit note 1291.50
+    "kowalski-legal": ("PLN", Decimal("50676.00"), Decimal("27921.00"),
+                       "50\u00a0676,00\u00a0zł", "27\u00a0921,00\u00a0zł"),
     "sakura-retail": ("JPY", Decimal("3312701"), Decimal("1662701"), "￥3,312,701", "￥1,662,701"),
     "nordlys-saas": ("SEK", Decimal("208975.00"), Decimal("113975.00"),
                      "208\u00a0975,00\u00a0kr", "113\u00a0975,00\u00a0kr"),
@@ -113,6 +114,9 @@ def two_in_zloty(tmp_path_factory) -> Path:
         "name: Kowalski i Wspólnicy", "name: Mazur Sp. z o.o.", 1), encoding="utf-8")
     for invoice in sorted((second / "invoices").glob("*.yaml"))[:-1]:
         invoice.unlink()  # one invoice: a smaller balance in the same currency
+    kept = second / "invoices/2026-10.yaml"  # a seller numbers each invoice once
+    text = kept.read_text(encoding="utf-8").replace("FV/2026/10/012", "FV/2026/10/013")
+    kept.write_text(text.split("\n# Issued in KSeF")[0] + "\n", encoding="utf-8")  # no KSeF copy
     out = content.parent / "output"
     result = portal("build", "--content", content, "--out", out, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
@@ -151,7 +155,7 @@ def test_overview_totals_per_currency_and_links_to_the_portals(two_in_zloty):
     assert lines == ["Total in JPY ￥3,312,701 ￥1,662,701",
                      "Total in KRW ₩32,285,000 ₩16,885,000",
                      # 50 676,00 (after a credit note and a partial payment) + 22 755,00 open
-                     "Total in PLN 73 431,00 zł 29 212,50 zł",
+                     "Total in PLN 73 431,00 zł 27 921,00 zł",
                      "Total in SEK 208 975,00 kr 113 975,00 kr"]
     assert '<a href="../kowalski-legal/index.html" hreflang="pl">Kowalski i Wspólnicy</a>' \
         in html

@@ -30,7 +30,9 @@ def _site(root: Path, version: str) -> Path:
     for slug in CLIENTS:
         for path, text in BASE_SITE.items():
             if path.startswith("content/acme/"):
-                files[path.replace("content/acme/", f"content/{slug}/")] = text
+                # each client its own invoice numbers: a seller numbers an invoice once
+                files[path.replace("content/acme/", f"content/{slug}/")] = (
+                    text.replace('number: "0', f'number: "{slug.upper()}-0'))
     files["content/portal.yaml"] = BASE_SITE["content/portal.yaml"]
     files["content/_agency/logo.svg"] = BASE_SITE["content/_agency/logo.svg"]
     for slug in CLIENTS:

@@ -21,7 +21,7 @@ CLIENTS = ["hanbit-logistics", "kowalski-legal", "nordlys-saas", "sakura-retail"
 # Computed by hand from the invoice files (see the closing note of the core issue):
 # open balance, overdue balance, paid total, as shown on the invoices page.
 TOTALS = {
-    "kowalski-legal": ("50 676,00 zł", "29 212,50 zł", "94 119,60 zł"),  # less a credit note
+    "kowalski-legal": ("50 676,00 zł", "27 921,00 zł", "94 119,60 zł"),  # overdue 29 212,50 less its credit note
     "sakura-retail": ("￥3,312,701", "￥1,662,701", "￥6,937,795"),
     "nordlys-saas": ("208 975,00 kr", "113 975,00 kr", "383 700,00 kr"),  # reverse charge: no VAT
     "hanbit-logistics": ("₩32,285,000", "₩16,885,000", "₩33,176,000"),

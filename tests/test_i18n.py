@@ -39,7 +39,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "Saldo do zapłaty", "50 676,00 zł", "Zrealizowano 3 z 10 kamieni milowych",
         "1 kamień milowy po terminie", "Ostatnie zmiany", "Zmiany z ostatnich 30 dni",
         "Termin płatności: 30 października 2026 · 24 dni po terminie",
-        "Zobacz 3 nieopłacone faktury",
+        "Zobacz 2 nieopłacone faktury",
         "Pobierz kalendarz terminów", "Stan na 23 listopada 2026.",
     ],
     ("kowalski-legal", "invoices/2026-10.html"): [

@@ -90,7 +90,7 @@ def test_new_client_checks_and_builds(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(EXAMPLE_CONTENT, content)
     result = portal("new", "zeta-corp", "--content", content, "--name", "Zeta & Co",
-                    "--locale", "sv", "--currency", "EUR")
+                    "--locale", "sv", "--currency", "EUR", "--country", "SE")
     assert result.exit_code == 0, result.output
     folder = content / "zeta-corp"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
@@ -133,3 +133,24 @@ def test_new_and_schema_in_a_subprocess(tmp_path):
     run = subprocess.run([sys.executable, "-m", "generator", "check", "--content",
                           str(tmp_path / "content")], capture_output=True, text=True, cwd=REPO)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_a_new_polish_client_is_invoiced_by_the_polish_branch(tmp_path):
+    """`--country PL` names the country: the scaffolded invoice comes from the agency's Polish
+    registration (its NIP, paid into its own złoty account), not from the Dutch B.V.; without
+    a country, check says what decides it rather than guessing."""
+    content = tmp_path / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    result = portal("new", "nowak-logistyka", "--content", content, "--locale", "pl",
+                    "--currency", "PLN", "--country", "PL")
+    assert result.exit_code == 0, result.output
+    assert "country: PL" in (content / "nowak-logistyka/client.yaml").read_text()
+    built = portal("build", "--content", content, "--out", tmp_path / "out", "--as-of", AS_OF,
+                   "--client", "nowak-logistyka")
+    assert built.exit_code == 0, built.output
+    page = (tmp_path / "out/nowak-logistyka/invoices/001.html").read_text()
+    assert "Oddział w Polsce" in page and "5272873101" in page
+    assert portal("new", "bez-kraju", "--content", content).exit_code == 0
+    check = portal("check", "--content", content)
+    assert "bez-kraju/client.yaml" in check.output and "country is not given" in check.output
+    assert portal("new", "zed", "--content", content, "--country", "XX").exit_code == 2

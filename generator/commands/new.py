@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,13 +18,22 @@ from pydantic import TypeAdapter, ValidationError
 
 from generator.build.options import build_date
 from generator.commands.schema import SCHEMAS, schema_comment, write_schemas
-from generator.content.fieldtypes import CurrencyCode, LocaleCode
+from generator.content.fieldtypes import CountryCode, CurrencyCode, LocaleCode
 from generator.content.folders import SLUG_PATTERN
 from generator.content.read import read_agency
 from generator.content.validate import validate_agency
 from generator.errors import UsageError
 
 FIRST_REQUIREMENT = "first-requirement"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Codes:
+    """The codes given on the command line, each checked; None when not given."""
+
+    locale: str | None = None
+    currency: str | None = None
+    country: str | None = None
 
 
 def check_slug(slug: str) -> str:
@@ -50,12 +60,26 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def client_files(slug: str, name: str, locale: str | None, currency: str | None,
-                 today: date, comments: dict[str, str]) -> dict[str, str]:
+def _country_lines(country: str | None) -> list[str]:
+    """The country, and the address and tax numbers an invoice to the client needs."""
+    if not country:
+        return ["# country: PL               # the client's country: it decides which of the "
+                "agency's entities invoices it, and the VAT"]
+    return [f"country: {country}",
+            "# legal_name: \"…\"            # the name on invoices, if not the name above",
+            "# address: |                # printed on invoices",
+            "#   Street 1",
+            "#   00-000 City",
+            "# tax_ids: {eu_vat: …}       # the client's tax numbers (see docs/content-format.md)"]
+
+
+def client_files(slug: str, name: str, codes: Codes, today: date,
+                 comments: dict[str, str]) -> dict[str, str]:
     """Every file of a new client folder, by path relative to it."""
     profile = [comments["client.yaml"].rstrip("\n"), f"name: {_yaml_text(name)}"]
-    profile += [f"locale: {locale}"] if locale else []
-    profile += [f"currency: {currency}"] if currency else []
+    profile += [f"locale: {codes.locale}"] if codes.locale else []
+    profile += [f"currency: {codes.currency}"] if codes.currency else []
+    profile += _country_lines(codes.country)
     profile += [
         "lifecycle_stage: onboarding",
         f"acquired_on: {today.isoformat()}",
@@ -111,8 +135,8 @@ items:
     }
 
 
-def create_client(content_dir: Path, slug: str, name: str | None, locale: str | None,
-                  currency: str | None, schemas: Path) -> list[Path]:
+def create_client(content_dir: Path, slug: str, name: str | None, codes: Codes,
+                  schemas: Path) -> list[Path]:
     """Write a new client folder dated the build date (SOURCE_DATE_EPOCH, else today in the
     agency's time zone); refuse an existing one. Return the files written."""
     if not (content_dir / "portal.yaml").is_file():
@@ -130,8 +154,7 @@ def create_client(content_dir: Path, slug: str, name: str | None, locale: str | 
         "invoice.yaml": schema_comment(schemas / "invoice.schema.json",
                                        folder / "invoices/001.yaml"),
     }
-    files = client_files(slug, name or slug.replace("-", " ").title(), locale, currency,
-                         today, comments)
+    files = client_files(slug, name or slug.replace("-", " ").title(), codes, today, comments)
     written = []
     for relative, text in files.items():
         path = folder / relative
@@ -141,5 +164,5 @@ def create_client(content_dir: Path, slug: str, name: str | None, locale: str | 
     return written
 
 
-__all__ = ["CurrencyCode", "LocaleCode", "check_code", "check_slug", "client_files",
+__all__ = ["Codes", "CountryCode", "CurrencyCode", "LocaleCode", "check_code", "check_slug", "client_files",
            "create_client"]

@@ -32,7 +32,6 @@ from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
 
-
 from generator.invoicing.fonts import check_fonts
 
 FACTURX_FILENAME = "factur-x.xml"
