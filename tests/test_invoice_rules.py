@@ -12,7 +12,6 @@ import pytest
 
 from conftest import BASE_SITE, build_site, portal
 from generator.content.models import Invoice
-from generator.invoicing.money import invoice_totals
 from generator.content.taxids import (
     check_bic,
     check_eu_vat,
@@ -22,6 +21,7 @@ from generator.content.taxids import (
     check_pl_nip,
     check_se_org_number,
 )
+from generator.invoicing.money import invoice_totals
 
 CLIENT = textwrap.dedent(BASE_SITE["content/acme/client.yaml"]).lstrip("\n")
 PORTAL = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")

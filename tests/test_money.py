@@ -1,6 +1,5 @@
 """Invoice arithmetic: Decimal throughout, minor units per ISO 4217, tax rounded per rate."""
 
-from datetime import date
 from decimal import Decimal
 
 from generator.content.models import Invoice

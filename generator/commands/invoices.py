@@ -60,18 +60,16 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
     day = build_date(as_of, pipeline.agency.config.timezone)
     # validated as of the end of time: every invoice counts, published yet or not
     clients = {client.slug: client for client in pipeline.every_client(date.max)}
-    for slug in slugs:
-        if slug not in clients:
-            raise UsageError(f"--client: no client '{slug}' in {content_dir}"
-                             f"{did_you_mean(slug, clients)}")
+    for slug in [slug for slug in slugs if slug not in clients][:1]:
+        raise UsageError(f"--client: no client '{slug}' in {content_dir}"
+                         f"{did_you_mean(slug, clients)}")
     used = _used_numbers(pipeline, list(clients.values()))
     planned = []
     for slug in slugs or tuple(sorted(clients)):
         client = clients[slug]
         if client.profile.retainer is None:
-            if slugs:
-                planned.append(NextInvoice(slug, Path(slug), skipped="no retainer in "
-                                           "client.yaml"))
+            planned += [NextInvoice(slug, Path(slug), skipped="no retainer in client.yaml")
+                        ] if slugs else []
             continue
         invoice = _planned(pipeline, client, month or default_start(client, day), day,
                            content_dir, used)

@@ -740,12 +740,11 @@ class Invoice(ContentModel):
             raise ValueError("due: give the payment due date of the invoice")
         if self.due is not None and self.due < self.issued:
             raise ValueError(f"due ({self.due}) is before issued ({self.issued})")
-        early = [p.on for p in self.payments if p.on < self.issued]
+        early = sorted(p.on for p in self.payments if p.on < self.issued)
         if self.paid_on and self.paid_on < self.issued:
             raise ValueError(f"paid_on ({self.paid_on}) is before issued ({self.issued})")
-        if early:
-            raise ValueError(f"payments received on {early[0]} are before issued "
-                             f"({self.issued})")
+        for day in early[:1]:
+            raise ValueError(f"payments received on {day} are before issued ({self.issued})")
         if (self.kind == "credit_note") != (self.corrects is not None):
             raise ValueError("corrects names the invoice a credit note corrects: give it "
                              "with kind: credit_note, and only then")

@@ -232,14 +232,19 @@ def _check_settled(records: list[InvoiceRecord], client: Client, as_of: date,
             problems.add(file, ("due",), f"invoice {invoice.number} is unpaid {late} days "
                                          f"after its due date ({invoice.due})", "warning")
         notes = [r for r in records if r.corrects and r.corrects.slug == record.slug]
-        if not record.is_credit_note and refunds_exceed_payments(record, notes):
-            problems.add(file, ("payments",), f"invoice {invoice.number}: its credit notes "
-                                              "record refunds of more than was paid on it by "
-                                              "then")
-        elif record.left < 0 and not record.credit_notes:
-            problems.add(file, ("payments",), f"invoice {invoice.number} is overpaid by "
-                                              f"{-record.left} {record.currency}: record the "
-                                              "refund on a credit note, or check the payments",
-                         "warning")
+        _check_paid_back(record, notes, file, problems)
+
+
+def _check_paid_back(record: InvoiceRecord, notes: list[InvoiceRecord], file: InvoiceFile,
+                     problems: _Problems) -> None:
+    """An error when credit notes refund more than was paid; a warning when overpaid."""
+    number = record.invoice.number
+    if not record.is_credit_note and refunds_exceed_payments(record, notes):
+        problems.add(file, ("payments",), f"invoice {number}: its credit notes record refunds "
+                                          "of more than was paid on it by then")
+    elif record.left < 0 and not record.credit_notes:
+        problems.add(file, ("payments",), f"invoice {number} is overpaid by {-record.left} "
+                                          f"{record.currency}: record the refund on a credit "
+                                          "note, or check the payments", "warning")
 
 

@@ -173,7 +173,8 @@ def usingqr_payload(name: str, account: PaymentDetails, amount: Decimal, referen
     giro, kind = (account.bankgiro, "BG") if account.bankgiro else (account.plusgiro, "PG")
     data = {"uqr": 1, "tp": 1, "nme": name, "cc": "SE", "iref": reference,
             "idt": record.invoice.issued.strftime("%Y%m%d"),
-            "ddt": record.invoice.due.strftime("%Y%m%d"), "due": float(amount), "pt": kind,
+            "ddt": (record.invoice.due or record.invoice.issued).strftime("%Y%m%d"),
+            "due": float(amount), "pt": kind,
             "acc": giro}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

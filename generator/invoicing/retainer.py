@@ -91,21 +91,30 @@ def next_invoice(client: Client, agency: AgencyContent, start: date, as_of: date
         return NextInvoice(client.slug, path, skipped=f"number {number} is already used: "
                            "change the invoice number pattern")
     issued = max(as_of, period[0])
-    days = agency.config.invoicing.payment_days
-    due = issued + timedelta(days=days if retainer.payment_days is None
-                             else retainer.payment_days)
+    due = issued + timedelta(days=_payment_days(retainer.payment_days,
+                                                agency.config.invoicing.payment_days))
     reverse = tax.note is not None and tax.note.kind == REVERSE_CHARGE
     text = _invoice_text(number, issued, due, period, description, retainer.amount,
                          (tax.rate, reverse), None if currency == client.currency else currency,
                          as_of)
-    series = series_of(pattern, number)
-    numbered = IssuedNumber(seller=seller.party.name, country=seller.country, number=number,
-                            file=path.as_posix(), line=None,
-                            series=series[0] if series else None,
-                            seq=series[1] if series else None)
+    numbered = _issued_number(pattern, number, seller, path)
     return NextInvoice(client.slug, path, text, number,
                        f"{number} from {seller.party.name}, {currency} {retainer.amount} + "
                        f"{tax.summary}, due {due}", numbered=numbered)
+
+
+def _payment_days(retainer_days: int | None, agency_days: int) -> int:
+    """Days to pay: the retainer's own term, else the agency's."""
+    return agency_days if retainer_days is None else retainer_days
+
+
+def _issued_number(pattern: str, number: str, seller: Seller, path: Path) -> IssuedNumber:
+    """The new number as the numbering check records it, with its series and sequence."""
+    series = series_of(pattern, number)
+    return IssuedNumber(seller=seller.party.name, country=seller.country, number=number,
+                        file=path.as_posix(), line=None,
+                        series=series[0] if series else None,
+                        seq=series[1] if series else None)
 
 
 def _invoice_text(number: str, issued: date, due: date, period: tuple[date, date],
