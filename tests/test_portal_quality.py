@@ -94,13 +94,15 @@ def _protect(content: Path) -> Path:
 
 
 def fifteen_line_invoice(client: Path) -> str:
-    """The client's own invoice lines (all of them, repeated) on one 15-line invoice."""
+    """The client's own invoice lines (all of them, repeated) on one 15-line invoice.
+
+    Numbered per client: one seller numbers each invoice once, across all its clients."""
     invoices = [yaml.safe_load(p.read_text(encoding="utf-8"))
                 for p in sorted((client / "invoices").glob("*.yaml"))]
     lines = [item for invoice in invoices for item in invoice["items"]]
     items = [dict(lines[n % len(lines)], quantity=n + 1) for n in range(15)]
     return yaml.safe_dump({
-        "number": "LONG-15", "issued": "2026-11-20", "due": "2026-12-20",
+        "number": f"LONG-15-{client.name}", "issued": "2026-11-20", "due": "2026-12-20",
         "period": {"start": "2026-11-01", "end": "2026-11-30"}, "items": items,
         "notes": "Fifteen lines, to show the invoice still prints on one page.\n\n"
                  "Questions about this invoice: reply to your account manager.",
