@@ -66,16 +66,11 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
     used = _used_numbers(pipeline, list(clients.values()))
     planned = []
     for slug in slugs or tuple(sorted(clients)):
-        client = clients[slug]
-        if client.profile.retainer is None:
+        if clients[slug].profile.retainer is None:
             planned += [NextInvoice(slug, Path(slug), skipped="no retainer in client.yaml")
                         ] if slugs else []
             continue
-        invoice = _planned(pipeline, client, month or default_start(client, day), day,
-                           content_dir, used)
-        planned.append(invoice)
-        if invoice.text is not None and invoice.numbered is not None:
-            used.append(invoice.numbered)  # the next client's number comes after this one
+        planned.append(_planned(pipeline, clients[slug], month, day, content_dir, used))
     return day, planned
 
 
@@ -88,14 +83,18 @@ def _used_numbers(pipeline: Any, clients: list[Client]) -> list[IssuedNumber]:
                                          countries)]
 
 
-def _planned(pipeline: Any, client: Client, start: date, as_of: date,
+def _planned(pipeline: Any, client: Client, month: date | None, as_of: date,
              content_dir: Path, used: list[IssuedNumber]) -> NextInvoice:
+    """The client's next invoice; its number joins `used`, so the next client's comes after."""
     assert client.profile.retainer is not None
+    start = month or default_start(client, as_of)
     period = service_period(client.profile.retainer, start)
     invoice = next_invoice(client, pipeline.agency, start, as_of,
                            retainer_description(pipeline, client, period), used)
     if invoice.text is not None and (content_dir / invoice.path).exists():
         return replace(invoice, text=None, skipped="the file exists (never overwritten)")
+    if invoice.text is not None and invoice.numbered is not None:
+        used.append(invoice.numbered)
     return invoice
 
 

@@ -745,6 +745,10 @@ class Invoice(ContentModel):
             raise ValueError(f"paid_on ({self.paid_on}) is before issued ({self.issued})")
         for day in early[:1]:
             raise ValueError(f"payments received on {day} are before issued ({self.issued})")
+        return self
+
+    @model_validator(mode="after")
+    def _corrects_only_a_credit_note(self) -> Invoice:
         if (self.kind == "credit_note") != (self.corrects is not None):
             raise ValueError("corrects names the invoice a credit note corrects: give it "
                              "with kind: credit_note, and only then")
