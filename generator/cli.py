@@ -106,9 +106,11 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
 @main.command("publish")
 @click.option("--to", "to", required=True, metavar="TARGET",
               help="A local folder, or s3://bucket[/prefix] (S3 and S3-compatible hosts).")
-@click.option("--out", "out_dir", default="output", show_default=True,
-              type=click.Path(path_type=Path, file_okay=False),
-              help="The output folder `portal build` wrote.")
+@click.option("--out", "out_dirs", multiple=True, type=click.Path(path_type=Path,
+              file_okay=False), help="The output folder `portal build` wrote [default: "
+              "output]; one a shard to publish a sharded build's shards together.")
+@click.option("--partial", is_flag=True, help="Publish some shards of a sharded build alone, "
+              "removing old folders of their own clients only.")
 @click.option("--agency-to", metavar="TARGET",
               help="Also publish the agency overview there (never published by default).")
 @click.option("--endpoint-url", metavar="URL",
@@ -116,17 +118,19 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
 @click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted; "
                                               "change nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary.")
-def publish_command(to: str, out_dir: Path, agency_to: str | None, endpoint_url: str | None,
-                    dry_run: bool, quiet: bool) -> None:
-    """Publish the client portals of a built output folder, and remove from the target the
-    portal folders it published before that are no longer built.
+def publish_command(to: str, out_dirs: tuple[Path, ...], partial: bool, agency_to: str | None,
+                    endpoint_url: str | None, dry_run: bool, quiet: bool) -> None:
+    """Publish the client portals of a built output folder, marking each folder as this
+    project's, and remove from the target the folders so marked that are no longer built.
 
     Never publishes the generator's own files, nor the agency overview unless --agency-to
-    says where. Exits 1 if the target fails, 2 on usage errors.
+    says where; never removes a folder without the project's marker. Exits 1 if the target
+    fails (a rerun finishes the job), 2 on usage errors.
     """
     from generator.commands.publish import publish_output
 
-    publish_output(out_dir, to, agency_to, endpoint_url, dry_run, quiet)
+    publish_output(list(out_dirs) or [Path("output")], to, agency_to, endpoint_url, dry_run,
+                   quiet, partial)
 
 
 @main.command("init-ci")

@@ -25,6 +25,7 @@ os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(2026, 11, 23, 12, tzinfo=time
 # A small valid site: one agency, one client with one of every kind of file.
 BASE_SITE: dict[str, str] = {
     "content/portal.yaml": """
+        project: test-agency
         agency:
           name: Test Agency
           legal_name: Test Agency B.V.

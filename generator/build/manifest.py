@@ -64,6 +64,7 @@ class Manifest:
     # where the overview was written, and a hash of what it was made of ("inputs")
     overview: dict[str, Any] = field(default_factory=dict)
     git_head: str = ""  # the commit (and content folder) the clients' history hashes are of
+    shard: list[int] | None = None  # [K, N] when the last build was shard K of N only
     # Each entry's JSON, kept for the next save while the entry is the same object (entries
     # are replaced, never changed in place): `serve` saves a thousand clients' manifest after
     # each one-client rebuild without encoding 999 unchanged entries again.
@@ -82,7 +83,7 @@ class Manifest:
             agency_files = {name: FileRecord(*record)
                             for name, record in data["agency_files"].items()}
             manifest = cls(data["agency_hash"], data["settings"], agency_files, clients,
-                           data["overview"], data.get("git_head", ""))
+                           data["overview"], data.get("git_head", ""), data.get("shard"))
         except (OSError, ValueError, KeyError, TypeError):
             return cls()
         # One entry a line, as `save` writes them: an entry that stays the same object until
@@ -102,7 +103,7 @@ class Manifest:
         """
         data = {"format": FORMAT, "generator": __version__, "agency_hash": self.agency_hash,
                 "settings": self.settings, "agency_files": self.agency_files,
-                "overview": self.overview, "git_head": self.git_head}
+                "overview": self.overview, "git_head": self.git_head, "shard": self.shard}
         clients = ",\n".join(self._entry_json(slug, entry)
                              for slug, entry in sorted(self.clients.items()))
         head = json.dumps(data, sort_keys=True, separators=(",", ":"))

@@ -66,7 +66,8 @@ def agency_settings(content_dir: Path) -> dict[str, Any]:
     theme = agency_theme(content_dir, agency)
     return {"content": str(content_dir.resolve()), "timezone": agency.config.timezone,
             "theme": [str(f) for f in theme.folders],
-            "show_commit_messages": agency.config.show_commit_messages}
+            "show_commit_messages": agency.config.show_commit_messages,
+            "project": agency.config.project}
 
 
 def _client_problems(content_dir: Path) -> list[Problem]:

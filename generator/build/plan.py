@@ -148,7 +148,7 @@ def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
     files = file_records(content, manifest.agency_files, agency_stats(content))
     agency_hash = records_digest(files)
     settings = manifest.settings if manifest.agency_hash == agency_hash else {}
-    if settings.get("content") != str(content.resolve()):
+    if settings.get("content") != str(content.resolve()) or "project" not in settings:
         settings = {}  # a custom theme's folder is found relative to portal.yaml
     return AgencyInputs(files, agency_hash,
                         settings or load_pipeline().agency_settings(content))
@@ -157,7 +157,8 @@ def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
 def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
     """What every client's portal depends on besides its own files: generator, theme, the
     agency's files and settings, the build date."""
-    settings = {k: v for k, v in agency.settings.items() if k not in ("content", "theme")}
+    settings = {k: v for k, v in agency.settings.items()
+                if k not in ("content", "theme", "project")}  # the project id: publish's only
     return digest(generator_digest(), theme_digest(Path(t) for t in agency.settings["theme"]),
                   agency.hash, as_of.isoformat(), json.dumps(settings, sort_keys=True))
 

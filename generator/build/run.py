@@ -295,8 +295,11 @@ def _save_manifest(plan: BuildPlan, entries: dict[str, ClientEntry],
                    results: list[ClientResult], options: BuildOptions) -> None:
     """Save the manifest, unless it would be written the same."""
     manifest = plan.manifest
-    if not (results or plan.stale or plan.manifest_changed or not manifest.clients):
+    shard = list(options.shard) if options.shard else None  # `portal publish` reads it
+    if not (results or plan.stale or plan.manifest_changed or not manifest.clients
+            or manifest.shard != shard):
         return
+    manifest.shard = shard
     manifest.clients.update(entries)
     for slug in [s for s, e in manifest.clients.items()
                  if s in plan.stale or e.folder in plan.stale]:

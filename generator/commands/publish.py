@@ -1,14 +1,24 @@
 """`portal publish`: the client portals of a built output folder to a host, and nothing else.
 
-It uploads each current portal folder (only files that differ from the target's), deletes the
-files a portal no longer has, then removes every portal folder it published to that target
-before and that is no longer current: a capability folder superseded by a rotated
-`PORTAL_SECRET`, a public folder after its client moved to `link` or `password`, a removed
-client. It knows what it published from its own record, `.clientportal-published.json` in the
-output folder (never published; cached in CI with the build manifest), and never deletes a
-folder it has no record of publishing. The generator's own files (`.clientportal*`), the
-agency overview (`_agency*`, unless `--agency-to` names where) and `_headers.nginx.conf`
-are never published.
+The target is the record. Every portal folder published carries a marker,
+`<folder>/.clientportal-portal.json`, naming the agency's project (`project:` in portal.yaml:
+a stable id, never a secret, nothing the folder name does not show). Each run lists the
+target and removes every folder marked with this project that the build does not hold: a
+capability folder superseded by a rotated `PORTAL_SECRET`, a public folder after its client
+moved to `link` or `password`, a removed client, a portal uploaded by a failed run. A lost
+output folder, an evicted CI cache, a re-shard or a new machine change nothing about what
+ends up online. A folder without a marker, or another project's, is never deleted.
+
+Order, so that a kill anywhere leaves nothing a visitor could miss and nothing a rerun
+cannot finish: per current folder its marker first (so no folder is ever left unmarked),
+then every other file, pages last (a page never points at a file not yet there); only then
+files portals no longer have, and last the stale folders, pages first and marker last (a
+folder half removed is still marked, and the next run finishes it).
+
+The generator's own files (`.clientportal*`), the agency overview (`_agency*`, unless
+`--agency-to` names where) and `_headers.nginx.conf` are never published. A local target
+gets one nginx file at a stable name, `.clientportal-nginx.conf`, including a file a portal
+in `.clientportal-nginx/`.
 """
 
 from __future__ import annotations
@@ -16,21 +26,64 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
+from generator.build.manifest import Manifest
 from generator.build.progress import Progress
 from generator.errors import UsageError
-from generator.publish.output import MARKER, OVERVIEW_FOLDER
-from generator.publish.targets import Target, md5_of, open_target
+from generator.publish.headers import (
+    NGINX_CONF,
+    NGINX_FOLDER,
+    nginx_portal_conf,
+    nginx_server_conf,
+    snippet_headers,
+)
+from generator.publish.output import KILL_AT, MARKER, OVERVIEW_FOLDER
+from generator.publish.targets import LocalTarget, PublishError, Target, md5_of, open_target
 
-RECORD = ".clientportal-published.json"
-RECORD_FORMAT = 1
-NEVER_PUBLISHED = ("_headers.nginx.conf",)  # nginx reads it from the output folder
+PORTAL_MARKER = ".clientportal-portal.json"
+MARKER_FORMAT = 1
+LEGACY_RECORD = ".clientportal-published.json"  # before markers: read once, to adopt
+NGINX_SNIPPET = "_headers.nginx.conf"
+NEVER_PUBLISHED = (NGINX_SNIPPET,)  # nginx gets the headers from publish's own file
 _OVERVIEW = re.compile(rf"^{OVERVIEW_FOLDER}(-[0-9a-f]{{32}})?$")
+_TOKEN = re.compile(r"^(.+)-[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class Build:
+    """What one or more output folders (the shards of one build) hold to publish."""
+
+    project: str
+    portals: dict[str, Path]  # folder name -> the built folder
+    overview: str | None  # the overview's folder name, if built
+    shards: tuple[int, frozenset[int]] | None = None  # (N, the shards K held) if partial
+
+    def holds_slug(self, folder: str) -> bool:
+        """Whether a folder's client belongs to the shards held (every client when whole)."""
+        if self.shards is None:
+            return True
+        from generator.build.plan import shard_of
+
+        count, held = self.shards
+        slug = OVERVIEW_FOLDER if _OVERVIEW.match(folder) else _slug(folder)
+        return (1 if slug == OVERVIEW_FOLDER else shard_of(slug, count)) in held
+
+
+def _slug(folder: str) -> str:
+    match = _TOKEN.match(folder)
+    return match.group(1) if match else folder
+
+
+def shown(folder: str) -> str:
+    """A folder's name for logs (CI logs are read widely): a capability token left out."""
+    match = _TOKEN.match(folder)
+    return f"{match.group(1)}-<token>" if match else folder
 
 
 @dataclass
@@ -41,6 +94,7 @@ class FolderChanges:
     uploads: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     unchanged: int = 0
+    adopted: bool = False  # at the target before, without a marker
 
 
 @dataclass
@@ -49,8 +103,7 @@ class PublishReport:
 
     address: str
     folders: list[FolderChanges] = field(default_factory=list)
-    removed: dict[str, int] = field(default_factory=dict)  # folder -> files deleted
-    known: bool = True  # a record of earlier publishing to the target, or an empty target
+    removed: dict[str, list[str]] = field(default_factory=dict)  # folder -> files, in order
 
     @property
     def uploaded(self) -> int:
@@ -58,113 +111,246 @@ class PublishReport:
 
     @property
     def deleted(self) -> int:
-        return sum(len(f.deletes) for f in self.folders) + sum(self.removed.values())
+        return (sum(len(f.deletes) for f in self.folders)
+                + sum(len(files) for files in self.removed.values()))
 
 
-class Record:
-    """Which folders `portal publish` put at each target: its only licence to delete."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / RECORD
-        self.targets: dict[str, list[str]] = {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == RECORD_FORMAT:
-                self.targets = {k: list(v) for k, v in data["targets"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            pass
-
-    def save(self, address: str, folders: set[str]) -> None:
-        """Record `folders` as what the target holds now; written atomically."""
-        self.targets[address] = sorted(folders)
-        text = json.dumps({"format": RECORD_FORMAT, "targets": self.targets},
-                          indent=1, sort_keys=True) + "\n"
-        temporary = self.path.with_name(f"{RECORD}.tmp-{os.getpid()}")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, self.path)
+def marker_bytes(project: str) -> bytes:
+    """A portal folder's marker: the generator's, and the project's id; nothing else."""
+    return (json.dumps({"clientportal": MARKER_FORMAT, "project": project}) + "\n").encode()
 
 
-def built_folders(out_dir: Path) -> tuple[list[str], str | None]:
-    """The portal folders of a built output folder, and its agency overview's folder."""
+def marker_project(text: bytes | None) -> str | None:
+    """The project a marker names; None for no marker, '' for one that cannot be read."""
+    if text is None:
+        return None
+    try:
+        data = json.loads(text)
+        return str(data["project"]) if data.get("clientportal") == MARKER_FORMAT else ""
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
+
+
+def _manifest_of(out_dir: Path) -> Manifest:
     if not (out_dir / MARKER).is_file():
         raise UsageError(f"{out_dir} was not written by `portal build` (no {MARKER} file); "
                          "build first, or pass the build's --out")
-    names = sorted(e.name for e in os.scandir(out_dir) if e.is_dir(follow_symlinks=False))
-    portals = [name for name in names if not name.startswith((".", "_"))]
-    overviews = [name for name in names if _OVERVIEW.match(name)]
-    return portals, (overviews[0] if len(overviews) == 1 else None)
+    return Manifest.load(out_dir)
+
+
+def read_build(out_dirs: list[Path], partial: bool) -> Build:
+    """The portals of the output folders (one build, or every shard of one), their project
+    and which shards they hold; refuse a part of a sharded build unless `partial`."""
+    manifests = [_manifest_of(out_dir) for out_dir in out_dirs]
+    projects = {m.settings.get("project") for m in manifests}
+    if None in projects or not projects:
+        raise UsageError(f"{out_dirs[0]}: portal.yaml names no `project`. Add a line like "
+                         "`project: agency-portals` (a stable id for this agency's portals, "
+                         "never a secret), build, and publish again: every folder published is "
+                         "marked with it, and only folders so marked are ever removed")
+    if len(projects) > 1:
+        raise UsageError(f"the output folders are of different projects ({', '.join(sorted(projects))})")
+    portals: dict[str, Path] = {}
+    overviews = []
+    for out_dir in out_dirs:
+        names = sorted(e.name for e in os.scandir(out_dir) if e.is_dir(follow_symlinks=False))
+        for name in names:
+            if _OVERVIEW.match(name):
+                overviews.append(name)
+            elif not name.startswith((".", "_")):
+                if name in portals:
+                    raise UsageError(f"{name} is in both {portals[name].parent} and {out_dir}")
+                portals[name] = out_dir / name
+    return Build(projects.pop(), portals, overviews[0] if len(overviews) == 1 else None,
+                 _shards([m.shard for m in manifests], out_dirs, partial))
+
+
+def _shards(shards: list[list[int] | None], out_dirs: list[Path], partial: bool
+            ) -> tuple[int, frozenset[int]] | None:
+    """(N, shards held) of a partial build; None when the output folders hold every client."""
+    if all(shard is None for shard in shards):
+        if len(shards) > 1:
+            raise UsageError("several --out folders are for the shards of one sharded build; "
+                             "these were not built with --shard")
+        return None
+    counts = {shard[1] for shard in shards if shard}
+    if None in shards or len(counts) != 1:
+        raise UsageError("the --out folders are not shards of one build (--shard K/N with "
+                         "the same N in each)")
+    count, held = counts.pop(), frozenset(shard[0] for shard in shards if shard)
+    if held == frozenset(range(1, count + 1)):
+        return None
+    if not partial:
+        missing = sorted(set(range(1, count + 1)) - held)
+        raise UsageError(
+            f"{', '.join(map(str, out_dirs))}: shard{'s' * (len(held) > 1)} "
+            f"{', '.join(map(str, sorted(held)))} of {count} only. Publishing it alone would "
+            f"remove the portals of the other shards; pass every shard's output folder "
+            f"(--out … for shard{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} too), "
+            "or --partial to publish these and remove only their own clients' old folders")
+    return count, held
 
 
 def portal_files(folder: Path) -> dict[str, Path]:
     """A built portal's files to publish, by path: all but the nginx snippet."""
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in NEVER_PUBLISHED}
+            if p.is_file() and p.name not in NEVER_PUBLISHED and p.name != PORTAL_MARKER}
 
 
-def changes(target: Target, out_dir: Path, folder: str) -> tuple[FolderChanges, dict[str, Path]]:
-    """What publishing `folder` changes: files that differ or are new, files that are gone.
-    Assets before pages, so a page never points at a file not yet uploaded."""
-    files = portal_files(out_dir / folder)
-    there = target.listing(folder)
+def _upload_order(relative: str) -> tuple[bool, str]:
+    return relative.endswith(".html"), relative  # pages last
+
+
+def _removal_order(relative: str) -> tuple[int, str]:
+    return (relative != PORTAL_MARKER) + (not relative.endswith(".html")), relative
+
+
+@dataclass
+class Plan:
+    """Everything a run will do at one target, worked out before anything is done."""
+
+    report: PublishReport
+    sources: dict[str, dict[str, bytes | Path]]  # folder -> relative -> what to upload
+    project: str
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_publish(target: Target, build: Build, folders: dict[str, Path],
+                 legacy: set[str]) -> Plan:
+    """List the target; work out uploads, deletions and the stale folders of the project."""
+    inventory = target.inventory()
+    owners = {folder: marker_project(target.read(folder, PORTAL_MARKER))
+              for folder, files in inventory.items() if PORTAL_MARKER in files}
+    foreign = sorted(f for f in folders if owners.get(f) not in (None, build.project))
+    if foreign:
+        raise PublishError(f"{target.address}: {', '.join(f'{shown(f)}/' for f in foreign)} "
+                           f"{'is' if len(foreign) == 1 else 'are'} marked as another "
+                           f"project's, not '{build.project}'s: publish there under another "
+                           "prefix, or remove them by hand")
+    ours = {f for f, owner in owners.items() if owner == build.project}
+    ours |= {f for f in legacy & set(inventory) if f not in owners}
+    plan = Plan(PublishReport(target.address), {}, build.project)
+    marker = marker_bytes(build.project)
+    for folder, built in sorted(folders.items()):
+        there = inventory.get(folder, {})
+        changes, sources = _folder_changes(folder, built, there, marker)
+        if there and folder not in ours:
+            changes.adopted, changes.deletes = True, []
+            plan.notes.append(f"note: {shown(folder)}/ was at {target.address} without a "
+                              "marker; it is now marked as this project's")
+        plan.report.folders.append(changes)
+        plan.sources[folder] = sources
+    for stale in sorted(ours - set(folders)):
+        if build.holds_slug(stale):
+            plan.report.removed[stale] = sorted(inventory[stale], key=_removal_order)
+    return plan
+
+
+def _folder_changes(folder: str, built: Path, there: dict[str, str], marker: bytes
+                    ) -> tuple[FolderChanges, dict[str, bytes | Path]]:
+    """What publishing one folder changes: its marker first, then files that differ or are
+    new (pages last); files it no longer has are deleted after every upload."""
+    files = portal_files(built)
     result = FolderChanges(folder)
-    for relative, source in sorted(files.items(), key=lambda item: (
-            item[0].endswith(".html"), item[0])):
-        if there.get(relative) == md5_of(source):
+    sources: dict[str, bytes | Path] = {}
+    if there.get(PORTAL_MARKER) != md5_of_bytes(marker):
+        result.uploads.append(PORTAL_MARKER)
+        sources[PORTAL_MARKER] = marker
+    for relative in sorted(files, key=_upload_order):
+        if there.get(relative) == md5_of(files[relative]):
             result.unchanged += 1
         else:
             result.uploads.append(relative)
-    result.deletes = sorted(set(there) - set(files))
-    return result, files
+            sources[relative] = files[relative]
+    result.deletes = sorted(set(there) - set(files) - {PORTAL_MARKER})
+    return result, sources
+
+
+def md5_of_bytes(content: bytes) -> str:
+    import hashlib
+
+    return hashlib.md5(content, usedforsecurity=False).hexdigest()
 
 
 Told = Callable[[FolderChanges], None]
 
 
-def publish(target: Target, out_dir: Path, folders: list[str], dry_run: bool = False,
-            told: Told | None = None) -> PublishReport:
-    """Publish `folders` of the output folder to the target, then remove what it published
-    there before that is not among them; record what the target holds after each step."""
-    record = Record(out_dir)
-    address = target.address
-    before = set(record.targets.get(address, ()))
-    report = PublishReport(address, known=address in record.targets
-                           or not target.holds_anything())
-    for folder in folders:
-        folder_changes, files = changes(target, out_dir, folder)
-        report.folders.append(folder_changes)
-        if not dry_run:
-            for relative in folder_changes.uploads:
-                target.put(folder, relative, files[relative])
-            if folder_changes.deletes:
-                target.delete(folder, folder_changes.deletes)
-            before.add(folder)
-            record.save(address, before)  # what is there now, so a failure forgets nothing
+def run_plan(target: Target, plan: Plan, folders: dict[str, Path], told: Told | None) -> None:
+    """Do what the plan says, in its order (see the module)."""
+    nginx = _Nginx(target) if isinstance(target, LocalTarget) else None
+    for changes in plan.report.folders:
+        for relative in changes.uploads:
+            target.put(changes.folder, relative, plan.sources[changes.folder][relative])
+        if nginx:
+            nginx.write(changes.folder, folders[changes.folder])
         if told:
-            told(folder_changes)
-    for stale in sorted(before - set(folders)):
-        leftovers = target.listing(stale)
-        report.removed[stale] = len(leftovers)
-        if not dry_run:
-            target.delete(stale, leftovers)
-            record.save(address, before - {stale})
-            before.discard(stale)
-    return report
+            told(changes)
+    _test_point("uploaded")
+    for changes in plan.report.folders:
+        if changes.deletes:
+            target.delete(changes.folder, changes.deletes)
+    for stale, files in plan.report.removed.items():
+        if nginx:
+            nginx.remove(stale)
+        target.delete(stale, files)  # pages first, the marker last
 
 
-def plan_targets(out_dir: Path, to: Target, agency_to: Target | None) -> list[
-        tuple[Target, list[str]]]:
+def _test_point(name: str) -> None:
+    """Test-only: kill this process here if CLIENTPORTAL_TEST_KILL_AT=publish-<name>."""
+    if os.environ.get(KILL_AT) == f"publish-{name}":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class _Nginx:
+    """The nginx files of a local target: one at a stable name including one a portal."""
+
+    def __init__(self, target: LocalTarget) -> None:
+        self.target = target
+        self.folder = target.root.resolve() / NGINX_FOLDER
+        target.put_file(target.root / NGINX_CONF, nginx_server_conf(self.folder))
+
+    def write(self, folder: str, built: Path) -> None:
+        snippet = built / NGINX_SNIPPET
+        pairs = snippet_headers(snippet.read_text(encoding="utf-8")) if snippet.is_file() else []
+        conf = self.folder / f"{folder}.conf"
+        text = nginx_portal_conf(folder, pairs)
+        if not conf.is_file() or conf.read_bytes() != text:
+            self.target.put_file(conf, text)
+
+    def remove(self, folder: str) -> None:
+        (self.folder / f"{folder}.conf").unlink(missing_ok=True)
+
+
+def legacy_folders(out_dirs: list[Path], address: str) -> set[str]:
+    """Folders an older `portal publish` recorded at this target (before markers): adopted
+    as this project's, so that a first run with markers still removes what is stale."""
+    found: set[str] = set()
+    for out_dir in out_dirs:
+        try:
+            data = json.loads((out_dir / LEGACY_RECORD).read_text(encoding="utf-8"))
+            for key, folders in data["targets"].items():
+                if key == address or address.startswith(f"{key} at "):
+                    found |= set(folders)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return found
+
+
+def plan_targets(build: Build, out_dirs: list[Path], to: Target, agency_to: Target | None
+                 ) -> list[tuple[Target, dict[str, Path]]]:
     """Which folders go to which target: the portals to `to`, the overview only to
     `agency_to` (to the same target as the portals if the agency says so)."""
-    portals, overview = built_folders(out_dir)
     if agency_to is None:
-        return [(to, portals)]
-    if overview is None:
-        raise UsageError(f"--agency-to: {out_dir} has no agency overview folder "
+        return [(to, build.portals)]
+    if build.overview is None:
+        raise UsageError(f"--agency-to: {out_dirs[0]} has no agency overview folder "
                          f"({OVERVIEW_FOLDER}/ or {OVERVIEW_FOLDER}-<token>/); was it built "
                          "with --agency-out?")
+    overview = {build.overview: next(d / build.overview for d in out_dirs
+                                     if (d / build.overview).is_dir())}
     if agency_to.address == to.address:
-        return [(to, sorted([*portals, overview]))]
-    return [(to, portals), (agency_to, [overview])]
+        return [(to, {**build.portals, **overview})]
+    return [(to, build.portals), (agency_to, overview)]
 
 
 def refuse_inside(out_dir: Path, target: Target) -> None:
@@ -178,68 +364,71 @@ def refuse_inside(out_dir: Path, target: Target) -> None:
                          "and not hold it")
 
 
-def describe(report: PublishReport, dry_run: bool) -> list[str]:
-    """The lines a dry run prints: every upload, deletion and removal."""
-    verb = "would " if dry_run else ""
-    lines = [f"{verb}upload {c.folder}/{r}" for c in report.folders for r in c.uploads]
-    lines += [f"{verb}delete {c.folder}/{r}" for c in report.folders for r in c.deletes]
-    lines += [f"{verb}remove {folder}/ ({count} files): published before, no longer built"
-              for folder, count in report.removed.items()]
+def describe(report: PublishReport) -> list[str]:
+    """The lines a dry run prints: every upload, deletion and removal it would do."""
+    lines = [f"would upload {c.folder}/{r}" for c in report.folders for r in c.uploads]
+    lines += [f"would delete {c.folder}/{r}" for c in report.folders for r in c.deletes]
+    lines += [f"would remove {folder}/ ({len(files)} files): marked as this project's, "
+              "no longer built" for folder, files in report.removed.items()]
     return lines
 
 
 def summary(report: PublishReport, dry_run: bool) -> str:
     """One line: what was (or would be) published, deleted and removed."""
     unchanged = sum(c.unchanged for c in report.folders)
-    removed = (f"; removed {len(report.removed)} old portal folder"
-               f"{'s' * (len(report.removed) != 1)} ({', '.join(report.removed)})"
-               if report.removed else "")
-    head = "dry run: would publish" if dry_run else "published"
-    return (f"{head} {len(report.folders)} folder{'s' * (len(report.folders) != 1)} to "
-            f"{report.address}: {report.uploaded} files uploaded, {report.deleted} deleted, "
-            f"{unchanged} unchanged{removed}")
-
-
-def unknown_note(report: PublishReport) -> str | None:
-    """A note when there is no record of earlier publishing to this target."""
-    if report.known:
-        return None
-    return (f"note: no record of earlier publishing to {report.address} in this output "
-            f"folder ({RECORD}); folders published there before, if any, are not known and "
-            "nothing was removed: check the target by hand once")
+    count = len(report.removed)
+    names = ", ".join(shown(f) for f in report.removed)
+    if dry_run:
+        removed = f"; would remove {count} old portal folder{'s' * (count != 1)} ({names})"
+        head, verb = "dry run: would publish", "would be"
+    else:
+        removed = f"; removed {count} old portal folder{'s' * (count != 1)} ({names})"
+        head, verb = "published", "were"
+    folders = len(report.folders)
+    return (f"{head} {folders} folder{'s' * (folders != 1)} to {report.address}: "
+            f"{report.uploaded} files {verb} uploaded, {report.deleted} deleted, "
+            f"{unchanged} unchanged{removed if count else ''}")
 
 
 def progress_text(item: FolderChanges) -> str:
     """What publishing one folder did, for its progress line in CI."""
-    return (f"{len(item.uploads)} uploaded, {len(item.deletes)} deleted, "
+    return (f"{len(item.uploads)} uploaded, {len(item.deletes)} to delete, "
             f"{item.unchanged} unchanged")
 
 
-def publish_output(out_dir: Path, to: str, agency_to: str | None, endpoint_url: str | None,
-                   dry_run: bool, quiet: bool) -> None:
+def publish_output(out_dirs: list[Path], to: str, agency_to: str | None,
+                   endpoint_url: str | None, dry_run: bool, quiet: bool,
+                   partial: bool = False) -> None:
     """`portal publish`: the portals to `to`, the overview to `agency_to` if given."""
     target = open_target(to, endpoint_url)
     agency = open_target(agency_to, endpoint_url) if agency_to else None
     for where in (target, agency):
-        if where is not None:
+        for out_dir in out_dirs if where is not None else ():
             refuse_inside(out_dir, where)
-    for where, folders in plan_targets(out_dir, target, agency):
-        progress = Progress(len(folders), "quiet" if quiet or dry_run else "normal",
-                            verb="publishing")
-        try:
-            report = publish(where, out_dir, folders, dry_run, _telling(progress))
-        finally:
-            progress.close()
-        for line in describe(report, dry_run) if dry_run else ():
-            click.echo(line)
-        note = unknown_note(report)
-        if note:
+    build = read_build(out_dirs, partial)
+    for where, folders in plan_targets(build, out_dirs, target, agency):
+        plan = plan_publish(where, build, folders, legacy_folders(out_dirs, where.address))
+        for note in plan.notes:
             click.echo(note, err=True)
-        click.echo(summary(report, dry_run))
+        if dry_run:
+            for line in describe(plan.report):
+                click.echo(line)
+        else:
+            _run_with_progress(where, plan, folders, quiet)
+        click.echo(summary(plan.report, dry_run))
+
+
+def _run_with_progress(target: Target, plan: Plan, folders: dict[str, Path],
+                       quiet: bool) -> None:
+    progress = Progress(len(folders), "quiet" if quiet else "normal", verb="publishing")
+    try:
+        run_plan(target, plan, folders, _telling(progress))
+    finally:
+        progress.close()
 
 
 def _telling(progress: Progress) -> Told:
     """Tell the progress display each folder published."""
     def told(item: FolderChanges) -> None:
-        progress(item.folder, len(item.uploads), what=progress_text(item))
+        progress(shown(item.folder), len(item.uploads), what=progress_text(item))
     return told

@@ -327,6 +327,10 @@ class PortalConfig(ContentModel):
     """`content/portal.yaml`: the agency and the settings every portal shares."""
 
     agency: Agency = Field(description="The agency publishing the portals")
+    project: Slug | None = Field(
+        None, description="Stable id of this agency's portals, e.g. meridian-vale-portals: "
+        "`portal publish` marks every portal folder it puts at a target with it, and removes "
+        "only folders marked with it (required to publish; never change it, never a secret)")
     locale: LocaleCode = Field("en", description="Default language of a portal")
     currency: CurrencyCode = Field("EUR", description="Default currency")
     timezone: TimezoneName = Field("UTC", description="Time zone that decides 'today'")

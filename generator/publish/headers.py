@@ -5,7 +5,14 @@ theme's template (never from a rendered page), is put into the policy of each pa
 it (and into the headers files): an inline script that content adds, even one copied from the
 theme, is never allowed by a hash of its own.
 Forms post nowhere (`form-action 'none'`) unless the portal has a form endpoint: then its
-origin, and nothing else, is the form-action.
+origin, and nothing else, is the form-action. The referrer policy is `strict-origin`: a form
+service sees the portal's origin (under `no-referrer` or `same-origin` Chromium sends
+`Origin: null` on a cross-origin POST, which allow-lists refuse), never its path, which for a
+capability portal is the secret.
+
+Caching: every file revalidates (`no-cache`: a cache may keep it, but asks the host each time,
+so a removed or rotated portal is gone at once), except theme assets whose name carries a
+content fingerprint (`assets/style.3f2a9c1b.css`), which never change under their name.
 """
 
 from __future__ import annotations
@@ -13,6 +20,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from generator.publish.mediatypes import CALENDAR, FEED, FEED_FILE
@@ -32,8 +41,14 @@ HEADER_ONLY = (("frame-ancestors", "'none'"),)  # ignored in a meta tag, so only
 CSP = "; ".join(f"{name} {value}" for name, value in CSP_DIRECTIVES)
 NO_FORMS = "'none'"
 
+REFERRER_POLICY = "strict-origin"  # the origin on every request over https, never the path
+REVALIDATE = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+_FINGERPRINTED = re.compile(r"(^|/)assets/(.+/)?[^/]+\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$")
+FINGERPRINTED_NGINX = r"/assets/(.+/)?[^/]+\.[0-9a-f]{8,64}\.[A-Za-z0-9]+$"
+
 OTHER_HEADERS: tuple[tuple[str, str], ...] = (
-    ("Referrer-Policy", "no-referrer"),
+    ("Referrer-Policy", REFERRER_POLICY),
     ("X-Robots-Tag", "noindex, nofollow"),
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
@@ -54,6 +69,15 @@ NGINX_TYPES_AND_REFUSALS = [
     f'location ~ "/feed\\.xml$" {{ types {{ }} default_type "{FEED}"; }}',
     'location ~ "(^|/)(\\.clientportal|_agency|_headers)" { return 404; }',
 ]
+
+
+
+def cache_control(path: str) -> str:
+    """The Cache-Control of a portal's file: immutable for a fingerprinted theme asset, else
+    revalidate (pages, calendars, the feed, PDFs and attachments keep their names when their
+    content changes, and must vanish when a portal is removed)."""
+    return IMMUTABLE if _FINGERPRINTED.search(path) else REVALIDATE
+
 
 _INLINE_SCRIPT = re.compile(rb"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _META = re.compile(rb'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
@@ -112,6 +136,8 @@ def headers_file(script_hashes: frozenset[str] = frozenset(),
     lines = ["# Security headers of this portal (Netlify / Cloudflare Pages `_headers`).",
              "/*", f"  Content-Security-Policy: {csp}"]
     lines += [f"  {name}: {value}" for name, value in OTHER_HEADERS]
+    # Netlify and Cloudflare join the values of overlapping rules: one rule for every file
+    lines += [f"  Cache-Control: {REVALIDATE}"]
     lines += TYPED_PATHS
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -123,6 +149,68 @@ def nginx_snippet(script_hashes: frozenset[str] = frozenset(),
     pairs = [("Content-Security-Policy", csp), *OTHER_HEADERS]
     lines = ["# Security headers of this portal for nginx: include it in the server block, or in",
              "# the portal's location block (see docs/publishing.md)."]
-    lines += [f'add_header {name} "{value}" always;' for name, value in pairs]
+    lines += _add_headers(pairs, REVALIDATE)
     lines += NGINX_TYPES_AND_REFUSALS
+    lines += [_immutable_location("", _add_headers(pairs, IMMUTABLE))]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _add_headers(pairs: Iterable[tuple[str, str]], cache: str) -> list[str]:
+    return [f'add_header {name} "{value}" always;'
+            for name, value in [*pairs, ("Cache-Control", cache)]]
+
+
+def _immutable_location(prefix: str, add_headers: list[str]) -> str:
+    """A nested location for fingerprinted assets: its own add_header set (nginx inherits
+    add_header only into locations that have none)."""
+    anchor = f"^{prefix}" if prefix else ""
+    return (f'location ~ "{anchor}{FINGERPRINTED_NGINX}" {{ '
+            + " ".join(add_headers) + " }")
+
+
+NGINX_CONF = ".clientportal-nginx.conf"  # beside the published portals (`publish --to DIR`)
+NGINX_FOLDER = ".clientportal-nginx"  # one file a portal, included by NGINX_CONF
+_REFUSED = '"(^|/)(\\.clientportal|_agency|_headers)"'
+
+
+def nginx_server_conf(portals: Path) -> bytes:
+    """The nginx file at a stable name for a folder of published portals: the strictest
+    policy for whatever no portal answers (a redirect to a portal's slash, a 404), and every
+    portal's own file from `portals` (a rotated token renames a file no one includes by name,
+    so `nginx -t` passes after any publish)."""
+    strict = [("Content-Security-Policy", policy(header=True)), *OTHER_HEADERS]
+    lines = ["# Written by `portal publish`: include it in the server block whose root is this",
+             "# folder, and reload nginx after each publish (`nginx -t && nginx -s reload`).",
+             "charset utf-8;", *_add_headers(strict, REVALIDATE),
+             f"location ~ {_REFUSED} {{ return 404; }}",
+             f'include "{portals}/*.conf";']
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def nginx_portal_conf(folder: str, pairs: list[tuple[str, str]]) -> bytes:
+    """One published portal's nginx file (see `nginx_server_conf`)."""
+    pairs = pairs or [("Content-Security-Policy", policy(header=True)), *OTHER_HEADERS]
+    lines = [f"# Written by `portal publish` for /{folder}/.", *_nginx_location(folder, pairs)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _nginx_location(folder: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """One portal's location: its headers, the typed files, refusals, fingerprinted assets;
+    `/folder` redirects to `/folder/` with the server's headers."""
+    refused = '"/(\\.clientportal|_headers)"' if folder.startswith("_") else _REFUSED
+    return [f"location ^~ /{folder}/ {{",
+            *(f"    {line}" for line in _add_headers(pairs, REVALIDATE)),
+            f'    location ~ "\\.ics$" {{ types {{ }} default_type "{CALENDAR}"; }}',
+            f'    location ~ "/feed\\.xml$" {{ types {{ }} default_type "{FEED}"; }}',
+            f"    location ~ {refused} {{ return 404; }}",
+            f"    {_immutable_location(f'/{folder}', _add_headers(pairs, IMMUTABLE))}",
+            "}", f"location = /{folder} {{ return 301 /{folder}/; }}"]
+
+
+_ADD_HEADER = re.compile(r'^add_header ([A-Za-z-]+) "([^"]*)" always;$')
+
+
+def snippet_headers(snippet: str) -> list[tuple[str, str]]:
+    """The headers a portal's built nginx snippet adds, but Cache-Control (set per file)."""
+    found = [m.groups() for m in map(_ADD_HEADER.match, snippet.splitlines()) if m]
+    return [(name, value) for name, value in found if name != "Cache-Control"]

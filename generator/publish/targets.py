@@ -1,10 +1,11 @@
 """Where `portal publish` puts portals: a local folder, or an S3-compatible bucket.
 
-A target holds portal folders side by side (`<target>/<folder>/<file>`). It can list one
-folder's files with an MD5 of each (S3's ETag of a single-part upload is exactly that), put a
-file, and delete files: all `portal publish` needs to upload only what changed and to remove
-what it published before. A target never lists or deletes outside the folders it is asked
-about.
+A target holds portal folders side by side (`<target>/<folder>/<file>`). It lists every
+folder with an MD5 of each file (S3's ETag of a single-part upload is exactly that), reads a
+file (a folder's marker), puts a file with its Content-Type and Cache-Control, and deletes
+files: all `portal publish` needs to upload only what changed and to remove the portal
+folders of its project that are no longer built. Every failure of the target is a
+PublishError naming it: a message and exit 1, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,15 +22,16 @@ from typing import Any, Protocol
 import click
 
 from generator.errors import UsageError
+from generator.publish.headers import cache_control
 from generator.publish.mediatypes import content_type
 
 S3_SCHEME = "s3://"
 DELETE_BATCH = 1000  # S3's DeleteObjects takes at most 1000 keys
+Content = bytes | Path  # what is put: bytes made now, or a built file
 
 
 class PublishError(click.ClickException):
-    """The target refused or could not be reached: what was published so far is recorded
-    (exit 1)."""
+    """The target refused or could not be reached; a rerun finishes the job (exit 1)."""
 
     exit_code = 1
 
@@ -39,19 +41,19 @@ class Target(Protocol):
 
     @property
     def address(self) -> str:
-        """The target as the user gave it, normalised: the key of its publishing record."""
+        """The target as the user gave it, normalised, for messages."""
 
-    def holds_anything(self) -> bool:
-        """Whether anything is at the target yet."""
+    def inventory(self) -> dict[str, dict[str, str]]:
+        """Every folder at the target: its files, relative to it, with their MD5 in hex."""
 
-    def listing(self, folder: str) -> dict[str, str]:
-        """Every file below `folder` at the target, relative to it, with its MD5 in hex."""
+    def read(self, folder: str, relative: str) -> bytes | None:
+        """One file of a folder (a marker), or None if it is not there."""
 
-    def put(self, folder: str, relative: str, source: Path) -> None:
+    def put(self, folder: str, relative: str, content: Content) -> None:
         """Upload one file of a portal."""
 
     def delete(self, folder: str, relatives: Iterable[str]) -> None:
-        """Delete these files of a portal (and the folder, once empty)."""
+        """Delete these files of a folder, in this order (and the folder, once empty)."""
 
 
 def md5_of(path: Path) -> str:
@@ -87,39 +89,69 @@ class LocalTarget:
     def address(self) -> str:
         return str(self.root.resolve())
 
-    def holds_anything(self) -> bool:
-        return self.root.is_dir() and any(self.root.iterdir())
-
-    def listing(self, folder: str) -> dict[str, str]:
-        base = self.root / folder
-        if not base.is_dir():
-            return {}
-        return {p.relative_to(base).as_posix(): md5_of(p)
-                for p in sorted(base.rglob("*")) if p.is_file() and not p.is_symlink()}
-
-    def put(self, folder: str, relative: str, source: Path) -> None:
-        """Copy the file in atomically: readers see the old file or the new, never half."""
-        target = self.root / folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".publishing-")
-        os.close(handle)
+    @contextlib.contextmanager
+    def _calling(self, path: Path) -> Iterator[None]:
+        """Turn the file system's refusals (permissions, a full disk, a file where a folder
+        should be) into one message naming the path."""
         try:
-            shutil.copyfile(source, temporary)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            yield
+        except OSError as error:
+            reason = error.strerror or str(error)
+            if isinstance(error, (NotADirectoryError, FileExistsError)):
+                reason = "a file is where a folder should be; move it away"
+            raise PublishError(f"{path}: {reason}") from None
+
+    def inventory(self) -> dict[str, dict[str, str]]:
+        with self._calling(self.root):
+            if not self.root.exists():
+                return {}
+            if not self.root.is_dir():
+                raise NotADirectoryError(self.root)
+            folders = sorted(e.name for e in os.scandir(self.root)  # ".": never a portal
+                             if e.is_dir(follow_symlinks=False) and not e.name.startswith("."))
+            return {folder: self._listing(self.root / folder) for folder in folders}
+
+    @staticmethod
+    def _listing(base: Path) -> dict[str, str]:
+        return {p.relative_to(base).as_posix(): md5_of(p) for p in sorted(base.rglob("*"))
+                if p.is_file() and not p.is_symlink() and not p.name.startswith(".publishing-")}
+
+    def read(self, folder: str, relative: str) -> bytes | None:
+        path = self.root / folder / relative
+        with self._calling(path):
+            return path.read_bytes() if path.is_file() else None
+
+    def put(self, folder: str, relative: str, content: Content) -> None:
+        """Copy the file in atomically: readers see the old file or the new, never half."""
+        self.put_file(self.root / folder / relative, content)
+
+    def put_file(self, target: Path, content: Content) -> None:
+        """Write one file below the root atomically (a portal's, or the nginx file)."""
+        with self._calling(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".publishing-")
+            os.close(handle)
+            try:
+                if isinstance(content, Path):
+                    shutil.copyfile(content, temporary)
+                else:
+                    Path(temporary).write_bytes(content)
+                os.chmod(temporary, 0o644)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
     def delete(self, folder: str, relatives: Iterable[str]) -> None:
         base = self.root / folder
-        for relative in relatives:
-            (base / relative).unlink(missing_ok=True)
-        for directory in sorted((p for p in base.rglob("*") if p.is_dir()), reverse=True):
-            if not any(directory.iterdir()):
-                directory.rmdir()
-        if base.is_dir() and not any(base.iterdir()):
-            base.rmdir()
+        with self._calling(base):
+            for relative in relatives:
+                (base / relative).unlink(missing_ok=True)
+            for directory in sorted((p for p in base.rglob("*") if p.is_dir()), reverse=True):
+                if not any(directory.iterdir()):
+                    directory.rmdir()
+            if base.is_dir() and not any(base.iterdir()):
+                base.rmdir()
 
 
 class S3Target:
@@ -136,8 +168,11 @@ class S3Target:
 
     @property
     def address(self) -> str:
+        """The bucket and prefix, and the endpoint however it was given (option or
+        AWS_ENDPOINT_URL): the same bucket is named the same."""
         where = f"{S3_SCHEME}{self.bucket}/{self.prefix}".rstrip("/")
-        return f"{where} at {self.endpoint_url}" if self.endpoint_url else where
+        endpoint = self.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        return f"{where} at {endpoint.rstrip('/')}" if endpoint else where
 
     @property
     def client(self) -> Any:
@@ -151,41 +186,55 @@ class S3Target:
         return self._client
 
     @contextlib.contextmanager
-    def _calling(self) -> Iterator[None]:
+    def _calling(self, what: str = "") -> Iterator[None]:
         """Turn boto3's errors (credentials, network, permissions) into one message."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             yield
         except (BotoCoreError, ClientError) as error:
-            raise PublishError(f"{self.address}: {error}") from None
+            raise PublishError(f"{self.address}{what}: {error}") from None
 
     def _key(self, folder: str, relative: str = "") -> str:
         return "/".join(part for part in (self.prefix, folder, relative) if part)
 
-    def holds_anything(self) -> bool:
-        with self._calling():
-            answer = self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1,
-                                                 Prefix=f"{self.prefix}/" if self.prefix else "")
-        return bool(answer.get("KeyCount"))
-
-    def listing(self, folder: str) -> dict[str, str]:
-        base = self._key(folder) + "/"
-        found: dict[str, str] = {}
+    def inventory(self) -> dict[str, dict[str, str]]:
+        base = f"{self.prefix}/" if self.prefix else ""
+        found: dict[str, dict[str, str]] = {}
         with self._calling():
             for page in self.client.get_paginator("list_objects_v2").paginate(
                     Bucket=self.bucket, Prefix=base):
                 for item in page.get("Contents", ()):
-                    found[item["Key"][len(base):]] = item["ETag"].strip('"')
+                    folder, slash, relative = item["Key"][len(base):].partition("/")
+                    if slash and folder and relative:
+                        found.setdefault(folder, {})[relative] = item["ETag"].strip('"')
         return found
 
-    def put(self, folder: str, relative: str, source: Path) -> None:
-        with source.open("rb") as body, self._calling():
-            self.client.put_object(Bucket=self.bucket, Key=self._key(folder, relative),
-                                   Body=body, ContentType=content_type(relative))
+    def read(self, folder: str, relative: str) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        key = self._key(folder, relative)
+        with self._calling(f" ({key})"):
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=key)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                    return None
+                raise
+            return bytes(answer["Body"].read())
+
+    def put(self, folder: str, relative: str, content: Content) -> None:
+        key = self._key(folder, relative)
+        with contextlib.ExitStack() as stack:
+            body = (stack.enter_context(content.open("rb")) if isinstance(content, Path)
+                    else content)
+            stack.enter_context(self._calling(f" ({key})"))
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=body,
+                                   ContentType=content_type(relative),
+                                   CacheControl=cache_control(relative))
 
     def delete(self, folder: str, relatives: Iterable[str]) -> None:
-        keys = [{"Key": self._key(folder, relative)} for relative in sorted(relatives)]
+        keys = [{"Key": self._key(folder, relative)} for relative in relatives]
         for start in range(0, len(keys), DELETE_BATCH):
             batch = keys[start:start + DELETE_BATCH]
             with self._calling():
@@ -194,4 +243,4 @@ class S3Target:
             if answer.get("Errors"):
                 first = answer["Errors"][0]
                 raise PublishError(f"{self.address}: could not delete {first['Key']}: "
-                                 f"{first.get('Message', first.get('Code'))}")
+                                   f"{first.get('Message', first.get('Code'))}")
