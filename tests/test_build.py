@@ -41,7 +41,7 @@ def test_pages_carry_security_and_language_meta(make_site):
         html = page.read_text()
         assert '<html lang="en">' in html
         assert "Content-Security-Policy" in html and "default-src 'none'" in html
-        assert '<meta name="referrer" content="no-referrer">' in html
+        assert '<meta name="referrer" content="strict-origin">' in html
         assert '<meta name="robots" content="noindex, nofollow">' in html
         assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
 

@@ -249,11 +249,11 @@ def test_headers_files_and_meta_share_one_policy(make_site):
     headers = (out / "_headers").read_text()
     assert headers.startswith("# Security") and "\n/*\n" in headers
     assert f"Content-Security-Policy: {CSP}; frame-ancestors 'none'" in headers
-    assert "Referrer-Policy: no-referrer" in headers and "X-Robots-Tag: noindex" in headers
+    assert "Referrer-Policy: strict-origin" in headers and "X-Robots-Tag: noindex" in headers
     nginx = (out / "_headers.nginx.conf").read_text()
     assert f"add_header Content-Security-Policy \"{CSP}; frame-ancestors 'none'\" always;" \
         in nginx
-    assert 'add_header Referrer-Policy "no-referrer" always;' in nginx
+    assert 'add_header Referrer-Policy "strict-origin" always;' in nginx
     assert f'content="{CSP}"' in (out / "index.html").read_text()
     assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
 
