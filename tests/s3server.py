@@ -75,7 +75,8 @@ class S3Server:
     def head(self, key: str) -> dict[str, str]:
         head = json.loads(self.aws("s3api", "head-object", "--bucket", self.bucket,
                                    "--key", key, "--output", "json"))
-        return {"etag": head["ETag"].strip('"'), "type": head["ContentType"]}
+        return {"etag": head["ETag"].strip('"'), "type": head["ContentType"],
+                "cache": head.get("CacheControl", "")}
 
     def get(self, key: str) -> bytes:
         return urllib.request.urlopen(f"{self.endpoint}/{self.bucket}/{key}", timeout=30).read()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site
-from generator.publish.headers import OTHER_HEADERS
+from conftest import build_site, portal
+from generator.publish.headers import NGINX_CONF, OTHER_HEADERS
 from protected_site import LINK_SITE, PASSWORDS, SECRET, VAULT_SITE
 from s3server import free_port
 from systemtools import NGINX, system_tools  # noqa: F401  (fixture)
@@ -174,5 +174,81 @@ def test_the_snippet_of_before_served_the_manifest_and_an_untyped_calendar(make_
         assert server.get("/.clientportal-manifest.json")[0] == 200
         assert server.get("/acme/calendar.ics")[1]["Content-Type"] == "application/octet-stream"
         assert server.get("/acme/feed.xml")[1]["Content-Type"] == "text/xml"
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------- publish --to DIR
+
+
+def _curl_head(server: Nginx, path: str) -> tuple[int, dict[str, str]]:
+    """`curl -I`: the status and headers nginx answers a HEAD with."""
+    run = subprocess.run(["curl", "-sSI", "--noproxy", "*", f"http://127.0.0.1:{server.port}{path}"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    status, *lines = run.stdout.strip().splitlines()
+    return int(status.split()[1]), dict(line.split(": ", 1) for line in lines if ": " in line)
+
+
+def _nginx_t(server: Nginx) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(NGINX), "-t", "-p", str(server.tmp), "-c",
+                           str(server.tmp / "nginx.conf"), "-e", str(server.tmp / "error.log")],
+                          capture_output=True, text=True, timeout=30)
+
+
+CACHING = {  # what a kind of file is cached as (docs/publishing.md)
+    "/acme/index.html": "no-cache",
+    "/acme/calendar.ics": "no-cache",
+    "/acme/feed.xml": "no-cache",
+    "/acme/files/brief.pdf": "no-cache",
+    "/acme/assets/style.css": "no-cache",
+    "/acme/assets/theme.0123abcd.css": "public, max-age=31536000, immutable",
+    "/acme/": "no-cache",
+}
+
+
+def test_published_portals_survive_rotation_behind_nginx(make_site, tmp_path, monkeypatch,
+                                                        system_tools):  # noqa: F811
+    monkeypatch.setenv("PORTAL_SECRET", SECRET)
+    root = make_site(LINK_SITE)
+    www = tmp_path / "www"
+    assert build_site(root).exit_code == 0
+    assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
+    (www / "acme/assets/theme.0123abcd.css").write_text("a fingerprinted theme asset")
+    server = Nginx(tmp_path / "nginx", www, www / NGINX_CONF)
+    token = _one(root / "output", "zeta-*")
+    try:
+        assert _nginx_t(server).returncode == 0
+        for path, cache in CACHING.items():
+            status, headers = _curl_head(server, path)
+            assert status == 200, path
+            assert headers["Cache-Control"] == cache, path
+            _assert_security_headers(headers, path)
+        for path in (token, "/acme"):  # nginx redirects a folder to its slash: headers too
+            status, headers = _curl_head(server, path)
+            assert status == 301 and headers["Location"].endswith(f"{path}/"), path
+            _assert_security_headers(headers, path)
+        for path in ("/acme/_headers", "/acme/.clientportal-portal.json", "/.clientportal-nginx.conf",
+                     "/.clientportal-nginx/acme.conf", "/acme/nothing.html"):
+            status, headers = _curl_head(server, path)
+            assert status == 404, path
+            _assert_security_headers(headers, path)
+        assert _curl_head(server, f"{token}/calendar.ics")[1]["Content-Type"] == \
+            "text/calendar; charset=utf-8"
+    finally:
+        server.stop()
+
+    monkeypatch.setenv("PORTAL_SECRET", "another-secret-0123456789-abcdefghijklmn")
+    assert build_site(root).exit_code == 0
+    assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
+    rotated = _one(root / "output", "zeta-*")
+    assert rotated != token and not (www / token.strip("/")).exists()
+    server = Nginx(tmp_path / "nginx", www, www / NGINX_CONF)
+    try:
+        check = _nginx_t(server)
+        assert check.returncode == 0, check.stderr
+        status, headers = _curl_head(server, f"{rotated}/index.html")
+        assert status == 200 and headers["Cache-Control"] == "no-cache"
+        _assert_security_headers(headers, rotated)
+        assert _curl_head(server, f"{token}/index.html")[0] == 404
     finally:
         server.stop()

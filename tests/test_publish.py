@@ -16,11 +16,12 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import build_site, portal
+from conftest import BASE_SITE, build_site, portal
 from generator.build.plan import shard_of
 from generator.commands.publish import PORTAL_MARKER, marker_bytes
 from generator.publish.headers import NGINX_CONF, NGINX_FOLDER
@@ -121,6 +122,21 @@ def test_publishing_to_s3_leaves_exactly_the_current_portals(make_site, s3, monk
     assert s3.head("zeta/calendar.ics")["type"] == "text/calendar; charset=utf-8"
     assert s3.head("zeta/feed.xml")["type"] == "application/atom+xml; charset=utf-8"
     assert s3.head("zeta/index.html")["type"] == "text/html; charset=utf-8"
+
+
+def test_every_s3_object_carries_the_cache_control_of_its_kind(make_site, s3, monkeypatch):  # noqa: F811
+    root = make_site({"content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"])
+                      + "theme: ../brand\n",
+                      "brand/static/theme.0123abcd.css": "/* fingerprinted by its maker */\n"})
+    _s3_env(s3, monkeypatch)
+    assert build_site(root).exit_code == 0
+    result = portal("publish", "--out", root / "output", "--to", f"s3://{s3.bucket}")
+    assert result.exit_code == 0, result.output
+    expected = {"acme/index.html": "no-cache", "acme/calendar.ics": "no-cache",
+                "acme/feed.xml": "no-cache", "acme/files/brief.pdf": "no-cache",
+                "acme/assets/style.css": "no-cache",
+                "acme/assets/theme.0123abcd.css": "public, max-age=31536000, immutable"}
+    assert {key: s3.head(key)["cache"] for key in expected} == expected
 
 
 def test_publishing_to_a_local_folder_leaves_exactly_the_current_portals(
