@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_nginx import Nginx
 
 from conftest import BASE_SITE, build_site, portal
 from generator.publish.headers import NGINX_CONF
 from servers import self_signed
 from systemtools import system_tools  # noqa: F401  (fixture)
 from talk import SCOPE, asking
-from test_nginx import Nginx
 
 PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
 

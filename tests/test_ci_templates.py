@@ -128,6 +128,24 @@ def test_github_jobs_have_least_privilege_and_publish_only_from_the_default_bran
         assert [u["with"]["path"] for u in uploads] == ["public/"]  # the portals only
         assert "secrets.AWS" in yaml.safe_dump(s3_flow["jobs"]["publish"])
         assert "secrets.AWS" not in yaml.safe_dump(s3_flow["jobs"]["check"])
+        if shards:  # the shards build in a matrix; one job publishes them all
+            for document in (s3_flow, pages_flow):
+                build, publish = document["jobs"]["build"], document["jobs"]["publish"]
+                assert build["permissions"] == {"contents": "read"}
+                assert "environment" not in build and "strategy" not in publish
+                assert publish["needs"] == "build"
+            assert "secrets.AWS" not in yaml.safe_dump(s3_flow["jobs"]["build"])
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS if v[1]], ids=_variant_id)
+def test_a_sharded_workflow_publishes_every_shard_at_once(variant):
+    provider, shards, target = variant
+    lines = _portal_lines(_scripts(provider, yaml.safe_load(workflow(provider, "content",
+                                                                     shards, target))))
+    publish = [line for line in lines if line.startswith("portal publish")]
+    outs = " ".join(f"--out shards/{index}" for index in range(1, shards + 1))
+    assert len(publish) == 1 and f"portal publish {outs} --to" in publish[0]
+    assert "--partial" not in publish[0]
 
 
 def test_gitlab_checks_merge_requests_and_publishes_only_from_the_default_branch():
@@ -149,16 +167,24 @@ def test_gitlab_checks_merge_requests_and_publishes_only_from_the_default_branch
                        and isinstance(job, dict) for rule in job.get("rules", []))
             if shards:
                 assert document["build"]["parallel"] == shards
-        assert "pages" not in s3_flow and "artifacts" not in s3_flow["build"]
-        assert s3_flow["build"]["environment"] == {"name": "portals"}
-        assert pages_flow["build"]["artifacts"]["paths"] == ["public/"]
+        publisher = "publish" if shards else "build"  # sharded: one job publishes every shard
+        assert s3_flow[publisher]["environment"] == {"name": "portals"}
         assert pages_flow["pages"]["artifacts"]["paths"] == ["public/"]
+        if shards:
+            assert "environment" not in s3_flow["build"]  # no S3 credentials where it builds
+            for document in (s3_flow, pages_flow):
+                assert document["build"]["artifacts"] == {"paths": ["shards/"],
+                                                          "expire_in": "1 day"}
+            assert "publish" not in pages_flow and pages_flow["pages"]["needs"] == ["build"]
+        else:
+            assert "pages" not in s3_flow and "artifacts" not in s3_flow["build"]
+            assert pages_flow["build"]["artifacts"]["paths"] == ["public/"]
 
 
 def _build_job_script(provider: str, document: dict) -> str:
     """The shell text of the job that builds the portals, its steps in order."""
     scripts = _scripts(provider, document)
-    job = "publish" if provider == "github" else "build"
+    job = "build" if provider == "gitlab" or "build" in document["jobs"] else "publish"
     return "\n".join(text for where, text in scripts.items() if where.split(".")[0] == job)
 
 
@@ -361,11 +387,31 @@ def _run_github(root: Path, bin_dir: Path, server, shards: int | None) -> None:
     for shard in range(1, (shards or 1) + 1):
         values = _expression_values(server, shard if shards else None, secrets_text)
         checkout = _checkout(root, shard)
+        for step in document["jobs"]["build" if shards else "publish"]["steps"]:
+            if "run" in step:
+                env = {**_ci_env(bin_dir), **{k: _resolve(v, values)
+                                              for k, v in step.get("env", {}).items()}}
+                _run(step["run"], checkout, env)
+    if shards:  # the publish job, with every shard's artifact downloaded
+        checkout = _with_shards(root, shards)
+        values = _expression_values(server, None, secrets_text)
         for step in document["jobs"]["publish"]["steps"]:
             if "run" in step:
                 env = {**_ci_env(bin_dir), **{k: _resolve(v, values)
                                               for k, v in step.get("env", {}).items()}}
                 _run(step["run"], checkout, env)
+
+
+def _with_shards(root: Path, shards: int) -> Path:
+    """The publish job's checkout, holding what each shard's job handed over (its
+    artifact): a fresh one each run, as a CI job starts."""
+    checkout = root.parent / "checkout-publish"
+    shutil.rmtree(checkout, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(root), str(checkout)], check=True)
+    for shard in range(1, shards + 1):
+        shutil.copytree(root.parent / f"checkout-{shard}/shards/{shard}",
+                        checkout / f"shards/{shard}")
+    return checkout
 
 
 def _run_gitlab(root: Path, bin_dir: Path, server, shards: int | None) -> None:
@@ -379,6 +425,11 @@ def _run_gitlab(root: Path, bin_dir: Path, server, shards: int | None) -> None:
                **CREDENTIALS, "AWS_ENDPOINT_URL": server.endpoint,
                "CI_NODE_INDEX": str(shard), "CI_NODE_TOTAL": str(shards or 1)}
         _run(script, _checkout(root, shard), env)
+    if shards:  # the publish job, with every build job's artifacts
+        env = {**_ci_env(bin_dir), SECRETS_VARIABLE: str(secrets), "PORTAL_BUCKET": server.bucket,
+               **CREDENTIALS, "AWS_ENDPOINT_URL": server.endpoint}
+        script = "\n".join(document["default"]["before_script"] + document["publish"]["script"])
+        _run(script, _with_shards(root, shards), env)
 
 
 def _checkout(root: Path, shard: int) -> Path:
@@ -396,9 +447,9 @@ def _folders(server) -> set[str]:
     return {key.split("/")[0] for key in server.etags()}
 
 
-# Sharded: GitLab's variant only (the same commands per shard; GitHub's differ only in how the
-# shard number reaches the script, which actionlint and shellcheck check above).
-@pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4)])
+# Sharded: each shard's job, then the one publish job with every shard's output.
+@pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4),
+                                             ("github", 2)])
 def test_the_workflows_commands_install_check_build_and_publish_to_s3(
         provider, shards, make_site, s3, ci_wheel, ci_python, monkeypatch):  # noqa: F811
     site = make_site(LINK_SITE)
@@ -421,8 +472,6 @@ def test_the_workflows_commands_install_check_build_and_publish_to_s3(
     assert "acme" in folders and len(folders) == 2
     assert [f for f in folders if f.startswith("zeta-")]  # the secret reached the build
     assert not any(f.startswith(("_", ".")) for f in folders)
-    if shards:
-        return
     shutil.rmtree(root / "content/acme")
     commit(root, "acme leaves", "2026-11-02T12:00:00+00:00")
     runner(root, ci_python, s3, shards)
@@ -443,7 +492,10 @@ def test_pages_publish_the_portals_without_the_generators_own_files(make_site, m
         line = next(line for s in scripts.values() for line in s.splitlines()
                     if line.startswith("portal publish"))
         assert portal(*shlex.split(line)[1:]).exit_code == 0
-        assert sorted(p.name for p in (root / "public").iterdir()) == ["acme"]
+        # the portals, and nginx's file, which names none of them (a capability is safe)
+        assert sorted(p.name for p in (root / "public").iterdir()) == [
+            ".clientportal-nginx.conf", "acme"]
+        assert "acme" not in (root / "public/.clientportal-nginx.conf").read_text()
         assert not list((root / "public").rglob("_headers.nginx.conf"))
 
 

@@ -228,7 +228,7 @@ def test_published_portals_survive_rotation_behind_nginx(make_site, tmp_path, mo
             assert status == 301 and headers["Location"].endswith(f"{path}/"), path
             _assert_security_headers(headers, path)
         for path in ("/acme/_headers", "/acme/.clientportal-portal.json", "/.clientportal-nginx.conf",
-                     "/.clientportal-nginx/acme.conf", "/acme/nothing.html"):
+                     "/acme/.clientportal-nginx-location.conf", "/acme/nothing.html"):
             status, headers = _curl_head(server, path)
             assert status == 404, path
             _assert_security_headers(headers, path)

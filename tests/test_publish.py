@@ -24,7 +24,7 @@ import pytest
 from conftest import BASE_SITE, build_site, portal
 from generator.build.plan import shard_of
 from generator.commands.publish import PORTAL_MARKER, marker_bytes
-from generator.publish.headers import NGINX_CONF, NGINX_FOLDER
+from generator.publish.headers import NGINX_CONF, NGINX_LOCATION
 from generator.publish.mediatypes import content_type
 from generator.publish.output import KILL_AT
 from s3server import s3  # noqa: F401  (fixture)
@@ -71,8 +71,7 @@ def _expected(*outputs: Path) -> dict[str, str]:
 
 def _local_listing(www: Path) -> dict[str, str]:
     return {p.relative_to(www).as_posix(): hashlib.md5(p.read_bytes()).hexdigest()
-            for p in www.rglob("*") if p.is_file() and not p.relative_to(www).as_posix()
-            .startswith((NGINX_CONF, NGINX_FOLDER))}
+            for p in www.rglob("*") if p.is_file() and p.name not in (NGINX_CONF, NGINX_LOCATION)}
 
 
 def _steps(root: Path, monkeypatch: pytest.MonkeyPatch):
@@ -146,10 +145,9 @@ def test_publishing_to_a_local_folder_leaves_exactly_the_current_portals(
     for step, current in _steps(root, monkeypatch):
         result = portal("publish", "--out", output, "--to", www)
         assert result.exit_code == 0, result.output
-        assert {p.name for p in www.iterdir()} - {NGINX_CONF, NGINX_FOLDER} == current, step
+        assert {p.name for p in www.iterdir()} - {NGINX_CONF} == current, step
         assert _local_listing(www) == _expected(output), step
-        assert sorted(p.name for p in (www / NGINX_FOLDER).iterdir()) == sorted(
-            f"{folder}.conf" for folder in current), step
+        assert {p.parent.name for p in www.glob(f"*/{NGINX_LOCATION}")} == current, step
 
 
 class _Local:
@@ -288,14 +286,14 @@ def test_a_partial_shard_publishes_and_removes_only_its_own_clients(make_site, m
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
-    everyone = {p.name for p in www.iterdir()} - {NGINX_CONF, NGINX_FOLDER}
+    everyone = {p.name for p in www.iterdir()} - {NGINX_CONF}
     gone = {"stays", "leaves", "locks"}
     for slug in gone:
         shutil.rmtree(root / "content" / slug)
     out = _build_shards(root, 2)[0]
     result = portal("publish", "--out", out, "--to", www, "--partial")
     assert result.exit_code == 0, result.output
-    left = {p.name for p in www.iterdir()} - {NGINX_CONF, NGINX_FOLDER}
+    left = {p.name for p in www.iterdir()} - {NGINX_CONF}
     removed = {slug for slug in gone if shard_of(slug, 2) == 1}
     assert removed and removed != gone  # the sites' slugs fall in both shards
     assert left == everyone - removed
@@ -357,7 +355,7 @@ def test_folders_an_older_publish_recorded_are_adopted_and_unknown_ones_left(mak
         {"format": 1, "targets": {address: ["old-client", "zeta"]}}))
     result = portal("publish", "--out", root / "output", "--to", www)
     assert result.exit_code == 0, result.output
-    assert {p.name for p in www.iterdir()} - {NGINX_CONF, NGINX_FOLDER} == {
+    assert {p.name for p in www.iterdir()} - {NGINX_CONF} == {
         "acme", "zeta", "stranger"}
     assert "acme/ was at" in result.output and (www / "acme/stale.html").is_file()
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
@@ -456,12 +454,11 @@ def test_the_agency_overview_is_published_only_where_asked(make_site, tmp_path):
     assert build_site(root).exit_code == 0
     assert (root / "output/_agency/index.html").is_file()
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
-    assert sorted(p.name for p in www.iterdir()) == sorted(["acme", NGINX_CONF, NGINX_FOLDER])
+    assert sorted(p.name for p in www.iterdir()) == sorted(["acme", NGINX_CONF])
     result = portal("publish", "--out", root / "output", "--to", www, "--agency-to", agency)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in www.iterdir()) == sorted(["acme", NGINX_CONF, NGINX_FOLDER])
-    assert sorted(p.name for p in agency.iterdir()) == sorted(
-        ["_agency", NGINX_CONF, NGINX_FOLDER])
+    assert sorted(p.name for p in www.iterdir()) == sorted(["acme", NGINX_CONF])
+    assert sorted(p.name for p in agency.iterdir()) == sorted(["_agency", NGINX_CONF])
     assert (agency / "_agency/index.html").is_file()
     assert not (agency / "_agency/_headers.nginx.conf").exists()
 

@@ -43,6 +43,9 @@ TARGETS = {"github": ".github/workflows/portals.yml", "gitlab": ".gitlab-ci.yml"
 CI_FOLDER = "ci"
 REQUIREMENTS = f"{CI_FOLDER}/requirements.txt"
 SECRETS_VARIABLE = "PORTAL_SECRETS_FILE"
+ON_DEFAULT = ("github.event_name != 'pull_request' && "
+              "github.ref_name == github.event.repository.default_branch")
+SHARDS = "shards"  # sharded: each shard's output, handed to the one publish job
 PYTHON = "3.12"
 _PINNED_GIT = re.compile(r"^git\+https://\S+@[0-9a-f]{40}$")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?")
@@ -125,12 +128,29 @@ def _pdf_packages_script(flow: Workflow) -> str:
             'fi\n')
 
 
+def _outs(flow: Workflow) -> str:
+    """The output folders publish takes: every shard's, merged in one job."""
+    if not flow.shards:
+        return "--out output"
+    return " ".join(f"--out {SHARDS}/{index}" for index in range(1, flow.shards + 1))
+
+
 def _publish_script(flow: Workflow) -> str:
     if flow.target == "pages":
-        return "portal publish --out output --to public\n"
+        return f"portal publish {_outs(flow)} --to public\n"
     return ('if [ -z "${AWS_ENDPOINT_URL:-}" ]; then unset AWS_ENDPOINT_URL; fi\n'
             'export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"\n'
-            'portal publish --out output --to "s3://$PORTAL_BUCKET"\n')
+            f'portal publish {_outs(flow)} --to "s3://$PORTAL_BUCKET"\n')
+
+
+def _keep_shard_script(flow: Workflow) -> str:
+    """Copy a shard's output for the publish job: not the generator's cache, not the agency
+    overview (never published by the workflow)."""
+    which = "$SHARD" if flow.provider == "github" else "$CI_NODE_INDEX"
+    return (f'rm -rf "{SHARDS}/{which}"\n'
+            f'mkdir -p "{SHARDS}/{which}"\n'
+            f'cp -a output/. "{SHARDS}/{which}/"\n'
+            f'rm -rf "{SHARDS}/{which}/.clientportal-cache" "{SHARDS}/{which}"/_agency*\n')
 
 
 def _notify_script(flow: Workflow) -> str:
@@ -217,8 +237,7 @@ def _github_setup(flow: Workflow) -> str:
 
 def github_workflow(flow: Workflow) -> str:
     """The GitHub Actions workflow."""
-    on_default = ("github.event_name != 'pull_request' && "
-                  "github.ref_name == github.event.repository.default_branch")
+    on_default = ON_DEFAULT
     key = "portals-${{ matrix.shard }}-" if flow.shards else "portals-"
     matrix = (f"""\
     strategy:
@@ -255,13 +274,13 @@ jobs:
     steps:
 {_github_setup(flow)}      - name: Check the content (and that every secret is there)
         run: portal check --content {flow.content_dir}
-  publish:
+  {"build" if flow.shards else "publish"}:
     if: {on_default}
     runs-on: ubuntu-latest
     permissions:
       contents: read
-{_github_environment(flow)}{matrix}    steps:
-{_github_setup(flow)}      - name: Restore the output folder, its build manifest and publishing record
+{"" if flow.shards else _github_environment(flow)}{matrix}    steps:
+{_github_setup(flow)}      - name: Restore the output folder and its build manifest
         uses: actions/cache@v4
         with:
           path: output
@@ -273,7 +292,35 @@ jobs:
         run: |
 {_indent(_pdf_packages_script(flow), 10)}      - name: Build the portals that changed
 {shard_env}        run: portal build --content {flow.content_dir} --out output{flow.shard_arg}
-{_github_publish(flow)}{_github_notify(flow)}"""
+{_github_shard_handover(flow) if flow.shards else _github_publish(flow)}{_github_notify(flow)}"""
+
+
+def _github_shard_handover(flow: Workflow) -> str:
+    """Sharded: each shard hands its output to one publish job, which publishes them all
+    at once (a shard published alone would remove the others' portals: refused)."""
+    return f"""      - name: Keep this shard's output for the publish job
+        env:
+          SHARD: ${{{{ matrix.shard }}}}
+        run: |
+{_indent(_keep_shard_script(flow), 10)}      - uses: actions/upload-artifact@v4
+        with:
+          name: shard-${{{{ matrix.shard }}}}
+          path: {SHARDS}/
+          include-hidden-files: true  # the build's marker and manifest
+          retention-days: 1
+  publish:
+    needs: build
+    if: {ON_DEFAULT}
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+{_github_environment(flow)}    steps:
+{_github_setup(flow)}      - uses: actions/download-artifact@v4
+        with:
+          pattern: shard-*
+          merge-multiple: true
+          path: {SHARDS}
+{_github_publish(flow)}"""
 
 
 # Bank statements are never committed nor handed to CI: they name every client's payers.
@@ -316,16 +363,14 @@ def _github_publish(flow: Workflow) -> str:
           AWS_ENDPOINT_URL: ${{{{ vars.AWS_ENDPOINT_URL }}}}
         run: |
 {_indent(_publish_script(flow), 10)}"""
-    name = "portals-${{ matrix.shard }}" if flow.shards else "portals"
-    empty = "ignore" if flow.shards else "error"  # a shard may hold no client
     return f"""\
       - name: Copy the clients' portals, and nothing else, into public/
         run: {_publish_script(flow)}      - name: Keep the portals for the Pages job
         uses: actions/upload-artifact@v4
         with:
-          name: {name}
+          name: portals
           path: public/
-          if-no-files-found: {empty}
+          if-no-files-found: error
   pages:
     needs: publish
     runs-on: ubuntu-latest
@@ -338,8 +383,7 @@ def _github_publish(flow: Workflow) -> str:
     steps:
       - uses: actions/download-artifact@v4
         with:
-          pattern: portals*
-          merge-multiple: true
+          name: portals
           path: public
       - uses: actions/upload-pages-artifact@v3
         with:
@@ -357,8 +401,10 @@ def gitlab_workflow(flow: Workflow) -> str:
               "    - |\n      # the libraries and fonts of the invoice PDFs (Debian packages)\n"
               f"{_indent(_pdf_packages_script(flow), 6)}"
               f"    - portal build --content {flow.content_dir} --out output{flow.shard_arg}\n")
-    publish = _publish_script(flow).splitlines()
-    script += "".join(f"    - {line}\n" for line in publish)
+    if flow.shards:
+        script += f"    - |\n{_indent(_keep_shard_script(flow), 6)}"
+    else:
+        script += "".join(f"    - {line}\n" for line in _publish_script(flow).splitlines())
     return f"""\
 # Written by `portal init-ci gitlab --target {flow.target}` (clientportal {__version__}).
 # Merge requests and branches: `portal check` only. The default branch: check, build the
@@ -394,7 +440,25 @@ build:
     key: {key}
     paths: [output/]
   script:
-{script}{_gitlab_pages(flow)}{_gitlab_notify(flow)}{gitlab_inbox_job(flow)}"""
+{script}{_gitlab_publish(flow)}{_gitlab_pages(flow)}{_gitlab_notify(flow)}{gitlab_inbox_job(flow)}"""
+
+
+def _gitlab_publish(flow: Workflow) -> str:
+    """Sharded: one job publishes every shard's output at once (a shard published alone
+    would remove the others' portals: refused); with Pages, that job is `pages`."""
+    if not flow.shards:
+        return ""
+    name, extra = (("pages", "  artifacts:\n    paths: [public/]\n") if flow.target == "pages"
+                   else ("publish", "  environment:\n    name: portals\n"))
+    script = "".join(f"    - {line}\n" for line in _publish_script(flow).splitlines())
+    return f"""\
+{name}:
+  stage: publish
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"
+  needs: [build]
+{extra}  script:
+{script}"""
 
 
 def _gitlab_setup_notes(flow: Workflow) -> str:
@@ -410,13 +474,15 @@ def _gitlab_target_notes(flow: Workflow) -> str:
 
 
 def _gitlab_build_extra(flow: Workflow) -> str:
+    if flow.shards:
+        return f"  artifacts:\n    paths: [{SHARDS}/]\n    expire_in: 1 day\n"
     if flow.target == "s3":
         return "  environment:\n    name: portals\n"
     return "  artifacts:\n    paths: [public/]\n"
 
 
 def _gitlab_pages(flow: Workflow) -> str:
-    if flow.target != "pages":
+    if flow.target != "pages" or flow.shards:
         return ""
     return """\
 pages:

@@ -17,8 +17,8 @@ folder half removed is still marked, and the next run finishes it).
 
 The generator's own files (`.clientportal*`), the agency overview (`_agency*`, unless
 `--agency-to` names where) and `_headers.nginx.conf` are never published. A local target
-gets one nginx file at a stable name, `.clientportal-nginx.conf`, including a file a portal
-in `.clientportal-nginx/`.
+gets one nginx file at a stable name, `.clientportal-nginx.conf`, which includes the location
+file each portal folder gets (`.clientportal-nginx-location.conf`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from generator.build.progress import Progress
 from generator.errors import UsageError
 from generator.publish.headers import (
     NGINX_CONF,
-    NGINX_FOLDER,
+    NGINX_LOCATION,
     nginx_portal_conf,
     nginx_server_conf,
     snippet_headers,
@@ -194,7 +194,8 @@ def _shards(shards: list[list[int] | None], out_dirs: list[Path], partial: bool
 def portal_files(folder: Path) -> dict[str, Path]:
     """A built portal's files to publish, by path: all but the nginx snippet."""
     return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in NEVER_PUBLISHED and p.name != PORTAL_MARKER}
+            if p.is_file() and p.name not in NEVER_PUBLISHED
+            and p.name not in (PORTAL_MARKER, NGINX_LOCATION)}
 
 
 def _upload_order(relative: str) -> tuple[bool, str]:
@@ -262,7 +263,7 @@ def _folder_changes(folder: str, built: Path, there: dict[str, str], marker: byt
         else:
             result.uploads.append(relative)
             sources[relative] = files[relative]
-    result.deletes = sorted(set(there) - set(files) - {PORTAL_MARKER})
+    result.deletes = sorted(set(there) - set(files) - {PORTAL_MARKER, NGINX_LOCATION})
     return result, sources
 
 
@@ -302,23 +303,24 @@ def _test_point(name: str) -> None:
 
 
 class _Nginx:
-    """The nginx files of a local target: one at a stable name including one a portal."""
+    """The nginx files of a local target: one at a stable name, including the location file
+    in each portal folder."""
 
     def __init__(self, target: LocalTarget) -> None:
         self.target = target
-        self.folder = target.root.resolve() / NGINX_FOLDER
-        target.put_file(target.root / NGINX_CONF, nginx_server_conf(self.folder))
+        target.put_file(target.root / NGINX_CONF, nginx_server_conf(target.root.resolve()))
 
     def write(self, folder: str, built: Path) -> None:
         snippet = built / NGINX_SNIPPET
         pairs = snippet_headers(snippet.read_text(encoding="utf-8")) if snippet.is_file() else []
-        conf = self.folder / f"{folder}.conf"
+        conf = self.target.root / folder / NGINX_LOCATION
         text = nginx_portal_conf(folder, pairs)
         if not conf.is_file() or conf.read_bytes() != text:
             self.target.put_file(conf, text)
 
     def remove(self, folder: str) -> None:
-        (self.folder / f"{folder}.conf").unlink(missing_ok=True)
+        """Take the portal's location out first: a reload mid-removal serves it no more."""
+        self.target.delete(folder, [NGINX_LOCATION])
 
 
 def legacy_folders(out_dirs: list[Path], address: str) -> set[str]:

@@ -169,21 +169,22 @@ def _immutable_location(prefix: str, add_headers: list[str]) -> str:
 
 
 NGINX_CONF = ".clientportal-nginx.conf"  # beside the published portals (`publish --to DIR`)
-NGINX_FOLDER = ".clientportal-nginx"  # one file a portal, included by NGINX_CONF
+NGINX_LOCATION = ".clientportal-nginx-location.conf"  # in each portal folder: its location
 _REFUSED = '"(^|/)(\\.clientportal|_agency|_headers)"'
 
 
-def nginx_server_conf(portals: Path) -> bytes:
+def nginx_server_conf(root: Path) -> bytes:
     """The nginx file at a stable name for a folder of published portals: the strictest
-    policy for whatever no portal answers (a redirect to a portal's slash, a 404), and every
-    portal's own file from `portals` (a rotated token renames a file no one includes by name,
-    so `nginx -t` passes after any publish)."""
+    policy for whatever no portal answers (a redirect to a portal's slash, a 404), and the
+    location file in each portal folder (a rotated token moves a file no one includes by
+    name, so `nginx -t` passes after any publish). It names no folder: served by mistake from
+    a host that is not nginx, it gives away no capability path."""
     strict = [("Content-Security-Policy", policy(header=True)), *OTHER_HEADERS]
     lines = ["# Written by `portal publish`: include it in the server block whose root is this",
              "# folder, and reload nginx after each publish (`nginx -t && nginx -s reload`).",
              "charset utf-8;", *_add_headers(strict, REVALIDATE),
              f"location ~ {_REFUSED} {{ return 404; }}",
-             f'include "{portals}/*.conf";']
+             f'include "{root}/*/{NGINX_LOCATION}";']
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
