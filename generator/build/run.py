@@ -296,8 +296,7 @@ def _save_manifest(plan: BuildPlan, entries: dict[str, ClientEntry],
     """Save the manifest, unless it would be written the same."""
     manifest = plan.manifest
     shard = list(options.shard) if options.shard else None  # `portal publish` reads it
-    if not (results or plan.stale or plan.manifest_changed or not manifest.clients
-            or manifest.shard != shard):
+    if not (_changed(plan, results) or manifest.shard != shard):
         return
     manifest.shard = shard
     manifest.clients.update(entries)
@@ -305,6 +304,11 @@ def _save_manifest(plan: BuildPlan, entries: dict[str, ClientEntry],
                  if s in plan.stale or e.folder in plan.stale]:
         del manifest.clients[slug]
     manifest.save(options.out_dir)
+
+
+def _changed(plan: BuildPlan, results: list[ClientResult]) -> bool:
+    """Whether the build changed what the manifest says (or there is none yet)."""
+    return bool(results or plan.stale or plan.manifest_changed or not plan.manifest.clients)
 
 
 def _report(plan: BuildPlan, results: list[ClientResult], entries: dict[str, ClientEntry],

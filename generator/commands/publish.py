@@ -142,32 +142,55 @@ def read_build(out_dirs: list[Path], partial: bool) -> Build:
     """The portals of the output folders (one build, or every shard of one), their project
     and which shards they hold; refuse a part of a sharded build unless `partial`."""
     manifests = [_manifest_of(out_dir) for out_dir in out_dirs]
-    projects = {m.settings.get("project") for m in manifests}
+    project = _project(out_dirs[0], {m.settings.get("project") for m in manifests})
+    portals, overviews = _built_folders(out_dirs)
+    return Build(project, portals, overviews[0] if len(overviews) == 1 else None,
+                 _shards([m.shard for m in manifests], out_dirs, partial))
+
+
+def _project(out_dir: Path, projects: set[str | None]) -> str:
+    """The one project id the output folders were built with."""
     if None in projects or not projects:
-        raise UsageError(f"{out_dirs[0]}: portal.yaml names no `project`. Add a line like "
+        raise UsageError(f"{out_dir}: portal.yaml names no `project`. Add a line like "
                          "`project: agency-portals` (a stable id for this agency's portals, "
                          "never a secret), build, and publish again: every folder published is "
                          "marked with it, and only folders so marked are ever removed")
     if len(projects) > 1:
-        raise UsageError(f"the output folders are of different projects ({', '.join(sorted(projects))})")
+        raise UsageError("the output folders are of different projects "
+                         f"({', '.join(sorted(str(p) for p in projects))})")
+    return str(projects.pop())
+
+
+def _built_folders(out_dirs: list[Path]) -> tuple[dict[str, Path], list[str]]:
+    """The portal folders of the output folders (each in one only), and overview folders."""
     portals: dict[str, Path] = {}
     overviews = []
     for out_dir in out_dirs:
         names = sorted(e.name for e in os.scandir(out_dir) if e.is_dir(follow_symlinks=False))
-        for name in names:
-            if _OVERVIEW.match(name):
-                overviews.append(name)
-            elif not name.startswith((".", "_")):
-                if name in portals:
-                    raise UsageError(f"{name} is in both {portals[name].parent} and {out_dir}")
-                portals[name] = out_dir / name
-    return Build(projects.pop(), portals, overviews[0] if len(overviews) == 1 else None,
-                 _shards([m.shard for m in manifests], out_dirs, partial))
+        overviews += [name for name in names if _OVERVIEW.match(name)]
+        for name in (n for n in names if not n.startswith((".", "_"))):
+            if name in portals:
+                raise UsageError(f"{name} is in both {portals[name].parent} and {out_dir}")
+            portals[name] = out_dir / name
+    return portals, overviews
 
 
 def _shards(shards: list[list[int] | None], out_dirs: list[Path], partial: bool
             ) -> tuple[int, frozenset[int]] | None:
     """(N, shards held) of a partial build; None when the output folders hold every client."""
+    count = _shard_count(shards)
+    if count is None:
+        return None
+    held = frozenset(shard[0] for shard in shards if shard)
+    if held == frozenset(range(1, count + 1)):
+        return None
+    if not partial:
+        _refuse_partial(out_dirs, count, held)
+    return count, held
+
+
+def _shard_count(shards: list[list[int] | None]) -> int | None:
+    """N of the shards K/N the output folders were built as; None for one whole build."""
     if all(shard is None for shard in shards):
         if len(shards) > 1:
             raise UsageError("several --out folders are for the shards of one sharded build; "
@@ -177,18 +200,17 @@ def _shards(shards: list[list[int] | None], out_dirs: list[Path], partial: bool
     if None in shards or len(counts) != 1:
         raise UsageError("the --out folders are not shards of one build (--shard K/N with "
                          "the same N in each)")
-    count, held = counts.pop(), frozenset(shard[0] for shard in shards if shard)
-    if held == frozenset(range(1, count + 1)):
-        return None
-    if not partial:
-        missing = sorted(set(range(1, count + 1)) - held)
-        raise UsageError(
-            f"{', '.join(map(str, out_dirs))}: shard{'s' * (len(held) > 1)} "
-            f"{', '.join(map(str, sorted(held)))} of {count} only. Publishing it alone would "
-            f"remove the portals of the other shards; pass every shard's output folder "
-            f"(--out … for shard{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} too), "
-            "or --partial to publish these and remove only their own clients' old folders")
-    return count, held
+    return counts.pop()
+
+
+def _refuse_partial(out_dirs: list[Path], count: int, held: frozenset[int]) -> None:
+    missing = sorted(set(range(1, count + 1)) - held)
+    raise UsageError(
+        f"{', '.join(map(str, out_dirs))}: shard{'s' * (len(held) > 1)} "
+        f"{', '.join(map(str, sorted(held)))} of {count} only. Publishing it alone would "
+        "remove the portals of the other shards; pass every shard's output folder "
+        f"(--out … for shard{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} too), "
+        "or --partial to publish these and remove only their own clients' old folders")
 
 
 def portal_files(folder: Path) -> dict[str, Path]:
@@ -222,29 +244,40 @@ def plan_publish(target: Target, build: Build, folders: dict[str, Path],
     inventory = target.inventory()
     owners = {folder: marker_project(target.read(folder, PORTAL_MARKER))
               for folder, files in inventory.items() if PORTAL_MARKER in files}
-    foreign = sorted(f for f in folders if owners.get(f) not in (None, build.project))
-    if foreign:
-        raise PublishError(f"{target.address}: {', '.join(f'{shown(f)}/' for f in foreign)} "
-                           f"{'is' if len(foreign) == 1 else 'are'} marked as another "
-                           f"project's, not '{build.project}'s: publish there under another "
-                           "prefix, or remove them by hand")
+    _refuse_foreign(target, build.project, folders, owners)
     ours = {f for f, owner in owners.items() if owner == build.project}
     ours |= {f for f in legacy & set(inventory) if f not in owners}
     plan = Plan(PublishReport(target.address), {}, build.project)
-    marker = marker_bytes(build.project)
     for folder, built in sorted(folders.items()):
-        there = inventory.get(folder, {})
-        changes, sources = _folder_changes(folder, built, there, marker)
-        if there and folder not in ours:
-            changes.adopted, changes.deletes = True, []
-            plan.notes.append(f"note: {shown(folder)}/ was at {target.address} without a "
-                              "marker; it is now marked as this project's")
-        plan.report.folders.append(changes)
-        plan.sources[folder] = sources
+        _plan_folder(plan, target, folder, built, inventory.get(folder, {}), folder in ours)
     for stale in sorted(ours - set(folders)):
         if build.holds_slug(stale):
             plan.report.removed[stale] = sorted(inventory[stale], key=_removal_order)
     return plan
+
+
+def _refuse_foreign(target: Target, project: str, folders: dict[str, Path],
+                    owners: dict[str, str | None]) -> None:
+    """Never write into a folder another project marked."""
+    foreign = sorted(f for f in folders if owners.get(f) not in (None, project))
+    if foreign:
+        raise PublishError(f"{target.address}: {', '.join(f'{shown(f)}/' for f in foreign)} "
+                           f"{'is' if len(foreign) == 1 else 'are'} marked as another "
+                           f"project's, not '{project}'s: publish there under another "
+                           "prefix, or remove them by hand")
+
+
+def _plan_folder(plan: Plan, target: Target, folder: str, built: Path,
+                 there: dict[str, str], ours: bool) -> None:
+    """One current folder's uploads and deletions; a folder found unmarked is adopted, and
+    nothing of it deleted this time."""
+    changes, sources = _folder_changes(folder, built, there, marker_bytes(plan.project))
+    if there and not ours:
+        changes.adopted, changes.deletes = True, []
+        plan.notes.append(f"note: {shown(folder)}/ was at {target.address} without a "
+                          "marker; it is now marked as this project's")
+    plan.report.folders.append(changes)
+    plan.sources[folder] = sources
 
 
 def _folder_changes(folder: str, built: Path, there: dict[str, str], marker: bytes
@@ -404,8 +437,8 @@ def publish_output(out_dirs: list[Path], to: str, agency_to: str | None,
     """`portal publish`: the portals to `to`, the overview to `agency_to` if given."""
     target = open_target(to, endpoint_url)
     agency = open_target(agency_to, endpoint_url) if agency_to else None
-    for where in (target, agency):
-        for out_dir in out_dirs if where is not None else ():
+    for where in (target, *([agency] if agency else [])):
+        for out_dir in out_dirs:
             refuse_inside(out_dir, where)
     build = read_build(out_dirs, partial)
     for where, folders in plan_targets(build, out_dirs, target, agency):
