@@ -195,6 +195,10 @@ def test_language_switch_on_every_page(example):
         root = "../" * relative.count("/")
         assert f'href="{root}{plain}" hreflang="ja" lang="ja"' in html, relative
         assert f'href="{root}en/{plain}" hreflang="en" lang="en"' in html, relative
+        alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
+        # every language, itself included, and the default language as x-default
+        assert alternates == [("ja", f"{root}{plain}"), ("en", f"{root}en/{plain}"),
+                              ("x-default", f"{root}{plain}")], relative
 
 
 def test_single_language_portal_has_no_switch(example):
