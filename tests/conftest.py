@@ -25,7 +25,6 @@ os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(2026, 11, 23, 12, tzinfo=time
 # A small valid site: one agency, one client with one of every kind of file.
 BASE_SITE: dict[str, str] = {
     "content/portal.yaml": """
-        project: test-agency
         agency:
           name: Test Agency
           legal_name: Test Agency B.V.
@@ -131,6 +130,11 @@ BASE_SITE: dict[str, str] = {
         All good.
     """,
 }
+
+# `portal publish` needs the project's id (`project` in portal.yaml): BASE_SITE with it.
+PUBLISHABLE: dict[str, str] = {
+    "content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
+    + "project: test-agency\n"}
 
 # Invoice PDFs cost 0.2-0.3 s of CPU each (WeasyPrint): the small site makes none, so that the
 # hundreds of builds of tests about other things do not pay for them. The tests about

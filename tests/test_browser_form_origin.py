@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import ssl
-import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,13 +20,13 @@ from typing import Any
 import pytest
 from test_nginx import Nginx
 
-from conftest import BASE_SITE, build_site, portal
+from conftest import PUBLISHABLE, build_site, portal
 from generator.publish.headers import NGINX_CONF
 from servers import self_signed
 from systemtools import system_tools  # noqa: F401  (fixture)
 from talk import SCOPE, asking
 
-PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
+PORTAL_YAML = PUBLISHABLE["content/portal.yaml"]
 
 
 @contextlib.contextmanager

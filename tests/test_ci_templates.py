@@ -22,7 +22,7 @@ import pytest
 import tomllib
 import yaml
 
-from conftest import BASE_SITE, REPO, portal
+from conftest import BASE_SITE, PUBLISHABLE, REPO, portal
 from generator import __version__
 from generator.cli import main
 from generator.commands.init_ci import (
@@ -452,7 +452,7 @@ def _folders(server) -> set[str]:
                                              ("github", 2)])
 def test_the_workflows_commands_install_check_build_and_publish_to_s3(
         provider, shards, make_site, s3, ci_wheel, ci_python, monkeypatch):  # noqa: F811
-    site = make_site(LINK_SITE)
+    site = make_site({**PUBLISHABLE, **LINK_SITE})
     root = site / "repo"
     root.mkdir()
     shutil.move(site / "content", root / "content")
@@ -482,7 +482,7 @@ def test_pages_publish_the_portals_without_the_generators_own_files(make_site, m
     """The manifest holds every client's overview figures: it must never be published."""
     from conftest import build_site
 
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     monkeypatch.chdir(root)
     assert build_site(root).exit_code == 0
     assert (root / "output/.clientportal-manifest.json").is_file()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_site, portal
+from conftest import PUBLISHABLE, build_site, portal
 from generator.publish.headers import NGINX_CONF, OTHER_HEADERS
 from protected_site import LINK_SITE, PASSWORDS, SECRET, VAULT_SITE
 from s3server import free_port
@@ -209,7 +209,7 @@ CACHING = {  # what a kind of file is cached as (docs/publishing.md)
 def test_published_portals_survive_rotation_behind_nginx(make_site, tmp_path, monkeypatch,
                                                         system_tools):  # noqa: F811
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
-    root = make_site(LINK_SITE)
+    root = make_site({**PUBLISHABLE, **LINK_SITE})
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0

@@ -9,6 +9,7 @@ between runs; a run killed between uploads and removals; a re-shard from 2 to 3 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,12 +17,11 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import BASE_SITE, build_site, portal
+from conftest import PUBLISHABLE, build_site, portal
 from generator.build.plan import shard_of
 from generator.commands.publish import PORTAL_MARKER, marker_bytes
 from generator.publish.headers import NGINX_CONF, NGINX_LOCATION
@@ -103,7 +103,7 @@ def _s3_env(s3, monkeypatch) -> None:  # noqa: F811
 
 
 def test_publishing_to_s3_leaves_exactly_the_current_portals(make_site, s3, monkeypatch):  # noqa: F811
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     output = root / "output"
     _s3_env(s3, monkeypatch)
     seen: set[str] = set()
@@ -124,7 +124,7 @@ def test_publishing_to_s3_leaves_exactly_the_current_portals(make_site, s3, monk
 
 
 def test_every_s3_object_carries_the_cache_control_of_its_kind(make_site, s3, monkeypatch):  # noqa: F811
-    root = make_site({"content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"])
+    root = make_site({"content/portal.yaml": PUBLISHABLE["content/portal.yaml"]
                       + "theme: ../brand\n",
                       "brand/static/theme.0123abcd.css": "/* fingerprinted by its maker */\n"})
     _s3_env(s3, monkeypatch)
@@ -140,7 +140,7 @@ def test_every_s3_object_carries_the_cache_control_of_its_kind(make_site, s3, mo
 
 def test_publishing_to_a_local_folder_leaves_exactly_the_current_portals(
         make_site, monkeypatch, tmp_path):
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     output, www = root / "output", tmp_path / "www"
     for step, current in _steps(root, monkeypatch):
         result = portal("publish", "--out", output, "--to", www)
@@ -216,7 +216,7 @@ def test_a_lost_output_folder_and_a_killed_run_change_nothing_about_what_ends_up
     monkeypatch.setenv("PORTAL_SECRET", SECRETS[0])
     for name, value in LOCKS_PASSWORD.items():
         monkeypatch.setenv(name, value)
-    root = make_site(FOUR)
+    root = make_site({**PUBLISHABLE, **FOUR})
     assert build_site(root).exit_code == 0
     foreign = target.put_foreign()
     assert portal("publish", "--out", root / "output", "--to", target.spec).exit_code == 0
@@ -257,7 +257,7 @@ def _build_shards(root: Path, count: int) -> list[Path]:
 
 def test_a_reshard_from_two_to_three_ends_the_same(make_site, monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_SECRET", SECRETS[0])
-    root = make_site({**FOUR, **BYSTANDER})
+    root = make_site({**PUBLISHABLE, **FOUR, **BYSTANDER})
     www = tmp_path / "www"
     outs = _build_shards(root, 2)
     refused = portal("publish", "--out", outs[0], "--to", www)
@@ -282,7 +282,7 @@ def test_a_reshard_from_two_to_three_ends_the_same(make_site, monkeypatch, tmp_p
 def test_a_partial_shard_publishes_and_removes_only_its_own_clients(make_site, monkeypatch,
                                                                    tmp_path):
     monkeypatch.setenv("PORTAL_SECRET", SECRETS[0])
-    root = make_site({**FOUR, **BYSTANDER})
+    root = make_site({**PUBLISHABLE, **FOUR, **BYSTANDER})
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
@@ -300,7 +300,7 @@ def test_a_partial_shard_publishes_and_removes_only_its_own_clients(make_site, m
 
 
 def test_publish_uploads_only_what_changed_and_deletes_files_a_portal_lost(make_site, tmp_path):
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
@@ -317,7 +317,7 @@ def test_publish_uploads_only_what_changed_and_deletes_files_a_portal_lost(make_
 
 def test_dry_run_lists_uploads_and_removals_and_changes_nothing(make_site, monkeypatch,
                                                                  tmp_path):
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
@@ -343,7 +343,7 @@ def test_folders_an_older_publish_recorded_are_adopted_and_unknown_ones_left(mak
     """Before markers, a record in the output folder said what was published: a first run
     with markers takes those folders as the project's; a folder named like a current portal
     is marked and kept; anything else without a marker is never touched."""
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     www = tmp_path / "www"
     for folder in ("acme", "old-client", "stranger"):
         (www / folder).mkdir(parents=True)
@@ -363,7 +363,7 @@ def test_folders_an_older_publish_recorded_are_adopted_and_unknown_ones_left(mak
 
 
 def test_a_folder_of_another_project_is_never_overwritten(make_site, tmp_path):
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     www = tmp_path / "www"
     (www / "acme").mkdir(parents=True)
     (www / "acme" / PORTAL_MARKER).write_bytes(marker_bytes("someone-else"))
@@ -377,9 +377,7 @@ def test_a_folder_of_another_project_is_never_overwritten(make_site, tmp_path):
 
 
 def test_without_a_project_id_publish_says_what_to_add(make_site, tmp_path):
-    root = make_site()
-    config = root / "content/portal.yaml"
-    config.write_text(config.read_text().replace("project: test-agency\n", ""))
+    root = make_site()  # BASE_SITE has no project
     assert build_site(root).exit_code == 0
     result = portal("publish", "--out", root / "output", "--to", tmp_path / "www")
     assert result.exit_code == 2
@@ -388,7 +386,7 @@ def test_without_a_project_id_publish_says_what_to_add(make_site, tmp_path):
 
 
 def test_a_file_where_a_folder_should_be_is_an_error_and_a_rerun_finishes(make_site, tmp_path):
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     www = tmp_path / "www"
     www.mkdir()
     (www / "zeta").write_text("a file named like a portal")
@@ -403,11 +401,41 @@ def test_a_file_where_a_folder_should_be_is_an_error_and_a_rerun_finishes(make_s
     assert _local_listing(www) == _expected(root / "output")
 
 
+@pytest.mark.parametrize("error", [
+    OSError(errno.ENOSPC, "No space left on device"),
+    PermissionError(errno.EACCES, "Permission denied"),  # as root, chmod refuses nothing
+])
+def test_a_full_disk_or_a_refusal_mid_run_exits_1_and_a_rerun_finishes(make_site, tmp_path,
+                                                                       monkeypatch, error):
+    from generator.publish import targets
+
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
+    www = tmp_path / "www"
+    assert build_site(root).exit_code == 0
+    real_copy, copies = targets.shutil.copyfile, []
+
+    def failing_copy(source, destination):
+        copies.append(source)
+        if len(copies) == 7:
+            raise error
+        return real_copy(source, destination)
+
+    monkeypatch.setattr(targets.shutil, "copyfile", failing_copy)
+    result = portal("publish", "--out", root / "output", "--to", www)
+    assert result.exit_code == 1
+    assert f"{www}/" in result.output and error.strerror in result.output
+    assert "Traceback" not in result.output
+    assert not list(www.rglob(".publishing-*"))  # no half-written file left
+    monkeypatch.setattr(targets.shutil, "copyfile", real_copy)
+    assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
+    assert _local_listing(www) == _expected(root / "output")
+
+
 def test_an_s3_error_mid_run_exits_1_and_a_rerun_finishes(make_site, s3, monkeypatch):  # noqa: F811
     from botocore.client import BaseClient
     from botocore.exceptions import ClientError
 
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     _s3_env(s3, monkeypatch)
     assert build_site(root).exit_code == 0
     real_call, puts = BaseClient._make_api_call, []
@@ -433,7 +461,7 @@ def test_an_s3_error_mid_run_exits_1_and_a_rerun_finishes(make_site, s3, monkeyp
 
 
 def test_the_endpoint_given_either_way_names_one_target(make_site, s3, monkeypatch):  # noqa: F811
-    root = make_site(BYSTANDER)
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
     _s3_env(s3, monkeypatch)
     assert build_site(root).exit_code == 0
     first = portal("publish", "--out", root / "output", "--to", f"s3://{s3.bucket}")
@@ -449,7 +477,7 @@ def test_the_endpoint_given_either_way_names_one_target(make_site, s3, monkeypat
 
 
 def test_the_agency_overview_is_published_only_where_asked(make_site, tmp_path):
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     www, agency = tmp_path / "www", tmp_path / "agency"
     assert build_site(root).exit_code == 0
     assert (root / "output/_agency/index.html").is_file()
@@ -464,7 +492,7 @@ def test_the_agency_overview_is_published_only_where_asked(make_site, tmp_path):
 
 
 def test_publish_refuses_what_it_must_not_touch(make_site, tmp_path):
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     (tmp_path / "foreign").mkdir()
     assert portal("publish", "--out", tmp_path / "foreign", "--to", tmp_path / "w").exit_code == 2
     assert build_site(root).exit_code == 0
@@ -481,7 +509,7 @@ def test_publish_refuses_what_it_must_not_touch(make_site, tmp_path):
 def test_an_unreachable_s3_host_fails_with_one_line_and_exit_1(make_site, monkeypatch):
     from s3server import CREDENTIALS, free_port
 
-    root = make_site()
+    root = make_site(PUBLISHABLE)
     assert build_site(root).exit_code == 0
     for key, value in CREDENTIALS.items():
         monkeypatch.setenv(key, value)

@@ -106,10 +106,10 @@ def test_a_link_portals_feed_resolves_where_it_is_published(make_site, monkeypat
     monkeypatch.setenv("PORTAL_SECRET", SECRET)
     root = make_site({"content/acme/client.yaml": LINK,
                       "content/portal.yaml": (Path(make_site().joinpath("content/portal.yaml"))
-                                              .read_text() + f"base_url: {base}\n")})
+                                              .read_text() + f"base_url: {base}\nproject: test-agency\n")})
     assert build_site(root).exit_code == 0
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
-    folder = next(p.name for p in www.iterdir())
+    folder = next(p.name for p in www.iterdir() if p.is_dir())
     assert re.fullmatch(r"acme-[0-9a-f]{32}", folder)
     feed_url = f"{base}{folder}/feed.xml"
     parsed = feedparser.parse(feed_url)
