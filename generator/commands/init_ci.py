@@ -144,13 +144,16 @@ def _publish_script(flow: Workflow) -> str:
 
 
 def _keep_shard_script(flow: Workflow) -> str:
-    """Copy a shard's output for the publish job: not the generator's cache, not the agency
-    overview (never published by the workflow)."""
+    """Copy what publishing a shard needs for the publish job: the build's marker and
+    manifest (its project and shard) and the portal folders; not the generator's cache, its
+    other records, nor the agency overview (never published by the workflow)."""
     which = "$SHARD" if flow.provider == "github" else "$CI_NODE_INDEX"
+    into = f'"{SHARDS}/{which}/"'
     return (f'rm -rf "{SHARDS}/{which}"\n'
             f'mkdir -p "{SHARDS}/{which}"\n'
-            f'cp -a output/. "{SHARDS}/{which}/"\n'
-            f'rm -rf "{SHARDS}/{which}/.clientportal-cache" "{SHARDS}/{which}"/_agency*\n')
+            f"cp output/.clientportal output/.clientportal-manifest.json {into}\n"
+            "find output -mindepth 1 -maxdepth 1 -type d ! -name '.*' ! -name '_*' "
+            f"-exec cp -a {{}} {into} \\;\n")
 
 
 def _notify_script(flow: Workflow) -> str:
