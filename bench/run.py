@@ -45,7 +45,7 @@ SERVE = """
 import sys, time, statistics
 from datetime import date
 from pathlib import Path
-from generator.build.options import BuildOptions
+from generator.pipeline.options import BuildOptions
 from generator.commands.serve import LiveSite
 content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 live = LiveSite(BuildOptions(content, out, as_of=date(2026, 11, 23)), lambda text, error: None)

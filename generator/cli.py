@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build.options import BuildOptions, default_jobs
-from generator.build.progress import Progress
-from generator.build.run import BuildFailed, BuildReport, build
+from generator.pipeline.options import BuildOptions, default_jobs
+from generator.pipeline.progress import Progress
+from generator.pipeline.run import BuildFailed, BuildReport, build
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.build.manifest import MANIFEST
 from generator.cli import main
+from generator.pipeline.manifest import MANIFEST
 from generator.publish.output import CACHE
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from conftest import AS_OF, WITH_PDFS
-from generator.build.options import BuildOptions
-from generator.build.run import build
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.run import build
 from generator.render.theme import DEFAULT_THEME
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 

@@ -32,8 +32,8 @@ from playwright.sync_api import Page
 
 from browser import static_server
 from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, portal, write_files
-from generator.build import load_pipeline
 from generator.content.domain import InvoiceRecord
+from generator.pipeline import load_pipeline
 from paycodes import invoice_terms, ocr_valid, parse_epc, parse_usingqr, parse_zbp, rf_valid
 
 BUILD_DATES = (AS_OF, "2026-12-01")

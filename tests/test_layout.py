@@ -13,8 +13,8 @@ from pathlib import Path
 from radon.complexity import cc_visit
 
 from conftest import EXAMPLE_CONTENT, REPO
-from generator.build import manifest
 from generator.commands.reference import architecture
+from generator.pipeline import manifest
 
 GENERATOR = REPO / "generator"
 HEAVY = ("pydantic", "jinja2", "markdown", "babel", "cryptography", "nh3", "yaml")
@@ -24,8 +24,8 @@ NO_OP = """
 import json, sys
 from datetime import date
 from pathlib import Path
-from generator.build.options import BuildOptions
-from generator.build.run import build
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.run import build
 report = build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), as_of=date(2026, 11, 23),
                             jobs=2))
 heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[3].split(",")))
@@ -80,7 +80,7 @@ def test_generator_digest_covers_every_subpackage(tmp_path, monkeypatch):
     monkeypatch.setattr(manifest, "GENERATOR_DIR", copy)
     before = manifest.generator_digest()
     for module in ("content/dates.py", "render/pages.py", "publish/headers.py",
-                   "build/plan.py", "commands/serve.py"):
+                   "pipeline/plan.py", "commands/serve.py"):
         path = copy / module
         path.write_text(path.read_text() + "\n# changed\n")
         after = manifest.generator_digest()

@@ -335,7 +335,7 @@ def test_short_password_and_namesakes(make_site, secrets_env):
 
 
 def test_secrets_digest_follows_secrets_without_revealing_them(make_site, secrets_env):
-    from generator.build.manifest import MANIFEST, Manifest
+    from generator.pipeline.manifest import MANIFEST, Manifest
 
     root = make_site(VAULT_SITE)
     assert build_site(root).exit_code == 0

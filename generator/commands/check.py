@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 
-from generator.build.options import BuildOptions
-from generator.build.run import BuildFailed, build
 from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.run import BuildFailed, build
 
 
 @dataclass(frozen=True)

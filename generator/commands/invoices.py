@@ -53,8 +53,8 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
                        as_of: date | None) -> tuple[date, list[NextInvoice]]:
     """The build date and the next invoice of each chosen client with a retainer (every such
     client when none is chosen); raise ContentError when the content has errors."""
-    from generator.build.options import build_date
-    from generator.build.pipeline import ClientPipeline
+    from generator.pipeline.client import ClientPipeline
+    from generator.pipeline.options import build_date
 
     pipeline = ClientPipeline(content_dir)
     day = build_date(as_of, pipeline.agency.config.timezone)

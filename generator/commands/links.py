@@ -7,9 +7,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.errors import UsageError
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
 from generator.publish.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
 from generator.publish.protect import (
     Guard,

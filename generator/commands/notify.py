@@ -43,8 +43,6 @@ from typing import Any
 import click
 
 from generator.bank.lastimport import RECORD as PAYMENTS_RECORD
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.commands.links import master_secret, portal_folder
 from generator.content.domain import Client
 from generator.content.folders import client_folders
@@ -57,6 +55,8 @@ from generator.errors import ContentError, UsageError, has_errors
 from generator.invoicing import bill
 from generator.invoicing.payment import QR_ERROR_LEVELS
 from generator.invoicing.reminders import Receipt, Reminder, receipts, reminder_facts, reminders
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
 from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
 from generator.publish.mail import (
     Letter,

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import click
 
-from generator.build.progress import Progress
 from generator.errors import UsageError
+from generator.pipeline.progress import Progress
 from generator.publish.output import MARKER, OVERVIEW_FOLDER
 from generator.publish.targets import Target, md5_of, open_target
 

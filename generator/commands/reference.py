@@ -102,7 +102,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 GENERATOR = Path(__file__).resolve().parents[1]
 # The subpackages in the order a build goes through them.
-PACKAGES = ("content", "invoicing", "render", "publish", "build", "commands", "writeback", "inbox", "bank")
+PACKAGES = ("content", "invoicing", "render", "publish", "pipeline", "commands", "writeback", "inbox", "bank")
 
 
 def architecture() -> str:

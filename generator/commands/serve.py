@@ -33,11 +33,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import click
 import watchfiles
 
-from generator.build.options import BuildOptions, selected_clients
-from generator.build.pipeline import agency_settings
-from generator.build.run import BuildState, build
 from generator.content.folders import client_folders
 from generator.errors import ContentError, UsageError
+from generator.pipeline.client import agency_settings
+from generator.pipeline.options import BuildOptions, selected_clients
+from generator.pipeline.run import BuildState, build
 from generator.render.theme import DEFAULT_THEME
 
 log = logging.getLogger(__name__)

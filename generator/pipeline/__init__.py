@@ -1,7 +1,7 @@
 """What a build does and how: options, planning, the manifest, the per-client pipeline, workers.
 
 Planning, the manifest and the output folder need only the standard library; the per-client
-pipeline (`pipeline`) needs pydantic, Jinja, Markdown, Babel and cryptography. `load_pipeline`
+pipeline (`client`) needs pydantic, Jinja, Markdown, Babel and cryptography. `load_pipeline`
 is the one place that imports it, on first use: a build that finds nothing changed never does
 (a test holds it to that).
 """
@@ -12,7 +12,7 @@ from types import ModuleType
 
 
 def load_pipeline() -> ModuleType:
-    """The per-client pipeline module, `generator.build.pipeline`, imported now."""
-    from generator.build import pipeline
+    """The per-client pipeline module, `generator.pipeline.client`, imported now."""
+    from generator.pipeline import client as pipeline
 
     return pipeline

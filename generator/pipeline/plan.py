@@ -15,19 +15,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.build import load_pipeline
-from generator.build.manifest import (
-    ClientEntry,
-    FileRecord,
-    Manifest,
-    client_hash,
-    digest,
-    file_records,
-    generator_digest,
-    records_digest,
-    theme_digest,
-)
-from generator.build.options import BuildOptions, build_date, selected_clients
 from generator.content.folders import agency_stats, client_folders
 from generator.content.history import (
     ClientHistory,
@@ -38,6 +25,19 @@ from generator.content.history import (
     read_git_log,
 )
 from generator.errors import Problem
+from generator.pipeline import load_pipeline
+from generator.pipeline.manifest import (
+    ClientEntry,
+    FileRecord,
+    Manifest,
+    client_hash,
+    digest,
+    file_records,
+    generator_digest,
+    records_digest,
+    theme_digest,
+)
+from generator.pipeline.options import BuildOptions, build_date, selected_clients
 from generator.publish.credentials import (
     Secrets,
     default_secrets_file,

@@ -6,7 +6,7 @@ overview is made the same way.
 A `ClientPipeline` sets up the agency, theme, Jinja environment and Markdown renderer once
 and reuses them for every client (in each worker process, or in `serve`'s). Importing this
 module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
-`generator.build.load_pipeline()`.
+`generator.pipeline.load_pipeline()`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.build.manifest import digest, generator_digest, theme_digest
-from generator.build.workers import ClientResult
 from generator.content.domain import form_endpoint
 from generator.content.figures import ClientRow, client_row
 from generator.content.folders import client_folders
@@ -27,6 +25,8 @@ from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
 from generator.errors import ContentError, Problem, has_errors
 from generator.invoicing import IssuedNumber, PdfMaker, bill
+from generator.pipeline.manifest import digest, generator_digest, theme_digest
+from generator.pipeline.workers import ClientResult
 from generator.publish.credentials import Secrets, secrets_digest
 from generator.publish.headers import form_action_source
 from generator.publish.output import FileCache, OutputFolder, PortalFiles

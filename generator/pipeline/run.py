@@ -20,12 +20,12 @@ from datetime import date
 from typing import Any
 
 from generator.bank.lastimport import bank_entries_shown, last_import
-from generator.build.manifest import ClientEntry, Manifest, digest, file_records, records_digest
-from generator.build.options import BuildOptions
-from generator.build.plan import BuildPlan, plan_build
-from generator.build.progress import Progress
-from generator.build.workers import BuildJob, ClientBuilder, ClientResult, InProcess, runner_for
 from generator.errors import ContentError, Problem, has_errors, sorted_problems
+from generator.pipeline.manifest import ClientEntry, Manifest, digest, file_records, records_digest
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.plan import BuildPlan, plan_build
+from generator.pipeline.progress import Progress
+from generator.pipeline.workers import BuildJob, ClientBuilder, ClientResult, InProcess, runner_for
 from generator.publish.credentials import Secrets, secrets_digest
 from generator.publish.output import OutputFolder, superseded_folders
 

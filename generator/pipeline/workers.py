@@ -23,9 +23,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from generator.build import load_pipeline
 from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
+from generator.pipeline import load_pipeline
 from generator.publish.credentials import Secrets
 from generator.publish.output import OutputFolder
 
