@@ -168,8 +168,8 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
     """
     from generator.commands import check as checks
 
-    result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of,
-                                            jobs=default_jobs(), write=False))
+    result = checks.check_site(BuildOptions(content_dir=content_dir, as_of=as_of,
+                                            jobs=default_jobs()))
     if form == "json":
         click.echo(checks.as_json(result, strict))
     else:

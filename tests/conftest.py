@@ -11,8 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-from generator.pipeline.manifest import MANIFEST
-from generator.publish.output import CACHE
+from generator.sink import CACHE, MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"

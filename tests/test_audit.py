@@ -116,7 +116,7 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     assert all(Path(os.fsdecode(args[0])).name == "git" for args in programs), programs
     assert not [e for e, _ in _events if e.startswith(("socket.", "urllib."))]
     # subprocess looks git up on PATH, so running git reads PATH; nothing else is read but
-    # the test-only kill hook (publish/output.py), and LIBRARY_VARIABLES.
+    # the test-only kill hook (generator/sink.py), and LIBRARY_VARIABLES.
     names = {os.fsdecode(name) for name in seen}
     assert "PORTAL_SECRET" in names  # the recording sees what the build reads
     assert {name for name in names if not name.startswith("PORTAL_")

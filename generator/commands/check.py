@@ -14,7 +14,8 @@ from datetime import date
 from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem
 from generator.pipeline.options import BuildOptions
-from generator.pipeline.run import BuildFailed, build
+from generator.pipeline.run import BuildFailed, BuildState, build
+from generator.sink import Sink
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,10 @@ class CheckResult:
 
 
 def check_site(options: BuildOptions) -> CheckResult:
-    """Build every client as `portal build --force` would, writing nothing."""
+    """Build every client as `portal build --force` would, into a sink that keeps nothing."""
+    options = replace(options, force=True, clients=())
     try:
-        report = build(replace(options, write=False, force=True, clients=()))
+        report = build(options, state=BuildState.one_shot(options, Sink()))
     except BuildFailed as error:
         return CheckResult(tuple(error.problems), error.clients, error.as_of)
     except ContentError as error:  # portal.yaml or the theme: no client was built

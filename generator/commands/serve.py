@@ -39,6 +39,7 @@ from generator.pipeline.client import agency_settings
 from generator.pipeline.options import BuildOptions, selected_clients
 from generator.pipeline.run import BuildState, build
 from generator.render.theme import DEFAULT_THEME
+from generator.sink import DiskSink
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class LiveSite:
         self._changed = threading.Condition()
         self._build_lock = threading.Lock()
         # The builder (agency, theme, Jinja environment) and the manifest outlive a build.
-        self.state = BuildState()
+        self.state = BuildState(DiskSink(options.out_dir))
 
     def rebuild(self, clients: Iterable[str] | None = ALL) -> float:
         """Build `clients` (all when None, or after a failed build); return the seconds it took."""

@@ -210,7 +210,7 @@ def _maker_version() -> bytes:
 
 
 class PdfCache(Protocol):
-    """Where made PDFs are kept between builds (publish.output.FileCache is one)."""
+    """Where made PDFs are kept between builds (sink.FileCache is one)."""
 
     def get(self, group: str, key: str, suffix: str) -> bytes | None: ...
 

@@ -11,11 +11,14 @@ module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from generator.content.domain import form_endpoint
 from generator.content.figures import ClientRow, client_row
@@ -29,7 +32,6 @@ from generator.pipeline.manifest import digest, generator_digest, theme_digest
 from generator.pipeline.workers import ClientResult
 from generator.publish.credentials import Secrets, secrets_digest
 from generator.publish.headers import form_action_source
-from generator.publish.output import FileCache, OutputFolder, PortalFiles
 from generator.publish.protect import (
     ProtectedPortal,
     overview_guard,
@@ -50,6 +52,7 @@ from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
 from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
+from generator.sink import FileCache, PortalFiles, Sink
 
 DEADLINES = "deadlines.yaml"
 
@@ -87,21 +90,29 @@ def _row_record(client: Any, as_of: date, numbers: tuple[IssuedNumber, ...]) -> 
 class ClientPipeline:
     """Reads, validates, renders and protects clients of one agency with one theme."""
 
-    def __init__(self, content_dir: Path, cache: OutputFolder | None = None) -> None:
-        """Set up for the content folder; `cache`, the output folder, keeps what is costly
-        to make again (compiled templates, the theme's messages, invoice PDFs) between builds."""
+    def __init__(self, content_dir: Path, sink: Sink | None = None) -> None:
+        """Set up for the content folder; `sink` keeps what is costly to make again
+        (compiled templates, the theme's messages, invoice PDFs) between builds (by default,
+        nothing is kept: commands that only read clients)."""
         self.content_dir = content_dir
-        self.cache = cache
-        # invoice PDFs are made only by builds that write (never by `check`), each once
-        self.pdfs = PdfMaker(FileCache(cache.cache("pdf"))) if cache else None
         self.agency = validate_agency(read_agency(content_dir))
         self.theme = agency_theme(content_dir, self.agency)
-        self.env = make_environment(self.theme, cache.cache("templates") if cache else None)
+        self.env = make_environment(self.theme)
+        self.sink = Sink()
+        self.pdfs: PdfMaker | None = None
+        self.use(sink or Sink())
         self.markdown = MarkdownRenderer(self.agency.config.allow_raw_html,
                                          self.theme.element_ids())
         self.theme_scripts = self.theme.script_hashes()  # the only inline scripts allowed
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
+
+    def use(self, sink: Sink) -> None:
+        """Send output to `sink` from now on (a long-lived process's next build)."""
+        self.sink = sink
+        # invoice PDFs are made only when kept (never by `check`), each once
+        self.pdfs = PdfMaker(FileCache(sink, "pdf")) if sink.keeps else None
+        self.env.bytecode_cache = CompiledTemplates(sink) if sink.keeps else None
 
     def client(self, slug: str, as_of: date, history: ClientHistory | None = None
                ) -> tuple[Any, list[Problem]]:
@@ -219,14 +230,31 @@ class ClientPipeline:
         are kept in the cache by the theme's digest."""
         if self._messages is None:
             key = digest(generator_digest(), theme_digest(self.theme.folders))
-            kept = self.cache.recall("messages", key) if self.cache else None
+            cached = self.sink.cached("messages", f"{key}.json")
             self._messages = ([(path, line, tuple(m) if isinstance(m, list) else m)
-                               for path, line, m in kept] if kept is not None
+                               for path, line, m in json.loads(cached)] if cached is not None
                               else template_messages(self.env))
-            if self.cache and kept is None:
-                self.cache.remember("messages", key, self._messages)
+            if cached is None:
+                self.sink.cache("messages", f"{key}.json", json.dumps(
+                    self._messages, ensure_ascii=False).encode("utf-8"))
         return self._messages
 
     def lock_page(self, language: str) -> dict[str, Any]:
         """`gettext` and `ngettext` of a language, for a password portal's lock page."""
         return template_functions(load_translations(self.theme.folders, language))
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once, kept in the sink's cache (by template and source checksum)
+    and loaded by later builds instead of compiling them again."""
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        compiled = self.sink.cached("templates", f"{bucket.key}.cache")
+        if compiled is not None:
+            bucket.bytecode_from_string(compiled)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.sink.cache("templates", f"{bucket.key}.cache", bucket.bytecode_to_string())

@@ -14,10 +14,11 @@ from generator.errors import UsageError
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What `portal build` (or `check`, which writes nothing) was asked to do."""
+    """What `portal build` (or `check`, the same build into a sink that keeps nothing) was
+    asked to do."""
 
     content_dir: Path = Path("content")
-    out_dir: Path = Path("output")
+    out_dir: Path = Path("output")  # where `portal build` writes (its sink: run.BuildState)
     clients: tuple[str, ...] = ()
     as_of: date | None = None
     agency_out: Path | None = None  # the agency overview; None: <out_dir>/_agency
@@ -26,7 +27,6 @@ class BuildOptions:
     force: bool = False
     shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
     changed_since: str | None = None  # a git ref: build only clients changed since it
-    write: bool = True  # False: `portal check`, the same build writing nothing
 
 
 def build_date(option: date | None, timezone_name: str,

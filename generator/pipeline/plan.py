@@ -44,7 +44,6 @@ from generator.publish.credentials import (
     load_secrets,
     secrets_digest,
 )
-from generator.publish.output import OutputFolder
 
 DEADLINES = "deadlines.yaml"
 
@@ -105,11 +104,13 @@ def shard_of(slug: str, count: int) -> int:
     return int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16], 16) % count + 1
 
 
-def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str] | None = None,
+def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
+               current_rows: set[str] | None = None,
                on_change: Callable[[], None] | None = None) -> BuildPlan:
     """Work out the build date, the selected clients, and which of them changed.
 
-    `manifest` is the last build's (empty when checking); `current_rows` the clients whose
+    `manifest` is the last build's (empty when checking); `built` the portal folders the
+    output holds (none when checking); `current_rows` the clients whose
     overview rows a long-lived process knows are current. `on_change` is called once, as soon
     as a client to build is found (the rest are still being planned).
     """
@@ -124,7 +125,6 @@ def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str]
     plan = BuildPlan(as_of, SecretsLoader(options), slugs, manifest=manifest,
                      problems=problems, shared=_shared_hash(agency, as_of),
                      current_rows=set(current_rows or ()))
-    built = OutputFolder(options.out_dir).portals() if options.write else set()
     _plan_clients(plan, options, selected, built, git, on_change)
     plan.to_build = _with_deadline_texts(content, _histories(plan, content, git))
     plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
@@ -135,7 +135,7 @@ def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str]
 def _plan_clients(plan: BuildPlan, options: BuildOptions, selected: list[str], built: set[str],
                   git: GitLog | None, on_change: Callable[[], None] | None) -> None:
     """Plan each selected client; call `on_change` once, at the first one to build."""
-    may_skip = options.write and not options.force
+    may_skip = not options.force
     for slug in selected:
         _plan_client(plan, options.content_dir, built, slug, git, may_skip)
         if on_change and plan.to_build:

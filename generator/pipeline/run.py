@@ -5,7 +5,8 @@ validated, rendered, protected and staged by the per-client pipeline (`pipeline`
 `workers`); the output folder swaps the staged portals in only when every client built without
 errors, then removes portals of clients that are gone. The agency overview is made of every
 client's figures, which the manifest keeps, so clients that did not change are not read again.
-`portal check` is the same build with `write=False`: everything but writing.
+Where the output goes is the build's sink, chosen once (`BuildState.sink`): the output folder
+for `portal build` and `serve`, nowhere for `portal check` (the same build), memory in tests.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.bank.lastimport import bank_entries_shown, last_import
 from generator.errors import ContentError, Problem, has_errors, sorted_problems
@@ -27,7 +28,10 @@ from generator.pipeline.plan import BuildPlan, plan_build
 from generator.pipeline.progress import Progress
 from generator.pipeline.workers import BuildJob, ClientBuilder, ClientResult, InProcess, runner_for
 from generator.publish.credentials import Secrets, secrets_digest
-from generator.publish.output import OutputFolder, superseded_folders
+from generator.sink import Commit, DiskSink, Overview, Sink
+
+if TYPE_CHECKING:  # importing protection loads cryptography: not in a no-op build
+    from generator.publish.protect import ProtectedPortal
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,8 @@ class BuildFailed(ContentError):
 
 @dataclass
 class BuildState:
-    """What a build runs with besides its options: where clients are built, and the manifest
-    it starts from.
+    """What a build runs with besides its options: where its output goes (`sink`), where
+    clients are built, and the manifest it starts from.
 
     A one-shot build reads the manifest from the output folder and builds in worker
     processes. A long-lived process (`serve`) passes one state to every build: its builder in
@@ -79,24 +83,27 @@ class BuildState:
     reads the output folder again.
     """
 
+    sink: Sink
     runner: InProcess = field(default_factory=InProcess)
     keeps: bool = True
     manifest: Manifest | None = None
     current_rows: set[str] = field(default_factory=set)
 
     @classmethod
-    def one_shot(cls, options: BuildOptions, output: OutputFolder) -> BuildState:
-        setup = BuildJob(options.content_dir, options.out_dir, output.staging, date.min,
-                         options.write)
-        return cls(runner_for(setup, options.jobs), keeps=False)
+    def one_shot(cls, options: BuildOptions, sink: Sink | None = None) -> BuildState:
+        """A build of its own: into `sink` (by default the output folder), in worker
+        processes if `options.jobs` asks for them."""
+        sink = DiskSink(options.out_dir) if sink is None else sink
+        setup = BuildJob(options.content_dir, sink, date.min)
+        return cls(sink, runner_for(setup, options.jobs), keeps=False)
 
-    def take(self, options: BuildOptions) -> tuple[Manifest, set[str]]:
-        """The manifest to plan with (the last build's; none when checking) and the clients
-        whose rows it knows are current."""
+    def take(self) -> tuple[Manifest, set[str]]:
+        """The manifest to plan with (the last build's, if the sink kept one) and the
+        clients whose rows it knows are current."""
         kept, self.manifest = self.manifest, None
         if kept is not None:
             return kept, self.current_rows
-        return (Manifest.load(options.out_dir) if options.write else Manifest()), set()
+        return Manifest.parse(self.sink.manifest()), set()
 
     def keep(self, plan: BuildPlan) -> None:
         """Keep the manifest a build has just saved, for the next build in this process."""
@@ -106,52 +113,47 @@ class BuildState:
 
 def build(options: BuildOptions, progress: Progress | None = None,
           state: BuildState | None = None) -> BuildReport:
-    """Build the portals that changed, or with `options.write` off check them all; raise
-    ContentError, writing nothing, on any error."""
+    """Build the portals that changed (into the state's sink: by default the output
+    folder); raise ContentError, leaving the output as it was, on any error."""
     started = time.perf_counter()
-    output = OutputFolder(options.out_dir)
-    state = state or BuildState.one_shot(options, output)
-    manifest, current_rows = state.take(options)
-    with state.runner as runner, _discarding(output):
-        plan = plan_build(options, manifest, current_rows,
-                          on_change=functools.partial(_claim, output, options, runner))
-        _claim(output, options)  # only now: a typo in --client leaves no folder behind
-        results = _build_clients(runner, options, output, plan, progress)
+    state = state or BuildState.one_shot(options)
+    sink = state.sink
+    manifest, current_rows = state.take()
+    with state.runner as runner, _releasing(sink):
+        plan = plan_build(options, manifest, built=sink.portals(), current_rows=current_rows,
+                          on_change=functools.partial(_claim, sink, runner))
+        _claim(sink)  # only now: a typo in --client leaves no folder behind
+        results = _build_clients(runner, options, sink, plan, progress)
         entries = _entries(plan, results)
-        overview = _overview(options, plan, entries, results, runner)
-        if options.write:
-            _commit(output, options, plan, results, overview)
-            _save_manifest(plan, entries, results, options)
-            state.keep(plan)
+        overview = _overview(options, sink, plan, entries, results, runner)
+        sink.commit(_commit(options, plan, entries, results, overview))
+        state.keep(plan)
     return _report(plan, results, entries, started)
 
 
-def _claim(output: OutputFolder, options: BuildOptions, runner: InProcess | None = None
-           ) -> None:
-    """Make sure the output folder is ours before anything is written into it (workers
-    keep compiled templates there), then start the workers, if any."""
-    if options.write:
-        output.claim()
+def _claim(sink: Sink, runner: InProcess | None = None) -> None:
+    """Make sure the output is ours before anything is staged for it, then start the
+    workers, if any."""
+    sink.claim()
     if runner is not None:
         runner.start()
 
 
 @contextlib.contextmanager
-def _discarding(output: OutputFolder) -> Iterator[None]:
-    """Remove the staging folder however the build ends."""
+def _releasing(sink: Sink) -> Iterator[None]:
+    """Let go of the output however the build ends (what was staged and not committed is
+    dropped: a failed build leaves the output as it was)."""
     try:
         yield
     finally:
-        output.discard()
-        output.release()
+        sink.release()
 
 
-def _build_clients(runner: InProcess, options: BuildOptions, output: OutputFolder,
+def _build_clients(runner: InProcess, options: BuildOptions, sink: Sink,
                    plan: BuildPlan, progress: Progress | None) -> list[ClientResult]:
     """Build every client planned; raise BuildFailed if any has an error."""
     secrets = plan.secrets.load().from_file if plan.to_build else {}
-    job = BuildJob(options.content_dir, options.out_dir, output.staging, plan.as_of,
-                   options.write, secrets)
+    job = BuildJob(options.content_dir, sink, plan.as_of, secrets)
     if progress is not None:
         progress.expect(len(plan.to_build))
     told = None if progress is None else (
@@ -176,22 +178,23 @@ def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEn
     return entries
 
 
-def _commit(output: OutputFolder, options: BuildOptions, plan: BuildPlan,
-            results: list[ClientResult], overview: Any) -> None:
-    """Swap the staged portals (and the overview) in, removing superseded and stale ones."""
-    existing = output.portals()  # listed once, not once per client
-    for result in results:
-        output.adopt([result.folder], superseded_folders(result.slug, result.folder, existing))
+def _commit(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
+            results: list[ClientResult], overview: ProtectedPortal | None) -> Commit:
+    """What the build publishes: its portals, the overview, the stale portals' removal and
+    the manifest (when it changed)."""
+    published = None
     if overview is not None:
         folders = {entry.folder for entry in plan.manifest.clients.values()}
-        output.place_overview(overview.files, overview.folder, options.agency_out,
-                              sorted(folders | {r.folder for r in results} | set(plan.clients)))
-    output.commit()
-    output.remove(plan.stale)
+        published = Overview(files=overview.files, folder=overview.folder,
+                             agency_out=options.agency_out, portals=tuple(sorted(
+                                 folders | {r.folder for r in results} | set(plan.clients))))
+    return Commit(portals={r.slug: r.folder for r in results}, overview=published,
+                  stale=tuple(plan.stale), manifest=_manifest_text(plan, entries, results))
 
 
-def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
-              results: list[ClientResult], runner: InProcess) -> Any:
+def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
+              entries: dict[str, ClientEntry], results: list[ClientResult],
+              runner: InProcess) -> ProtectedPortal | None:
     """The agency overview, rendered and protected as portal.yaml says, when anything it
     shows changed (in a sharded build: shard 1 only); None when the last one stands.
 
@@ -202,16 +205,15 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
     if options.shard and options.shard[0] != 1:
         return None
     target = str(options.agency_out or "")
-    unchanged = _overview_unchanged(plan, options, target)
+    unchanged = _overview_unchanged(plan, options, sink, target)
     if unchanged and not results and not plan.stale:
         return None  # before setting up a builder: a no-op build stays light
-    job = BuildJob(options.content_dir, options.out_dir, options.out_dir, plan.as_of,
-                   options.write)
+    job = BuildJob(options.content_dir, sink, plan.as_of)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
     records = _rows(options, plan, entries, set_up)
     _check_numbers(plan, records)
     folders = _folders(entries, plan)
-    imported = bank_entries_shown(last_import(options.out_dir))
+    imported = _imported(sink)
     inputs = digest(plan.shared, target, json.dumps([records, folders, imported],
                                                     sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
@@ -223,6 +225,11 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
         raise ContentError(protected.problems)
     _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
     return protected
+
+
+def _imported(sink: Sink) -> dict[str, object] | None:
+    """What the overview shows of the last payments import, recorded in the output folder."""
+    return bank_entries_shown(last_import(sink.folder)) if sink.folder else None
 
 
 def _check_numbers(plan: BuildPlan, records: list[dict[str, Any]]) -> None:
@@ -256,13 +263,14 @@ def _remember_overview(plan: BuildPlan, folder: str, names: list[str], target: s
     plan.manifest_changed = True
 
 
-def _overview_unchanged(plan: BuildPlan, options: BuildOptions, target: str) -> bool:
+def _overview_unchanged(plan: BuildPlan, options: BuildOptions, sink: Sink, target: str
+                        ) -> bool:
     """Whether the overview written last time is still there and its secrets the same."""
     last = plan.manifest.overview
     if not last or last.get("target") != target:
         return False
-    folder = options.agency_out or options.out_dir / last["folder"]
-    if not folder.is_dir():
+    there = options.agency_out.is_dir() if options.agency_out else sink.has(last["folder"])
+    if not there:
         return False
     return not last["secrets"] or (
         secrets_digest(last["secrets"], plan.secrets.load()) == last["digest"])
@@ -291,17 +299,17 @@ def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry]
     return entry.row
 
 
-def _save_manifest(plan: BuildPlan, entries: dict[str, ClientEntry],
-                   results: list[ClientResult], options: BuildOptions) -> None:
-    """Save the manifest, unless it would be written the same."""
+def _manifest_text(plan: BuildPlan, entries: dict[str, ClientEntry],
+                   results: list[ClientResult]) -> str | None:
+    """The manifest to save, or None when it would be written the same."""
     manifest = plan.manifest
     if not (results or plan.stale or plan.manifest_changed or not manifest.clients):
-        return
+        return None
     manifest.clients.update(entries)
     for slug in [s for s, e in manifest.clients.items()
                  if s in plan.stale or e.folder in plan.stale]:
         del manifest.clients[slug]
-    manifest.save(options.out_dir)
+    return manifest.text()
 
 
 def _report(plan: BuildPlan, results: list[ClientResult], entries: dict[str, ClientEntry],

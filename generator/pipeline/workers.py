@@ -27,20 +27,18 @@ from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
 from generator.pipeline import load_pipeline
 from generator.publish.credentials import Secrets
-from generator.publish.output import OutputFolder
+from generator.sink import Sink
 
 OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built
 
 
 @dataclass(frozen=True)
 class BuildJob:
-    """What every builder needs to know: where content is, where to stage, the build date."""
+    """What every builder needs to know: where content is, where its output goes, the date."""
 
     content_dir: Path
-    out_dir: Path
-    staging: Path
+    sink: Sink
     as_of: date
-    write: bool = True
     secrets: Mapping[str, str] = field(default_factory=dict)  # from the secrets file; the
     # environment's PORTAL_* variables are read by each builder (a process inherits them)
 
@@ -63,22 +61,22 @@ class ClientBuilder:
     """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        cache = OutputFolder(job.out_dir) if job.write else None
-        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, cache)
+        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, job.sink)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
         """Build for another build of the same content, agency and theme (serve's next one,
         or a worker set up before its build's date and secrets were known)."""
         self.job = job
-        self.output = OutputFolder(job.out_dir, staging=job.staging)
+        if self.pipeline.sink is not job.sink:
+            self.pipeline.use(job.sink)
         self.secrets = Secrets(job.secrets, os.environ)
 
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
-        """Run the pipeline for one client; stage its portal unless only checking."""
+        """Run the pipeline for one client; hand its portal to the sink if it has no error."""
         result, files = self.pipeline.build(slug, history, self.job.as_of, self.secrets)
-        if self.job.write and not has_errors(result.problems):
-            self.output.stage(result.folder, files)
+        if not has_errors(result.problems):
+            self.job.sink.stage(result.folder, files)
         return result
 
 

@@ -47,7 +47,7 @@ from generator.publish.headers import (
     policy,
     with_script_hashes,
 )
-from generator.publish.output import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
+from generator.sink import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
 
 log = logging.getLogger(__name__)
 

@@ -129,12 +129,9 @@ def _client_folder_in(folder: Path, content_dir: Path, name: str) -> str | None:
     return None
 
 
-def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment over the theme folders, autoescaping, strict about undefined names.
-
-    With `compiled`, templates compiled once are kept there (keyed by template path and
-    source checksum) and loaded by later builds instead of compiling them again.
-    """
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """A Jinja environment over the theme folders, autoescaping, strict about undefined names
+    (the pipeline gives it a cache of compiled templates, `bytecode_cache`)."""
     by_name = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates"))
                                    for f in theme.folders])
     explicit = jinja2.PrefixLoader(
@@ -147,7 +144,6 @@ def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Envir
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(mailto=mailto, generator_version=__version__,
