@@ -167,8 +167,9 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
     Exits 1 on any error (with --strict, on any warning too).
     """
     from generator.commands import check as checks
+    from generator.pipeline.check import check_site
 
-    result = checks.check_site(BuildOptions(content_dir=content_dir, as_of=as_of,
+    result = check_site(BuildOptions(content_dir=content_dir, as_of=as_of,
                                             jobs=default_jobs()))
     if form == "json":
         click.echo(checks.as_json(result, strict))

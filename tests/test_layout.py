@@ -14,7 +14,7 @@ from pathlib import Path
 from radon.complexity import cc_visit
 
 from conftest import EXAMPLE_CONTENT, REPO
-from generator.commands.reference import architecture
+from generator.commands.reference import PACKAGES, architecture
 from generator.pipeline import manifest
 
 GENERATOR = REPO / "generator"
@@ -80,7 +80,7 @@ def test_generator_digest_covers_every_subpackage(tmp_path, monkeypatch):
     shutil.copytree(GENERATOR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(manifest, "GENERATOR_DIR", copy)
     before = manifest.generator_digest()
-    for module in ("content/dates.py", "render/pages.py", "publish/headers.py",
+    for module in ("content/dates.py", "render/pages.py", "web/headers.py",
                    "pipeline/plan.py", "commands/serve.py"):
         path = copy / module
         path.write_text(path.read_text() + "\n# changed\n")
@@ -158,3 +158,58 @@ def test_one_temporary_file_then_rename():
     renames = [path.relative_to(REPO).as_posix() for path in sorted(GENERATOR.rglob("*.py"))
                if "os.replace(temporary" in path.read_text(encoding="utf-8")]
     assert renames == ["generator/publish/targets.py", "generator/sink.py"]
+
+
+# The packages in the order a build goes through them: each imports only packages before it
+# (and the foundation below every package: errors.py, sink.py and the version). The commands
+# come last: they run the stages; cli.py and __main__.py import whatever they call.
+PIPELINE_ORDER = PACKAGES  # README's architecture lists them in this order too
+FOUNDATION = ("__init__", "__version__", "errors", "sink")
+ENTRY_POINTS = ("cli", "__main__")
+
+
+def _imported_parts(tree: ast.AST) -> set[str]:
+    """The parts of `generator` a module imports (packages and top-level modules), at any
+    level: module, function, or TYPE_CHECKING."""
+    parts = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] if node.module != "generator" else [
+                f"generator.{alias.name}" for alias in node.names]
+        else:
+            continue
+        parts |= {name.split(".")[1] for name in names
+                  if name.startswith("generator.") and name.count(".") >= 1}
+    return parts
+
+
+def imports_against_the_order(root: Path) -> list[str]:
+    """`module -> part` for each import of a package later in the pipeline's order, or of a
+    package from the foundation."""
+    rank = {name: i for i, name in enumerate(PIPELINE_ORDER)} | {name: -1 for name in FOUNDATION}
+    wrong = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        part = relative.parts[0].removesuffix(".py")
+        if part in ENTRY_POINTS:
+            continue
+        assert part in rank, f"{relative}: add its package to PIPELINE_ORDER"
+        for imported in _imported_parts(ast.parse(path.read_text(encoding="utf-8"))):
+            if rank.get(imported, len(PIPELINE_ORDER)) > rank[part]:
+                wrong.append(f"{relative.as_posix()} -> {imported}")
+    return wrong
+
+
+def test_packages_import_only_packages_before_them():
+    assert imports_against_the_order(GENERATOR) == []
+
+
+def test_the_order_check_catches_render_importing_publish(tmp_path):
+    copy = tmp_path / "generator"
+    shutil.copytree(GENERATOR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    page = copy / "render" / "pages.py"
+    page.write_text(page.read_text(encoding="utf-8") + "\nfrom generator.publish import targets\n",
+                    encoding="utf-8")
+    assert imports_against_the_order(copy) == ["render/pages.py -> publish"]

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
-from generator.publish.headers import CSP
+from generator.web.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
@@ -297,7 +297,7 @@ BASE_PORTAL = _base_portal()
 
 
 def test_build_reads_no_path_outside_its_folders_for_secrets(tmp_path: Path):
-    from generator.publish.credentials import Secrets
+    from generator.protection.credentials import Secrets
 
     with pytest.raises(ValueError):
         Secrets({}, {"HOME": "/root"}).get("HOME")

@@ -56,7 +56,8 @@ from generator.invoicing.payment import QR_ERROR_LEVELS
 from generator.invoicing.reminders import Receipt, Reminder, receipts, reminder_facts, reminders
 from generator.pipeline.client import ClientPipeline
 from generator.pipeline.options import build_date
-from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
+from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
+from generator.protection.protect import client_guard, share_fragment
 from generator.publish.mail import (
     Letter,
     Outbox,
@@ -65,7 +66,6 @@ from generator.publish.mail import (
     sender_address,
     smtp_settings,
 )
-from generator.publish.protect import client_guard, share_fragment
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.sink import MARKER, MARKER_TEXT, DiskSink, write_atomically
 

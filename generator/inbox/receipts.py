@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from generator.content.domain import Client
 from generator.inbox.records import Receipt
 from generator.pipeline.client import ClientPipeline
-from generator.publish.credentials import Secrets
+from generator.protection.credentials import Secrets
 from generator.publish.mail import (
     Letter,
     Outbox,

@@ -39,7 +39,7 @@ from generator.inbox.sources import read_saved
 from generator.inbox.trust import DnsLookup, Trust, authenticate
 from generator.pipeline.client import ClientPipeline
 from generator.pipeline.options import build_date
-from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
+from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
 from generator.render.i18n import load_translations
 from generator.writeback import Origin, apply_edits
 

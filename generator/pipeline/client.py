@@ -21,7 +21,6 @@ from typing import Any
 import jinja2
 
 from generator.content.domain import form_endpoint
-from generator.content.figures import ClientRow, client_row
 from generator.content.folders import client_folders
 from generator.content.history import ClientHistory
 from generator.content.read import milestone_history, read_agency, read_client
@@ -30,9 +29,8 @@ from generator.errors import ContentError, Problem, has_errors
 from generator.invoicing import IssuedNumber, PdfMaker, bill
 from generator.pipeline.manifest import digest, generator_digest, theme_digest
 from generator.pipeline.workers import ClientResult
-from generator.publish.credentials import Secrets, secrets_digest
-from generator.publish.headers import form_action_source
-from generator.publish.protect import (
+from generator.protection.credentials import Secrets, secrets_digest
+from generator.protection.protect import (
     ProtectedPortal,
     overview_guard,
     portal_address,
@@ -40,6 +38,7 @@ from generator.publish.protect import (
     protect_portal,
     secret_calendar_paths,
 )
+from generator.render.figures import ClientRow, client_row
 from generator.render.i18n import (
     load_translations,
     missing_translations,
@@ -53,6 +52,7 @@ from generator.render.overview import lock_page_assets, render_overview
 from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 from generator.sink import FileCache, PortalFiles, Sink
+from generator.web.headers import form_action_source
 
 DEADLINES = "deadlines.yaml"
 

@@ -38,7 +38,7 @@ from generator.pipeline.manifest import (
     theme_digest,
 )
 from generator.pipeline.options import BuildOptions, build_date, selected_clients
-from generator.publish.credentials import (
+from generator.protection.credentials import (
     Secrets,
     default_secrets_file,
     load_secrets,

@@ -27,11 +27,11 @@ from generator.pipeline.options import BuildOptions
 from generator.pipeline.plan import BuildPlan, plan_build
 from generator.pipeline.progress import Progress
 from generator.pipeline.workers import BuildJob, ClientBuilder, ClientResult, InProcess, runner_for
-from generator.publish.credentials import Secrets, secrets_digest
+from generator.protection.credentials import Secrets, secrets_digest
 from generator.sink import Commit, DiskSink, Overview, Sink
 
 if TYPE_CHECKING:  # importing protection loads cryptography: not in a no-op build
-    from generator.publish.protect import ProtectedPortal
+    from generator.protection.protect import ProtectedPortal
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
 from generator.pipeline import load_pipeline
-from generator.publish.credentials import Secrets
+from generator.protection.credentials import Secrets
 from generator.sink import Sink
 
 OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built

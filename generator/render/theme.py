@@ -23,8 +23,8 @@ from generator import __version__
 from generator.content.domain import AgencyContent
 from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem, display_path
-from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
+from generator.web.headers import CSP, inline_script_hashes
 
 _SOURCE_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 # Installed from a wheel, the theme is data below the environment's prefix (pyproject.toml's

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from generator.commands.check import check_site
 from generator.errors import Problem, display_path
+from generator.pipeline.check import check_site
 from generator.pipeline.options import BuildOptions, default_jobs
-from generator.publish.credentials import default_secrets_file
+from generator.protection.credentials import default_secrets_file
 
 HISTORY_LOGGER = "generator.content.history"  # warns that the copy is not in git: it is not
 
