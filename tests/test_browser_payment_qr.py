@@ -106,7 +106,7 @@ class InvoicePage:
 
 def _invoice_pages(site: str, content: Path, output: Path, as_of: str) -> list[InvoicePage]:
     """Every invoice page of a built site, each with the ledger's record of its invoice."""
-    clients = load_pipeline().ClientPipeline(content).every_client(date.fromisoformat(as_of))
+    clients = load_pipeline()(content).every_client(date.fromisoformat(as_of))
     records = {(client.slug, record.slug): record
                for client in clients for record in client.invoices}
     pages = []

@@ -102,7 +102,8 @@ def merged_xmp(weasyprint_rdf: bytes) -> bytes:
     rdf.extend(list(ElementTree.fromstring(facturx_xmp())))
     for prefix, namespace in XMP_PREFIXES.items():  # as WeasyPrint registers its own
         ElementTree.register_namespace(prefix, namespace)
-    return ElementTree.tostring(rdf, encoding="utf-8")
+    xmp: bytes = ElementTree.tostring(rdf, encoding="utf-8")
+    return xmp
 
 
 def _with_facturx(weasyprint_rdf: Callable[..., bytes]) -> Callable[..., bytes]:

@@ -8,11 +8,14 @@ is the one place that imports it, on first use: a build that finds nothing chang
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.pipeline.client import ClientPipeline
 
 
-def load_pipeline() -> ModuleType:
-    """The per-client pipeline module, `generator.pipeline.client`, imported now."""
-    from generator.pipeline import client as pipeline
+def load_pipeline() -> type[ClientPipeline]:
+    """The per-client pipeline, `generator.pipeline.client.ClientPipeline`, imported now."""
+    from generator.pipeline.client import ClientPipeline
 
-    return pipeline
+    return ClientPipeline

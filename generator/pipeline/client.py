@@ -107,6 +107,11 @@ class ClientPipeline:
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
 
+    @staticmethod
+    def settings(content_dir: Path) -> dict[str, Any]:
+        """What planning needs from portal.yaml (`agency_settings`)."""
+        return agency_settings(content_dir)
+
     def use(self, sink: Sink) -> None:
         """Send output to `sink` from now on (a long-lived process's next build)."""
         self.sink = sink

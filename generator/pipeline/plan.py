@@ -151,7 +151,7 @@ def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
     if settings.get("content") != str(content.resolve()):
         settings = {}  # a custom theme's folder is found relative to portal.yaml
     return AgencyInputs(files, agency_hash,
-                        settings or load_pipeline().agency_settings(content))
+                        settings or load_pipeline().settings(content))
 
 
 def _shared_hash(agency: AgencyInputs, as_of: date) -> str:

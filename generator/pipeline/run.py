@@ -15,7 +15,7 @@ import contextlib
 import functools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -100,9 +100,9 @@ class BuildState:
     def take(self) -> tuple[Manifest, set[str]]:
         """The manifest to plan with (the last build's, if the sink kept one) and the
         clients whose rows it knows are current."""
-        kept, self.manifest = self.manifest, None
-        if kept is not None:
-            return kept, self.current_rows
+        last, self.manifest = self.manifest, None
+        if last is not None:
+            return last, self.current_rows
         return Manifest.parse(self.sink.manifest()), set()
 
     def keep(self, plan: BuildPlan) -> None:
@@ -156,9 +156,9 @@ def _build_clients(runner: InProcess, options: BuildOptions, sink: Sink,
     job = BuildJob(options.content_dir, sink, plan.as_of, secrets)
     if progress is not None:
         progress.expect(len(plan.to_build))
-    told = None if progress is None else (
+    on_built = None if progress is None else (
         lambda r: progress(r.slug, r.files, has_errors(r.problems)))
-    results = runner.build(job, plan.shared, plan.to_build, told)
+    results = runner.build(job, plan.shared, plan.to_build, on_built)
     problems = plan.problems + [p for r in results for p in r.problems]
     if has_errors(problems):
         raise BuildFailed(problems, results, len(plan.skipped), plan.as_of)
@@ -277,14 +277,14 @@ def _overview_unchanged(plan: BuildPlan, options: BuildOptions, sink: Sink, targ
 
 
 def _rows(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
-          set_up: Any) -> list[dict[str, Any]]:
+          set_up: Callable[[], ClientBuilder]) -> list[dict[str, Any]]:
     """Every client's overview row, as manifest records, by client name."""
     records = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
     return sorted(records, key=lambda record: (record["name"].casefold(), record["slug"]))
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
-         set_up: Any) -> dict[str, Any]:
+         set_up: Callable[[], ClientBuilder]) -> dict[str, Any]:
     """A client's overview row, as a manifest record: remembered if its files and the shared
     inputs are unchanged, else read and validated now."""
     entry = entries.get(slug) or plan.manifest.clients.get(slug)

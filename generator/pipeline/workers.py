@@ -21,13 +21,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
 from generator.pipeline import load_pipeline
 from generator.protection.credentials import Secrets
 from generator.sink import Sink
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.synchronize import Semaphore as SemaphoreType
 
 OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built
 
@@ -61,7 +65,7 @@ class ClientBuilder:
     """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, job.sink)
+        self.pipeline = load_pipeline()(job.content_dir, job.sink)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
@@ -112,7 +116,7 @@ class InProcess:
         if not items:
             return []
         builder = self.builder(job, shared)
-        return [_told(progress, builder.build_one(*item)) for item in items]
+        return [_reported(progress, builder.build_one(*item)) for item in items]
 
 
 _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set up
@@ -139,16 +143,18 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _start(setup: BuildJob, eager: Any, go: Any, parent: int) -> None:
-    """Set a worker up: the first at once (while the parent plans); the others wait until
-    the build has more than one client for them, and set up with their first client."""
+def _set_up_worker(setup: BuildJob, first: SemaphoreType, more_work: SemaphoreType,
+                   parent: int) -> None:
+    """Set a worker up: the first to take `first` at once (while the parent plans); the
+    others wait for `more_work` (the build has more than one client for them), and set up
+    with their first client."""
     _die_with(parent)
-    if eager.acquire(False):
+    if first.acquire(False):
         # A broken agency is reported by planning, or by the first client's build.
         with contextlib.suppress(Exception):
             _WORKER["builder"] = ClientBuilder(setup)
     else:
-        go.acquire()
+        more_work.acquire()
 
 
 def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
@@ -161,7 +167,8 @@ def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
 
 
 class WorkerPool(InProcess):
-    """Builds in worker processes, forked when planning finds the first client to build.
+    """Builds in worker processes (the standard library's ProcessPoolExecutor, forked when
+    planning finds the first client to build).
 
     One of them sets up at once (imports, agency, theme, compiled templates) while planning
     goes on, so a build with one client to build finds a worker ready; the others set up
@@ -172,10 +179,11 @@ class WorkerPool(InProcess):
     def __init__(self, setup: BuildJob, count: int) -> None:
         super().__init__()
         self.setup, self.count = setup, count
-        self._pool: Any = None
+        self._pool: ProcessPoolExecutor | None = None
         self._closed = False
-        self._go: Any = None  # released once for each worker waiting to set up
+        self._more_work: SemaphoreType | None = None  # released once per worker waiting
         self._waiting = count - 1
+        self._children_before: set[int | None] = set()  # processes not ours to kill
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -189,11 +197,12 @@ class WorkerPool(InProcess):
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
+        self._children_before = {child.pid for child in multiprocessing.active_children()}
         # A semaphore, not an Event: a killed waiter would make Event.set() wait forever.
-        self._go = context.Semaphore(0)
-        self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
-                                         initargs=(self.setup, context.Semaphore(1), self._go,
-                                                   os.getpid()))
+        self._more_work = context.Semaphore(0)
+        self._pool = ProcessPoolExecutor(
+            self.count, mp_context=context, initializer=_set_up_worker,
+            initargs=(self.setup, context.Semaphore(1), self._more_work, os.getpid()))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
     def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
@@ -201,11 +210,12 @@ class WorkerPool(InProcess):
         """Build these clients in the workers; results in the order of `items`."""
         if not items:
             return []
-        return [_told(progress, result) for result in self._map(job, items)]
+        return [_reported(progress, result) for result in self._map(job, items)]
 
     def _map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]
              ) -> Iterator[ClientResult]:
         self.start()
+        assert self._pool is not None
         if len(items) > 1:
             self._release()  # work for every worker
         chunk = max(1, len(items) // (self.count * 8))
@@ -217,17 +227,25 @@ class WorkerPool(InProcess):
         closed, self._closed = self._closed, True
         if closed or self._pool is None:
             return
-        if kill:  # the pool has no public way to stop busy workers (before Python 3.14)
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                if process.is_alive():
-                    process.kill()
+        if kill:
+            self._kill_workers()
         else:
             self._release()  # workers still waiting to set up: on to their way out
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _kill_workers(self) -> None:
+        """Kill the pool's processes: this process's children started with it (the
+        executor has no public way to stop busy workers before Python 3.14)."""
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            if child.pid not in self._children_before:
+                child.kill()
+
     def _release(self) -> None:
+        assert self._more_work is not None
         for _ in range(self._waiting):
-            self._go.release()
+            self._more_work.release()
         self._waiting = 0
 
 
@@ -240,7 +258,8 @@ def runner_for(setup: BuildJob, jobs: int) -> InProcess:
     return WorkerPool(setup, jobs)
 
 
-def _told(progress: OnBuilt | None, result: ClientResult) -> ClientResult:
+def _reported(progress: OnBuilt | None, result: ClientResult) -> ClientResult:
+    """The result, once `progress` is told of it."""
     if progress is not None:
         progress(result)
     return result

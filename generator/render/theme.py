@@ -44,7 +44,7 @@ def published(path: Path) -> Path | bytes:
 @functools.lru_cache(maxsize=64)
 def _minified(path: Path, _mtime: int) -> bytes:
     text = path.read_text(encoding="utf-8")
-    small = rcssmin.cssmin(text) if path.suffix == ".css" else rjsmin.jsmin(text)
+    small: str = rcssmin.cssmin(text) if path.suffix == ".css" else rjsmin.jsmin(text)
     return (small.rstrip("\n") + "\n").encode("utf-8")
 
 
