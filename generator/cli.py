@@ -87,8 +87,9 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     # The total is set once planning knows how many clients changed (Progress.expect).
     progress, started = Progress(len(clients), verbosity), time.perf_counter()
-    options = BuildOptions(content_dir, out_dir, clients, as_of, agency_out, None,
-                           jobs or default_jobs(), force, shard, changed_since)
+    options = BuildOptions(content_dir=content_dir, out_dir=out_dir, clients=clients,
+                           as_of=as_of, agency_out=agency_out, jobs=jobs or default_jobs(),
+                           force=force, shard=shard, changed_since=changed_since)
     try:
         report = build(options, progress=progress)
     except BuildFailed as error:

@@ -86,11 +86,12 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     (root / ".portal-secrets").write_text("\n".join(lines) + "\n")
     seen: set[str] = set()
     monkeypatch.setattr(os, "environ", _RecordingEnviron(os.environ, seen))
-    options = BuildOptions(root / "content", root / "output", (), None)
+    options = BuildOptions(content_dir=root / "content", out_dir=root / "output")
     _recording.append(True)
     try:
         build(options)
-        build(BuildOptions(root / "content", root / "output", (), __import__("datetime").date
+        build(BuildOptions(content_dir=root / "content", out_dir=root / "output",
+                           as_of=__import__("datetime").date
                            .fromisoformat(AS_OF)))
     finally:
         _recording.clear()

@@ -252,7 +252,7 @@ class _Session:
         from generator.pipeline.run import BuildState
         from generator.sink import DiskSink
 
-        self.options = BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23))
+        self.options = BuildOptions(content_dir=root / "content", out_dir=root / "output", as_of=date(2026, 11, 23))
         self.state = BuildState(DiskSink(root / "output"))
 
     def rebuild(self, *slugs: str):

@@ -27,7 +27,8 @@ from datetime import date
 from pathlib import Path
 from generator.pipeline.options import BuildOptions
 from generator.pipeline.run import build
-report = build(BuildOptions(Path(sys.argv[1]), Path(sys.argv[2]), as_of=date(2026, 11, 23),
+report = build(BuildOptions(content_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]),
+                            as_of=date(2026, 11, 23),
                             jobs=2))
 heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[3].split(",")))
 print(json.dumps({"built": list(report.built), "heavy": heavy}))

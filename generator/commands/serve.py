@@ -301,7 +301,8 @@ class Preview:
         self.clients = clients
         selected_clients(client_folders(content_dir)[0], clients)  # a typo is a usage error
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
-        options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
+        options = BuildOptions(content_dir=content_dir, out_dir=self.workdir / "output",
+                               clients=clients, as_of=as_of)
         options.out_dir.mkdir()
         self.live = LiveSite(options, echo)
         try:  # a busy port fails before the first build

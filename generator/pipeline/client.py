@@ -20,7 +20,7 @@ from typing import Any
 
 import jinja2
 
-from generator.content.domain import form_endpoint
+from generator.content.domain import Client, form_endpoint
 from generator.content.folders import client_folders
 from generator.content.history import ClientHistory
 from generator.content.read import milestone_history, read_agency, read_client
@@ -81,10 +81,9 @@ def _client_problems(content_dir: Path) -> list[Problem]:
     return problems
 
 
-def _row_record(client: Any, as_of: date, numbers: tuple[IssuedNumber, ...]) -> dict[str, Any]:
-    """A client's overview row as the manifest keeps it, with its invoice numbers."""
-    return replace(client_row(client, as_of),
-                   invoice_numbers=tuple(n.record() for n in numbers)).record()
+def _row(client: Client, as_of: date, numbers: tuple[IssuedNumber, ...]) -> ClientRow:
+    """A client's overview row, with its invoice numbers."""
+    return replace(client_row(client, as_of), invoice_numbers=numbers)
 
 
 class ClientPipeline:
@@ -162,13 +161,13 @@ class ClientPipeline:
         records of it. Its files are to be written only if the result has no error."""
         client, problems, numbers = self._billed(slug, as_of, history)
         if client is None:
-            return ClientResult(slug, problems), {}
+            return ClientResult(slug=slug, problems=problems), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
                                    self.markdown, portal_address(client, self.agency, secrets),
                                    self.pdfs)
         except ContentError as error:  # a broken template of the theme
-            return ClientResult(slug, problems + error.problems), {}
+            return ClientResult(slug=slug, problems=problems + error.problems), {}
         lock = lock_page_context(client, self.agency)
         languages = {language_prefix(client, language): {
             **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
@@ -182,9 +181,10 @@ class ClientPipeline:
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
-        return ClientResult(slug, problems, len(protected.files), protected.folder,
-                            portal.pages, _row_record(client, as_of, numbers), names,
-                            secrets_digest(names, secrets)), protected.files
+        return ClientResult(slug=slug, problems=problems, files=len(protected.files),
+                            folder=protected.folder, pages=portal.pages,
+                            row=_row(client, as_of, numbers), secrets=names,
+                            secrets_digest=secrets_digest(names, secrets)), protected.files
 
     def secret_calendars(self, client: Any, as_of: date, secrets: Secrets) -> PortalFiles:
         """A password portal's per-contact secret calendars (titles and dates only)."""
@@ -194,24 +194,23 @@ class ClientPipeline:
         calendar = calendar_ics(client, self.agency, as_of, titles_only=True)
         return {path: calendar for path in sorted(paths.values())}
 
-    def row(self, slug: str, as_of: date) -> dict[str, Any]:
-        """A client's overview row as of the build date, as the manifest records it."""
+    def row(self, slug: str, as_of: date) -> ClientRow:
+        """A client's overview row as of the build date."""
         client, problems, numbers = self._billed(slug, as_of)
         if client is None or has_errors(problems):
             raise ContentError(problems)
-        return _row_record(client, as_of, numbers)
+        return _row(client, as_of, numbers)
 
-    def overview(self, records: list[dict[str, Any]], as_of: date,
+    def overview(self, rows: list[ClientRow], as_of: date,
                  secrets: Callable[[], Secrets], folders: dict[str, str] | None = None,
                  inside_output: bool = True,
                  imported: dict[str, object] | None = None) -> ProtectedPortal:
-        """The agency overview's files from every client's row record (in order), protected
+        """The agency overview's files from every client's row (in order), protected
         as portal.yaml's `overview_access` says (the secrets are loaded only if it is).
         Rows link to the portals in `folders`: at `base_url`, else beside the overview when
         it is written `inside_output` (a folder of the output folder), else not at all.
         `imported`: the last payments import's entries not recorded, as the overview shows
         them (lastimport.bank_entries_shown)."""
-        rows = [ClientRow.from_record(record) for record in records]
         config = self.agency.config
         base = config.base_url
         portals = {slug: f"{base.rstrip('/')}/{folder}/" if base else f"../{folder}/index.html"

@@ -12,7 +12,7 @@ from generator.content.dates import zone
 from generator.errors import UsageError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildOptions:
     """What `portal build` (or `check`, the same build into a sink that keeps nothing) was
     asked to do."""

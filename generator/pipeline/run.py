@@ -94,7 +94,7 @@ class BuildState:
         """A build of its own: into `sink` (by default the output folder), in worker
         processes if `options.jobs` asks for them."""
         sink = DiskSink(options.out_dir) if sink is None else sink
-        setup = BuildJob(options.content_dir, sink, date.min)
+        setup = BuildJob(content_dir=options.content_dir, sink=sink, as_of=date.min)
         return cls(sink, runner_for(setup, options.jobs), keeps=False)
 
     def take(self) -> tuple[Manifest, set[str]]:
@@ -153,7 +153,7 @@ def _build_clients(runner: InProcess, options: BuildOptions, sink: Sink,
                    plan: BuildPlan, progress: Progress | None) -> list[ClientResult]:
     """Build every client planned; raise BuildFailed if any has an error."""
     secrets = plan.secrets.load().from_file if plan.to_build else {}
-    job = BuildJob(options.content_dir, sink, plan.as_of, secrets)
+    job = BuildJob(content_dir=options.content_dir, sink=sink, as_of=plan.as_of, secrets=secrets)
     if progress is not None:
         progress.expect(len(plan.to_build))
     on_built = None if progress is None else (
@@ -172,7 +172,8 @@ def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEn
     for result in results:
         warnings = [p for p in result.problems if not p.is_error]
         entries[result.slug] = replace(
-            entries[result.slug], folder=result.folder or result.slug, row=result.row,
+            entries[result.slug], folder=result.folder or result.slug,
+            row=result.row.record() if result.row else None,
             warnings=warnings, secrets=result.secrets, secrets_digest=result.secrets_digest,
             shared=plan.shared)
     return entries
@@ -208,7 +209,7 @@ def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
     unchanged = _overview_unchanged(plan, options, sink, target)
     if unchanged and not results and not plan.stale:
         return None  # before setting up a builder: a no-op build stays light
-    job = BuildJob(options.content_dir, sink, plan.as_of)
+    job = BuildJob(content_dir=options.content_dir, sink=sink, as_of=plan.as_of)
     set_up = functools.cache(lambda: runner.builder(job, plan.shared))
     records = _rows(options, plan, entries, set_up)
     _check_numbers(plan, records)
@@ -218,12 +219,24 @@ def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
                                                     sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
         return None  # the same figures, agency, theme, date and secrets: the same pages
-    protected = set_up().pipeline.overview(records, plan.as_of, plan.secrets.load, folders,
-                                           inside_output=options.agency_out is None,
-                                           imported=imported)
+    protected = _render_overview(set_up(), plan, records, folders, options.agency_out is None,
+                                 imported)
+    _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
+    return protected
+
+
+def _render_overview(builder: ClientBuilder, plan: BuildPlan, records: list[dict[str, Any]],
+                     folders: dict[str, str], inside_output: bool,
+                     imported: dict[str, object] | None) -> ProtectedPortal:
+    """The overview's pages from the rows the manifest records, protected; raise
+    ContentError on a problem (a secret it needs is missing)."""
+    from generator.render.figures import ClientRow  # the builder has loaded it
+
+    protected = builder.pipeline.overview([ClientRow.from_record(r) for r in records],
+                                          plan.as_of, plan.secrets.load, folders,
+                                          inside_output=inside_output, imported=imported)
     if protected.problems:
         raise ContentError(protected.problems)
-    _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
     return protected
 
 
@@ -289,12 +302,12 @@ def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry]
     inputs are unchanged, else read and validated now."""
     entry = entries.get(slug) or plan.manifest.clients.get(slug)
     if entry is None or entry.row is None or entry.shared != plan.shared:
-        return set_up().pipeline.row(slug, plan.as_of)
+        return set_up().pipeline.row(slug, plan.as_of).record()
     if slug in plan.entries or slug in plan.current_rows:  # its files were just statted
         return entry.row
     current = file_records(options.content_dir / slug, entry.files)
     if records_digest(current) != records_digest(entry.files):
-        return set_up().pipeline.row(slug, plan.as_of)
+        return set_up().pipeline.row(slug, plan.as_of).record()
     plan.current_rows.add(slug)
     return entry.row
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
@@ -29,14 +29,16 @@ from generator.pipeline import load_pipeline
 from generator.protection.credentials import Secrets
 from generator.sink import Sink
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # both import what a no-op build never loads
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing.synchronize import Semaphore as SemaphoreType
+
+    from generator.render.figures import ClientRow
 
 OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildJob:
     """What every builder needs to know: where content is, where its output goes, the date."""
 
@@ -47,7 +49,7 @@ class BuildJob:
     # environment's PORTAL_* variables are read by each builder (a process inherits them)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClientResult:
     """What building one client gave: its problems, and what the manifest records of it."""
 
@@ -56,7 +58,7 @@ class ClientResult:
     files: int = 0
     folder: str = ""  # the portal's folder: the slug, or slug-token for capability links
     pages: int = 0
-    row: dict[str, Any] | None = None  # the agency overview's row, as the manifest records it
+    row: ClientRow | None = None  # the client's line in the agency overview
     secrets: list[str] = field(default_factory=list)  # names of the secrets it was built with
     secrets_digest: str = "public"
 
