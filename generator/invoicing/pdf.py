@@ -225,7 +225,6 @@ class PdfMaker:
     """Makes invoice PDFs, each once: kept in `cache` by the digest of its HTML and XML."""
 
     cache: PdfCache | None = None
-    made: int = 0  # PDFs rendered (not taken from the cache), for tests and the bench
     _used: dict[str, set[str]] = field(default_factory=dict)
 
     def pdf(self, group: str, html: str, cii: bytes, issued: date, language: str) -> bytes:
@@ -240,7 +239,6 @@ class PdfMaker:
             return cached
         check_fonts(html, language)
         content = render_pdf(html, cii, issued)
-        self.made += 1
         if self.cache:
             self.cache.put(group, digest, ".pdf", content)
         return content

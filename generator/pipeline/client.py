@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 
 from generator.content.domain import Client, form_endpoint
-from generator.content.folders import client_folders
+from generator.content.folders import DEADLINES, client_folders
 from generator.content.history import ClientHistory
 from generator.content.read import milestone_history, read_agency, read_client
 from generator.content.validate import validate_agency, validate_client
@@ -38,7 +38,7 @@ from generator.protection.protect import (
     protect_portal,
     secret_calendar_paths,
 )
-from generator.render.figures import ClientRow, client_row
+from generator.render.figures import ClientRow, client_row, sorted_rows
 from generator.render.i18n import (
     load_translations,
     missing_translations,
@@ -53,8 +53,6 @@ from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 from generator.sink import FileCache, PortalFiles, Sink
 from generator.web.headers import form_action_source
-
-DEADLINES = "deadlines.yaml"
 
 
 def agency_settings(content_dir: Path) -> dict[str, Any]:
@@ -205,7 +203,7 @@ class ClientPipeline:
                  secrets: Callable[[], Secrets], folders: dict[str, str] | None = None,
                  inside_output: bool = True,
                  imported: dict[str, object] | None = None) -> ProtectedPortal:
-        """The agency overview's files from every client's row (in order), protected
+        """The agency overview's files from every client's row, protected
         as portal.yaml's `overview_access` says (the secrets are loaded only if it is).
         Rows link to the portals in `folders`: at `base_url`, else beside the overview when
         it is written `inside_output` (a folder of the output folder), else not at all.
@@ -215,6 +213,7 @@ class ClientPipeline:
         base = config.base_url
         portals = {slug: f"{base.rstrip('/')}/{folder}/" if base else f"../{folder}/index.html"
                    for slug, folder in (folders or {}).items() if base or inside_output}
+        rows = sorted_rows(rows)
         files = render_overview(rows, config, as_of, self.env, self.theme, portals, imported)
         guard = overview_guard(self.agency, [(r.manager_name, r.manager_email) for r in rows])
         if guard.mode == "password":

@@ -47,7 +47,7 @@ class ClientEntry:
     warnings: list[Problem] = field(default_factory=list)  # found building it, shown again
     secrets: list[str] = field(default_factory=list)  # PORTAL_* names the portal was built with
     secrets_digest: str = "public"  # keyed digest of their values (credentials.secrets_digest)
-    shared: str = ""  # the shared inputs' hash the row was computed with
+    shared: str = ""  # plan.common_digest when its row was computed (a key of the JSON)
     history: str = ""  # hash of the client's git history, as of the manifest's git_head
 
 
@@ -167,6 +167,7 @@ def theme_digest(folders: Iterable[Path]) -> str:
     return digest(*(records_digest(file_records(Path(f), {})) for f in folders))
 
 
-def client_hash(shared: str, records: dict[str, FileRecord], history: str) -> str:
-    """A client's input hash: shared inputs (agency, theme, generator, date), files, history."""
-    return digest(shared, records_digest(records), history)
+def client_hash(common_digest: str, records: dict[str, FileRecord], history: str) -> str:
+    """A client's input hash: the inputs common to every client (agency, theme, generator,
+    date), its files, its history."""
+    return digest(common_digest, records_digest(records), history)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from generator.content.dates import zone
-from generator.errors import UsageError
+from generator.errors import UsageError, did_you_mean
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,7 +49,8 @@ def selected_clients(known: list[str], wanted: tuple[str, ...]) -> list[str]:
     slug that names no client folder is a usage error)."""
     unknown = [slug for slug in wanted if slug not in known]
     if unknown:
-        raise UsageError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UsageError(f"no such client: {', '.join(unknown)}"
+                         f"{did_you_mean(unknown[0], known)} (known: {', '.join(known)})")
     return [slug for slug in known if not wanted or slug in wanted]
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.content.folders import agency_stats, client_folders
+from generator.content.folders import DEADLINES, agency_stats, client_folders
 from generator.content.history import (
     ClientHistory,
     GitLog,
@@ -44,8 +44,6 @@ from generator.protection.credentials import (
     load_secrets,
     secrets_digest,
 )
-
-DEADLINES = "deadlines.yaml"
 
 
 class SecretsLoader:
@@ -82,7 +80,7 @@ class BuildPlan:
     manifest: Manifest = field(default_factory=Manifest)
     entries: dict[str, ClientEntry] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
+    common_digest: str = ""  # of agency, theme, generator and date: a builder is valid for it
     # clients whose overview row in the manifest is known to match their files (planned now,
     # checked by the overview, or known to a long-lived process): not statted again
     current_rows: set[str] = field(default_factory=set)
@@ -123,12 +121,12 @@ def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
     git = None if _histories_known(manifest, head, selected, options) else (
         read_git_log(content, selected if options.clients else None))
     plan = BuildPlan(as_of, SecretsLoader(options), slugs, manifest=manifest,
-                     problems=problems, shared=_shared_hash(agency, as_of),
+                     problems=problems, common_digest=_common_digest(agency, as_of),
                      current_rows=set(current_rows or ()))
     _plan_clients(plan, options, selected, built, git, on_change)
     plan.to_build = _with_deadline_texts(content, _histories(plan, content, git))
     plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
-    _remember_shared(plan, agency, "" if options.clients else head or "")
+    _remember_agency_inputs(plan, agency, "" if options.clients else head or "")
     return plan
 
 
@@ -154,7 +152,7 @@ def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
                         settings or load_pipeline().settings(content))
 
 
-def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
+def _common_digest(agency: AgencyInputs, as_of: date) -> str:
     """What every client's portal depends on besides its own files: generator, theme, the
     agency's files and settings, the build date."""
     settings = {k: v for k, v in agency.settings.items() if k not in ("content", "theme")}
@@ -162,15 +160,15 @@ def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
                   agency.hash, as_of.isoformat(), json.dumps(settings, sort_keys=True))
 
 
-def _remember_shared(plan: BuildPlan, agency: AgencyInputs, head: str) -> None:
+def _remember_agency_inputs(plan: BuildPlan, agency: AgencyInputs, head: str) -> None:
     """Record the shared inputs in the manifest; a log of some clients only (--client) may
     simplify merges, so its commit is not trusted later."""
     manifest = plan.manifest
-    shared = (agency.hash, agency.settings, agency.files, head)
-    if shared != (manifest.agency_hash, manifest.settings, manifest.agency_files,
+    inputs = (agency.hash, agency.settings, agency.files, head)
+    if inputs != (manifest.agency_hash, manifest.settings, manifest.agency_files,
                   manifest.git_head):
         plan.manifest_changed = True
-        manifest.agency_hash, manifest.settings, manifest.agency_files, manifest.git_head = shared
+        manifest.agency_hash, manifest.settings, manifest.agency_files, manifest.git_head = inputs
 
 
 def _select(slugs: list[str], options: BuildOptions) -> list[str]:
@@ -211,7 +209,7 @@ def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str,
         plan.entries[slug] = previous
         plan.skipped.append(slug)
     else:
-        digest_now = client_hash(plan.shared, records, history_hash)
+        digest_now = client_hash(plan.common_digest, records, history_hash)
         plan.entries[slug] = ClientEntry(digest_now, slug, records, history=history_hash)
         plan.to_build.append((slug, history))
 
@@ -221,9 +219,9 @@ def _unchanged(plan: BuildPlan, previous: ClientEntry, records: dict[str, FileRe
     """Whether a client's inputs (files, history, shared inputs, secrets) are those it was
     last built with, and its portal is still there."""
     same_inputs = records == previous.files and history_hash == previous.history
-    if not (same_inputs and previous.shared == plan.shared):
+    if not (same_inputs and previous.shared == plan.common_digest):
         # the same bytes under another name are the same inputs: compare the hash
-        same_inputs = client_hash(plan.shared, records, history_hash) == previous.hash
+        same_inputs = client_hash(plan.common_digest, records, history_hash) == previous.hash
     return same_inputs and previous.folder in built and plan.secrets.unchanged(previous)
 
 

@@ -158,7 +158,7 @@ def _build_clients(runner: InProcess, options: BuildOptions, sink: Sink,
         progress.expect(len(plan.to_build))
     on_built = None if progress is None else (
         lambda r: progress(r.slug, r.files, has_errors(r.problems)))
-    results = runner.build(job, plan.shared, plan.to_build, on_built)
+    results = runner.build(job, plan.common_digest, plan.to_build, on_built)
     problems = plan.problems + [p for r in results for p in r.problems]
     if has_errors(problems):
         raise BuildFailed(problems, results, len(plan.skipped), plan.as_of)
@@ -175,7 +175,7 @@ def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEn
             entries[result.slug], folder=result.folder or result.slug,
             row=result.row.record() if result.row else None,
             warnings=warnings, secrets=result.secrets, secrets_digest=result.secrets_digest,
-            shared=plan.shared)
+            shared=plan.common_digest)
     return entries
 
 
@@ -210,12 +210,12 @@ def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
     if unchanged and not results and not plan.stale:
         return None  # before setting up a builder: a no-op build stays light
     job = BuildJob(content_dir=options.content_dir, sink=sink, as_of=plan.as_of)
-    set_up = functools.cache(lambda: runner.builder(job, plan.shared))
+    set_up = functools.cache(lambda: runner.builder(job, plan.common_digest))
     records = _rows(options, plan, entries, set_up)
     _check_numbers(plan, records)
     folders = _folders(entries, plan)
     imported = _imported(sink)
-    inputs = digest(plan.shared, target, json.dumps([records, folders, imported],
+    inputs = digest(plan.common_digest, target, json.dumps([records, folders, imported],
                                                     sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
         return None  # the same figures, agency, theme, date and secrets: the same pages
@@ -291,9 +291,8 @@ def _overview_unchanged(plan: BuildPlan, options: BuildOptions, sink: Sink, targ
 
 def _rows(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
           set_up: Callable[[], ClientBuilder]) -> list[dict[str, Any]]:
-    """Every client's overview row, as manifest records, by client name."""
-    records = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
-    return sorted(records, key=lambda record: (record["name"].casefold(), record["slug"]))
+    """Every client's overview row, as manifest records (the overview orders them)."""
+    return [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
@@ -301,7 +300,7 @@ def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry]
     """A client's overview row, as a manifest record: remembered if its files and the shared
     inputs are unchanged, else read and validated now."""
     entry = entries.get(slug) or plan.manifest.clients.get(slug)
-    if entry is None or entry.row is None or entry.shared != plan.shared:
+    if entry is None or entry.row is None or entry.shared != plan.common_digest:
         return set_up().pipeline.row(slug, plan.as_of).record()
     if slug in plan.entries or slug in plan.current_rows:  # its files were just statted
         return entry.row

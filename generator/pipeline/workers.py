@@ -88,12 +88,12 @@ class ClientBuilder:
 
 class InProcess:
     """Builds in this process. The builder is set up on first use and kept while the agency,
-    theme, generator and date stay the same (`shared`): a long-lived process (`serve`) keeps
+    theme, generator and date stay the same (`common_digest`): a long-lived process (`serve`) keeps
     one `InProcess` across builds."""
 
     def __init__(self) -> None:
         self._builder: ClientBuilder | None = None
-        self._shared = ""
+        self._common_digest = ""
 
     def __enter__(self) -> InProcess:
         return self
@@ -105,19 +105,19 @@ class InProcess:
     def start(self) -> None:
         """Nothing to start: the builder is set up when the first client is built."""
 
-    def builder(self, job: BuildJob, shared: str) -> ClientBuilder:
-        """This process's builder for the agency, theme and date `shared` stands for."""
-        if self._builder is None or shared != self._shared:
-            self._builder, self._shared = ClientBuilder(job), shared
+    def builder(self, job: BuildJob, common_digest: str) -> ClientBuilder:
+        """This process's builder for the agency, theme and date `common_digest` is of."""
+        if self._builder is None or common_digest != self._common_digest:
+            self._builder, self._common_digest = ClientBuilder(job), common_digest
         self._builder.retarget(job)
         return self._builder
 
-    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+    def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
         """Build every client in `items`, in order; `progress` is told of each."""
         if not items:
             return []
-        builder = self.builder(job, shared)
+        builder = self.builder(job, common_digest)
         return [_reported(progress, builder.build_one(*item)) for item in items]
 
 
@@ -207,7 +207,7 @@ class WorkerPool(InProcess):
             initargs=(self.setup, context.Semaphore(1), self._more_work, os.getpid()))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
-    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+    def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
         """Build these clients in the workers; results in the order of `items`."""
         if not items:

@@ -154,15 +154,13 @@ def make_environment(theme: Theme) -> jinja2.Environment:
 def template_error(error: Exception, rendering: str) -> ContentError:
     """A broken template as a content error naming its file and line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return ContentError([Problem(_shown(error.filename or error.name or "?"),
+        return ContentError([Problem(display_path(Path(error.filename or error.name or "?"), Path.cwd()),
                                      error.lineno, error.message or str(error))])
     path, line = _template_place(error)
-    return ContentError([Problem(_shown(path or rendering), line,
+    return ContentError([Problem(display_path(Path(path or rendering), Path.cwd()), line,
                                  f"{error} (rendering {rendering})")])
 
 
-def _shown(filename: str) -> str:
-    return display_path(Path(filename), Path.cwd())
 
 
 def _template_place(error: Exception) -> tuple[str | None, int | None]:
