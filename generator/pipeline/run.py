@@ -105,10 +105,11 @@ class BuildState:
             return last, self.current_rows
         return Manifest.parse(self.sink.manifest()), set()
 
-    def keep(self, plan: BuildPlan) -> None:
+    def keep(self, plan: BuildPlan, overview: OverviewOutcome) -> None:
         """Keep the manifest a build has just saved, for the next build in this process."""
         if self.keeps:
-            self.manifest, self.current_rows = plan.manifest, plan.current_rows | set(plan.entries)
+            self.manifest = plan.manifest
+            self.current_rows = set(plan.current_rows | overview.current_rows | set(plan.entries))
 
 
 def build(options: BuildOptions, progress: Progress | None = None,
@@ -124,11 +125,24 @@ def build(options: BuildOptions, progress: Progress | None = None,
                           on_change=functools.partial(_claim, sink, runner))
         _claim(sink)  # only now: a typo in --client leaves no folder behind
         results = _build_clients(runner, options, sink, plan, progress)
+        plan = replace(plan, stale=tuple(sorted(set(plan.stale) - {r.folder for r in results})))
         entries = _entries(plan, results)
         overview = _overview(options, sink, plan, entries, results, runner)
         sink.commit(_commit(options, plan, entries, results, overview))
-        state.keep(plan)
-    return _report(plan, results, entries, started)
+        state.keep(plan, overview)
+    return _report(plan, results, entries, overview, started)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverviewOutcome:
+    """What the overview step gave: its pages (None: the last ones stand), what the manifest
+    records of them (None: the same), the agency-wide numbering warnings, and the clients
+    whose rows it found current."""
+
+    portal: ProtectedPortal | None = None
+    record: dict[str, Any] | None = None
+    warnings: tuple[Problem, ...] = ()
+    current_rows: frozenset[str] = frozenset()
 
 
 def _claim(sink: Sink, runner: InProcess | None = None) -> None:
@@ -158,11 +172,10 @@ def _build_clients(runner: InProcess, options: BuildOptions, sink: Sink,
         progress.expect(len(plan.to_build))
     on_built = None if progress is None else (
         lambda r: progress(r.slug, r.files, has_errors(r.problems)))
-    results = runner.build(job, plan.common_digest, plan.to_build, on_built)
-    problems = plan.problems + [p for r in results for p in r.problems]
+    results = runner.build(job, plan.common_digest, list(plan.to_build), on_built)
+    problems = [*plan.problems, *(p for r in results for p in r.problems)]
     if has_errors(problems):
         raise BuildFailed(problems, results, len(plan.skipped), plan.as_of)
-    plan.stale = sorted(set(plan.stale) - {r.folder for r in results})
     return results
 
 
@@ -180,22 +193,23 @@ def _entries(plan: BuildPlan, results: list[ClientResult]) -> dict[str, ClientEn
 
 
 def _commit(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
-            results: list[ClientResult], overview: ProtectedPortal | None) -> Commit:
+            results: list[ClientResult], outcome: OverviewOutcome) -> Commit:
     """What the build publishes: its portals, the overview, the stale portals' removal and
     the manifest (when it changed)."""
-    published = None
+    published, overview = None, outcome.portal
     if overview is not None:
         folders = {entry.folder for entry in plan.manifest.clients.values()}
         published = Overview(files=overview.files, folder=overview.folder,
                              agency_out=options.agency_out, portals=tuple(sorted(
                                  folders | {r.folder for r in results} | set(plan.clients))))
     return Commit(portals={r.slug: r.folder for r in results}, overview=published,
-                  stale=tuple(plan.stale), manifest=_manifest_text(plan, entries, results))
+                  stale=plan.stale, manifest=_manifest_text(plan, entries, results,
+                                                            outcome.record))
 
 
 def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
               entries: dict[str, ClientEntry], results: list[ClientResult],
-              runner: InProcess) -> ProtectedPortal | None:
+              runner: InProcess) -> OverviewOutcome:
     """The agency overview, rendered and protected as portal.yaml says, when anything it
     shows changed (in a sharded build: shard 1 only); None when the last one stands.
 
@@ -204,25 +218,26 @@ def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
     or to render the pages.
     """
     if options.shard and options.shard[0] != 1:
-        return None
+        return OverviewOutcome()
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, sink, target)
     if unchanged and not results and not plan.stale:
-        return None  # before setting up a builder: a no-op build stays light
+        return OverviewOutcome()  # before setting up a builder: a no-op build stays light
     job = BuildJob(content_dir=options.content_dir, sink=sink, as_of=plan.as_of)
     set_up = functools.cache(lambda: runner.builder(job, plan.common_digest))
-    records = _rows(options, plan, entries, set_up)
-    _check_numbers(plan, records)
+    records, current = _rows(options, plan, entries, set_up)
+    warnings = _check_numbers(records)
     folders = _folders(entries, plan)
     imported = _imported(sink)
     inputs = digest(plan.common_digest, target, json.dumps([records, folders, imported],
-                                                    sort_keys=True, ensure_ascii=False))
+                                                           sort_keys=True, ensure_ascii=False))
     if unchanged and inputs == plan.manifest.overview.get("inputs"):
-        return None  # the same figures, agency, theme, date and secrets: the same pages
+        # the same figures, agency, theme, date and secrets: the same pages
+        return OverviewOutcome(warnings=warnings, current_rows=current)
     protected = _render_overview(set_up(), plan, records, folders, options.agency_out is None,
                                  imported)
-    _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
-    return protected
+    return OverviewOutcome(portal=protected, warnings=warnings, current_rows=current,
+                           record=_overview_record(plan, protected, target, inputs))
 
 
 def _render_overview(builder: ClientBuilder, plan: BuildPlan, records: list[dict[str, Any]],
@@ -245,16 +260,16 @@ def _imported(sink: Sink) -> dict[str, object] | None:
     return bank_entries_shown(last_import(sink.folder)) if sink.folder else None
 
 
-def _check_numbers(plan: BuildPlan, records: list[dict[str, Any]]) -> None:
+def _check_numbers(records: list[dict[str, Any]]) -> tuple[Problem, ...]:
     """The agency-wide invoice numbering rules over every client's numbers (kept in their
-    rows): an error fails the build, warnings are reported with the clients'."""
+    rows): an error fails the build, warnings are returned."""
     from generator.invoicing import IssuedNumber, numbering_problems
 
     problems = numbering_problems(IssuedNumber.from_record(number) for record in records
                                   for number in record.get("invoice_numbers", ()))
     if has_errors(problems):
         raise ContentError(problems)
-    plan.problems.extend(problems)
+    return tuple(problems)
 
 
 def _folders(entries: dict[str, ClientEntry], plan: BuildPlan) -> dict[str, str]:
@@ -267,13 +282,12 @@ def _folders(entries: dict[str, ClientEntry], plan: BuildPlan) -> dict[str, str]
     return folders
 
 
-def _remember_overview(plan: BuildPlan, folder: str, names: list[str], target: str,
-                       inputs: str) -> None:
-    """Record where the overview went and what it was made of, for the next build."""
-    plan.manifest.overview = {
-        "folder": folder, "target": target, "secrets": names, "inputs": inputs,
-        "digest": secrets_digest(names, plan.secrets.load() if names else Secrets())}
-    plan.manifest_changed = True
+def _overview_record(plan: BuildPlan, protected: ProtectedPortal, target: str,
+                     inputs: str) -> dict[str, Any]:
+    """Where the overview went and what it was made of, for the next build."""
+    names = protected.secret_names
+    return {"folder": protected.folder, "target": target, "secrets": names, "inputs": inputs,
+            "digest": secrets_digest(names, plan.secrets.load() if names else Secrets())}
 
 
 def _overview_unchanged(plan: BuildPlan, options: BuildOptions, sink: Sink, target: str
@@ -290,33 +304,39 @@ def _overview_unchanged(plan: BuildPlan, options: BuildOptions, sink: Sink, targ
 
 
 def _rows(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry],
-          set_up: Callable[[], ClientBuilder]) -> list[dict[str, Any]]:
-    """Every client's overview row, as manifest records (the overview orders them)."""
-    return [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
+          set_up: Callable[[], ClientBuilder]
+          ) -> tuple[list[dict[str, Any]], frozenset[str]]:
+    """Every client's overview row, as manifest records (the overview orders them), and
+    the clients whose remembered rows were found current."""
+    rows = [_row(options, plan, entries, slug, set_up) for slug in plan.clients]
+    return [row for row, _ in rows], frozenset(
+        slug for slug, (_, current) in zip(plan.clients, rows, strict=True) if current)
 
 
 def _row(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEntry], slug: str,
-         set_up: Callable[[], ClientBuilder]) -> dict[str, Any]:
-    """A client's overview row, as a manifest record: remembered if its files and the shared
-    inputs are unchanged, else read and validated now."""
+         set_up: Callable[[], ClientBuilder]) -> tuple[dict[str, Any], bool]:
+    """A client's overview row, as a manifest record, and whether it was remembered and
+    found current: remembered if its files and the common inputs are unchanged, else read
+    and validated now."""
     entry = entries.get(slug) or plan.manifest.clients.get(slug)
     if entry is None or entry.row is None or entry.shared != plan.common_digest:
-        return set_up().pipeline.row(slug, plan.as_of).record()
+        return set_up().pipeline.row(slug, plan.as_of).record(), False
     if slug in plan.entries or slug in plan.current_rows:  # its files were just statted
-        return entry.row
+        return entry.row, False
     current = file_records(options.content_dir / slug, entry.files)
     if records_digest(current) != records_digest(entry.files):
-        return set_up().pipeline.row(slug, plan.as_of).record()
-    plan.current_rows.add(slug)
-    return entry.row
+        return set_up().pipeline.row(slug, plan.as_of).record(), False
+    return entry.row, True
 
 
 def _manifest_text(plan: BuildPlan, entries: dict[str, ClientEntry],
-                   results: list[ClientResult]) -> str | None:
-    """The manifest to save, or None when it would be written the same."""
+                   results: list[ClientResult], overview: dict[str, Any] | None) -> str | None:
+    """The manifest to save (with the overview's `record`, if it was made again), or None
+    when it would be written the same."""
     manifest = plan.manifest
-    if not (results or plan.stale or plan.manifest_changed or not manifest.clients):
+    if not (results or plan.stale or plan.manifest_changed or overview):
         return None
+    manifest.overview = overview or manifest.overview
     manifest.clients.update(entries)
     for slug in [s for s, e in manifest.clients.items()
                  if s in plan.stale or e.folder in plan.stale]:
@@ -325,18 +345,19 @@ def _manifest_text(plan: BuildPlan, entries: dict[str, ClientEntry],
 
 
 def _report(plan: BuildPlan, results: list[ClientResult], entries: dict[str, ClientEntry],
-            started: float) -> BuildReport:
+            overview: OverviewOutcome, started: float) -> BuildReport:
     built = tuple(r.slug for r in results)
     return BuildReport(
         built, sum(r.files for r in results), plan.as_of, time.perf_counter() - started,
         sum(r.pages for r in results), tuple(s for s in plan.clients if s not in built),
-        tuple(plan.skipped), tuple(plan.stale), _warnings(plan, results, entries))
+        plan.skipped, plan.stale, _warnings(plan, results, entries, overview.warnings))
 
 
-def _warnings(plan: BuildPlan, results: list[ClientResult],
-              entries: dict[str, ClientEntry]) -> tuple[Problem, ...]:
-    """Warnings of the clients built, and those remembered for clients left unchanged."""
-    found = [p for p in plan.problems if not p.is_error]
+def _warnings(plan: BuildPlan, results: list[ClientResult], entries: dict[str, ClientEntry],
+              agency_wide: tuple[Problem, ...]) -> tuple[Problem, ...]:
+    """Warnings of the clients built, those remembered for clients left unchanged, and the
+    agency-wide ones (invoice numbering)."""
+    found = [p for p in (*plan.problems, *agency_wide) if not p.is_error]
     found += [p for r in results for p in r.problems if not p.is_error]
     found += [p for slug in plan.skipped for p in entries[slug].warnings]
     return tuple(sorted_problems(found))
