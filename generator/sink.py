@@ -137,6 +137,11 @@ class Commit:
     stale: tuple[str, ...] = ()
     manifest: str | None = None  # None: the last one stands
 
+    def superseded(self, existing: set[str]) -> set[str]:
+        """The `existing` folders its portals replace (an old token, another mode)."""
+        return {old for slug, folder in self.portals.items()
+                for old in superseded_folders(slug, folder, existing)}
+
 
 class Sink:
     """Keeps nothing: `portal check`'s sink, the same build writing nothing. The others
@@ -223,10 +228,7 @@ class MemorySink(Sink):
         self._staged[folder] = {relative: _bytes(content) for relative, content in files.items()}
 
     def commit(self, commit: Commit) -> None:
-        existing = self.portals()
-        gone = set(commit.stale)
-        for slug, folder in commit.portals.items():
-            gone |= superseded_folders(slug, folder, existing)
+        gone = set(commit.stale) | commit.superseded(self.portals())
         if commit.overview is not None:
             self.stage(commit.overview.folder, commit.overview.files)
         self.published = {path: content for path, content in self.published.items()
@@ -396,10 +398,7 @@ class DiskSink(Sink):
     def commit(self, commit: Commit) -> None:
         """Swap every staged portal in, then the cache, the manifest, and remove the folders
         the portals supersede and those of clients that are gone."""
-        existing = self.portals()  # listed once, not once per client
-        staged, superseded = list(commit.portals.values()), set()
-        for slug, folder in commit.portals.items():
-            superseded |= superseded_folders(slug, folder, existing)
+        staged, superseded = list(commit.portals.values()), commit.superseded(self.portals())
         if commit.overview is not None:
             superseded |= self._place_overview(commit.overview, staged)
         for name in staged:

@@ -95,6 +95,12 @@ class Manifest:
                 manifest._encoded[slug] = (clients[slug], line)
         return manifest
 
+    def forget(self, folders: Iterable[str]) -> None:
+        """Drop the entries of clients whose portal folders (or slugs) are `folders`."""
+        gone = set(folders)
+        self.clients = {slug: entry for slug, entry in self.clients.items()
+                        if slug not in gone and entry.folder not in gone}
+
     def text(self) -> str:
         """The manifest as the sink writes it (sorted keys: the same builds give the same bytes).
 

@@ -338,9 +338,7 @@ def _manifest_text(plan: BuildPlan, entries: dict[str, ClientEntry],
         return None
     manifest.overview = overview or manifest.overview
     manifest.clients.update(entries)
-    for slug in [s for s, e in manifest.clients.items()
-                 if s in plan.stale or e.folder in plan.stale]:
-        del manifest.clients[slug]
+    manifest.forget(plan.stale)
     return manifest.text()
 
 
