@@ -117,13 +117,13 @@ class ClientPipeline:
         self.env.bytecode_cache = CompiledTemplates(sink) if sink.keeps else None
 
     def client(self, slug: str, as_of: date, history: ClientHistory | None = None
-               ) -> tuple[Any, list[Problem]]:
+               ) -> tuple[Client | None, list[Problem]]:
         """Read, validate and bill one client: the client (None on errors) and its problems."""
         client, problems, _ = self._billed(slug, as_of, history)
         return client, problems
 
     def _billed(self, slug: str, as_of: date, history: ClientHistory | None = None
-                ) -> tuple[Any, list[Problem], tuple[IssuedNumber, ...]]:
+                ) -> tuple[Client | None, list[Problem], tuple[IssuedNumber, ...]]:
         """The client, its problems and its invoice numbers (for the agency-wide checks)."""
         sources, problems = read_client(self.content_dir, slug)
         client, found = validate_client(sources, self.agency.config)
@@ -140,7 +140,7 @@ class ClientPipeline:
         return replace(billed.client, history=replace(history, milestones=milestones,
                                                       deadline_texts={})), problems, billed.numbers
 
-    def every_client(self, as_of: date) -> list[Any]:
+    def every_client(self, as_of: date) -> list[Client]:
         """Every client, read and validated without its history (`report`, `links`); raise
         ContentError listing every problem of every client."""
         slugs, problems = client_folders(self.content_dir)
@@ -148,7 +148,7 @@ class ClientPipeline:
         for slug in slugs:
             client, found = self.client(slug, as_of)
             problems += found
-            clients.append(client)
+            clients += [client] if client is not None else []  # None: it has errors
         if has_errors(problems):
             raise ContentError(problems)
         return clients
@@ -184,7 +184,7 @@ class ClientPipeline:
                             row=_row(client, as_of, numbers), secrets=names,
                             secrets_digest=secrets_digest(names, secrets)), protected.files
 
-    def secret_calendars(self, client: Any, as_of: date, secrets: Secrets) -> PortalFiles:
+    def secret_calendars(self, client: Client, as_of: date, secrets: Secrets) -> PortalFiles:
         """A password portal's per-contact secret calendars (titles and dates only)."""
         paths = secret_calendar_paths(client, secrets)
         if not paths:
