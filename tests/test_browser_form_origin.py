@@ -21,7 +21,7 @@ import pytest
 from test_nginx import Nginx
 
 from conftest import PUBLISHABLE, build_site, portal
-from generator.publish.headers import NGINX_CONF
+from generator.web.headers import NGINX_CONF
 from servers import self_signed
 from systemtools import system_tools  # noqa: F401  (fixture)
 from talk import SCOPE, asking

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import PUBLISHABLE, build_site, portal
-from generator.publish.headers import NGINX_CONF, OTHER_HEADERS
+from generator.web.headers import NGINX_CONF, OTHER_HEADERS
 from protected_site import LINK_SITE, PASSWORDS, SECRET, VAULT_SITE
 from s3server import free_port
 from systemtools import NGINX, system_tools  # noqa: F401  (fixture)

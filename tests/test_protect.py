@@ -9,6 +9,7 @@ import hmac
 import html
 import json
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
-from generator.publish.headers import CSP
+from generator.web.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
@@ -64,7 +65,9 @@ def test_known_answer_pages_and_files_decrypt_with_the_primitives(make_site, sec
     assert vault["iterations"] >= 600_000 and len(base64.b64decode(vault["salt"])) == 16
     key = _content_key(vault, VERA)
     assert len(key) == 32
-    payload = json.loads(_open(key, base64.b64decode(vault["data"]), b"scope.html"))
+    assert vault["v"] == 2  # the payload is raw DEFLATE
+    payload = json.loads(zlib.decompress(_open(key, base64.b64decode(vault["data"]),
+                                               b"scope.html"), -15))
     assert f"Plan {CANARY}-SCOPE" in payload["html"]
     opaque = payload["files"]["files/secret-plan.pdf"]
     attachment = _open(key, (out / opaque).read_bytes(), b"files/secret-plan.pdf")
@@ -115,7 +118,8 @@ def test_invoice_pdf_and_e_invoice_of_a_password_portal_are_encrypted(make_site,
     assert build_site(public).exit_code == 0
     vault = _vault(files["index.html"])
     key = _content_key(vault, VERA)
-    payload = json.loads(_open(key, base64.b64decode(vault["data"]), b"index.html"))
+    payload = json.loads(zlib.decompress(_open(key, base64.b64decode(vault["data"]),
+                                               b"index.html"), -15))
     for path in ("invoices/2026-10.pdf", "invoices/2026-10.xml"):
         plain = _open(key, files[payload["files"][path]], path.encode())
         assert plain == (public / "output" / "vault" / path).read_bytes(), path
@@ -297,7 +301,7 @@ BASE_PORTAL = _base_portal()
 
 
 def test_build_reads_no_path_outside_its_folders_for_secrets(tmp_path: Path):
-    from generator.publish.credentials import Secrets
+    from generator.protection.credentials import Secrets
 
     with pytest.raises(ValueError):
         Secrets({}, {"HOME": "/root"}).get("HOME")
@@ -335,17 +339,18 @@ def test_short_password_and_namesakes(make_site, secrets_env):
 
 
 def test_secrets_digest_follows_secrets_without_revealing_them(make_site, secrets_env):
-    from generator.build.manifest import MANIFEST, Manifest
+    from generator.pipeline.manifest import Manifest
+    from generator.sink import MANIFEST
 
     root = make_site(VAULT_SITE)
     assert build_site(root).exit_code == 0
-    first = Manifest.load(root / "output").clients
+    first = Manifest.parse((root / "output" / MANIFEST).read_text()).clients
     assert first["acme"].secrets_digest == "public" and first["acme"].secrets == []
     assert "PORTAL_PASSWORD_VAULT__VERA_VAULT" in first["vault"].secrets
     assert VERA not in (root / "output" / MANIFEST).read_text()
     assert "built 0 portals" in build_site(root).output
     secrets_env.setenv("PORTAL_PASSWORD_VAULT__VERA_VAULT", "another-password-1")
     assert "built 1 portals" in build_site(root).output
-    assert Manifest.load(root / "output").clients["vault"].secrets_digest != \
+    assert Manifest.parse((root / "output" / MANIFEST).read_text()).clients["vault"].secrets_digest != \
         first["vault"].secrets_digest
 

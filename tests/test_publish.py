@@ -22,11 +22,11 @@ from pathlib import Path
 import pytest
 
 from conftest import PUBLISHABLE, build_site, portal
-from generator.build.plan import shard_of
 from generator.commands.publish import PORTAL_MARKER, marker_bytes
-from generator.publish.headers import NGINX_CONF, NGINX_LOCATION
-from generator.publish.mediatypes import content_type
-from generator.publish.output import KILL_AT
+from generator.pipeline.plan import shard_of
+from generator.sink import KILL_AT
+from generator.web.headers import NGINX_CONF, NGINX_LOCATION
+from generator.web.mediatypes import content_type
 from s3server import s3  # noqa: F401  (fixture)
 
 SECRETS = ("secret-one-0123456789-abcdefghijklmnopq", "secret-two-0123456789-abcdefghijklmnopq")

@@ -1,53 +1,13 @@
-"""`portal check`: the build with nothing written, reporting every error and warning.
+"""`portal check`: what the check found, as text for people or JSON for tools.
 
-It runs the very pipeline `portal build --force` runs (read, validate, render, protect, the
-agency overview), secrets and access contacts included, so whatever fails a build fails the
-check, with the same file and line.
+The check itself is the build into a sink that keeps nothing (`pipeline.check`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from datetime import date
 
-from generator.build.options import BuildOptions
-from generator.build.run import BuildFailed, build
-from generator.content.folders import client_folders
-from generator.errors import ContentError, Problem
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """What `portal check` found."""
-
-    problems: tuple[Problem, ...]
-    clients: int
-    as_of: date | None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    def failed(self, strict: bool) -> bool:
-        """Whether the check fails: on any error, or with `strict` on any warning too."""
-        return bool(self.errors or (strict and self.warnings))
-
-
-def check_site(options: BuildOptions) -> CheckResult:
-    """Build every client as `portal build --force` would, writing nothing."""
-    try:
-        report = build(replace(options, write=False, force=True, clients=()))
-    except BuildFailed as error:
-        return CheckResult(tuple(error.problems), error.clients, error.as_of)
-    except ContentError as error:  # portal.yaml or the theme: no client was built
-        return CheckResult(tuple(error.problems), len(client_folders(options.content_dir)[0]),
-                           options.as_of)
-    return CheckResult(report.warnings, len(report.built), report.as_of)
+from generator.pipeline.check import CheckResult
 
 
 def as_json(result: CheckResult, strict: bool) -> str:

@@ -33,18 +33,18 @@ from pathlib import Path
 
 import click
 
-from generator.build.manifest import Manifest
-from generator.build.progress import Progress
 from generator.errors import UsageError
-from generator.publish.headers import (
+from generator.pipeline.manifest import Manifest
+from generator.pipeline.progress import Progress
+from generator.publish.targets import LocalTarget, PublishError, Target, md5_of, open_target
+from generator.sink import KILL_AT, MANIFEST, MARKER, OVERVIEW_FOLDER
+from generator.web.headers import (
     NGINX_CONF,
     NGINX_LOCATION,
     nginx_portal_conf,
     nginx_server_conf,
     snippet_headers,
 )
-from generator.publish.output import KILL_AT, MARKER, OVERVIEW_FOLDER
-from generator.publish.targets import LocalTarget, PublishError, Target, md5_of, open_target
 
 PORTAL_MARKER = ".clientportal-portal.json"
 MARKER_FORMAT = 1
@@ -68,7 +68,7 @@ class Build:
         """Whether a folder's client belongs to the shards held (every client when whole)."""
         if self.shards is None:
             return True
-        from generator.build.plan import shard_of
+        from generator.pipeline.plan import shard_of
 
         count, held = self.shards
         slug = OVERVIEW_FOLDER if _OVERVIEW.match(folder) else _slug(folder)
@@ -135,7 +135,10 @@ def _manifest_of(out_dir: Path) -> Manifest:
     if not (out_dir / MARKER).is_file():
         raise UsageError(f"{out_dir} was not written by `portal build` (no {MARKER} file); "
                          "build first, or pass the build's --out")
-    return Manifest.load(out_dir)
+    try:
+        return Manifest.parse((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except OSError:
+        return Manifest()
 
 
 def read_build(out_dirs: list[Path], partial: bool) -> Build:

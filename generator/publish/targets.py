@@ -22,8 +22,8 @@ from typing import Any, Protocol
 import click
 
 from generator.errors import UsageError
-from generator.publish.headers import cache_control
-from generator.publish.mediatypes import content_type
+from generator.web.headers import cache_control
+from generator.web.mediatypes import content_type
 
 S3_SCHEME = "s3://"
 DELETE_BATCH = 1000  # S3's DeleteObjects takes at most 1000 keys
