@@ -272,7 +272,8 @@ def schema_command(out_dir: Path) -> None:
 def _summary(report: BuildReport, where: str) -> None:
     unchanged = f" ({len(report.unchanged)} unchanged)" if report.unchanged else ""
     removed = f", removed {len(report.removed)}" if report.removed else ""
-    click.echo(f"built {len(report.built)} portals, {len(report.skipped)} skipped{unchanged}, "
+    click.echo(f"built {len(report.built)} portal{'s' * (len(report.built) != 1)}, "
+               f"{len(report.skipped)} skipped{unchanged}, "
                f"0 failed ({report.pages} pages, {report.files} files{removed}) {where} "
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 

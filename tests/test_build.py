@@ -21,7 +21,7 @@ def test_build_writes_every_page(make_site):
     root = make_site()
     result = build_site(root)
     assert result.exit_code == 0, result.output
-    assert "built 1 portals" in result.output
+    assert "built 1 portal," in result.output
     portal_dir = root / "output" / "acme"
     for page in PAGES:
         assert (portal_dir / page).is_file(), page
@@ -166,7 +166,7 @@ def test_one_client_build_keeps_the_others(make_site):
     build_site(root)
     before = snapshot(root / "output/beta")
     result = build_site(root, "--client", "acme", "--force")
-    assert result.exit_code == 0 and "built 1 portals" in result.output
+    assert result.exit_code == 0 and "built 1 portal," in result.output
     assert snapshot(root / "output/beta") == before
     assert build_site(root, "--client", "nobody").exit_code == 2
 

@@ -11,6 +11,7 @@ module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -52,6 +53,7 @@ from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 
 DEADLINES = "deadlines.yaml"
+log = logging.getLogger(__name__)
 
 
 def agency_settings(content_dir: Path) -> dict[str, Any]:
@@ -76,6 +78,13 @@ def _client_problems(content_dir: Path) -> list[Problem]:
         sources, found = read_client(content_dir, slug)
         problems += found + validate_client(sources, None)[1]
     return problems
+
+
+def _errors_first(problems: list[Problem]) -> list[Problem]:
+    """A file with errors gets its errors only: a warning there may be their consequence
+    (an invoice whose wrong paid_on was left out reads as unpaid)."""
+    wrong = {p.path for p in problems if p.is_error}
+    return [p for p in problems if p.is_error or p.path not in wrong]
 
 
 def _row_record(client: Any, as_of: date, numbers: tuple[IssuedNumber, ...]) -> dict[str, Any]:
@@ -107,11 +116,13 @@ class ClientPipeline:
                ) -> tuple[Any, list[Problem]]:
         """Read, validate and bill one client: the client (None on errors) and its problems."""
         client, problems, _ = self._billed(slug, as_of, history)
-        return client, problems
+        return (None if has_errors(problems) else client), problems
 
     def _billed(self, slug: str, as_of: date, history: ClientHistory | None = None
                 ) -> tuple[Any, list[Problem], tuple[IssuedNumber, ...]]:
-        """The client, its problems and its invoice numbers (for the agency-wide checks)."""
+        """The client, its problems and its invoice numbers (for the agency-wide checks).
+        A client with errors is returned as far as it could be read, for the checks that
+        depend on it (links, secrets) to run in the same run: never to be written."""
         sources, problems = read_client(self.content_dir, slug)
         client, found = validate_client(sources, self.agency.config)
         problems += found
@@ -119,8 +130,6 @@ class ClientPipeline:
             return None, problems, ()
         billed = bill(client, self.agency, as_of)  # its problems too, in the same run
         problems += billed.problems
-        if has_errors(problems):
-            return None, problems, billed.numbers
         if history is None:
             return billed.client, problems, billed.numbers
         milestones = milestone_history(history.files.get(DEADLINES, ()), history.deadline_texts)
@@ -147,20 +156,16 @@ class ClientPipeline:
         client, problems, numbers = self._billed(slug, as_of, history)
         if client is None:
             return ClientResult(slug, problems), {}
+        if has_errors(problems):  # what could be read, checked as far as it goes; not written
+            found = problems + self._later_problems(client, as_of, secrets)
+            return ClientResult(slug, _errors_first(found)), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
                                    self.markdown, portal_address(client, self.agency, secrets),
                                    self.pdfs)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug, problems + error.problems), {}
-        lock = lock_page_context(client, self.agency)
-        languages = {language_prefix(client, language): {
-            **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
-            for language in client.languages}
-        protected = protect_portal(client, portal.files, secrets, self.env, languages[""],
-                                   self.theme_scripts,
-                                   form_action_source(form_endpoint(client, self.agency)),
-                                   languages)
+        protected = self._protect(client, portal.files, secrets)
         if not protected.problems:
             protected.files.update(self.secret_calendars(client, as_of, secrets))
         problems += portal.problems + protected.problems + [
@@ -169,6 +174,31 @@ class ClientPipeline:
         return ClientResult(slug, problems, len(protected.files), protected.folder,
                             portal.pages, _row_record(client, as_of, numbers), names,
                             secrets_digest(names, secrets)), protected.files
+
+    def _protect(self, client: Any, files: PortalFiles, secrets: Secrets) -> ProtectedPortal:
+        """The client's access mode applied to its rendered files, lock pages in its languages."""
+        lock = lock_page_context(client, self.agency)
+        languages = {language_prefix(client, language): {
+            **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
+            for language in client.languages}
+        return protect_portal(client, files, secrets, self.env, languages[""],
+                              self.theme_scripts,
+                              form_action_source(form_endpoint(client, self.agency)), languages)
+
+    def _later_problems(self, client: Any, as_of: date, secrets: Secrets) -> list[Problem]:
+        """The problems rendering and protecting find (links, secrets) in a client that has
+        errors already, so that one run lists them all; no PDF is made."""
+        try:
+            portal = render_client(client, self.agency, self.theme, self.env, as_of,
+                                   self.markdown, portal_address(client, self.agency, secrets),
+                                   None)
+            protected = self._protect(client, portal.files, secrets)
+        except ContentError as error:
+            return error.problems
+        except Exception:  # noqa: BLE001 -- a consequence of the errors reported already
+            log.debug("checking %s further stopped at its errors", client.slug, exc_info=True)
+            return []
+        return [p for p in portal.problems + protected.problems if p.is_error]
 
     def secret_calendars(self, client: Any, as_of: date, secrets: Secrets) -> PortalFiles:
         """A password portal's per-contact secret calendars (titles and dates only)."""

@@ -90,6 +90,8 @@ class ClientSources:
     ksef_files: dict[str, bytes] = field(default_factory=dict)  # ksef/*.xml: FA(3) files
     # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
     translations: list[tuple[str, MarkdownSource]] = field(default_factory=list)
+    # documents there but unreadable ('requirements/intake.md'): links to them are no mistake
+    unreadable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,13 +195,16 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
         reader.problem(profile_path, None, "not found; every client folder needs a client.yaml")
     if (folder / "scope.md").is_file():
         client.scope = reader.markdown(folder / "scope.md")
+        client.unreadable += [] if client.scope else ["scope.md"]
     if (folder / "deadlines.yaml").is_file():
         client.deadlines = reader.yaml(folder / "deadlines.yaml")
     if (folder / "satisfaction.yaml").is_file():
         client.satisfaction = reader.yaml(folder / "satisfaction.yaml")
-    client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown)
+    client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown,
+                                     client.unreadable)
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
-    client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
+    client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown,
+                                client.unreadable)
     client.questions = _read_many(reader, folder, "questions", ".yaml", reader.yaml)
     client.attachments = _list_files(reader, folder, folder / "files")
     client.ksef_files = _read_ksef_files(reader, folder)
@@ -271,7 +276,7 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
 
 
 def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
-               read: Callable[[Path], Any]) -> list[Any]:
+               read: Callable[[Path], Any], unreadable: list[str] | None = None) -> list[Any]:
     directory = folder / name
     if not directory.is_dir() or directory.is_symlink():
         return []
@@ -286,6 +291,8 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
         source = read(path)
         if source is not None:
             sources.append(source)
+        elif unreadable is not None:
+            unreadable.append(f"{name}/{path.name}")
     return sources
 
 

@@ -69,7 +69,7 @@ class _Checker:
         except ValidationError as error:
             for detail in error.errors():
                 self._report(model, shown, document, detail)
-            return None
+            return _salvaged(model, document, data, error)
 
     def _numbers_out_of_range(self, shown: str, document: YamlDocument) -> bool:
         """Report numbers no real figure has (before any model or arithmetic meets them)."""
@@ -105,6 +105,59 @@ class _Checker:
         else:
             got = _shown_input(detail.get("input"), message)
             self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+
+
+def _salvaged(model: type[ModelT], document: YamlDocument, data: dict[str, Any],
+              error: ValidationError) -> ModelT | None:
+    """What could be read of invalid data: the model with each faulty value left out (the
+    list item holding it, or the key), for the checks that depend on the rest to run in the
+    same run. Its problems are reported already: it is never rendered for a client to see."""
+    for _ in range(3):  # a value left out may reveal a missing one: a few rounds at most
+        faulty = set()
+        for detail in error.errors():
+            loc = _data_location(document, tuple(detail["loc"]), detail["type"])
+            if not loc and detail["type"] != "missing":  # a model's rule: name its field
+                loc = (_clean(detail["msg"]).split(" ", 1)[0].rstrip(":"),)
+            faulty.add(_innermost_item(loc))
+        for loc in sorted(faulty, key=_loc_order, reverse=True):  # later list items first
+            data = _without(data, loc)
+        try:
+            return model.model_validate(data)
+        except ValidationError as again:
+            error = again
+    return None
+
+
+def _loc_order(loc: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((1, part, "") if isinstance(part, int) else (0, 0, str(part)) for part in loc)
+
+
+def _innermost_item(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where a faulty value is, up to the innermost list item holding it (if any)."""
+    last_list = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
+    return loc[:last_list + 1] if last_list is not None else loc
+
+
+def _without(data: Any, loc: tuple[Any, ...]) -> Any:
+    """A copy of `data` without what is at `loc`."""
+    if not loc:
+        return data
+    head, rest = loc[0], loc[1:]
+    if isinstance(data, dict) and head in data:
+        copy = dict(data)
+        if rest:
+            copy[head] = _without(copy[head], rest)
+        else:
+            del copy[head]
+        return copy
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        copy_list = list(data)
+        if rest:
+            copy_list[head] = _without(copy_list[head], rest)
+        else:
+            del copy_list[head]
+        return copy_list
+    return data
 
 
 def _scalars(data: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], Any]]:
@@ -256,7 +309,22 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
                                    [*requirements, *updates]),
         satisfaction=tuple(sorted(answers, key=lambda a: a.on)),
         questions=tuple(sorted(threads, key=lambda t: (t.last_on, t.slug), reverse=True)),
+        unreadable=tuple(_unreadable(sources, scope, requirements, updates)),
     )
+
+
+def _unreadable(sources: ClientSources, scope: Document | None,
+                requirements: list[Document | None], updates: list[Document | None]
+                ) -> list[str]:
+    """The documents there but not valid, by their path in the client folder."""
+    found = list(sources.unreadable)
+    if sources.scope and scope is None:
+        found.append("scope.md")
+    for folder, documents, read in (("requirements", requirements, sources.requirements),
+                                    ("updates", updates, sources.updates)):
+        found += [f"{folder}/{s.path.name}" for s, d in zip(read, documents, strict=True)
+                  if d is None]
+    return sorted(found)
 
 
 def _currency(profile: ClientProfile | None, config: PortalConfig | None) -> str:

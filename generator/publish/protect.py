@@ -160,6 +160,8 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     if guard.mode == "link" and master:
         folder = f"{guard.name}-{capability_token(master, guard.name)}"
     out = dict(files)
+    if guard.mode == "password" and not master:  # the passwords' problems in the same run
+        problems += _password_problems(guard, secrets)
     if guard.mode == "password" and master:
         slots = _key_slots(guard, secrets, master, problems)
         if not problems:
@@ -265,13 +267,13 @@ def _master_secret(secrets: Secrets, guard: Guard, problems: list[Problem]) -> b
     return secret.encode("utf-8")
 
 
-def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
-               problems: list[Problem]) -> list[KeySlot]:
+def _password_problems(guard: Guard, secrets: Secrets) -> list[Problem]:
+    """Nobody to give a password to, and each password missing or too short."""
     who = "account manager" if guard.name == OVERVIEW_FOLDER else "contact"
+    problems = []
     if not guard.people and not guard.share_link:
         problems.append(Problem(guard.source, guard.line, f"access: password mode needs at least one "
                                                    f"{who} (or share_link: true)"))
-    salt, slots = portal_salt(master, guard.name), []
     for variable, name in guard.people.items():
         password = secrets.get(variable)
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
@@ -281,6 +283,16 @@ def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
                                                        f"{variable} in the environment or in "
                                                        ".portal-secrets (`portal password` "
                                                        "makes one)"))
+    return problems
+
+
+def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
+               problems: list[Problem]) -> list[KeySlot]:
+    problems += _password_problems(guard, secrets)
+    salt, slots = portal_salt(master, guard.name), []
+    for variable, name in guard.people.items():
+        password = secrets.get(variable)
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
             continue
         slots.append(KeySlot(name, password_key(password, salt)))
     if guard.share_link:
