@@ -63,13 +63,18 @@ TWELVE: dict[str, str | bytes | None] = {
 EXPECTED = [
     "content/acme/client.yaml:8: account_manager.photo: file 'files/ann.svg' not found",
     "content/acme/client.yaml:13: unknown key 'lifecycle_stag' (did you mean 'lifecycle_stage'?)",
-    "content/acme/deadlines.yaml:3: milestones[1].due:",
-    "content/acme/deadlines.yaml:4: milestones[2].status:",
-    "content/acme/invoices/2026-10.yaml:8: items[0].unit_price:",
-    "content/acme/invoices/2026-10.yaml:10: items[1].tax_rate:",
+    "content/acme/deadlines.yaml:3: milestone 2 (Design sign-off), due: write dates as 2026-11-29 "
+    "(got '29.11.2026')",
+    "content/acme/deadlines.yaml:4: milestone 3 (Launch), status: 'Done' is not one of planned, "
+    "in-progress, done, at-risk, cancelled (did you mean 'done'?)",
+    "content/acme/invoices/2026-10.yaml:8: item 1 (Retainer), unit_price: write 18500.00 "
+    "(got '18 500,00')",
+    "content/acme/invoices/2026-10.yaml:10: item 2 (Extra hours), tax_rate: write 25, without % "
+    "(got '25%')",
     "content/beta/client.yaml:13: access: no password for contact 'Carl Client'",
     "content/beta/client.yaml:13: access: this portal needs the secret PORTAL_SECRET",
-    "content/beta/requirements/intake.md:4: ",
+    "content/beta/requirements/intake.md:2: front matter: invalid YAML: the text opened with \" on "
+    "this line is not closed; end it with \" on the same line",
     "content/beta/scope.md:68: link 'requirements/plan.md' points to nothing",
     "content/gamma/invoices/2026-09.yaml:4: paid_on (2026-08-10) is before issued (2026-09-01)",
     "content/gamma/invoices/2026-09.yaml:5: total: 999.00 EUR is not the computed total 1210.00",
@@ -133,4 +138,31 @@ def test_a_link_to_a_document_with_errors_is_not_a_second_error(make_site, monke
                                  "---\ntitle: [Intake\n---\nText\n"}))
     result = portal("check")
     errors = _errors(result.output)
-    assert len(errors) == 1 and errors[0].startswith("content/acme/requirements/intake.md:3")
+    assert len(errors) == 1 and errors[0].startswith("content/acme/requirements/intake.md:2")
+
+
+def test_a_bad_link_is_reported_at_its_own_line(make_site, monkeypatch) -> None:
+    """Not at an earlier good link whose target starts the same way."""
+    scope = ("---\ntitle: Scope\nstatus: draft\nversion: '1.0'\n---\n"
+             "See [intake](requirements/intake.md).\n\n" + "Text.\n\n" * 48
+             + "And [the old intake](requirements/intake).\n")
+    monkeypatch.chdir(make_site({"content/acme/scope.md": scope}))
+    errors = _errors(portal("check").output)
+    assert errors == ["content/acme/scope.md:104: link 'requirements/intake' points to nothing "
+                      "in this client folder (link to scope.md, requirements/*.md, updates/*.md "
+                      "or files/)"]
+
+
+def test_a_total_is_not_compared_with_the_items_that_could_be_read(make_site, monkeypatch):
+    monkeypatch.chdir(make_site({"content/acme/invoices/2026-10.yaml": """
+        number: "0123"
+        issued: 2026-10-01
+        due: 2026-10-15
+        total: 1330.00
+        items:
+          - {description: Retainer, quantity: 1, unit: month, unit_price: 1000.00, tax_rate: 21}
+          - {description: Extra hours, quantity: 1, unit: h, unit_price: 100.00, tax_rate: 21%}
+    """}))
+    errors = _errors(portal("check").output)
+    assert errors == ["content/acme/invoices/2026-10.yaml:7: item 2 (Extra hours), tax_rate: "
+                      "write 21, without % (got '21%')"]

@@ -41,6 +41,7 @@ from generator.content.models import (
 )
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
 from generator.content.signoff import fingerprint
+from generator.content.wording import choice_fix, choices_in, date_fix, number_fix, place
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
 
@@ -77,7 +78,7 @@ class _Checker:
         for loc, value in _scalars(document.data, ()):
             problem = number_problem(value)
             if problem:
-                self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {problem}")
+                self.add(shown, document.line_of(loc), f"{place(loc, document.data)}: {problem}")
                 found = True
         return found
 
@@ -92,19 +93,54 @@ class _Checker:
                 detail: Any) -> None:
         loc = _data_location(document, tuple(detail["loc"]), detail["type"])
         kind, message = detail["type"], _clean(detail["msg"])
+        data = document.data
         if kind == "extra_forbidden":
             key = str(loc[-1])
             hint = did_you_mean(key, set(_fields_at(model, loc[:-1])))
-            self.add(shown, document.line_of(loc), f"unknown key '{_dotted(loc)}'{hint}")
+            self.add(shown, document.line_of(loc), _unknown_key(loc, data, hint))
         elif kind == "missing":
-            self.add(shown, document.line_of(loc[:-1]), f"'{_dotted(loc)}' is required")
+            where = (f" in {place(loc[:-1], data)}"
+                     if any(isinstance(p, int) for p in loc) else "")
+            self.add(shown, document.line_of(loc[:-1]),
+                     f"'{loc[-1] if where else _dotted(loc)}' is required{where}")
         elif not loc:
             field_name = message.split(" ", 1)[0]
             line = document.line_of((field_name,))
             self.add(shown, line, message)
         else:
-            got = _shown_input(detail.get("input"), message)
-            self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+            fix = _fix(kind, message, detail.get("input"))
+            got = "" if fix else _shown_input(detail.get("input"), message)
+            self.add(shown, document.line_of(loc), f"{place(loc, data)}: {fix or message}{got}")
+
+
+_NUMBER_ERRORS = {"decimal_parsing", "decimal_type", "int_parsing", "int_type", "float_parsing",
+                  "float_type", "int_from_float"}
+_CHOICE_ERRORS = {"literal_error", "enum"}
+
+
+def _fix(kind: str, message: str, value: Any) -> str | None:
+    """A value written as people write it on paper, and what to write instead; None when the
+    message says it already."""
+    if not isinstance(value, str):
+        return None
+    if kind.startswith(("date", "datetime")) or "is not a date" in message:
+        if re.match(r"\s*\d{4}-\d{1,2}-\d{1,2}\b", value):  # written right, yet no such day
+            return None if "is not a date" in message else f"'{value}' is not a day of the " \
+                                                            "calendar"
+        return date_fix(value)
+    if kind in _NUMBER_ERRORS:
+        return number_fix(value)
+    if kind in _CHOICE_ERRORS and choices_in(message):
+        return choice_fix(value, choices_in(message))
+    return None
+
+
+def _unknown_key(loc: tuple[Any, ...], data: Any, hint: str) -> str:
+    """`unknown key 'account_manager.phnoe'`, or in a list item `unknown key 'colour' in
+    milestone 2 (Design sign-off)`."""
+    if not any(isinstance(part, int) for part in loc):
+        return f"unknown key '{_dotted(loc)}'{hint}"
+    return f"unknown key '{loc[-1]}' in {place(loc[:-1], data)}{hint}"
 
 
 def _salvaged(model: type[ModelT], document: YamlDocument, data: dict[str, Any],
@@ -121,11 +157,18 @@ def _salvaged(model: type[ModelT], document: YamlDocument, data: dict[str, Any],
             faulty.add(_innermost_item(loc))
         for loc in sorted(faulty, key=_loc_order, reverse=True):  # later list items first
             data = _without(data, loc)
+            for key in _DEPENDS.get(model.__name__, {}).get(loc[0] if loc else "", ()):
+                data = _without(data, (key,))  # its check would compare with a part
         try:
             return model.model_validate(data)
         except ValidationError as again:
             error = again
     return None
+
+
+# Values checked against others, left out with them: a total against the items read.
+_DEPENDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Invoice": {"items": ("total",), "discount": ("total",), "currency": ("total",)}}
 
 
 def _loc_order(loc: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
@@ -433,7 +476,8 @@ def _check_respondents(checker: _Checker, source: YamlSource | None,
     for index, answer in enumerate(answers):
         if source is not None and answer.by and not _is_contact(answer.by, profile):
             checker.add(source.shown, source.document.line_of(("answers", index, "by")),
-                        f"answers[{index}].by: '{answer.by}' is not one of the client's "
+                        f"{place(('answers', index, 'by'), source.document.data)}: "
+                        f"'{answer.by}' is not one of the client's "
                         f"contacts (client.yaml){did_you_mean(answer.by, names)}")
 
 
@@ -474,7 +518,8 @@ def _thread_entry(checker: _Checker, source: YamlSource, index: int, message: An
     if not agency and not _is_contact(message.by, profile):
         names = [c.name for c in profile.contacts] + [profile.account_manager.name]
         checker.add(source.shown, source.document.line_of(("messages", index, "by")),
-                    f"messages[{index}].by: '{message.by}' is neither one of the client's "
+                    f"{place(('messages', index, 'by'), source.document.data)}: "
+                    f"'{message.by}' is neither one of the client's "
                     f"contacts nor the account manager or team (client.yaml)"
                     f"{did_you_mean(message.by, names)}")
     return ThreadEntry(message.on, message.by, message.text, agency, message.message_id)
@@ -504,7 +549,8 @@ def _check_approvers(checker: _Checker, documents: list[tuple[MarkdownSource | N
         for index, approval in enumerate(getattr(document.meta, "approvals", ())):
             if not _is_contact(approval.by, profile):
                 checker.add(source.shown, source.front_matter.line_of(("approvals", index, "by")),
-                            f"approvals[{index}].by: '{approval.by}' is not one of the client's "
+                            f"{place(('approvals', index, 'by'), source.front_matter.data)}: "
+                            f"'{approval.by}' is not one of the client's "
                             f"contacts (client.yaml){did_you_mean(approval.by, names)}")
 
 
@@ -530,15 +576,33 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
     if deadlines is None:
         return []
     seen: dict[str, int] = {}
-    for index, milestone in enumerate(deadlines.milestones):
-        checker.markdown(source.shown, milestone.description,
-                         source.document.line_of(("milestones", index, "description")) or 1)
+    milestones = []
+    for position, milestone in enumerate(deadlines.milestones):
+        index = _written_at(source, milestone.id, position, seen)
+        if not checker.markdown(source.shown, milestone.description, source.document.line_of(
+                ("milestones", index, "description")) or 1):
+            milestone = milestone.model_copy(update={"description": None})  # never rendered
         line = source.document.line_of(("milestones", index, "id"))
         if milestone.id in seen:
             checker.add(source.shown, line, f"milestone id '{milestone.id}' is used twice "
                                             f"(first on line {seen[milestone.id]})")
         seen.setdefault(milestone.id, line or 0)
-    return list(deadlines.milestones)
+        milestones.append(milestone)
+    return milestones
+
+
+def _written_at(source: YamlSource, milestone_id: str, position: int,
+                seen: dict[str, int]) -> int:
+    """Where a milestone is in deadlines.yaml: its position, unless milestones with errors
+    before it were left out (then found by its id; a repeated id, by position)."""
+    written = source.document.data.get("milestones") if isinstance(
+        source.document.data, dict) else None
+    if not isinstance(written, list) or milestone_id in seen:
+        return position
+    ids = [m.get("id") if isinstance(m, dict) else None for m in written]
+    if position < len(ids) and ids[position] == milestone_id:
+        return position
+    return ids.index(milestone_id) if milestone_id in ids else position
 
 
 def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
@@ -548,8 +612,9 @@ def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
     ends_on = profile.contract.ends_on if profile.contract else None
     if source is None or ends_on is None:
         return
-    for index, milestone in enumerate(milestones):
+    for position, milestone in enumerate(milestones):
         if day_in(milestone.due, timezone) > ends_on and milestone.status != "cancelled":
+            index = _written_at(source, milestone.id, position, {})
             line = source.document.line_of(("milestones", index, "due"))
             checker.problems.append(Problem(
                 source.shown, line, f"milestone '{milestone.id}' is due after the contract "
@@ -560,8 +625,9 @@ def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[s
     """Map each milestone id to the line its description starts on."""
     if source is None:
         return {}
-    return {m.id: source.document.line_of(("milestones", i, "description")) or 1
-            for i, m in enumerate(milestones)}
+    return {m.id: source.document.line_of(
+        ("milestones", _written_at(source, m.id, i, {}), "description")) or 1
+        for i, m in enumerate(milestones)}
 
 
 def _invoice_files(checker: _Checker, client: ClientSources) -> list[InvoiceFile]:
