@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
-from conftest import AS_OF, build_site, portal
+import pytest
+
+from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
 
 PARTIAL = """
     number: "0124"
@@ -129,3 +132,30 @@ def test_ledger_mistakes_are_content_errors_with_their_lines(make_site):
             "1210.00 EUR") in out
     assert "invoices/2026-11-credit.yaml:2: corrects: '0999' is not one of this client's" in out
     assert not (root / "output" / "acme").exists()  # nothing written
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-23", "2026-12-01", "2027-01-15", "2027-06-30"])
+def test_the_example_portals_agree_on_every_figure_at_any_build_date(tmp_path, as_of):
+    """Built as of four dates: overdue never above open, and the portal, the agency overview
+    and `portal report` show the one ledger's figures, formatted in the client's language."""
+    from babel.numbers import format_currency
+
+    report = portal("report", "--content", EXAMPLE_CONTENT, "--as-of", as_of, "--format", "json")
+    assert report.exit_code == 0, report.output
+    out = tmp_path / "output"
+    built = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", as_of)
+    assert built.exit_code == 0, built.output
+    overview = (out / "_agency/index.html").read_text(encoding="utf-8")
+    clients = json.loads(report.output)["clients"]
+    assert len(clients) == 4
+    for client in clients:
+        slug, language = client["slug"], client["language"]
+        open_, overdue = client["open_balance"], client["overdue_balance"]
+        assert set(overdue) <= set(open_), slug
+        row = overview.split(f'id="client-{slug}"')[1].split("</tr>")[0]
+        portal_page = (out / slug / "invoices.html").read_text(encoding="utf-8")
+        for currency, amount in open_.items():
+            left, late = Decimal(amount), Decimal(overdue.get(currency, "0"))
+            assert Decimal(0) <= late <= left, (slug, currency, late, left)
+            shown = format_currency(left, currency, locale=language)
+            assert shown in row and shown in portal_page, (slug, shown)
