@@ -244,13 +244,17 @@ def new_command(slug: str, content_dir: Path, name: str | None, locale: str | No
 
     scaffold.check_slug(slug)
     locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
+    if (content_dir / "portal.yaml").is_file():
+        scaffold.check_locale(locale, content_dir)
     currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
     country = scaffold.check_code(scaffold.CountryCode, country, "--country")
     folder = schemas or content_dir.parent / "schemas"
     codes = scaffold.Codes(locale=locale, currency=currency, country=country)
     for path in scaffold.create_client(content_dir, slug, name, codes, folder):
         click.echo(f"wrote {path}")
-    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
+    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client "
+               f"{slug}` (or .venv/bin/portal); the portal is a draft until you remove "
+               "`draft: true`")
 
 
 @main.command("schema")

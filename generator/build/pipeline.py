@@ -53,6 +53,7 @@ from generator.render.portal import lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 
 DEADLINES = "deadlines.yaml"
+DRAFT_PREFIX = "_draft-"  # a draft's portal: '_' folders are never published
 log = logging.getLogger(__name__)
 
 
@@ -171,7 +172,8 @@ class ClientPipeline:
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
-        return ClientResult(slug, problems, len(protected.files), protected.folder,
+        folder = f"{DRAFT_PREFIX}{slug}" if client.profile.draft else protected.folder
+        return ClientResult(slug, problems, len(protected.files), folder,
                             portal.pages, _row_record(client, as_of, numbers), names,
                             secrets_digest(names, secrets)), protected.files
 

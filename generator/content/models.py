@@ -498,6 +498,9 @@ class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
     name: str = Field(min_length=1, description="Name the client is known by")
+    draft: bool = Field(
+        False, description="Not yet for the client: built into output/_draft-<slug>/ to be "
+        "previewed, never published (`portal new` sets it; remove it to publish)")
     legal_name: str | None = Field(None, description="Registered name, for invoices")
     locale: LocaleCode | None = Field(None, description="Language of the portal")
     locales: Locales | None = Field(

@@ -200,11 +200,11 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
         client.deadlines = reader.yaml(folder / "deadlines.yaml")
     if (folder / "satisfaction.yaml").is_file():
         client.satisfaction = reader.yaml(folder / "satisfaction.yaml")
-    client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown,
-                                     client.unreadable)
+    client.requirements = _read_many(reader, folder, "requirements", ".md",
+                                     _noting(reader.markdown, client.unreadable))
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
-    client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown,
-                                client.unreadable)
+    client.updates = _read_many(reader, folder, "updates", ".md",
+                                _noting(reader.markdown, client.unreadable))
     client.questions = _read_many(reader, folder, "questions", ".yaml", reader.yaml)
     client.attachments = _list_files(reader, folder, folder / "files")
     client.ksef_files = _read_ksef_files(reader, folder)
@@ -276,7 +276,7 @@ def _check_entries(reader: _Reader, folder: Path) -> None:
 
 
 def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
-               read: Callable[[Path], Any], unreadable: list[str] | None = None) -> list[Any]:
+               read: Callable[[Path], Any]) -> list[Any]:
     directory = folder / name
     if not directory.is_dir() or directory.is_symlink():
         return []
@@ -291,9 +291,17 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
         source = read(path)
         if source is not None:
             sources.append(source)
-        elif unreadable is not None:
-            unreadable.append(f"{name}/{path.name}")
     return sources
+
+
+def _noting(read: Callable[[Path], Any], unreadable: list[str]) -> Callable[[Path], Any]:
+    """`read`, noting each file it could not read by its path in the client folder."""
+    def read_noting(path: Path) -> Any:
+        source = read(path)
+        if source is None:
+            unreadable.append(f"{path.parent.name}/{path.name}")
+        return source
+    return read_noting
 
 
 def _misnamed(path: Path, folder: str, suffix: str) -> str | None:

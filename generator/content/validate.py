@@ -332,6 +332,11 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
         return None
     timezone = profile.timezone or config.timezone
     _check_profile_files(checker, sources, profile)
+    if profile.draft:
+        checker.problems.append(Problem(
+            sources.profile.shown, sources.profile.document.line_of(("draft",)),
+            "draft: true: this portal is built into _draft-" + sources.slug + "/ to be "
+            "previewed and never published; remove the line when it is ready", "warning"))
     _check_access(checker, sources.profile, profile)
     _check_approvers(checker, [(sources.scope, scope),
                                *zip(sources.requirements, requirements, strict=True)], profile)

@@ -98,19 +98,24 @@ def _plain_number(text: str) -> str | None:
     digits = _GROUPING.sub("", text)
     if not re.fullmatch(r"-?[\d.,]*\d[\d.,]*", digits):
         return None
-    separators = [c for c in digits if c in ",."]
-    if not separators:
-        return digits
-    decimal = separators[-1]
-    whole, _, fraction = digits.rpartition(decimal)
-    grouping = "." if decimal == "," else ","
-    if decimal in whole or (len(separators) == 1 and len(fraction) == 3 and decimal == ","
-                            and not _GROUPING.search(text)):
-        whole, fraction = digits.replace(decimal, ""), ""  # 1,234 or 1.234.567: grouping only
-    whole = whole.replace(grouping, "")
+    whole, fraction = _split_decimals(digits, grouped=bool(_GROUPING.search(text)))
     if not re.fullmatch(r"-?\d*", whole) or not re.fullmatch(r"\d*", fraction):
         return None
     return f"{whole or '0'}.{fraction}" if fraction else whole
+
+
+def _split_decimals(digits: str, grouped: bool) -> tuple[str, str]:
+    """The whole part and the decimals of a number whose last ',' or '.' is its decimal
+    separator, unless it only groups thousands (1,234; 1.234.567)."""
+    separators = [c for c in digits if c in ",."]
+    if not separators:
+        return digits, ""
+    decimal = separators[-1]
+    whole, _, fraction = digits.rpartition(decimal)
+    if decimal in whole or (len(separators) == 1 and len(fraction) == 3 and decimal == ","
+                            and not grouped):
+        return digits.replace(decimal, ""), ""
+    return whole.replace("." if decimal == "," else ",", ""), fraction
 
 
 def choice_fix(value: Any, choices: list[str]) -> str:

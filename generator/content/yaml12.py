@@ -238,11 +238,15 @@ def _is_unclosed_bracket(error: yaml.MarkedYAMLError) -> bool:
     return "flow sequence" in (error.context or "") or "flow mapping" in (error.context or "")
 
 
-def _syntax_message(error: yaml.MarkedYAMLError, offset: int, line: int | None) -> str:
+def _plain_words(error: yaml.MarkedYAMLError) -> str | None:
     said = f"{error.context or ''} {error.problem or ''}"
-    for words, plain in _PLAIN:
-        if words in said:
-            return f"invalid YAML: {plain.format()}"
+    return next((plain.format() for words, plain in _PLAIN if words in said), None)
+
+
+def _syntax_message(error: yaml.MarkedYAMLError, offset: int, line: int | None) -> str:
+    plain = _plain_words(error)
+    if plain:
+        return f"invalid YAML: {plain}"
     started = _line(error.context_mark, offset)
     context = error.context or ""
     if context and started and started != line:

@@ -62,8 +62,8 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
     """Other folders of the same client (an old token, or before its mode changed)."""
     old = {name for name in existing
-           if name == slug or (name.startswith(f"{slug}-")
-                               and _TOKEN.match(name[len(slug) + 1:]))}
+           if name in (slug, f"_draft-{slug}") or (name.startswith(f"{slug}-")
+                                                   and _TOKEN.match(name[len(slug) + 1:]))}
     return old - {folder}
 
 
@@ -248,8 +248,8 @@ class OutputFolder:
         """Names of the portal folders in the output folder."""
         try:
             with os.scandir(self.out_dir) as listing:
-                return {e.name for e in listing
-                        if e.is_dir() and not e.name.startswith((".", "_"))}
+                return {e.name for e in listing if e.is_dir() and (
+                    e.name.startswith("_draft-") or not e.name.startswith((".", "_")))}
         except (FileNotFoundError, NotADirectoryError):
             return set()
 
