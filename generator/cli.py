@@ -43,8 +43,9 @@ def _parse_shard(ctx: click.Context, param: click.Parameter,
 content_option = click.option("--content", "content_dir", default="content", show_default=True,
                               type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP)
 as_of_option = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
-                            help="Build date deciding what is overdue "
-                                 "[default: SOURCE_DATE_EPOCH, else today]")
+                            help="Build date deciding what is overdue [default: "
+                                 "SOURCE_DATE_EPOCH, else portal.yaml's example_date, else "
+                                 "today in the agency's time zone]")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -67,7 +67,9 @@ def agency_settings(content_dir: Path) -> dict[str, Any]:
     except ContentError as error:
         raise ContentError([*error.problems, *_client_problems(content_dir)]) from None
     theme = agency_theme(content_dir, agency)
+    example_date = agency.config.example_date
     return {"content": str(content_dir.resolve()), "timezone": agency.config.timezone,
+            "example_date": example_date.isoformat() if example_date else None,
             "theme": [str(f) for f in theme.folders],
             "show_commit_messages": agency.config.show_commit_messages}
 

@@ -57,7 +57,8 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
     from generator.build.pipeline import ClientPipeline
 
     pipeline = ClientPipeline(content_dir)
-    day = build_date(as_of, pipeline.agency.config.timezone)
+    day = build_date(as_of, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date)
     # validated as of the end of time: every invoice counts, published yet or not
     clients = {client.slug: client for client in pipeline.every_client(date.max)}
     for slug in [slug for slug in slugs if slug not in clients][:1]:

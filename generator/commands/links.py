@@ -36,7 +36,8 @@ def portal_links(content_dir: Path, base_url: str | None,
     """One line per portal, `slug  mode  address`, and one for the agency overview (unless
     written elsewhere with --agency-out); share links on a line of their own."""
     pipeline = ClientPipeline(content_dir)
-    clients = pipeline.every_client(build_date(None, pipeline.agency.config.timezone))
+    clients = pipeline.every_client(build_date(None, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date))
     store = load_secrets(secrets_file or default_secrets_file(content_dir))
     base = base_url or pipeline.agency.config.base_url or "output/"
     base = base if base.endswith("/") else base + "/"

@@ -246,7 +246,8 @@ def create_client(content_dir: Path, slug: str, name: str | None, codes: Codes,
     agency's time zone); refuse an existing one. Return the files written."""
     if not (content_dir / "portal.yaml").is_file():
         raise UsageError(f"{content_dir} has no portal.yaml; is --content right?")
-    today = build_date(None, validate_agency(read_agency(content_dir)).config.timezone)
+    config = validate_agency(read_agency(content_dir)).config
+    today = build_date(None, config.timezone, example_date=config.example_date)
     folder = content_dir / slug
     if folder.exists():
         raise UsageError(f"{folder} already exists; choose another slug")

@@ -34,7 +34,8 @@ def client_rows(content_dir: Path, as_of: date | None) -> tuple[date, list[Clien
     """The build date and every client's row, read and validated as a build reads them
     (every problem of every client at once, or none)."""
     pipeline = ClientPipeline(content_dir)
-    day = build_date(as_of, pipeline.agency.config.timezone)
+    day = build_date(as_of, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date)
     return day, sorted_rows([client_row(client, day) for client in pipeline.every_client(day)])
 
 

@@ -330,6 +330,10 @@ class PortalConfig(ContentModel):
     locale: LocaleCode = Field("en", description="Default language of a portal")
     currency: CurrencyCode = Field("EUR", description="Default currency")
     timezone: TimezoneName = Field("UTC", description="Time zone that decides 'today'")
+    example_date: date | None = Field(
+        None, description="Example content only: the day its story is told as of, the build "
+        "date when neither --as-of nor SOURCE_DATE_EPOCH gives one, so that the examples "
+        "never go stale; leave it out for real clients (their build date is today)")
     theme: str | None = Field(
         None, description="Folder overriding the default theme, relative to portal.yaml"
     )
