@@ -9,7 +9,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tomllib
 from datetime import date
 
 import pytest
@@ -66,8 +65,9 @@ def test_every_apt_call_waits_for_the_dpkg_lock():
 
 
 def test_the_licence_is_an_spdx_expression():
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    assert isinstance(project["license"], str)
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^license = "[A-Za-z0-9.+-]+"$', pyproject, re.M)
+    assert "license = {" not in pyproject
 
 
 def test_the_readme_runs_debian_faketime_with_its_flag():
