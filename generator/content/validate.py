@@ -40,7 +40,7 @@ from generator.content.models import (
     UpdateMeta,
 )
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
-from generator.content.signoff import fingerprint
+from generator.content.signoff import fingerprint, short
 from generator.content.wording import choice_fix, choices_in, date_fix, number_fix, place
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
@@ -570,8 +570,26 @@ def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseMo
     renderable = checker.markdown(source.shown, source.body, source.body_line)
     if meta is None or not renderable:
         return None
-    return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
-                    source.body_line, fingerprint=fingerprint(source.body))
+    printed = fingerprint(source.body)
+    return Document(source.slug, source.shown, _settled(checker, source, meta, printed),
+                    source.body, source.body_line, fingerprint=printed)
+
+
+def _settled(checker: _Checker, source: MarkdownSource, meta: Any, printed: str) -> Any:
+    """A document under sign-off is approved only while an approval names its current text:
+    `status: approved` without one is shown as in review, and warned about, so the page, the
+    overviews and the report tell one state."""
+    under_sign_off = getattr(meta, "approval", "none") == "required" or getattr(
+        meta, "approvals", None)
+    if not under_sign_off or meta.status != "approved" or any(
+            a.fingerprint == printed for a in meta.approvals):
+        return meta
+    checker.problems.append(Problem(
+        source.shown, source.front_matter.line_of(("status",)),
+        f"status: approved, but no approval names this text ({short(printed)}…): it changed "
+        "since, or the approval is not recorded; it is shown as in review until an approval "
+        "of this text is recorded in approvals (or set status: in-review)", "warning"))
+    return meta.model_copy(update={"status": "in-review"})
 
 
 def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
