@@ -54,7 +54,7 @@ def test_failed_build_summary_names_the_failed_clients(make_site):
     assert result.exit_code == 1
     assert "acme/deadlines.yaml:1:" in result.output
     assert "[1/2] acme: errors (below)" in result.output
-    assert "[2/2] beta: 21 files" in result.output
+    assert "[2/2] beta: 21 files staged" in result.output
     assert "built 0 portals, 0 unchanged, 1 failed (acme) in " in result.output
     assert "nothing was written; 1 portal built without errors but not written: a build " \
            "writes all portals or none" in result.output

@@ -27,6 +27,7 @@ class BuildOptions:
     shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
     changed_since: str | None = None  # a git ref: build only clients changed since it
     write: bool = True  # False: `portal check`, the same build writing nothing
+    overview: bool = True  # False: the portals only (serve, while another client has errors)
 
 
 def build_date(option: date | None, timezone_name: str,

@@ -199,7 +199,7 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
     again, and this process sets up a builder (imports, agency, theme) only to read a client
     or to render the pages.
     """
-    if options.shard and options.shard[0] != 1:
+    if (options.shard and options.shard[0] != 1) or not options.overview:
         return None
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, target)
