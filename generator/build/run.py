@@ -199,7 +199,7 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
     again, and this process sets up a builder (imports, agency, theme) only to read a client
     or to render the pages.
     """
-    if (options.shard and options.shard[0] != 1) or not options.overview:
+    if not _makes_overview(options):
         return None
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, target)
@@ -223,6 +223,12 @@ def _overview(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientE
         raise ContentError(protected.problems)
     _remember_overview(plan, protected.folder, protected.secret_names, target, inputs)
     return protected
+
+
+def _makes_overview(options: BuildOptions) -> bool:
+    """Whether this build makes the overview: not shards but the first, nor a build of some
+    portals only while others have errors (serve's)."""
+    return options.overview and not (options.shard and options.shard[0] != 1)
 
 
 def _check_numbers(plan: BuildPlan, records: list[dict[str, Any]]) -> None:

@@ -36,6 +36,7 @@ from generator.content.fieldtypes import (
     Locales,
     Slug,
     TimezoneName,
+    Translatable,
     WebUrl,
     day_problem,
     not_a_date,
@@ -392,7 +393,8 @@ class Contact(ContentModel):
     """A person on the client's side."""
 
     name: str = Field(min_length=1, description="Full name")
-    role: str | None = Field(None, description="Role or job title")
+    role: Translatable | None = Field(None, description="Role or job title (per language: "
+                                                        "{ja: …, en: …})")
     email: Email | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
@@ -407,7 +409,8 @@ class AccountManager(ContentModel):
     """The agency's dedicated manager for this client."""
 
     name: str = Field(min_length=1, description="Full name")
-    title: str | None = Field(None, description="Job title")
+    title: Translatable | None = Field(None, description="Job title (per language: "
+                                                         "{ja: …, en: …})")
     email: Email = Field(description="E-mail address the client writes to")
     phone: str | None = Field(None, description="Phone number")
     photo: ContentPath | None = Field(None, description="Photo, relative to the client folder")
@@ -501,7 +504,8 @@ class Notifications(ContentModel):
 class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
-    name: str = Field(min_length=1, description="Name the client is known by")
+    name: Translatable = Field(min_length=1, description="Name the client is known by (per "
+                                                         "language: {ja: …, en: …})")
     draft: bool = Field(
         False, description="Not yet for the client: built into output/_draft-<slug>/ to be "
         "previewed, never published (`portal new` sets it; remove it to publish)")
@@ -623,7 +627,8 @@ class Milestone(ContentModel):
     """One milestone of the timeline."""
 
     id: Slug = Field(description="Stable identifier; used for calendar UIDs")
-    title: str = Field(min_length=1, description="What is due")
+    title: Translatable = Field(min_length=1, description="What is due (per language in a "
+                                                          "portal of several: {ja: …, en: …})")
     due: DateOrDateTime = Field(description="Due date, or date-time")
     status: Literal["planned", "in-progress", "done", "at-risk", "cancelled"] = Field(
         "planned", description="State of the milestone"

@@ -21,7 +21,7 @@ from generator.content.domain import (
     Thread,
     ThreadEntry,
 )
-from generator.content.fieldtypes import number_problem
+from generator.content.fieldtypes import Texts, number_problem, texts_of
 from generator.content.limits import markdown_problems
 from generator.content.models import (
     AccountManager,
@@ -344,6 +344,8 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     threads = _questions(checker, sources, profile, deadlines)
     languages = tuple(profile.locales or [profile.locale or config.locale])
+    profile = _profile_texts(checker, sources.profile, profile, languages)
+    deadlines = _milestone_texts(checker, sources.deadlines, deadlines, languages)
     return Client(
         slug=sources.slug, folder=sources.folder, profile=profile,
         profile_file=sources.profile, languages=languages, currency=currency,
@@ -373,6 +375,70 @@ def _unreadable(sources: ClientSources, scope: Document | None,
         found += [f"{folder}/{s.path.name}" for s, d in zip(read, documents, strict=True)
                   if d is None]
     return sorted(found)
+
+
+def _texts_in(checker: _Checker, source: YamlSource, loc: tuple[Any, ...], value: Any,
+              languages: tuple[str, ...]) -> Any:
+    """A text given per language, checked against the portal's languages and led by its
+    first; a plain text in a portal of several languages is a warning (its other languages'
+    pages show it untranslated)."""
+    given = texts_of(value)
+    short = [language.split("_")[0].split("-")[0] for language in languages]
+    where, line = place(loc, source.document.data), source.document.line_of(loc)
+    if value is None or not given:
+        if value is not None and len(languages) > 1:
+            checker.problems.append(Problem(
+                source.shown, line, f"{where}: given in one language only; give it in each of "
+                f"the portal's ({', '.join(short)}), e.g. {{{short[0]}: …, {short[1]}: …}}",
+                "warning"))
+        return value
+    return _led_by_first(checker, source.shown, line, where, given, short) or value
+
+
+def _led_by_first(checker: _Checker, shown: str, line: int | None, where: str,
+                  given: dict[str, str], short: list[str]) -> Texts | None:
+    """The texts led by the portal's first language's, with a problem for a language the
+    portal does not have or lacks (None without the first one's)."""
+    for language in given:
+        if language not in short:
+            checker.add(shown, line, f"{where}: '{language}' is not one of the portal's "
+                                     f"languages ({', '.join(short)})")
+    missing = [language for language in short if language not in given]
+    if short[0] in missing:
+        checker.add(shown, line, f"{where}: give the text in {short[0]}, the portal's first "
+                                 "language")
+        return None
+    if missing:
+        checker.problems.append(Problem(shown, line, f"{where}: not given in "
+                                        f"{', '.join(missing)}", "warning"))
+    texts = Texts(given[short[0]])
+    texts.by_language = given
+    return texts
+
+
+def _profile_texts(checker: _Checker, source: YamlSource | None, profile: ClientProfile,
+                   languages: tuple[str, ...]) -> ClientProfile:
+    """client.yaml's texts per language: the name, the manager's title, the contacts' roles."""
+    if source is None:
+        return profile
+    manager = profile.account_manager
+    return profile.model_copy(update={
+        "name": _texts_in(checker, source, ("name",), profile.name, languages),
+        "account_manager": manager.model_copy(update={"title": _texts_in(
+            checker, source, ("account_manager", "title"), manager.title, languages)}),
+        "contacts": [c.model_copy(update={"role": _texts_in(
+            checker, source, ("contacts", i, "role"), c.role, languages)})
+            for i, c in enumerate(profile.contacts)]})
+
+
+def _milestone_texts(checker: _Checker, source: YamlSource | None, milestones: list[Any],
+                     languages: tuple[str, ...]) -> list[Any]:
+    """deadlines.yaml's milestone titles per language."""
+    if source is None:
+        return milestones
+    return [m.model_copy(update={"title": _texts_in(
+        checker, source, ("milestones", _written_at(source, m.id, i, {}), "title"), m.title,
+        languages)}) for i, m in enumerate(milestones)]
 
 
 def _currency(profile: ClientProfile | None, config: PortalConfig | None) -> str:
