@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,8 @@ def _decrypted(folder: Path, canary: str) -> list[bytes]:
             slot = base64.b64decode(vault["slots"][0])
             key = AESGCM(kek).decrypt(slot[:12], slot[12:], b"clientportal-slot-v1")
         sealed = base64.b64decode(vault["data"])
-        payload = AESGCM(key).decrypt(sealed[:12], sealed[12:], vault["path"].encode())
+        payload = zlib.decompress(AESGCM(key).decrypt(sealed[:12], sealed[12:],
+                                                      vault["path"].encode()), -15)
         plain.append(payload)
         for path, name in json.loads(payload)["files"].items():
             data = (folder / name).read_bytes()

@@ -102,7 +102,7 @@ def fifteen_line_invoice(client: Path) -> str:
     lines = [item for invoice in invoices for item in invoice["items"]]
     items = [dict(lines[n % len(lines)], quantity=n + 1) for n in range(15)]
     return yaml.safe_dump({
-        "number": f"LONG-15-{client.name}", "issued": "2026-11-20", "due": "2026-12-20",
+        "number": f"L15-{client.name[:3].upper()}", "issued": "2026-11-20", "due": "2026-12-20",
         "period": {"start": "2026-11-01", "end": "2026-11-30"}, "items": items,
         "notes": "Fifteen lines, to show the invoice still prints on one page.\n\n"
                  "Questions about this invoice: reply to your account manager.",

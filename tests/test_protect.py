@@ -9,6 +9,7 @@ import hmac
 import html
 import json
 import re
+import zlib
 from pathlib import Path
 
 import pytest
@@ -64,7 +65,9 @@ def test_known_answer_pages_and_files_decrypt_with_the_primitives(make_site, sec
     assert vault["iterations"] >= 600_000 and len(base64.b64decode(vault["salt"])) == 16
     key = _content_key(vault, VERA)
     assert len(key) == 32
-    payload = json.loads(_open(key, base64.b64decode(vault["data"]), b"scope.html"))
+    assert vault["v"] == 2  # the payload is raw DEFLATE
+    payload = json.loads(zlib.decompress(_open(key, base64.b64decode(vault["data"]),
+                                               b"scope.html"), -15))
     assert f"Plan {CANARY}-SCOPE" in payload["html"]
     opaque = payload["files"]["files/secret-plan.pdf"]
     attachment = _open(key, (out / opaque).read_bytes(), b"files/secret-plan.pdf")
@@ -115,7 +118,8 @@ def test_invoice_pdf_and_e_invoice_of_a_password_portal_are_encrypted(make_site,
     assert build_site(public).exit_code == 0
     vault = _vault(files["index.html"])
     key = _content_key(vault, VERA)
-    payload = json.loads(_open(key, base64.b64decode(vault["data"]), b"index.html"))
+    payload = json.loads(zlib.decompress(_open(key, base64.b64decode(vault["data"]),
+                                               b"index.html"), -15))
     for path in ("invoices/2026-10.pdf", "invoices/2026-10.xml"):
         plain = _open(key, files[payload["files"][path]], path.encode())
         assert plain == (public / "output" / "vault" / path).read_bytes(), path

@@ -1,7 +1,7 @@
 // Opens a password-protected portal in the browser, with WebCrypto only.
 // The password gives a key (PBKDF2-SHA256 over the portal's salt) that unwraps the content key
 // from one of the key slots; the content key decrypts the page (AES-256-GCM, the page's path as
-// additional data) and is kept in sessionStorage: for this tab only, gone when it is closed or
+// additional data; then inflated: raw DEFLATE) and is kept in sessionStorage: for this tab only, gone when it is closed or
 // on "Log out"; or, if the client asks to stay signed in on this device, in localStorage too,
 // until "Log out" (docs/security.md). Attachments, feed and calendar are fetched encrypted and
 // decrypted on use.
@@ -66,7 +66,7 @@
 
   // Try every key slot; the one this key wraps yields the content key, others fail their tag.
   function unwrap(wrappingKey) {
-    var aad = "clientportal-slot-v" + vault.v;
+    var aad = "clientportal-slot-v1";  // the same in every format
     return vault.slots.reduce(function (found, slot) {
       return found.then(function (raw) {
         return raw || decrypt(bytes(slot), wrappingKey, aad).catch(function () { return null; });
@@ -88,11 +88,17 @@
     return aesKey(bytes(fragment)).then(unwrap);
   }
 
+  // A page's payload is raw DEFLATE (format 2): the browser's own decompressor opens it.
+  function inflate(deflated) {
+    var stream = new Blob([deflated]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).text();
+  }
+
   function show(raw) {
     return aesKey(raw).then(function (key) {
-      return decrypt(bytes(vault.data), key, vault.path).then(function (plain) {
+      return decrypt(bytes(vault.data), key, vault.path).then(inflate).then(function (text) {
         remember(raw);
-        render(JSON.parse(new TextDecoder().decode(plain)), key);
+        render(JSON.parse(text), key);
       });
     });
   }
