@@ -83,8 +83,10 @@ clock-tools:
 	fi
 
 test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools clock-tools
+	$(BIN)/python -m mypy --strict generator
 	$(BIN)/python -m pytest -q
 
 # The inner loop: every test that needs no browser, no apt and no npm.
 test-fast: setup pdf-libs
+	$(BIN)/python -m mypy --strict generator
 	$(BIN)/python -m pytest -q -m "not browser"

@@ -45,10 +45,10 @@ SERVE = """
 import sys, time, statistics
 from datetime import date
 from pathlib import Path
-from generator.build.options import BuildOptions
+from generator.pipeline.options import BuildOptions
 from generator.commands.serve import LiveSite
 content, out, runs = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-live = LiveSite(BuildOptions(content, out, as_of=date(2026, 11, 23)), lambda text, error: None)
+live = LiveSite(BuildOptions(content_dir=content, out_dir=out, as_of=date(2026, 11, 23)), lambda text, error: None)
 live.rebuild()  # as serve starts: the build it serves; the builder is set up once
 doc = content / "client-0000" / "requirements" / "req-00.md"
 live.rebuild({"client-0000"})  # warm up

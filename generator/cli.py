@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from generator import __version__
-from generator.build.options import BuildOptions, default_jobs
-from generator.build.progress import Progress
-from generator.build.run import BuildFailed, BuildReport, build
+from generator.pipeline.options import BuildOptions, default_jobs
+from generator.pipeline.progress import Progress
+from generator.pipeline.run import BuildFailed, BuildReport, build
 
 CONTENT_HELP = "Content folder holding portal.yaml and one folder per client."
 
@@ -97,8 +97,9 @@ def build_command(ctx: click.Context, content_dir: Path, out_dir: Path, clients:
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     # The total is set once planning knows how many clients changed (Progress.expect).
     progress, started = Progress(len(clients), verbosity), time.perf_counter()
-    options = BuildOptions(content_dir, out_dir, clients, as_of, agency_out, None,
-                           jobs or default_jobs(), force, shard, changed_since)
+    options = BuildOptions(content_dir=content_dir, out_dir=out_dir, clients=clients,
+                           as_of=as_of, agency_out=agency_out, jobs=jobs or default_jobs(),
+                           force=force, shard=shard, changed_since=changed_since)
     try:
         report = build(options, progress=progress)
     except BuildFailed as error:
@@ -177,9 +178,10 @@ def check_command(content_dir: Path, as_of: date | None, strict: bool, form: str
     Exits 1 on any error (with --strict, on any warning too).
     """
     from generator.commands import check as checks
+    from generator.pipeline.check import check_site
 
-    result = checks.check_site(BuildOptions(content_dir, Path("unused"), (), as_of,
-                                            jobs=default_jobs(), write=False))
+    result = check_site(BuildOptions(content_dir=content_dir, as_of=as_of,
+                                            jobs=default_jobs()))
     if form == "json":
         click.echo(checks.as_json(result, strict))
     else:

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from generator.build.manifest import MANIFEST
 from generator.cli import main
-from generator.publish.output import CACHE
+from generator.sink import CACHE, MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"

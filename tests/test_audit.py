@@ -11,8 +11,8 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 from conftest import AS_OF, WITH_PDFS
-from generator.build.options import BuildOptions
-from generator.build.run import build
+from generator.pipeline.options import BuildOptions
+from generator.pipeline.run import build
 from generator.render.theme import DEFAULT_THEME
 from protected_site import PASSWORDS, SECRET, VAULT_SITE
 
@@ -86,11 +86,12 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     (root / ".portal-secrets").write_text("\n".join(lines) + "\n")
     seen: set[str] = set()
     monkeypatch.setattr(os, "environ", _RecordingEnviron(os.environ, seen))
-    options = BuildOptions(root / "content", root / "output", (), None)
+    options = BuildOptions(content_dir=root / "content", out_dir=root / "output")
     _recording.append(True)
     try:
         build(options)
-        build(BuildOptions(root / "content", root / "output", (), __import__("datetime").date
+        build(BuildOptions(content_dir=root / "content", out_dir=root / "output",
+                           as_of=__import__("datetime").date
                            .fromisoformat(AS_OF)))
     finally:
         _recording.clear()
@@ -116,7 +117,7 @@ def test_build_opens_only_content_theme_and_output(make_site, monkeypatch):
     assert all(Path(os.fsdecode(args[0])).name == "git" for args in programs), programs
     assert not [e for e, _ in _events if e.startswith(("socket.", "urllib."))]
     # subprocess looks git up on PATH, so running git reads PATH; nothing else is read but
-    # the test-only kill hook (publish/output.py), and LIBRARY_VARIABLES.
+    # the test-only kill hook (generator/sink.py), and LIBRARY_VARIABLES.
     names = {os.fsdecode(name) for name in seen}
     assert "PORTAL_SECRET" in names  # the recording sees what the build reads
     assert {name for name in names if not name.startswith("PORTAL_")

@@ -32,8 +32,8 @@ from playwright.sync_api import Page
 
 from browser import static_server
 from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, portal, write_files
-from generator.build import load_pipeline
 from generator.content.domain import InvoiceRecord
+from generator.pipeline import load_pipeline
 from paycodes import invoice_terms, ocr_valid, parse_epc, parse_usingqr, parse_zbp, rf_valid
 
 BUILD_DATES = (AS_OF, "2026-12-01")
@@ -106,7 +106,7 @@ class InvoicePage:
 
 def _invoice_pages(site: str, content: Path, output: Path, as_of: str) -> list[InvoicePage]:
     """Every invoice page of a built site, each with the ledger's record of its invoice."""
-    clients = load_pipeline().ClientPipeline(content).every_client(date.fromisoformat(as_of))
+    clients = load_pipeline()(content).every_client(date.fromisoformat(as_of))
     records = {(client.slug, record.slug): record
                for client in clients for record in client.invoices}
     pages = []

@@ -68,7 +68,7 @@ def test_each_contact_has_own_password_and_wrong_one_is_refused(vault_site, page
 
 
 def test_share_link_opens_and_fragment_is_dropped(vault_site, page):
-    from generator.publish.protect import share_fragment
+    from generator.protection.protect import share_fragment
 
     fragment = share_fragment(SECRET.encode(), "vault")
     with static_server(vault_site / "output") as base:

@@ -48,7 +48,7 @@ def certificate(tmp_path_factory) -> Certificate:
 
 def open_vault(page, base: str, path: str) -> None:
     """Open a page of the password portal with its share link, as a contact would."""
-    from generator.publish.protect import share_fragment
+    from generator.protection.protect import share_fragment
 
     page.goto(base + "vault/index.html" + share_fragment(SECRET.encode(), "vault"))
     page.wait_for_selector("#cp-logout", state="attached")

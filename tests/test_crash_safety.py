@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, BASE_SITE, snapshot, write_files
-from generator.publish.output import OutputFolder
+from generator.sink import DiskSink
 
 CLIENTS = ("acme", "beta", "gamma")
 
@@ -172,13 +172,13 @@ def test_a_second_build_waits_for_the_first_and_cleans_what_a_killed_one_left(tm
     left = tmp_path / ".output.staging-99999999"
     (left / "acme").mkdir(parents=True)
     (out / ".clientportal-manifest.json.tmp-1").write_text("{")
-    first = OutputFolder(out)
+    first = DiskSink(out)
     first.claim()
     assert not left.exists() and not (out / ".clientportal-manifest.json.tmp-1").exists()
-    second = OutputFolder(out, tmp_path / ".output.staging-2")
+    second = DiskSink(out, tmp_path / ".output.staging-2")
     started = time.monotonic()
     with pytest.raises(Exception, match="another `portal build` is writing"):
-        import generator.publish.output as output
+        import generator.sink as output
         output.LOCK_WAIT, saved = 0.2, output.LOCK_WAIT
         try:
             second.claim()

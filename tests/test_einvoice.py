@@ -27,7 +27,7 @@ from einvoice_check import (
 )
 from generator.content.taxids import crc8
 from generator.invoicing.pdf import FACTURX_NAMESPACE
-from generator.publish.output import CACHE
+from generator.sink import CACHE
 
 CLIENTS = ("hanbit-logistics", "kowalski-legal", "nordlys-saas", "sakura-retail")
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",

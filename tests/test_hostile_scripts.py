@@ -15,8 +15,8 @@ import textwrap
 import pytest
 
 from conftest import BASE_SITE, build_site
-from generator.publish.headers import inline_script_hashes, policy, with_script_hashes
 from generator.render.markdown import LinkTargets, MarkdownRenderer
+from generator.web.headers import inline_script_hashes, policy, with_script_hashes
 
 TARGETS = LinkTargets({"scope.md": "scope.html"},
                       frozenset({"files/brief.pdf", "files/evil.js", "files/ann.svg"}))

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import AS_OF, REPO, build_site, snapshot
-from generator.build.manifest import MANIFEST
-from generator.build.plan import shard_of
 from generator.errors import ContentError
-from generator.publish.output import CACHE
+from generator.pipeline.plan import shard_of
+from generator.sink import CACHE, MANIFEST
 from gitrepo import commit, init_repo
 
 CLIENTS = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
@@ -249,21 +248,22 @@ class _Session:
     def __init__(self, root: Path) -> None:
         from datetime import date
 
-        from generator.build.options import BuildOptions
-        from generator.build.run import BuildState
+        from generator.pipeline.options import BuildOptions
+        from generator.pipeline.run import BuildState
+        from generator.sink import DiskSink
 
-        self.options = BuildOptions(root / "content", root / "output", as_of=date(2026, 11, 23))
-        self.state = BuildState()
+        self.options = BuildOptions(content_dir=root / "content", out_dir=root / "output", as_of=date(2026, 11, 23))
+        self.state = BuildState(DiskSink(root / "output"))
 
     def rebuild(self, *slugs: str):
         from dataclasses import replace
 
-        from generator.build.run import build
+        from generator.pipeline.run import build
 
         return build(replace(self.options, clients=slugs, force=True), state=self.state)
 
     def build(self):
-        from generator.build.run import build
+        from generator.pipeline.run import build
 
         return build(self.options, state=self.state)
 
@@ -304,14 +304,14 @@ def test_serve_session_reads_the_manifest_again_after_a_failed_build(many):
 
 
 def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
-    import generator.build.plan
+    import generator.pipeline.plan
 
     init_repo(many)
     commit(many, "Start", "2026-03-01T09:00:00+00:00")
     build_site(many)
     logs: list[object] = []
-    read = generator.build.plan.read_git_log
-    monkeypatch.setattr(generator.build.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
+    read = generator.pipeline.plan.read_git_log
+    monkeypatch.setattr(generator.pipeline.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
     assert "built 0 portals" in build_site(many).output
     assert logs == []  # the same commit: the manifest's history hashes hold
     login = many / "content/beta/requirements/login.md"
@@ -330,7 +330,7 @@ def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
 def test_workers_start_only_when_there_is_something_to_build(many, monkeypatch):
     import multiprocessing
 
-    from generator.build.workers import WorkerPool
+    from generator.pipeline.workers import WorkerPool
 
     started: list[int] = []
     start = WorkerPool.start
@@ -359,7 +359,7 @@ def test_a_failed_parallel_build_stops_its_workers_and_keeps_the_output(many):
 def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
     import json
 
-    from generator.build.manifest import Manifest
+    from generator.pipeline.manifest import Manifest
 
     build_site(many)
     text = (many / "output" / MANIFEST).read_text()
@@ -368,5 +368,4 @@ def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
     assert len(lines) == 2 + len(data["clients"]) and lines[-1] == "}}"
     assert [line.split(":", 1)[0] for line in lines[1:-1]] == [
         f'"{slug}"' for slug in sorted(data["clients"])]
-    Manifest.load(many / "output").save(many / "output")
-    assert (many / "output" / MANIFEST).read_text() == text
+    assert Manifest.parse(text).text() == text

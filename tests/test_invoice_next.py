@@ -136,7 +136,7 @@ def test_usage_and_content_errors(make_site):
     root = make_site({"content/acme/client.yaml": CLIENT + RETAINER})
     content = root / "content"
     unknown = invoice_next(content, "--client", "acne")
-    assert unknown.exit_code == 2 and "no client 'acne'" in unknown.output
+    assert unknown.exit_code == 2 and "no such client: acne (did you mean 'acme'?)" in unknown.output
     assert "did you mean 'acme'" in unknown.output
     assert invoice_next(content, "--month", "2026-13").exit_code == 2
     bad = make_site({"content/portal.yaml": textwrap.dedent(BASE_SITE["content/portal.yaml"])

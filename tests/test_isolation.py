@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from conftest import BASE_SITE, build_site, snapshot, write_files
-from generator.publish.protect import password_key
+from generator.protection.protect import password_key
 
 SECRET = "isolation-secret-abcdefghijklmnopqrstuvwxyz"
 MODES = ["public", "public", "link", "link", "password", "password"]

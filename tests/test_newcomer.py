@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from conftest import AS_OF, REPO, portal, snapshot
-from generator.build.options import build_date
+from generator.pipeline.options import build_date
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (REPO / "Makefile").read_text(encoding="utf-8")

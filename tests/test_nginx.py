@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build_site
-from generator.publish.headers import OTHER_HEADERS
+from generator.web.headers import OTHER_HEADERS
 from protected_site import LINK_SITE, PASSWORDS, SECRET, VAULT_SITE
 from s3server import free_port
 from systemtools import NGINX, system_tools  # noqa: F401  (fixture)

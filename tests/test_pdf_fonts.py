@@ -20,7 +20,7 @@ from generator.invoicing.fonts import (
     pdf_font_families,
     script_of,
 )
-from generator.publish.output import CACHE, MARKER
+from generator.sink import CACHE, MARKER
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 # fontconfig's configuration on a runner with fonts-dejavu-core and no other font

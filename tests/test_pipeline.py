@@ -115,8 +115,8 @@ ZONES = [  # due, client's zone, build date, the day the portal shows it due
 
 @pytest.mark.parametrize(("due", "zone", "as_of", "day"), ZONES)
 def test_the_overview_next_deadline_is_the_timeline_s(make_site, due, zone, as_of, day):
-    from generator.build.pipeline import ClientPipeline
-    from generator.content.figures import next_deadline
+    from generator.pipeline.client import ClientPipeline
+    from generator.render.figures import next_deadline
     from generator.render.timeline import timeline_entries
 
     root = make_site(_milestones(due, zone))

@@ -121,7 +121,7 @@ def _long_content(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def sites(tmp_path_factory) -> Sites:
     """The example portals, the protected copy and the long-invoice copy, built once."""
-    from generator.publish.protect import share_fragment
+    from generator.protection.protect import share_fragment
 
     if missing_tools():
         pytest.fail(f"missing {', '.join(missing_tools())}: run `make test` (npm ci, apt)")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from conftest import AS_OF, EXAMPLE_CONTENT, REPO, build_site
-from generator.build.progress import Progress
+from generator.pipeline.progress import Progress
 
 
 def test_plain_lines_in_ci_and_summary(tmp_path):

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
-from generator.publish.headers import CSP
+from generator.web.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
 VERA = PASSWORDS["PORTAL_PASSWORD_VAULT__VERA_VAULT"]
@@ -301,7 +301,7 @@ BASE_PORTAL = _base_portal()
 
 
 def test_build_reads_no_path_outside_its_folders_for_secrets(tmp_path: Path):
-    from generator.publish.credentials import Secrets
+    from generator.protection.credentials import Secrets
 
     with pytest.raises(ValueError):
         Secrets({}, {"HOME": "/root"}).get("HOME")
@@ -339,17 +339,18 @@ def test_short_password_and_namesakes(make_site, secrets_env):
 
 
 def test_secrets_digest_follows_secrets_without_revealing_them(make_site, secrets_env):
-    from generator.build.manifest import MANIFEST, Manifest
+    from generator.pipeline.manifest import Manifest
+    from generator.sink import MANIFEST
 
     root = make_site(VAULT_SITE)
     assert build_site(root).exit_code == 0
-    first = Manifest.load(root / "output").clients
+    first = Manifest.parse((root / "output" / MANIFEST).read_text()).clients
     assert first["acme"].secrets_digest == "public" and first["acme"].secrets == []
     assert "PORTAL_PASSWORD_VAULT__VERA_VAULT" in first["vault"].secrets
     assert VERA not in (root / "output" / MANIFEST).read_text()
     assert "built 0 portals" in build_site(root).output
     secrets_env.setenv("PORTAL_PASSWORD_VAULT__VERA_VAULT", "another-password-1")
     assert "built 1 portal," in build_site(root).output
-    assert Manifest.load(root / "output").clients["vault"].secrets_digest != \
+    assert Manifest.parse((root / "output" / MANIFEST).read_text()).clients["vault"].secrets_digest != \
         first["vault"].secrets_digest
 

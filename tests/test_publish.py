@@ -16,7 +16,7 @@ import pytest
 
 from conftest import build_site, portal
 from generator.commands.publish import RECORD
-from generator.publish.mediatypes import content_type
+from generator.web.mediatypes import content_type
 from s3server import s3  # noqa: F401  (fixture)
 
 SECRETS = ("secret-one-0123456789-abcdefghijklmnopq", "secret-two-0123456789-abcdefghijklmnopq")

@@ -66,7 +66,7 @@ def test_check_rejects_a_form_endpoint_that_is_not_https(make_site, monkeypatch,
     ("https://formulär.example.se/f", "https://xn--formulr-bxa.example.se"),
 ])
 def test_form_action_source_is_the_endpoints_origin(endpoint, source):
-    from generator.publish.headers import form_action_source
+    from generator.web.headers import form_action_source
 
     assert form_action_source(endpoint) == source
 

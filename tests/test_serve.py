@@ -223,7 +223,6 @@ def test_serve_refuses_a_busy_port(make_site):
     assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.output
 
 
-@pytest.mark.skipif(os.environ.get("CI_SKIP_SLOW") == "1", reason="slow")
 def test_serve_single_client_only(make_site):
     root = make_site({"content/beta/client.yaml": """
         name: Beta

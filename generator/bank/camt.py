@@ -115,7 +115,8 @@ class _Reader:
         return self._paths[path]
 
     def all(self, element: etree._Element, path: str) -> list[etree._Element]:
-        return element.findall(self._path(path), self.ns)
+        found: list[etree._Element] = element.findall(self._path(path), self.ns)
+        return found
 
     def text(self, element: etree._Element, *paths: str) -> str | None:
         """The text of the first of `paths` found, whitespace collapsed, else None."""

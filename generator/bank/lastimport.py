@@ -11,7 +11,6 @@ The one module that reads and writes the record.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from generator.bank.records import Unmatched
 from generator.errors import UsageError
+from generator.sink import write_atomically
 
 RECORD = ".clientportal-payments.json"
 RECORD_FORMAT = 1
@@ -44,11 +44,8 @@ def save_record(path: Path, day: date, statements: Sequence[Path],
     data = {"format": RECORD_FORMAT, "as_of": day.isoformat(),
             "statements": [statement.name for statement in statements],
             "unmatched": [unmatched_record(entry) for entry in unmatched]}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    temporary.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                         encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomically(path, (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+                            + "\n").encode("utf-8"))
 
 
 @dataclass(frozen=True, kw_only=True)

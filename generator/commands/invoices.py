@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.domain import Client
-from generator.errors import UsageError, did_you_mean
+from generator.errors import UsageError
 from generator.invoicing.numbering import IssuedNumber, issued_numbers
 from generator.invoicing.retainer import (
     NextInvoice,
@@ -53,20 +53,18 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
                        as_of: date | None) -> tuple[date, list[NextInvoice]]:
     """The build date and the next invoice of each chosen client with a retainer (every such
     client when none is chosen); raise ContentError when the content has errors."""
-    from generator.build.options import build_date
-    from generator.build.pipeline import ClientPipeline
+    from generator.pipeline.client import ClientPipeline
+    from generator.pipeline.options import build_date, selected_clients
 
     pipeline = ClientPipeline(content_dir)
     day = build_date(as_of, pipeline.agency.config.timezone,
                        example_date=pipeline.agency.config.example_date)
     # validated as of the end of time: every invoice counts, published yet or not
     clients = {client.slug: client for client in pipeline.every_client(date.max)}
-    for slug in [slug for slug in slugs if slug not in clients][:1]:
-        raise UsageError(f"--client: no client '{slug}' in {content_dir}"
-                         f"{did_you_mean(slug, clients)}")
+    chosen = selected_clients(sorted(clients), slugs)
     used = _used_numbers(pipeline, list(clients.values()))
     planned = []
-    for slug in slugs or tuple(sorted(clients)):
+    for slug in chosen:
         if clients[slug].profile.retainer is None:
             planned += [NextInvoice(slug, Path(slug), skipped="no retainer in client.yaml")
                         ] if slugs else []

@@ -7,11 +7,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.errors import UsageError
-from generator.publish.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
-from generator.publish.protect import (
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
+from generator.protection.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
+from generator.protection.protect import (
     Guard,
     capability_token,
     client_guard,

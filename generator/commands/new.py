@@ -16,13 +16,13 @@ from pathlib import Path
 import click
 from pydantic import TypeAdapter, ValidationError
 
-from generator.build.options import build_date
 from generator.commands.schema import SCHEMAS, schema_comment, write_schemas
 from generator.content.fieldtypes import CountryCode, CurrencyCode, LocaleCode
 from generator.content.folders import SLUG_PATTERN
 from generator.content.read import read_agency
 from generator.content.validate import validate_agency
 from generator.errors import UsageError
+from generator.pipeline.options import build_date
 from generator.render.theme import agency_theme
 
 FIRST_REQUIREMENT = "first-requirement"

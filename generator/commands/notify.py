@@ -30,7 +30,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import smtplib
 import tempfile
@@ -43,8 +42,6 @@ from typing import Any
 import click
 
 from generator.bank.lastimport import RECORD as PAYMENTS_RECORD
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.commands.links import master_secret, portal_folder
 from generator.content.domain import Client
 from generator.content.folders import client_folders
@@ -57,7 +54,10 @@ from generator.errors import ContentError, UsageError, has_errors
 from generator.invoicing import bill
 from generator.invoicing.payment import QR_ERROR_LEVELS
 from generator.invoicing.reminders import Receipt, Reminder, receipts, reminder_facts, reminders
-from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
+from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
+from generator.protection.protect import client_guard, share_fragment
 from generator.publish.mail import (
     Letter,
     Outbox,
@@ -66,9 +66,8 @@ from generator.publish.mail import (
     sender_address,
     smtp_settings,
 )
-from generator.publish.output import MARKER, MARKER_TEXT, OutputFolder
-from generator.publish.protect import client_guard, share_fragment
 from generator.render.i18n import Formatter, load_translations, template_functions
+from generator.sink import MARKER, MARKER_TEXT, DiskSink, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -129,9 +128,7 @@ class Record:
         """Write the record atomically (sorted: the same record gives the same bytes)."""
         text = json.dumps({"format": RECORD_FORMAT, "contacts": self.contacts},
                           ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        temporary = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, text.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -212,15 +209,15 @@ def _pending(pipeline: Any, clients: list[Any], record: Any, before: Any, base: 
                                _Mail(secrets=secrets, sender=sender, day=day))]
 
 
-def claim_output(out_dir: Path) -> OutputFolder:
+def claim_output(out_dir: Path) -> DiskSink:
     """Use the output folder as `portal build` does (refusing a folder it did not make); one
     holding only the records of `notify` and `payments import`, as a CI cache restores
     them, is the generator's too."""
     records = {RECORD, PAYMENTS_RECORD}
     if out_dir.is_dir() and not (out_dir / MARKER).exists() and \
             {p.name for p in out_dir.iterdir()} <= records:
-        (out_dir / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    output = OutputFolder(out_dir)
+        write_atomically(out_dir / MARKER, MARKER_TEXT.encode("utf-8"))
+    output = DiskSink(out_dir)
     output.claim()
     return output
 
@@ -421,7 +418,7 @@ def _write(pending: list[Pending], folder: Path, sender: Address, record: Record
             report.unchanged += not turn.first
             continue
         path = folder / f"{turn.slug}--{re.sub(r'[^a-z0-9.@-]+', '_', turn.email.lower())}.eml"
-        path.write_bytes(mime(turn.letter, sender, message_date()).as_bytes())
+        write_atomically(path, mime(turn.letter, sender, message_date()).as_bytes())
         report.written.append(path)
     record.save()
     return report

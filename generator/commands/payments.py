@@ -26,11 +26,11 @@ from generator.bank.lastimport import record_path, save_record, unmatched_record
 from generator.bank.match import match
 from generator.bank.records import Allocation, BankEntry, Matches, OpenItem
 from generator.bank.statements import read_statements
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.commands.notify import claim_output
 from generator.content.domain import Client
 from generator.errors import ContentError
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
 from generator.writeback import AppendItem, Origin, Outcome, apply_edits
 
 

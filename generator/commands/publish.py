@@ -22,10 +22,10 @@ from pathlib import Path
 
 import click
 
-from generator.build.progress import Progress
 from generator.errors import UsageError
-from generator.publish.output import MARKER, OVERVIEW_FOLDER
+from generator.pipeline.progress import Progress
 from generator.publish.targets import Target, md5_of, open_target
+from generator.sink import MARKER, OVERVIEW_FOLDER, write_atomically
 
 RECORD = ".clientportal-published.json"
 RECORD_FORMAT = 1
@@ -79,9 +79,7 @@ class Record:
         self.targets[address] = sorted(folders)
         text = json.dumps({"format": RECORD_FORMAT, "targets": self.targets},
                           indent=1, sort_keys=True) + "\n"
-        temporary = self.path.with_name(f"{RECORD}.tmp-{os.getpid()}")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomically(self.path, text.encode("utf-8"))
 
 
 def built_folders(out_dir: Path) -> tuple[list[str], str | None]:

@@ -12,17 +12,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.bank.lastimport import LastImport, last_import
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
-from generator.content.figures import (
+from generator.errors import printable
+from generator.invoicing.money import sum_by_currency
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
+from generator.render.figures import (
     ClientRow,
     agency_nps,
     client_row,
     received_between,
     sorted_rows,
 )
-from generator.errors import printable
-from generator.invoicing.money import sum_by_currency
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
            "overdue", "days_to_pay", "overdue_milestones", "oldest_overdue",

@@ -35,12 +35,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import click
 import watchfiles
 
-from generator.build.options import BuildOptions, selected_clients
-from generator.build.pipeline import agency_settings
-from generator.build.run import BuildFailed, BuildState, build
 from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem, UsageError, display_path
+from generator.pipeline.client import agency_settings
+from generator.pipeline.options import BuildOptions, selected_clients
+from generator.pipeline.run import BuildFailed, BuildState, build
 from generator.render.theme import DEFAULT_THEME
+from generator.sink import DiskSink
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class LiveSite:
         self._changed = threading.Condition()
         self._build_lock = threading.Lock()
         # The builder (agency, theme, Jinja environment) and the manifest outlive a build.
-        self.state = BuildState()
+        self.state = BuildState(DiskSink(options.out_dir))
 
     def rebuild(self, clients: Iterable[str] | None = ALL) -> float:
         """Build `clients` (all when None, or after a failed build); return the seconds it took."""
@@ -358,7 +359,8 @@ class Preview:
         self.clients = clients
         selected_clients(client_folders(content_dir)[0], clients)  # a typo is a usage error
         self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
-        options = BuildOptions(content_dir, self.workdir / "output", clients, as_of)
+        options = BuildOptions(content_dir=content_dir, out_dir=self.workdir / "output",
+                               clients=clients, as_of=as_of)
         options.out_dir.mkdir()
         self.live = LiveSite(options, echo)
         try:  # a busy port fails before the first build

@@ -20,6 +20,7 @@ from generator.errors import Problem, display_path
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"  # a client folder's name, and a milestone id
 PORTAL_FILE = "portal.yaml"
 AGENCY_FOLDER = "_agency"
+DEADLINES = "deadlines.yaml"  # a client's milestones; planning reads its git history
 
 FileStat = tuple[int, int]  # size, mtime in nanoseconds
 

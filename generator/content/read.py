@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.content.attachments import SNIFF_BYTES, active_content, needs_whole_file
-from generator.content.folders import AGENCY_FOLDER, PORTAL_FILE, SLUG_PATTERN, special_kind
+from generator.content.folders import (
+    AGENCY_FOLDER,
+    DEADLINES,
+    PORTAL_FILE,
+    SLUG_PATTERN,
+    special_kind,
+)
 from generator.content.history import Change
 from generator.content.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
 from generator.errors import Problem, did_you_mean, display_path
@@ -196,8 +202,8 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
     if (folder / "scope.md").is_file():
         client.scope = reader.markdown(folder / "scope.md")
         client.unreadable += [] if client.scope else ["scope.md"]
-    if (folder / "deadlines.yaml").is_file():
-        client.deadlines = reader.yaml(folder / "deadlines.yaml")
+    if (folder / DEADLINES).is_file():
+        client.deadlines = reader.yaml(folder / DEADLINES)
     if (folder / "satisfaction.yaml").is_file():
         client.satisfaction = reader.yaml(folder / "satisfaction.yaml")
     client.requirements = _read_many(reader, folder, "requirements", ".md",

@@ -27,7 +27,7 @@ import click
 from generator.errors import UsageError, printable
 from generator.inbox.mailparse import MAX_MESSAGE_BYTES
 from generator.inbox.records import Received
-from generator.publish.credentials import Secrets
+from generator.protection.credentials import Secrets
 
 SECURITY = {"tls": 993, "starttls": 143}
 TIMEOUT = 60  # seconds for each exchange with the server

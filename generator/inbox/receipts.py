@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 
-from generator.build.pipeline import ClientPipeline
 from generator.content.domain import Client
 from generator.inbox.records import Receipt
-from generator.publish.credentials import Secrets
+from generator.pipeline.client import ClientPipeline
+from generator.protection.credentials import Secrets
 from generator.publish.mail import (
     Letter,
     Outbox,

@@ -20,8 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from generator.build.options import build_date
-from generator.build.pipeline import ClientPipeline
 from generator.content.domain import Client, Thread
 from generator.errors import ContentError, UsageError, printable
 from generator.inbox.forms import form_origin_id
@@ -39,7 +37,9 @@ from generator.inbox.receipts import Sent, send_receipts
 from generator.inbox.records import Received, Refused, Verdict
 from generator.inbox.sources import read_saved
 from generator.inbox.trust import DnsLookup, Trust, authenticate
-from generator.publish.credentials import Secrets, default_secrets_file, load_secrets
+from generator.pipeline.client import ClientPipeline
+from generator.pipeline.options import build_date
+from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
 from generator.render.i18n import load_translations
 from generator.writeback import Origin, apply_edits
 

@@ -37,7 +37,8 @@ _COMMENT = re.compile(r"\([^()]*\)")
 
 def lookup_txt(name: bytes, timeout: int = DNS_TIMEOUT) -> bytes | None:
     """A DKIM key's TXT record from DNS (dkimpy's own lookup)."""
-    return dkim.dnsplug.get_txt(name, timeout=timeout)
+    record: bytes | None = dkim.dnsplug.get_txt(name, timeout=timeout)
+    return record
 
 
 @dataclass(frozen=True, kw_only=True)

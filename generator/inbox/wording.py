@@ -75,7 +75,7 @@ def without_reference(words: str) -> str:
 
 def one_fingerprint(words: str) -> str:
     """The one fingerprint the words name; Refused when they name none or several."""
-    found = set(FINGERPRINT.findall(words))
+    found: set[str] = set(FINGERPRINT.findall(words))
     if len(found) != 1:
         raise Refused("names no fingerprint (sha256:…)" if not found
                       else "names more than one fingerprint")

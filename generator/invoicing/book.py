@@ -23,7 +23,7 @@ from generator.content.domain import (
 )
 from generator.content.models import PaymentDetails
 from generator.errors import Problem, did_you_mean
-from generator.invoicing.ksef import fa3_facts, file_digest, verification_url
+from generator.invoicing.ksef import fa3_facts, verification_digest, verification_url
 from generator.invoicing.ledger import OVERDUE, balances, refunds_exceed_payments, settle
 from generator.invoicing.money import invoice_totals, round_money
 from generator.invoicing.numbering import IssuedNumber, issued_numbers
@@ -173,7 +173,7 @@ def _ksef_link(file: InvoiceFile, seller: Party, ksef_files: dict[str, bytes],
         problems.add(file, ("ksef", key), message)
     if found or isinstance(facts, str) or facts.issued is None:
         return None
-    return verification_url(invoice.ksef.number[:10], facts.issued, file_digest(data))
+    return verification_url(invoice.ksef.number[:10], facts.issued, verification_digest(data))
 
 
 def _link_credit_notes(records: list[InvoiceRecord], client: Client,

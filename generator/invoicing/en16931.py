@@ -190,7 +190,8 @@ class _Writer:
         for prefix, uri in self.namespaces.items():
             ET.register_namespace(prefix, uri)
         ET.indent(root)
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+        xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return xml + b"\n"
 
 
 def _cii_date(w: _Writer, parent: ET.Element, tag: str, day: date, qualified: bool = False

@@ -64,7 +64,7 @@ def _text(root: ET.Element, path: tuple[str, ...]) -> str | None:
     return node.text.strip() if node is not None and node.text else None
 
 
-def file_digest(data: bytes) -> str:
+def verification_digest(data: bytes) -> str:
     """SHA-256 of the invoice file, Base64URL without padding (the link's last part)."""
     return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode("ascii")
 

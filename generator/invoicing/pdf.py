@@ -102,7 +102,8 @@ def merged_xmp(weasyprint_rdf: bytes) -> bytes:
     rdf.extend(list(ElementTree.fromstring(facturx_xmp())))
     for prefix, namespace in XMP_PREFIXES.items():  # as WeasyPrint registers its own
         ElementTree.register_namespace(prefix, namespace)
-    return ElementTree.tostring(rdf, encoding="utf-8")
+    xmp: bytes = ElementTree.tostring(rdf, encoding="utf-8")
+    return xmp
 
 
 def _with_facturx(weasyprint_rdf: Callable[..., bytes]) -> Callable[..., bytes]:
@@ -210,7 +211,7 @@ def _maker_version() -> bytes:
 
 
 class PdfCache(Protocol):
-    """Where made PDFs are kept between builds (publish.output.FileCache is one)."""
+    """Where made PDFs are kept between builds (sink.FileCache is one)."""
 
     def get(self, group: str, key: str, suffix: str) -> bytes | None: ...
 
@@ -224,7 +225,6 @@ class PdfMaker:
     """Makes invoice PDFs, each once: kept in `cache` by the digest of its HTML and XML."""
 
     cache: PdfCache | None = None
-    made: int = 0  # PDFs rendered (not taken from the cache), for tests and the bench
     _used: dict[str, set[str]] = field(default_factory=dict)
 
     def pdf(self, group: str, html: str, cii: bytes, issued: date, language: str) -> bytes:
@@ -239,7 +239,6 @@ class PdfMaker:
             return cached
         check_fonts(html, language)
         content = render_pdf(html, cii, issued)
-        self.made += 1
         if self.cache:
             self.cache.put(group, digest, ".pdf", content)
         return content

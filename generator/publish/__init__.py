@@ -1,1 +1,1 @@
-"""Rendered files to published ones: protection, secrets, security headers, the output folder, hosts."""
+"""Delivery: built portals to where they are served (a local folder, an S3-compatible bucket), e-mail to clients."""

@@ -24,7 +24,7 @@ from email.utils import format_datetime, parseaddr
 from types import TracebackType
 
 from generator.errors import UsageError
-from generator.publish.credentials import Secrets
+from generator.protection.credentials import Secrets
 
 SECURITY = {"starttls": 587, "tls": 465}
 TIMEOUT = 30  # seconds for each exchange with the server

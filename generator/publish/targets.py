@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import click
 
 from generator.errors import UsageError
-from generator.publish.mediatypes import content_type
+from generator.web.mediatypes import content_type
 
 S3_SCHEME = "s3://"
 DELETE_BATCH = 1000  # S3's DeleteObjects takes at most 1000 keys

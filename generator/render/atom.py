@@ -43,7 +43,8 @@ def atom_feed(client: Client, agency: AgencyContent, updates: list[RenderedUpdat
     for update, stamp in zip(updates, stamps, strict=True):
         _entry(feed, client, update, stamp, agency, prefix)
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8") + b"\n"
+    xml: bytes = ET.tostring(feed, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + xml + b"\n"
 
 
 def _entry(feed: ET.Element, client: Client, update: RenderedUpdate, stamp: str,

@@ -32,7 +32,7 @@ from jinja2.ext import extract_from_ast
 from markupsafe import Markup
 
 from generator.content.dates import When, day_in, moment_in, zone
-from generator.errors import Problem
+from generator.errors import Problem, display_path
 
 SOURCE_LANGUAGE = "en"
 DOMAIN = "messages"
@@ -237,7 +237,7 @@ def missing_translations(messages: list[tuple[str, int, str | tuple[str, ...]]],
         msgid = message if isinstance(message, str) else message[0]
         if msgid not in reported and _untranslated(translations, message):
             reported.add(msgid)
-            problems.append(Problem(_shown(filename), line,
+            problems.append(Problem(display_path(Path(filename), Path.cwd()), line,
                                     f"no {language} translation for '{msgid}'; "
                                     "the portal shows it in English", "warning"))
     return problems
@@ -254,8 +254,3 @@ def _untranslated(translations: gettext_module.NullTranslations,
     return True
 
 
-def _shown(filename: str) -> str:
-    try:
-        return Path(filename).resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return filename

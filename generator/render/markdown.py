@@ -183,7 +183,10 @@ class _QuickInline(InlineProcessor):
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         if not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
             return data  # what the loop below returns when no pattern matches
-        return super()._InlineProcessor__handleInline(data, patternIndex)
+        # Python-Markdown's own loop, a private method: no public hook runs before it.
+        handled: str = super()._InlineProcessor__handleInline(  # type: ignore[misc]
+            data, patternIndex)
+        return handled
 
 
 class _WideLineJoin(Postprocessor):
@@ -222,9 +225,12 @@ class MarkdownRenderer:
             # Without these, raw HTML in Markdown is shown as text instead of interpreted.
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
-        if {p.name for p in self._md.inlinePatterns._priority} <= _INLINE_PATTERNS:
+        patterns = self._md.inlinePatterns  # only Python-Markdown's own: no extension added one
+        if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
-        self._links: _LinkRewriter = self._md.treeprocessors["portal_links"]
+        links = self._md.treeprocessors["portal_links"]
+        assert isinstance(links, _LinkRewriter)
+        self._links = links
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},

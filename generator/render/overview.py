@@ -14,12 +14,12 @@ from decimal import Decimal
 
 import jinja2
 
-from generator.content.figures import ClientRow, agency_nps, received_between
 from generator.content.models import PortalConfig
 from generator.invoicing import sum_by_currency
-from generator.publish.output import PortalFiles
+from generator.render.figures import ClientRow, agency_nps, received_between
 from generator.render.i18n import Formatter
 from generator.render.theme import DEFAULT_THEME, Theme, published
+from generator.sink import PortalFiles
 
 AGENCY_ASSETS = DEFAULT_THEME / "agency"
 PAYMENTS_DAYS = 30  # the overview sums the payments received over the last 30 days

@@ -29,8 +29,6 @@ from generator.invoicing import (
     pdf_fonts,
     ubl_xml,
 )
-from generator.publish.headers import form_action_source, policy
-from generator.publish.output import PortalFiles
 from generator.render.atom import atom_feed
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.render.ics import calendar_ics
@@ -39,6 +37,8 @@ from generator.render.markdown import MarkdownRenderer
 from generator.render.pages import Page, portal_pages
 from generator.render.subscribe import subscriptions
 from generator.render.theme import Theme, template_error
+from generator.sink import PortalFiles
+from generator.web.headers import form_action_source, policy
 
 ASSETS = "assets"
 LOGO_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg",

@@ -23,8 +23,8 @@ from generator import __version__
 from generator.content.domain import AgencyContent
 from generator.content.folders import client_folders
 from generator.errors import ContentError, Problem, display_path
-from generator.publish.headers import CSP, inline_script_hashes
 from generator.render.pages import mailto
+from generator.web.headers import CSP, inline_script_hashes
 
 _SOURCE_THEME = Path(__file__).resolve().parents[2] / "themes" / "default"
 # Installed from a wheel, the theme is data below the environment's prefix (pyproject.toml's
@@ -44,7 +44,7 @@ def published(path: Path) -> Path | bytes:
 @functools.lru_cache(maxsize=64)
 def _minified(path: Path, _mtime: int) -> bytes:
     text = path.read_text(encoding="utf-8")
-    small = rcssmin.cssmin(text) if path.suffix == ".css" else rjsmin.jsmin(text)
+    small: str = rcssmin.cssmin(text) if path.suffix == ".css" else rjsmin.jsmin(text)
     return (small.rstrip("\n") + "\n").encode("utf-8")
 
 
@@ -129,12 +129,9 @@ def _client_folder_in(folder: Path, content_dir: Path, name: str) -> str | None:
     return None
 
 
-def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Environment:
-    """A Jinja environment over the theme folders, autoescaping, strict about undefined names.
-
-    With `compiled`, templates compiled once are kept there (keyed by template path and
-    source checksum) and loaded by later builds instead of compiling them again.
-    """
+def make_environment(theme: Theme) -> jinja2.Environment:
+    """A Jinja environment over the theme folders, autoescaping, strict about undefined names
+    (the pipeline gives it a cache of compiled templates, `bytecode_cache`)."""
     by_name = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(f / "templates"))
                                    for f in theme.folders])
     explicit = jinja2.PrefixLoader(
@@ -147,7 +144,6 @@ def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Envir
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(mailto=mailto, generator_version=__version__,
@@ -158,15 +154,13 @@ def make_environment(theme: Theme, compiled: Path | None = None) -> jinja2.Envir
 def template_error(error: Exception, rendering: str) -> ContentError:
     """A broken template as a content error naming its file and line."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        return ContentError([Problem(_shown(error.filename or error.name or "?"),
+        return ContentError([Problem(display_path(Path(error.filename or error.name or "?"), Path.cwd()),
                                      error.lineno, error.message or str(error))])
     path, line = _template_place(error)
-    return ContentError([Problem(_shown(path or rendering), line,
+    return ContentError([Problem(display_path(Path(path or rendering), Path.cwd()), line,
                                  f"{error} (rendering {rendering})")])
 
 
-def _shown(filename: str) -> str:
-    return display_path(Path(filename), Path.cwd())
 
 
 def _template_place(error: Exception) -> tuple[str | None, int | None]:

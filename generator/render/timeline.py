@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from generator.content.dates import day_in
-from generator.content.figures import CLOSED_STATES
 from generator.content.models import Milestone
+from generator.render.figures import CLOSED_STATES
 
 
 @dataclass(frozen=True)

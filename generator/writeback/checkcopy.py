@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from generator.build.options import BuildOptions, default_jobs
-from generator.commands.check import check_site
 from generator.errors import Problem, display_path
-from generator.publish.credentials import default_secrets_file
+from generator.pipeline.check import check_site
+from generator.pipeline.options import BuildOptions, default_jobs
+from generator.protection.credentials import default_secrets_file
 
 HISTORY_LOGGER = "generator.content.history"  # warns that the copy is not in git: it is not
 
@@ -36,9 +36,9 @@ def check_edited(content: Path, edited: dict[str, str], as_of: date) -> list[Pro
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)  # a hard link: never write through it
             target.write_text(text, encoding="utf-8")
-        options = BuildOptions(copy, Path(scratch) / "unused-output", (), as_of,
+        options = BuildOptions(content_dir=copy, as_of=as_of,
                                secrets_file=default_secrets_file(content),
-                               jobs=min(2, default_jobs()), write=False)
+                               jobs=min(2, default_jobs()))
         with _quiet(HISTORY_LOGGER):
             result = check_site(options)
         return [_renamed(problem, copy, content) for problem in result.problems]

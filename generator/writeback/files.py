@@ -9,6 +9,7 @@ import re
 import stat
 from pathlib import Path
 
+from generator import sink
 from generator.content.folders import AGENCY_FOLDER, SLUG_PATTERN
 
 MAX_TEXT_BYTES = 1_000_000  # as generator.content.read: no content file needs to be larger
@@ -75,34 +76,10 @@ def read_text(path: Path) -> str | None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file and one rename (keeping the mode of
-    the file it replaces); the folders leading to it are made if missing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.writeback-{os.getpid()}")
+    """Write `text` to `path` through the sink's one atomic write (keeping the mode of the
+    file it replaces), durably: a person's file survives a power cut once written."""
     try:
-        mode = stat.S_IMODE(os.lstat(path).st_mode)
+        mode: int | None = stat.S_IMODE(os.lstat(path).st_mode)
     except FileNotFoundError:
         mode = None
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable (a power cut after it keeps the new file)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    sink.write_atomically(path, text.encode("utf-8"), mode=mode, durable=True)

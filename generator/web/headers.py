@@ -15,7 +15,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from generator.publish.mediatypes import CALENDAR, FEED, FEED_FILE
+from generator.web.mediatypes import CALENDAR, FEED, FEED_FILE
 
 # blob: images and connect-src 'self' serve encrypted portals: decrypted attachments are shown
 # from blob: URLs, fetched from the portal itself. Nothing ever loads from another host.

@@ -21,31 +21,35 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from generator.build import load_pipeline
 from generator.content.history import ClientHistory
 from generator.errors import Problem, has_errors
-from generator.publish.credentials import Secrets
-from generator.publish.output import OutputFolder
+from generator.pipeline import load_pipeline
+from generator.protection.credentials import Secrets
+from generator.sink import Sink
+
+if TYPE_CHECKING:  # both import what a no-op build never loads
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.synchronize import Semaphore as SemaphoreType
+
+    from generator.render.figures import ClientRow
 
 OnBuilt = Callable[["ClientResult"], None]  # told of each client as soon as it is built
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildJob:
-    """What every builder needs to know: where content is, where to stage, the build date."""
+    """What every builder needs to know: where content is, where its output goes, the date."""
 
     content_dir: Path
-    out_dir: Path
-    staging: Path
+    sink: Sink
     as_of: date
-    write: bool = True
     secrets: Mapping[str, str] = field(default_factory=dict)  # from the secrets file; the
     # environment's PORTAL_* variables are read by each builder (a process inherits them)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClientResult:
     """What building one client gave: its problems, and what the manifest records of it."""
 
@@ -54,7 +58,7 @@ class ClientResult:
     files: int = 0
     folder: str = ""  # the portal's folder: the slug, or slug-token for capability links
     pages: int = 0
-    row: dict[str, Any] | None = None  # the agency overview's row, as the manifest records it
+    row: ClientRow | None = None  # the client's line in the agency overview
     secrets: list[str] = field(default_factory=list)  # names of the secrets it was built with
     secrets_digest: str = "public"
 
@@ -63,33 +67,33 @@ class ClientBuilder:
     """Builds clients one by one with a pipeline set up once, and stages their portals."""
 
     def __init__(self, job: BuildJob) -> None:
-        cache = OutputFolder(job.out_dir) if job.write else None
-        self.pipeline = load_pipeline().ClientPipeline(job.content_dir, cache)
+        self.pipeline = load_pipeline()(job.content_dir, job.sink)
         self.retarget(job)
 
     def retarget(self, job: BuildJob) -> None:
         """Build for another build of the same content, agency and theme (serve's next one,
         or a worker set up before its build's date and secrets were known)."""
         self.job = job
-        self.output = OutputFolder(job.out_dir, staging=job.staging)
+        if self.pipeline.sink is not job.sink:
+            self.pipeline.use(job.sink)
         self.secrets = Secrets(job.secrets, os.environ)
 
     def build_one(self, slug: str, history: ClientHistory) -> ClientResult:
-        """Run the pipeline for one client; stage its portal unless only checking."""
+        """Run the pipeline for one client; hand its portal to the sink if it has no error."""
         result, files = self.pipeline.build(slug, history, self.job.as_of, self.secrets)
-        if self.job.write and not has_errors(result.problems):
-            self.output.stage(result.folder, files)
+        if not has_errors(result.problems):
+            self.job.sink.stage(result.folder, files)
         return result
 
 
 class InProcess:
     """Builds in this process. The builder is set up on first use and kept while the agency,
-    theme, generator and date stay the same (`shared`): a long-lived process (`serve`) keeps
+    theme, generator and date stay the same (`common_digest`): a long-lived process (`serve`) keeps
     one `InProcess` across builds."""
 
     def __init__(self) -> None:
         self._builder: ClientBuilder | None = None
-        self._shared = ""
+        self._common_digest = ""
 
     def __enter__(self) -> InProcess:
         return self
@@ -101,20 +105,20 @@ class InProcess:
     def start(self) -> None:
         """Nothing to start: the builder is set up when the first client is built."""
 
-    def builder(self, job: BuildJob, shared: str) -> ClientBuilder:
-        """This process's builder for the agency, theme and date `shared` stands for."""
-        if self._builder is None or shared != self._shared:
-            self._builder, self._shared = ClientBuilder(job), shared
+    def builder(self, job: BuildJob, common_digest: str) -> ClientBuilder:
+        """This process's builder for the agency, theme and date `common_digest` is of."""
+        if self._builder is None or common_digest != self._common_digest:
+            self._builder, self._common_digest = ClientBuilder(job), common_digest
         self._builder.retarget(job)
         return self._builder
 
-    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+    def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
         """Build every client in `items`, in order; `progress` is told of each."""
         if not items:
             return []
-        builder = self.builder(job, shared)
-        return [_told(progress, builder.build_one(*item)) for item in items]
+        builder = self.builder(job, common_digest)
+        return [_reported(progress, builder.build_one(*item)) for item in items]
 
 
 _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set up
@@ -141,16 +145,18 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _start(setup: BuildJob, eager: Any, go: Any, parent: int) -> None:
-    """Set a worker up: the first at once (while the parent plans); the others wait until
-    the build has more than one client for them, and set up with their first client."""
+def _set_up_worker(setup: BuildJob, first: SemaphoreType, more_work: SemaphoreType,
+                   parent: int) -> None:
+    """Set a worker up: the first to take `first` at once (while the parent plans); the
+    others wait for `more_work` (the build has more than one client for them), and set up
+    with their first client."""
     _die_with(parent)
-    if eager.acquire(False):
+    if first.acquire(False):
         # A broken agency is reported by planning, or by the first client's build.
         with contextlib.suppress(Exception):
             _WORKER["builder"] = ClientBuilder(setup)
     else:
-        go.acquire()
+        more_work.acquire()
 
 
 def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
@@ -163,7 +169,8 @@ def _build_in_worker(item: tuple[BuildJob, str, ClientHistory]) -> ClientResult:
 
 
 class WorkerPool(InProcess):
-    """Builds in worker processes, forked when planning finds the first client to build.
+    """Builds in worker processes (the standard library's ProcessPoolExecutor, forked when
+    planning finds the first client to build).
 
     One of them sets up at once (imports, agency, theme, compiled templates) while planning
     goes on, so a build with one client to build finds a worker ready; the others set up
@@ -174,10 +181,11 @@ class WorkerPool(InProcess):
     def __init__(self, setup: BuildJob, count: int) -> None:
         super().__init__()
         self.setup, self.count = setup, count
-        self._pool: Any = None
+        self._pool: ProcessPoolExecutor | None = None
         self._closed = False
-        self._go: Any = None  # released once for each worker waiting to set up
+        self._more_work: SemaphoreType | None = None  # released once per worker waiting
         self._waiting = count - 1
+        self._children_before: set[int | None] = set()  # processes not ours to kill
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
@@ -191,23 +199,25 @@ class WorkerPool(InProcess):
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
+        self._children_before = {child.pid for child in multiprocessing.active_children()}
         # A semaphore, not an Event: a killed waiter would make Event.set() wait forever.
-        self._go = context.Semaphore(0)
-        self._pool = ProcessPoolExecutor(self.count, mp_context=context, initializer=_start,
-                                         initargs=(self.setup, context.Semaphore(1), self._go,
-                                                   os.getpid()))
+        self._more_work = context.Semaphore(0)
+        self._pool = ProcessPoolExecutor(
+            self.count, mp_context=context, initializer=_set_up_worker,
+            initargs=(self.setup, context.Semaphore(1), self._more_work, os.getpid()))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
-    def build(self, job: BuildJob, shared: str, items: list[tuple[str, ClientHistory]],
+    def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
         """Build these clients in the workers; results in the order of `items`."""
         if not items:
             return []
-        return [_told(progress, result) for result in self._map(job, items)]
+        return [_reported(progress, result) for result in self._map(job, items)]
 
     def _map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]
              ) -> Iterator[ClientResult]:
         self.start()
+        assert self._pool is not None
         if len(items) > 1:
             self._release()  # work for every worker
         chunk = max(1, len(items) // (self.count * 8))
@@ -219,17 +229,25 @@ class WorkerPool(InProcess):
         closed, self._closed = self._closed, True
         if closed or self._pool is None:
             return
-        if kill:  # the pool has no public way to stop busy workers (before Python 3.14)
-            for process in list(getattr(self._pool, "_processes", {}).values()):
-                if process.is_alive():
-                    process.kill()
+        if kill:
+            self._kill_workers()
         else:
             self._release()  # workers still waiting to set up: on to their way out
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _kill_workers(self) -> None:
+        """Kill the pool's processes: this process's children started with it (the
+        executor has no public way to stop busy workers before Python 3.14)."""
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            if child.pid not in self._children_before:
+                child.kill()
+
     def _release(self) -> None:
+        assert self._more_work is not None
         for _ in range(self._waiting):
-            self._go.release()
+            self._more_work.release()
         self._waiting = 0
 
 
@@ -242,7 +260,8 @@ def runner_for(setup: BuildJob, jobs: int) -> InProcess:
     return WorkerPool(setup, jobs)
 
 
-def _told(progress: OnBuilt | None, result: ClientResult) -> ClientResult:
+def _reported(progress: OnBuilt | None, result: ClientResult) -> ClientResult:
+    """The result, once `progress` is told of it."""
     if progress is not None:
         progress(result)
     return result

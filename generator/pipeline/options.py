@@ -9,15 +9,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from generator.content.dates import zone
-from generator.errors import UsageError
+from generator.errors import UsageError, did_you_mean
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildOptions:
-    """What `portal build` (or `check`, which writes nothing) was asked to do."""
+    """What `portal build` (or `check`, the same build into a sink that keeps nothing) was
+    asked to do."""
 
     content_dir: Path = Path("content")
-    out_dir: Path = Path("output")
+    out_dir: Path = Path("output")  # where `portal build` writes (its sink: run.BuildState)
     clients: tuple[str, ...] = ()
     as_of: date | None = None
     agency_out: Path | None = None  # the agency overview; None: <out_dir>/_agency
@@ -26,7 +27,6 @@ class BuildOptions:
     force: bool = False
     shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
     changed_since: str | None = None  # a git ref: build only clients changed since it
-    write: bool = True  # False: `portal check`, the same build writing nothing
     overview: bool = True  # False: the portals only (serve, while another client has errors)
 
 
@@ -52,7 +52,8 @@ def selected_clients(known: list[str], wanted: tuple[str, ...]) -> list[str]:
     slug that names no client folder is a usage error)."""
     unknown = [slug for slug in wanted if slug not in known]
     if unknown:
-        raise UsageError(f"no such client: {', '.join(unknown)} (known: {', '.join(known)})")
+        raise UsageError(f"no such client: {', '.join(unknown)}"
+                         f"{did_you_mean(unknown[0], known)} (known: {', '.join(known)})")
     return [slug for slug in known if not wanted or slug in wanted]
 
 

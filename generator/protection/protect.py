@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from generator.content.domain import AgencyContent, Client
 from generator.errors import Problem, did_you_mean
-from generator.publish.credentials import (
+from generator.protection.credentials import (
     MIN_SECRET_LENGTH,
     SECRET_VAR,
     Secrets,
@@ -41,14 +41,14 @@ from generator.publish.credentials import (
     env_key,
     password_variable,
 )
-from generator.publish.headers import (
+from generator.sink import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
+from generator.web.headers import (
     NO_FORMS,
     headers_file,
     nginx_snippet,
     policy,
     with_script_hashes,
 )
-from generator.publish.output import OVERVIEW_FOLDER, TOKEN_BYTES, PortalFiles
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from generator.errors import Problem
 
 log = logging.getLogger(__name__)
 
-MANIFEST = ".clientportal-manifest.json"
 FORMAT = 6  # 3: one client a line; 4: rows keyed by field, deadlines and retainers as objects;
 # 5: rows with documents awaiting approval and satisfaction; 6: payments received, days to pay
 GENERATOR_DIR = Path(__file__).resolve().parents[1]
@@ -49,7 +47,7 @@ class ClientEntry:
     warnings: list[Problem] = field(default_factory=list)  # found building it, shown again
     secrets: list[str] = field(default_factory=list)  # PORTAL_* names the portal was built with
     secrets_digest: str = "public"  # keyed digest of their values (credentials.secrets_digest)
-    shared: str = ""  # the shared inputs' hash the row was computed with
+    shared: str = ""  # plan.common_digest when its row was computed (a key of the JSON)
     history: str = ""  # hash of the client's git history, as of the manifest's git_head
 
 
@@ -71,10 +69,12 @@ class Manifest:
                                                          compare=False)
 
     @classmethod
-    def load(cls, out_dir: Path) -> Manifest:
-        """Read the manifest, or an empty one when missing, unreadable or of another format."""
+    def parse(cls, text: str | None) -> Manifest:
+        """The manifest `text` holds, or an empty one when missing, unreadable or of another
+        format."""
+        if text is None:
+            return cls()
         try:
-            text = (out_dir / MANIFEST).read_text(encoding="utf-8")
             data = json.loads(text)
             if data.get("format") != FORMAT:
                 return cls()
@@ -83,9 +83,9 @@ class Manifest:
                             for name, record in data["agency_files"].items()}
             manifest = cls(data["agency_hash"], data["settings"], agency_files, clients,
                            data["overview"], data.get("git_head", ""))
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return cls()
-        # One entry a line, as `save` writes them: an entry that stays the same object until
+        # One entry a line, as `text` writes them: an entry that stays the same object until
         # the next save is written back as read, not encoded again.
         for line in text.split("\n")[1:-2]:
             line = line.removesuffix(",")
@@ -95,8 +95,14 @@ class Manifest:
                 manifest._encoded[slug] = (clients[slug], line)
         return manifest
 
-    def save(self, out_dir: Path) -> None:
-        """Write the manifest atomically (sorted keys: the same builds give the same bytes).
+    def forget(self, folders: Iterable[str]) -> None:
+        """Drop the entries of clients whose portal folders (or slugs) are `folders`."""
+        gone = set(folders)
+        self.clients = {slug: entry for slug, entry in self.clients.items()
+                        if slug not in gone and entry.folder not in gone}
+
+    def text(self) -> str:
+        """The manifest as the sink writes it (sorted keys: the same builds give the same bytes).
 
         It is JSON with each client's entry on a line of its own, after everything else.
         """
@@ -106,11 +112,7 @@ class Manifest:
         clients = ",\n".join(self._entry_json(slug, entry)
                              for slug, entry in sorted(self.clients.items()))
         head = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        text = f'{head[:-1]},"clients":{{\n{clients}\n}}}}\n'
-        temporary = out_dir / f"{MANIFEST}.tmp-{os.getpid()}"
-        temporary.write_text(text, encoding="utf-8")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out_dir / MANIFEST)
+        return f'{head[:-1]},"clients":{{\n{clients}\n}}}}\n'
 
     def _entry_json(self, slug: str, entry: ClientEntry) -> str:
         """The entry as it was read, or encoded anew (tuples become arrays)."""
@@ -171,6 +173,7 @@ def theme_digest(folders: Iterable[Path]) -> str:
     return digest(*(records_digest(file_records(Path(f), {})) for f in folders))
 
 
-def client_hash(shared: str, records: dict[str, FileRecord], history: str) -> str:
-    """A client's input hash: shared inputs (agency, theme, generator, date), files, history."""
-    return digest(shared, records_digest(records), history)
+def client_hash(common_digest: str, records: dict[str, FileRecord], history: str) -> str:
+    """A client's input hash: the inputs common to every client (agency, theme, generator,
+    date), its files, its history."""
+    return digest(common_digest, records_digest(records), history)

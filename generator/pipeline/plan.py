@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from generator.build import load_pipeline
-from generator.build.manifest import (
+from generator.content.folders import DEADLINES, agency_stats, client_folders
+from generator.content.history import (
+    ClientHistory,
+    GitLog,
+    changed_since,
+    git_head,
+    read_blobs,
+    read_git_log,
+)
+from generator.errors import Problem
+from generator.pipeline import load_pipeline
+from generator.pipeline.manifest import (
     ClientEntry,
     FileRecord,
     Manifest,
@@ -27,26 +37,13 @@ from generator.build.manifest import (
     records_digest,
     theme_digest,
 )
-from generator.build.options import BuildOptions, build_date, selected_clients
-from generator.content.folders import agency_stats, client_folders
-from generator.content.history import (
-    ClientHistory,
-    GitLog,
-    changed_since,
-    git_head,
-    read_blobs,
-    read_git_log,
-)
-from generator.errors import Problem
-from generator.publish.credentials import (
+from generator.pipeline.options import BuildOptions, build_date, selected_clients
+from generator.protection.credentials import (
     Secrets,
     default_secrets_file,
     load_secrets,
     secrets_digest,
 )
-from generator.publish.output import OutputFolder
-
-DEADLINES = "deadlines.yaml"
 
 
 class SecretsLoader:
@@ -70,24 +67,37 @@ class SecretsLoader:
             secrets_digest(entry.secrets, self.load()) == entry.secrets_digest)
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class BuildPlan:
     """The outcome of planning: what to build, what to skip, what to remove."""
 
     as_of: date
     secrets: SecretsLoader
-    clients: list[str] = field(default_factory=list)  # every client folder, selected or not
+    clients: tuple[str, ...] = ()  # every client folder, selected or not
+    to_build: tuple[tuple[str, ClientHistory], ...] = ()
+    skipped: tuple[str, ...] = ()
+    stale: tuple[str, ...] = ()  # portal folders to remove: their clients are gone
+    manifest: Manifest = field(default_factory=Manifest)  # the last build's, with the agency's inputs now
+    entries: Mapping[str, ClientEntry] = field(default_factory=dict)  # the selected clients'
+    problems: tuple[Problem, ...] = ()
+    common_digest: str = ""  # of agency, theme, generator and date: a builder is valid for it
+    # clients whose overview row in the manifest is known to match their files (planned now,
+    # or known to a long-lived process): not statted again
+    current_rows: frozenset[str] = frozenset()
+    manifest_changed: bool = False  # False: saving the manifest would write the same bytes
+
+
+@dataclass
+class _Planning:
+    """A plan while it is made, client by client."""
+
+    secrets: SecretsLoader
+    manifest: Manifest
+    common_digest: str
     to_build: list[tuple[str, ClientHistory]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    stale: list[str] = field(default_factory=list)
-    manifest: Manifest = field(default_factory=Manifest)
     entries: dict[str, ClientEntry] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    shared: str = ""  # hash of agency, theme, generator and date: a worker set-up is valid for it
-    # clients whose overview row in the manifest is known to match their files (planned now,
-    # checked by the overview, or known to a long-lived process): not statted again
-    current_rows: set[str] = field(default_factory=set)
-    manifest_changed: bool = False  # False: saving the manifest would write the same bytes
+    manifest_changed: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,11 +115,13 @@ def shard_of(slug: str, count: int) -> int:
     return int(hashlib.sha256(slug.encode("utf-8")).hexdigest()[:16], 16) % count + 1
 
 
-def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str] | None = None,
+def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
+               current_rows: set[str] | None = None,
                on_change: Callable[[], None] | None = None) -> BuildPlan:
     """Work out the build date, the selected clients, and which of them changed.
 
-    `manifest` is the last build's (empty when checking); `current_rows` the clients whose
+    `manifest` is the last build's (empty when checking); `built` the portal folders the
+    output holds (none when checking); `current_rows` the clients whose
     overview rows a long-lived process knows are current. `on_change` is called once, as soon
     as a client to build is found (the rest are still being planned).
     """
@@ -123,21 +135,23 @@ def plan_build(options: BuildOptions, manifest: Manifest, current_rows: set[str]
     head = git_head(content)
     git = None if _histories_known(manifest, head, selected, options) else (
         read_git_log(content, selected if options.clients else None))
-    plan = BuildPlan(as_of, SecretsLoader(options), slugs, manifest=manifest,
-                     problems=problems, shared=_shared_hash(agency, as_of),
-                     current_rows=set(current_rows or ()))
-    built = OutputFolder(options.out_dir).portals() if options.write else set()
+    plan = _Planning(SecretsLoader(options), manifest, _common_digest(agency, as_of))
     _plan_clients(plan, options, selected, built, git, on_change)
-    plan.to_build = _with_deadline_texts(content, _histories(plan, content, git))
-    plan.stale = [] if options.clients else _stale(manifest, built, set(slugs), options.shard)
-    _remember_shared(plan, agency, "" if options.clients else head or "")
-    return plan
+    to_build = _with_deadline_texts(content, _histories(plan, content, git))
+    _remember_agency_inputs(plan, agency, "" if options.clients else head or "")
+    return BuildPlan(
+        as_of=as_of, secrets=plan.secrets, clients=tuple(slugs), to_build=tuple(to_build),
+        skipped=tuple(plan.skipped), manifest=manifest, entries=plan.entries,
+        stale=() if options.clients else _stale(manifest, built, set(slugs), options.shard),
+        problems=tuple(problems), common_digest=plan.common_digest,
+        current_rows=frozenset(current_rows or ()),
+        manifest_changed=plan.manifest_changed or not manifest.clients)  # none yet: save one
 
 
-def _plan_clients(plan: BuildPlan, options: BuildOptions, selected: list[str], built: set[str],
+def _plan_clients(plan: _Planning, options: BuildOptions, selected: list[str], built: set[str],
                   git: GitLog | None, on_change: Callable[[], None] | None) -> None:
     """Plan each selected client; call `on_change` once, at the first one to build."""
-    may_skip = options.write and not options.force
+    may_skip = not options.force
     for slug in selected:
         _plan_client(plan, options.content_dir, built, slug, git, may_skip)
         if on_change and plan.to_build:
@@ -153,10 +167,10 @@ def _agency_inputs(content: Path, manifest: Manifest) -> AgencyInputs:
     if settings.get("content") != str(content.resolve()):
         settings = {}  # a custom theme's folder is found relative to portal.yaml
     return AgencyInputs(files, agency_hash,
-                        settings or load_pipeline().agency_settings(content))
+                        settings or load_pipeline().settings(content))
 
 
-def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
+def _common_digest(agency: AgencyInputs, as_of: date) -> str:
     """What every client's portal depends on besides its own files: generator, theme, the
     agency's files and settings, the build date."""
     settings = {k: v for k, v in agency.settings.items() if k not in ("content", "theme")}
@@ -164,15 +178,15 @@ def _shared_hash(agency: AgencyInputs, as_of: date) -> str:
                   agency.hash, as_of.isoformat(), json.dumps(settings, sort_keys=True))
 
 
-def _remember_shared(plan: BuildPlan, agency: AgencyInputs, head: str) -> None:
+def _remember_agency_inputs(plan: _Planning, agency: AgencyInputs, head: str) -> None:
     """Record the shared inputs in the manifest; a log of some clients only (--client) may
     simplify merges, so its commit is not trusted later."""
     manifest = plan.manifest
-    shared = (agency.hash, agency.settings, agency.files, head)
-    if shared != (manifest.agency_hash, manifest.settings, manifest.agency_files,
+    inputs = (agency.hash, agency.settings, agency.files, head)
+    if inputs != (manifest.agency_hash, manifest.settings, manifest.agency_files,
                   manifest.git_head):
         plan.manifest_changed = True
-        manifest.agency_hash, manifest.settings, manifest.agency_files, manifest.git_head = shared
+        manifest.agency_hash, manifest.settings, manifest.agency_files, manifest.git_head = inputs
 
 
 def _select(slugs: list[str], options: BuildOptions) -> list[str]:
@@ -195,7 +209,7 @@ def _histories_known(manifest: Manifest, head: str | None, selected: list[str],
         slug in manifest.clients and manifest.clients[slug].history for slug in selected)
 
 
-def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str,
+def _plan_client(plan: _Planning, content: Path, built: set[str], slug: str,
                  git: GitLog | None, may_skip: bool) -> None:
     """Skip the client if its input hash is unchanged, else plan to build it.
 
@@ -213,23 +227,23 @@ def _plan_client(plan: BuildPlan, content: Path, built: set[str], slug: str,
         plan.entries[slug] = previous
         plan.skipped.append(slug)
     else:
-        digest_now = client_hash(plan.shared, records, history_hash)
+        digest_now = client_hash(plan.common_digest, records, history_hash)
         plan.entries[slug] = ClientEntry(digest_now, slug, records, history=history_hash)
         plan.to_build.append((slug, history))
 
 
-def _unchanged(plan: BuildPlan, previous: ClientEntry, records: dict[str, FileRecord],
+def _unchanged(plan: _Planning, previous: ClientEntry, records: dict[str, FileRecord],
                history_hash: str, built: set[str]) -> bool:
     """Whether a client's inputs (files, history, shared inputs, secrets) are those it was
     last built with, and its portal is still there."""
     same_inputs = records == previous.files and history_hash == previous.history
-    if not (same_inputs and previous.shared == plan.shared):
+    if not (same_inputs and previous.shared == plan.common_digest):
         # the same bytes under another name are the same inputs: compare the hash
-        same_inputs = client_hash(plan.shared, records, history_hash) == previous.hash
+        same_inputs = client_hash(plan.common_digest, records, history_hash) == previous.hash
     return same_inputs and previous.folder in built and plan.secrets.unchanged(previous)
 
 
-def _histories(plan: BuildPlan, content: Path,
+def _histories(plan: _Planning, content: Path,
                git: GitLog | None) -> list[tuple[str, ClientHistory]]:
     """The histories of the clients to build. Without a log yet, from a `git log` of their
     folders only; if one differs from the history hash known for this commit (which a log of
@@ -255,7 +269,7 @@ def _with_deadline_texts(content: Path, to_build: list[tuple[str, ClientHistory]
 
 
 def _stale(manifest: Manifest, built: set[str], current: set[str],
-           shard: tuple[int, int] | None) -> list[str]:
+           shard: tuple[int, int] | None) -> tuple[str, ...]:
     """Portal folders of clients that are gone (in a sharded build, of this shard's only)."""
     # A portal's folder may differ from its slug (capability paths): the manifest knows which.
     folders = {slug: entry.folder for slug, entry in manifest.clients.items()
@@ -263,4 +277,4 @@ def _stale(manifest: Manifest, built: set[str], current: set[str],
     keep = current | {folders[slug] for slug in current if slug in folders}
     gone = {folder for slug, folder in folders.items() if slug not in current}
     unknown = set() if shard else built - keep
-    return sorted((gone | unknown) - keep)
+    return tuple(sorted((gone | unknown) - keep))

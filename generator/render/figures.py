@@ -17,6 +17,7 @@ from generator.content.domain import Client
 from generator.content.satisfaction import Score, latest_score, net_promoter_score
 from generator.content.signoff import awaiting_approval
 from generator.invoicing.collected import Received, days_to_pay, received
+from generator.invoicing.numbering import IssuedNumber
 
 CLOSED_STATES = ("done", "cancelled")  # milestones in these states are never next
 
@@ -39,9 +40,10 @@ class RetainerFee:
     currency: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ClientRow:
-    """One client's line in the overview."""
+    """One client's line in the overview: what a client's build hands on to the overview, to
+    `portal report`, and to the manifest (as `record()`)."""
 
     slug: str
     name: str
@@ -57,9 +59,9 @@ class ClientRow:
     retainer: RetainerFee | None
     awaiting_approval: tuple[str, ...] = ()  # titles of documents awaiting the client's approval
     satisfaction: Score | None = None  # the latest survey answer and its trend
-    # every invoice number with its seller, as generator.invoicing.IssuedNumber records: for
-    # the agency-wide numbering checks, made from rows so that unchanged clients are not read
-    invoice_numbers: tuple[list[Any], ...] = ()
+    # every invoice number with its seller: for the agency-wide numbering checks, made from
+    # rows so that unchanged clients are not read
+    invoice_numbers: tuple[IssuedNumber, ...] = ()
     received: tuple[Received, ...] = ()  # payments received by the build date
     days_to_pay: int | None = None  # mean days from issue to payment in full
     overdue_milestones: int = 0  # open milestones due before the build date
@@ -81,7 +83,7 @@ class ClientRow:
                           "currency": retainer.currency} if retainer else None),
             "awaiting_approval": list(self.awaiting_approval),
             "satisfaction": self.satisfaction.record() if self.satisfaction else None,
-            "invoice_numbers": [list(n) for n in self.invoice_numbers],
+            "invoice_numbers": [n.record() for n in self.invoice_numbers],
             "received": [{"on": p.on.isoformat(), "currency": p.currency,
                           "amount": str(p.amount), "invoice": p.invoice}
                          for p in self.received],
@@ -106,7 +108,8 @@ class ClientRow:
                                   retainer["currency"]) if retainer else None),
             awaiting_approval=tuple(data["awaiting_approval"]),
             satisfaction=Score.from_record(data["satisfaction"]),
-            invoice_numbers=tuple(data.get("invoice_numbers", ())),
+            invoice_numbers=tuple(IssuedNumber.from_record(n)
+                                  for n in data.get("invoice_numbers", ())),
             received=tuple(Received(on=date.fromisoformat(p["on"]), currency=p["currency"],
                                     amount=Decimal(p["amount"]), invoice=p["invoice"])
                            for p in data.get("received", ())),

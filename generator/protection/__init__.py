@@ -1,0 +1,1 @@
+"""Protection of rendered portals on plain static hosting: passwords, capability links, their secrets."""
