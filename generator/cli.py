@@ -43,17 +43,24 @@ def _parse_shard(ctx: click.Context, param: click.Parameter,
 content_option = click.option("--content", "content_dir", default="content", show_default=True,
                               type=click.Path(path_type=Path, file_okay=False), help=CONTENT_HELP)
 as_of_option = click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD",
-                            help="Build date deciding what is overdue "
-                                 "[default: SOURCE_DATE_EPOCH, else today]")
+                            help="Build date deciding what is overdue [default: "
+                                 "SOURCE_DATE_EPOCH, else portal.yaml's example_date, else "
+                                 "today in the agency's time zone]")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="portal")
-@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens.")
-def main(verbose: bool) -> None:
+@click.option("-v", "--verbose", count=True,
+              help="Say more: what the generator does, a line per client built (-vv: also "
+                   "what the libraries it uses log, such as WeasyPrint's).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
     """Build one self-contained static portal per client from the content folder."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+    ctx.obj = {"verbose": verbose}
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if verbose == 1:  # the generator's own messages; third-party logs only with -vv
+        logging.getLogger("generator").setLevel(logging.INFO)
 
 
 @main.command("build")
@@ -75,8 +82,10 @@ def main(verbose: bool) -> None:
               help="Build only clients whose folders changed since this git ref "
                    "(all of them when a shared file changed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
-@click.option("--verbose", is_flag=True, help="Print a line per client.")
-def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
+@click.option("--verbose", is_flag=True, hidden=True,
+              help="The same as `portal -v build`: a line per client.")
+@click.pass_context
+def build_command(ctx: click.Context, content_dir: Path, out_dir: Path, clients: tuple[str, ...],
                   as_of: date | None, agency_out: Path | None, jobs: int | None, force: bool,
                   shard: tuple[int, int] | None, changed_since: str | None, quiet: bool,
                   verbose: bool) -> None:
@@ -84,6 +93,7 @@ def build_command(content_dir: Path, out_dir: Path, clients: tuple[str, ...],
 
     Exits 1 on content errors (nothing is written), 2 on usage errors.
     """
+    verbose = verbose or bool((ctx.obj or {}).get("verbose"))
     verbosity = "quiet" if quiet else "verbose" if verbose else "normal"
     # The total is set once planning knows how many clients changed (Progress.expect).
     progress, started = Progress(len(clients), verbosity), time.perf_counter()
@@ -250,13 +260,17 @@ def new_command(slug: str, content_dir: Path, name: str | None, locale: str | No
 
     scaffold.check_slug(slug)
     locale = scaffold.check_code(scaffold.LocaleCode, locale, "--locale")
+    if (content_dir / "portal.yaml").is_file():
+        scaffold.check_locale(locale, content_dir)
     currency = scaffold.check_code(scaffold.CurrencyCode, currency, "--currency")
     country = scaffold.check_code(scaffold.CountryCode, country, "--country")
     folder = schemas or content_dir.parent / "schemas"
     codes = scaffold.Codes(locale=locale, currency=currency, country=country)
     for path in scaffold.create_client(content_dir, slug, name, codes, folder):
         click.echo(f"wrote {path}")
-    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client {slug}`")
+    click.echo(f"next: edit {content_dir / slug}/client.yaml, then `portal serve --client "
+               f"{slug}` (or .venv/bin/portal); the portal is a draft until you remove "
+               "`draft: true`")
 
 
 @main.command("schema")
@@ -278,7 +292,8 @@ def schema_command(out_dir: Path) -> None:
 def _summary(report: BuildReport, where: str) -> None:
     unchanged = f" ({len(report.unchanged)} unchanged)" if report.unchanged else ""
     removed = f", removed {len(report.removed)}" if report.removed else ""
-    click.echo(f"built {len(report.built)} portals, {len(report.skipped)} skipped{unchanged}, "
+    click.echo(f"built {len(report.built)} portal{'s' * (len(report.built) != 1)}, "
+               f"{len(report.skipped)} skipped{unchanged}, "
                f"0 failed ({report.pages} pages, {report.files} files{removed}) {where} "
                f"as of {report.as_of.isoformat()} in {report.seconds:.2f}s")
 
@@ -412,13 +427,17 @@ def payments_import_command(statements: tuple[Path, ...], content_dir: Path, out
 @content_option
 @click.option("--base-url", metavar="URL",
               help="Address the output folder is published at [default: portal.yaml base_url]")
-def links_command(content_dir: Path, base_url: str | None) -> None:
-    """Print each client's portal address (capability paths, share links) for the agency."""
+@click.option("--agency", "with_agency", is_flag=True,
+              help="Also the agency overview's address (published only with publish "
+                   "--agency-to).")
+def links_command(content_dir: Path, base_url: str | None, with_agency: bool) -> None:
+    """Print the address of each portal `portal publish` publishes (capability paths, share
+    links, secret calendars): drafts and the agency overview are not published."""
     from generator.commands.links import (
         portal_links,  # imported here: a no-op build must stay light
     )
 
-    for line in portal_links(content_dir, base_url):
+    for line in portal_links(content_dir, base_url, with_agency=with_agency):
         click.echo(line)
 
 

@@ -72,9 +72,14 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 def superseded_folders(slug: str, folder: str, existing: set[str]) -> set[str]:
     """Other folders of the same client (an old token, or before its mode changed)."""
     old = {name for name in existing
-           if name == slug or (name.startswith(f"{slug}-")
-                               and _TOKEN.match(name[len(slug) + 1:]))}
+           if name in (slug, f"_draft-{slug}") or (name.startswith(f"{slug}-")
+                                                   and _TOKEN.match(name[len(slug) + 1:]))}
     return old - {folder}
+
+
+def _is_portal(folder: str) -> bool:
+    """A portal's folder: not the generator's, nor the overview's; a draft's is one."""
+    return folder.startswith("_draft-") or not folder.startswith((".", "_"))
 
 
 def write_atomically(path: Path, content: bytes, *, mode: int | None = 0o644,
@@ -209,7 +214,7 @@ class MemorySink(Sink):
 
     def portals(self) -> set[str]:
         return {path.split("/")[0] for path in self.published
-                if not path.startswith((".", "_"))}
+                if _is_portal(path.split("/")[0])}
 
     def has(self, folder: str) -> bool:
         return any(path.startswith(f"{folder}/") for path in self.published)
@@ -361,8 +366,7 @@ class DiskSink(Sink):
     def portals(self) -> set[str]:
         try:
             with os.scandir(self.out_dir) as listing:
-                return {e.name for e in listing
-                        if e.is_dir() and not e.name.startswith((".", "_"))}
+                return {e.name for e in listing if e.is_dir() and _is_portal(e.name)}
         except (FileNotFoundError, NotADirectoryError):
             return set()
 

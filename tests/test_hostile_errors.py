@@ -28,15 +28,15 @@ ERRORS: dict[str, tuple[dict[str, str | bytes | None], str]] = {
         "portal.yaml:2: invalid YAML: " + CONTROL.format(0x7f)),
     "unclosed quote": ({"content/acme/deadlines.yaml": "milestones:\n  - id: a\n"
                                                        "    title: 'Launch\n    due: 2027-01-01\n"},
-                       "acme/deadlines.yaml:3: invalid YAML: while scanning a quoted scalar; found "
-                       "unexpected end of stream"),
+                       "acme/deadlines.yaml:3: invalid YAML: the text opened with ' on this line is "
+                       "not closed; end it with ' on the same line"),
     "unclosed flow list": ({"content/acme/client.yaml": CLIENT.replace(
         'branding: {accent: "#0b6e4f"}', "branding: [one, two")},
-        "acme/client.yaml:10: invalid YAML: while parsing a flow sequence started on line 9; "
-        "did not find expected ',' or ']'"),
+        "acme/client.yaml:9: invalid YAML: the list opened with '[' on this line is not "
+        "closed: end it with ']' (or put a ',' between its values)"),
     "tab indentation": ({"content/acme/deadlines.yaml": "milestones:\n\t- id: a\n"},
-                        "acme/deadlines.yaml:2: invalid YAML: while scanning for the next token; "
-                        "found character that cannot start any token"),
+                        "acme/deadlines.yaml:2: invalid YAML: a character that cannot start a value "
+                        "here (a tab? indent with spaces only"),
     "language twice": ({"content/acme/client.yaml": CLIENT.replace("locale: en",
                                                                    "locales: [pl, en, pl]")},
                        "acme/client.yaml:3: locales: 'pl' is listed twice"),

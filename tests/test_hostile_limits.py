@@ -125,20 +125,20 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], Callable[[Path], None], st
                                "acme/client.yaml:5: invalid YAML: an integer of 5000 digits is "
                                "more than any figure here needs (at most 30)"),
     "amount with a huge exponent": (_item("unit_price: 1000.00", "unit_price: 1e999999"),
-                                    _nothing, "acme/invoices/2026-10.yaml:6: items[0].unit_price:"
+                                    _nothing, "acme/invoices/2026-10.yaml:6: item 1 (Retainer), unit_price:"
                                               " '1E+999999' is larger than any figure here can be"
                                               " (at most 11 digits before the decimal point)"),
     "amount of 34 digits": (_item("unit_price: 1000.00", "unit_price: " + "1" * 34 + ".5"),
-                            _nothing, "acme/invoices/2026-10.yaml:6: items[0].unit_price: "
+                            _nothing, "acme/invoices/2026-10.yaml:6: item 1 (Retainer), unit_price: "
                                       "'11111111111111111111…' is larger than any figure"),
     "amount with 30 decimals": (_item("quantity: 2.5", "quantity: 1e-30"), _nothing,
-                                "acme/invoices/2026-10.yaml:7: items[1].quantity: '1E-30' has "
+                                "acme/invoices/2026-10.yaml:7: item 2 (Extra hours), quantity: '1E-30' has "
                                 "more than 6 decimal places"),
     "integer of 20 digits": (_item("quantity: 1,", "quantity: 12345678901234567890,"), _nothing,
-                             "acme/invoices/2026-10.yaml:6: items[0].quantity: "
+                             "acme/invoices/2026-10.yaml:6: item 1 (Retainer), quantity: "
                              "'12345678901234567890' is larger than any figure"),
     "milestone in year 9999": ({f"{ACME}/deadlines.yaml": _milestone("9999-12-31")}, _nothing,
-                               "acme/deadlines.yaml:4: milestones[0].due: '9999-12-31' is not a "
+                               "acme/deadlines.yaml:4: milestone 1 (Launch), due: '9999-12-31' is not a "
                                "date of a real plan (years 1900 to 2199)"),
     "date written 0": (_item("issued: 2026-10-01", "issued: 0"), _nothing,
                        "acme/invoices/2026-10.yaml:2: issued: '0' is not a date (YYYY-MM-DD)"),

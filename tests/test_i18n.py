@@ -90,7 +90,7 @@ EXPECTED: dict[tuple[str, str], list[str]] = {
         "2026년 11월 24일까지 아래 계좌로 ₩15,400,000 입금을 부탁드립니다.",
     ],
     ("sakura-retail", "en/index.html"): [
-        "Welcome, さくらリテール", "Next deadline", "November 13, 2026", "10 days overdue",
+        "Welcome, Sakura Retail", "Next deadline", "November 13, 2026", "10 days overdue",
         "Open balance", "¥3,312,701", "4 of 9 milestones done", "in 14 days", "Recent changes",
         "Due October 31, 2026 · 23 days overdue", "See 2 open invoices",
         "Information as of November 23, 2026.",

@@ -257,7 +257,7 @@ def test_content_with_errors_stops_the_inbox_before_anything_is_read(make_site, 
                             body="Hello\n\nRef: acme/scope\n"), "acme.test")
     result = run_inbox(root, "--from", save(root, "x.eml", raw))
     assert result.exit_code == 1
-    assert "acme/deadlines.yaml:1: 'milestones[0].due' is required" in result.output
+    assert "acme/deadlines.yaml:1: 'due' is required in milestone 1 (1)" in result.output
     assert "nothing was written" in result.output
     assert not (root / "content/acme/questions").exists()
 

@@ -94,19 +94,21 @@ def test_new_client_checks_and_builds(tmp_path):
     assert result.exit_code == 0, result.output
     folder = content / "zeta-corp"
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
-        == ["client.yaml", "deadlines.yaml", "invoices/001.yaml",
-            "requirements/first-requirement.md", "scope.md"]
+        == ["client.yaml", "deadlines.yaml", "files/.gitkeep",
+            "requirements/first-requirement.md", "scope.md", "updates/.gitkeep"]
     first = (folder / "client.yaml").read_text().splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schemas/client.schema.json"
     assert (tmp_path / "schemas/client.schema.json").is_file()
-    check = portal("check", "--content", content, "--strict")
+    check = portal("check", "--content", content)
     assert check.exit_code == 0, check.output
+    assert "zeta-corp/client.yaml:3: warning: draft: true" in check.output
     built = subprocess.run([sys.executable, "-m", "generator", "build", "--content",
                             str(content), "--out", str(tmp_path / "out"), "--as-of", AS_OF],
                            capture_output=True, text=True, cwd=REPO)
     assert built.returncode == 0, built.stderr
-    assert "Zeta &amp; Co" in (tmp_path / "out/zeta-corp/index.html").read_text()
-    assert 'lang="sv"' in (tmp_path / "out/zeta-corp/index.html").read_text()
+    assert "Zeta &amp; Co" in (tmp_path / "out/_draft-zeta-corp/index.html").read_text()
+    assert 'lang="sv"' in (tmp_path / "out/_draft-zeta-corp/index.html").read_text()
+    assert not (tmp_path / "out/zeta-corp").exists()
 
 
 def test_new_refuses_existing_and_bad_slugs(make_site):
@@ -145,12 +147,19 @@ def test_a_new_polish_client_is_invoiced_by_the_polish_branch(tmp_path):
                     "--currency", "PLN", "--country", "PL")
     assert result.exit_code == 0, result.output
     assert "country: PL" in (content / "nowak-logistyka/client.yaml").read_text()
+    invoice = ("number: NL-001\nissued: 2026-11-01\ndue: 2026-11-15\nitems:\n"
+               "  - {description: Wdrożenie, quantity: 1, unit: dzień, unit_price: 1000, "
+               "tax_rate: 23}\n")
+    (content / "nowak-logistyka/invoices").mkdir()
+    (content / "nowak-logistyka/invoices/001.yaml").write_text(invoice)
     built = portal("build", "--content", content, "--out", tmp_path / "out", "--as-of", AS_OF,
                    "--client", "nowak-logistyka")
     assert built.exit_code == 0, built.output
-    page = (tmp_path / "out/nowak-logistyka/invoices/001.html").read_text()
+    page = (tmp_path / "out/_draft-nowak-logistyka/invoices/001.html").read_text()
     assert "Oddział w Polsce" in page and "5272873101" in page
     assert portal("new", "bez-kraju", "--content", content).exit_code == 0
+    (content / "bez-kraju/invoices").mkdir()
+    (content / "bez-kraju/invoices/001.yaml").write_text(invoice.replace("NL-", "BK-"))
     check = portal("check", "--content", content)
     assert "bez-kraju/client.yaml" in check.output and "country is not given" in check.output
     assert portal("new", "zed", "--content", content, "--country", "XX").exit_code == 2

@@ -35,7 +35,7 @@ def test_link_mode_publishes_the_overview_under_an_unguessable_folder(make_site,
     token = hmac.new(SECRET.encode(), b"capability\0_agency", hashlib.sha256).digest()[:16].hex()
     assert _folders(root) == [f"_agency-{token}", "acme"]  # the plain folder is gone
     assert "Acme &amp; Co" in (root / f"output/_agency-{token}/index.html").read_text()
-    links = portal("links", "--content", root / "content").output
+    links = portal("links", "--content", root / "content", "--agency").output
     assert f"_agency\tlink\toutput/_agency-{token}/index.html" in links
 
 
@@ -125,3 +125,15 @@ def test_a_manager_opens_the_encrypted_overview(make_site, monkeypatch, page):
         assert page.locator("#cp-password").count() == 0
     assert page.console_errors == []
     assert page.failed_requests == []
+
+
+def test_links_print_only_what_publishing_publishes(make_site):
+    """Not the agency overview (published only with --agency-to), unless asked; not a draft."""
+    draft = BASE_SITE["content/acme/client.yaml"].replace("name: Acme & Co",
+                                                          "name: Beta\n        draft: true")
+    root = make_site({"content/beta/client.yaml": draft,
+                      "content/beta/files/ann.svg": BASE_SITE["content/acme/files/ann.svg"]})
+    lines = portal("links", "--content", root / "content").output.splitlines()
+    assert lines == ["acme\tpublic\toutput/acme/index.html"]
+    asked = portal("links", "--content", root / "content", "--agency").output
+    assert "_agency\tpublic\toutput/_agency/index.html" in asked

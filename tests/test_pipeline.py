@@ -92,7 +92,7 @@ def test_check_of_a_clean_site_reports_what_build_reports(make_site):
     assert checked.exit_code == built.exit_code == 0
     warnings = [line for line in built.output.splitlines() if "warning:" in line]
     assert warnings and all(line in checked.output for line in warnings)
-    assert "ok: 1 clients, 0 errors, 1 warning" in checked.output
+    assert "ok: 1 client, 0 errors, 1 warning" in checked.output
 
 
 # ---------------------------------------------------------------- the due day

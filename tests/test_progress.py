@@ -24,7 +24,7 @@ def test_plain_lines_in_ci_and_summary(tmp_path):
 def test_quiet_prints_only_the_summary(make_site):
     result = build_site(make_site(), "--quiet")
     assert "[1/1]" not in result.output
-    assert result.output.splitlines()[-1].startswith("built 1 portals, 0 skipped, 0 failed (10 pages")
+    assert result.output.splitlines()[-1].startswith("built 1 portal, 0 skipped, 0 failed (10 pages")
 
 
 def test_skipped_clients_are_counted(tmp_path):
@@ -32,7 +32,7 @@ def test_skipped_clients_are_counted(tmp_path):
                              str(EXAMPLE_CONTENT), "--out", str(tmp_path / "out"), "--as-of",
                              AS_OF, "--client", "nordlys-saas", "-q"],
                             capture_output=True, text=True, cwd=REPO, check=True)
-    assert result.stdout.startswith("built 1 portals, 3 skipped, 0 failed")
+    assert result.stdout.startswith("built 1 portal, 3 skipped, 0 failed")
 
 
 def test_bar_on_a_terminal():
@@ -54,7 +54,7 @@ def test_failed_build_summary_names_the_failed_clients(make_site):
     assert result.exit_code == 1
     assert "acme/deadlines.yaml:1:" in result.output
     assert "[1/2] acme: errors (below)" in result.output
-    assert "[2/2] beta: 21 files" in result.output
+    assert "[2/2] beta: 21 files staged" in result.output
     assert "built 0 portals, 0 unchanged, 1 failed (acme) in " in result.output
     assert "nothing was written; 1 portal built without errors but not written: a build " \
            "writes all portals or none" in result.output

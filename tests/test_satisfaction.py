@@ -117,20 +117,20 @@ def test_with_a_form_endpoint_the_survey_is_a_form(make_site):
 
 @pytest.mark.parametrize(("changes", "expected"), [
     (answers("{on: 2026-07-02, nps: 11}"),
-     "content/acme/satisfaction.yaml:2: answers[0].nps: Input should be less than or equal to 10"),
+     "content/acme/satisfaction.yaml:2: answer 1, nps: Input should be less than or equal to 10"),
     (answers("{on: 2026-07-02, csat: 0}"),
-     "content/acme/satisfaction.yaml:2: answers[0].csat: Input should be greater than or equal "
+     "content/acme/satisfaction.yaml:2: answer 1, csat: Input should be greater than or equal "
      "to 1"),
     (answers("{on: 2026-07-02, nps: 8}", "{on: 2026-08-02, comment: Great}"),
-     "content/acme/satisfaction.yaml:3: answers[1]: give nps, csat or both"),
+     "content/acme/satisfaction.yaml:3: answer 2: give nps, csat or both"),
     (answers("{on: 2026-07-02, nps: 8, by: Mallory}"),
-     "content/acme/satisfaction.yaml:2: answers[0].by: 'Mallory' is not one of the client's "
+     "content/acme/satisfaction.yaml:2: answer 1, by: 'Mallory' is not one of the client's "
      "contacts (client.yaml)"),
     (answers("{on: 2026-07-02, nps: 8, score: 3}"),
-     "content/acme/satisfaction.yaml:2: unknown key 'answers[0].score'"),
+     "content/acme/satisfaction.yaml:2: unknown key 'score' in answer 1"),
     ({"content/portal.yaml": PORTAL_YAML + "satisfaction: {schedule: yearly}\n"},
-     "content/portal.yaml:14: satisfaction.schedule: Input should be 'monthly', 'quarterly' "
-     "or 'after-milestone' (got 'yearly')"),
+     "content/portal.yaml:14: satisfaction.schedule: 'yearly' is not one of monthly, "
+     "quarterly, after-milestone"),
 ])
 def test_check_rejects_bad_answers_and_schedules(make_site, monkeypatch, changes, expected):
     root = make_site(changes)

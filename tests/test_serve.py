@@ -239,7 +239,7 @@ def test_starts_with_broken_content_and_recovers(make_site):
         assert running.ready.wait(10), "the watcher did not start"
         status, body = fetch(running.url + "acme/index.html")
         assert status == 500 and "deadlines.yaml" in body
-        assert fetch(running.url)[0] == 500
+        assert 'href="acme/index.html"' in fetch(running.url)[1]  # leads to its error page
         (root / "content/acme/deadlines.yaml").write_text("milestones: []\n")
         deadline = time.monotonic() + 30
         while fetch(running.url + "acme/index.html")[0] != 200:
@@ -309,3 +309,41 @@ def test_a_newly_named_theme_folder_is_watched(make_site):
         while "blue" not in fetch(running.url + "acme/assets/extra.css")[1]:
             assert time.monotonic() < deadline, "change in the new theme folder not rebuilt"
             time.sleep(0.1)
+
+
+def test_each_client_shows_its_own_error_and_the_others_stay_current(make_site):
+    from conftest import BASE_SITE
+    beta = {path.replace("/acme/", "/beta/"): text.replace('"012', '"beta-012')
+            for path, text in BASE_SITE.items() if path.startswith("content/acme/")}
+    root = make_site({**beta, "content/acme/deadlines.yaml": "milestones: [\n"})
+    with Preview(root / "content") as running:
+        assert running.ready.wait(10), "the watcher did not start"
+        status, body = fetch(running.url + "acme/index.html")
+        assert status == 500 and "acme/deadlines.yaml" in body and "beta/" not in body
+        status, body = fetch(running.url + "beta/index.html")
+        assert status == 200 and "Acme &amp; Co" in body
+        edit(root / "content/beta/scope.md", "## Goals", "## Objectives")
+        deadline = time.monotonic() + 30
+        while "Objectives" not in fetch(running.url + "beta/scope.html")[1]:
+            assert time.monotonic() < deadline, "beta not rebuilt while acme has errors"
+            time.sleep(0.1)
+        assert fetch(running.url + "acme/index.html")[0] == 500
+
+
+def test_a_page_left_while_it_polls_is_no_traceback(session, capfd):
+    """The browser closes its long poll when the page is left: the server says nothing."""
+    import socket
+    host, port = session.server.server_address[:2]
+    for _ in range(3):
+        with socket.create_connection((host, port)) as sock:
+            sock.sendall(b"GET /_portal/wait?v=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    edit(session.root / SCOPE, "## Goals", "## Aims")  # a rebuild answers the polls
+    deadline = time.monotonic() + 20
+    while "Aims" not in fetch(session.url + "acme/scope.html")[1]:
+        assert time.monotonic() < deadline, "no rebuild"
+        time.sleep(0.1)
+    time.sleep(0.5)
+    captured = capfd.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    assert "BrokenPipe" not in captured.err + captured.out

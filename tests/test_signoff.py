@@ -104,19 +104,19 @@ def test_documents_without_approval_show_nothing_of_it(make_site):
 
 @pytest.mark.parametrize(("document", "expected"), [
     (asking(INTAKE, approval("Mallory", "2026-11-02", "0.3", "sha256:" + "a" * 64)),
-     "content/acme/requirements/intake.md:9: approvals[0].by: 'Mallory' is not one of the "
+     "content/acme/requirements/intake.md:9: approval 1, by: 'Mallory' is not one of the "
      "client's contacts (client.yaml)"),
     (asking(INTAKE, approval("Carl Clinet", "2026-11-02", "0.3", "sha256:" + "a" * 64)),
-     "content/acme/requirements/intake.md:9: approvals[0].by: 'Carl Clinet' is not one of the "
+     "content/acme/requirements/intake.md:9: approval 1, by: 'Carl Clinet' is not one of the "
      "client's contacts (client.yaml) (did you mean 'Carl Client'?)"),
     (asking(INTAKE, approval("Carl Client", "2026-11-02", "0.3", "sha256:abc123")),
-     "content/acme/requirements/intake.md:9: approvals[0].fingerprint: 'sha256:abc123' is not a "
+     "content/acme/requirements/intake.md:9: approval 1, fingerprint: 'sha256:abc123' is not a "
      "fingerprint: 'sha256:' and 64 hexadecimal digits, copied whole from the approval message"),
     (asking(INTAKE, approval("Carl Client", "2026-11-02", "0.3", "a" * 64)),
-     "content/acme/requirements/intake.md:9: approvals[0].fingerprint: "
+     "content/acme/requirements/intake.md:9: approval 1, fingerprint: "
      f"'{'a' * 64}' is not a fingerprint"),
     (with_front_matter(INTAKE, "approval: yes"),
-     "content/acme/requirements/intake.md:7: approval: Input should be 'none' or 'required'"),
+     "content/acme/requirements/intake.md:7: approval: 'yes' is not one of none, required"),
 ])
 def test_check_rejects_bad_approvals_with_file_and_line(make_site, monkeypatch, document,
                                                        expected):

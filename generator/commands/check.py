@@ -10,6 +10,11 @@ import json
 from generator.pipeline.check import CheckResult
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 client`, `2 clients`."""
+    return f"{count} {noun}{'s' * (count != 1)}"
+
+
 def as_json(result: CheckResult, strict: bool) -> str:
     """The check result for tools: every problem with file, line, severity and message."""
     return json.dumps({
@@ -27,8 +32,11 @@ def as_text(result: CheckResult, strict: bool) -> str:
     """The check result for people: one problem a line, then a summary."""
     lines = [str(p) for p in result.problems]
     errors, warnings = len(result.errors), len(result.warnings)
-    verdict = "failed" if result.failed(strict) else "ok"
-    lines.append(f"{verdict}: {result.clients} clients, {errors} error{'s' * (errors != 1)}, "
-                 f"{warnings} warning{'s' * (warnings != 1)}"
+    if result.errors:  # the clients that failed, not all of them
+        verdict = f"failed: {counted(result.failed_clients, 'client')}"
+    else:
+        verdict = f"{'failed' if result.failed(strict) else 'ok'}: " \
+                  f"{counted(result.clients, 'client')}"
+    lines.append(f"{verdict}, {counted(errors, 'error')}, {counted(warnings, 'warning')}"
                  + (" (--strict: warnings count as errors)" if strict and warnings else ""))
     return "\n".join(lines)

@@ -57,7 +57,8 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
     from generator.pipeline.options import build_date, selected_clients
 
     pipeline = ClientPipeline(content_dir)
-    day = build_date(as_of, pipeline.agency.config.timezone)
+    day = build_date(as_of, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date)
     # validated as of the end of time: every invoice counts, published yet or not
     clients = {client.slug: client for client in pipeline.every_client(date.max)}
     chosen = selected_clients(sorted(clients), slugs)

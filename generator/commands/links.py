@@ -32,18 +32,17 @@ def new_password(bits: int) -> str:
 
 
 def portal_links(content_dir: Path, base_url: str | None,
-                 secrets_file: Path | None = None) -> list[str]:
-    """One line per portal, `slug  mode  address`, and one for the agency overview (unless
-    written elsewhere with --agency-out); share links on a line of their own."""
+                 secrets_file: Path | None = None, with_agency: bool = False) -> list[str]:
+    """One line per portal publishing publishes, `slug  mode  address` (not a draft's), and
+    with `with_agency` one for the agency overview; share links on a line of their own."""
     pipeline = ClientPipeline(content_dir)
-    clients = pipeline.every_client(build_date(None, pipeline.agency.config.timezone))
+    every = pipeline.every_client(build_date(None, pipeline.agency.config.timezone,
+                                             example_date=pipeline.agency.config.example_date))
+    clients = [client for client in every if not client.profile.draft]
     store = load_secrets(secrets_file or default_secrets_file(content_dir))
-    base = base_url or pipeline.agency.config.base_url or "output/"
-    base = base if base.endswith("/") else base + "/"
-    guards = [client_guard(client) for client in clients]
-    managers = [(c.profile.account_manager.name, c.profile.account_manager.email)
-                for c in clients]
-    guards.append(overview_guard(pipeline.agency, managers))
+    base = _folder_url(base_url or pipeline.agency.config.base_url or "output/")
+    guards = [client_guard(client) for client in clients] + _overview_guards(
+        pipeline, every, with_agency)
     own = _own_addresses(clients)
     lines = []
     for guard in guards:
@@ -53,6 +52,19 @@ def portal_links(content_dir: Path, base_url: str | None,
             lines.append(f"{guard.name}\tshare\t{address}"
                          f"{share_fragment(master_secret(store, guard), guard.name)}")
     return lines + _calendar_lines(clients, store, base, own)
+
+
+def _folder_url(base: str) -> str:
+    return base if base.endswith("/") else base + "/"
+
+
+def _overview_guards(pipeline: ClientPipeline, clients: list[Any], wanted: bool) -> list[Guard]:
+    """The agency overview's guard, when its address is asked for."""
+    if not wanted:
+        return []
+    managers = [(c.profile.account_manager.name, c.profile.account_manager.email)
+                for c in clients]
+    return [overview_guard(pipeline.agency, managers)]
 
 
 def _own_addresses(clients: list[Any]) -> dict[str, str]:

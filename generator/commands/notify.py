@@ -173,7 +173,7 @@ def notify(options: NotifyOptions) -> NotifyReport:
     """Compose every contact's digest, then send it (or write it), recording as it goes."""
     pipeline = ClientPipeline(options.content_dir)
     config = pipeline.agency.config
-    day = build_date(options.as_of, config.timezone)
+    day = build_date(options.as_of, config.timezone, example_date=config.example_date)
     clients = pipeline.every_client(day)
     secrets = load_secrets(default_secrets_file(options.content_dir))
     base = _base_url(options.base_url or config.base_url)

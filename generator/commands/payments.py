@@ -58,7 +58,8 @@ class ImportReport:
 def run_import(options: ImportOptions) -> ImportReport:
     """Read, match, record (see the module's description)."""
     pipeline = ClientPipeline(options.content)
-    day = build_date(options.as_of, pipeline.agency.config.timezone)
+    day = build_date(options.as_of, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date)
     clients = pipeline.every_client(day)
     entries = read_statements(options.statements)
     matches = match(entries, open_items(clients), already_recorded=recorded_references(clients))

@@ -25,7 +25,9 @@ from generator.render.figures import (
 )
 
 COLUMNS = ("client", "name", "stage", "manager", "acquired_on", "last_contact_on", "open",
-           "overdue", "days_to_pay", "next_deadline", "next_deadline_title", "retainer", "awaiting_approval",
+           "overdue", "days_to_pay", "overdue_milestones", "oldest_overdue",
+           "oldest_overdue_title", "next_deadline", "next_deadline_title", "retainer",
+           "awaiting_approval",
            "nps", "csat", "trend", "answered_on")
 TRENDS = {"up": "↑", "down": "↓", "steady": "→"}
 
@@ -34,7 +36,8 @@ def client_rows(content_dir: Path, as_of: date | None) -> tuple[date, list[Clien
     """The build date and every client's row, read and validated as a build reads them
     (every problem of every client at once, or none)."""
     pipeline = ClientPipeline(content_dir)
-    day = build_date(as_of, pipeline.agency.config.timezone)
+    day = build_date(as_of, pipeline.agency.config.timezone,
+                       example_date=pipeline.agency.config.example_date)
     return day, sorted_rows([client_row(client, day) for client in pipeline.every_client(day)])
 
 
@@ -51,6 +54,9 @@ def _flat(row: ClientRow) -> dict[str, str]:
         "last_contact_on": row.last_contact_on.isoformat() if row.last_contact_on else "",
         "open": _amounts(row.open_balance), "overdue": _amounts(row.overdue_balance),
         "days_to_pay": "" if row.days_to_pay is None else str(row.days_to_pay),
+        "overdue_milestones": str(row.overdue_milestones),
+        "oldest_overdue": row.oldest_overdue.due.isoformat() if row.oldest_overdue else "",
+        "oldest_overdue_title": row.oldest_overdue.title if row.oldest_overdue else "",
         "next_deadline": deadline.due.isoformat() if deadline else "",
         "next_deadline_title": deadline.title if deadline else "",
         "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
@@ -147,8 +153,8 @@ def _not_formula(cell: str) -> str:
 
 def as_table(rows: list[ClientRow]) -> str:
     """An aligned plain-text table."""
-    shown = ("client", "stage", "manager", "open", "overdue", "days_to_pay", "next_deadline",
-             "retainer", "awaiting_approval", "satisfaction")
+    shown = ("client", "stage", "manager", "open", "overdue", "days_to_pay", "late",
+             "next_deadline", "retainer", "awaiting_approval", "satisfaction")
     lines = [[key.replace("_", " ") for key in shown]]
     lines += [[printable(_cells(r).get(key) or "") or "—" for key in shown] for r in rows]
     widths = [max(_width(line[i]) for line in lines) for i in range(len(shown))]
@@ -162,6 +168,8 @@ def _cells(row: ClientRow) -> dict[str, str]:
     cells = _flat(row)
     score = " / ".join(cells[key] for key in ("nps", "csat") if cells[key])
     cells["satisfaction"] = f"{score} {TRENDS.get(cells['trend'], '')}".strip()
+    cells["late"] = (f"{row.overdue_milestones} (oldest {cells['oldest_overdue']})"
+                     if row.overdue_milestones else "")
     return cells
 
 

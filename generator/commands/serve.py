@@ -2,8 +2,9 @@
 
 A change under a client's folder rebuilds that client; a change to portal.yaml, agency files or
 the theme rebuilds everything (Zola's `detect_change_kind`). Requests wait while a build runs,
-so no half-built page is served. A content error replaces every page with an error page until
-the file is fixed. Live reload is an external script injected only into served pages, with the
+so no half-built page is served. A client's content error replaces that client's pages with
+its error page until the file is fixed (the other portals are built and served as they are);
+an error of portal.yaml or the theme replaces every page. Live reload is an external script injected only into served pages, with the
 page's Content-Security-Policy widened by `connect-src 'self'` and nothing more: built output
 never contains either.
 """
@@ -19,6 +20,7 @@ import os
 import re
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -34,10 +36,10 @@ import click
 import watchfiles
 
 from generator.content.folders import client_folders
-from generator.errors import ContentError, UsageError
+from generator.errors import ContentError, Problem, UsageError, display_path
 from generator.pipeline.client import agency_settings
 from generator.pipeline.options import BuildOptions, selected_clients
-from generator.pipeline.run import BuildState, build
+from generator.pipeline.run import BuildFailed, BuildState, build
 from generator.render.theme import DEFAULT_THEME
 from generator.sink import DiskSink
 
@@ -78,7 +80,8 @@ class LiveSite:
         self.options = options
         self.echo = echo
         self.version = 0
-        self.error: str | None = None
+        self.error: str | None = None  # the agency's (portal.yaml, the theme): every page
+        self.client_errors: dict[str, str] = {}  # by slug: that client's pages only
         self.building = False
         self.closed = False
         self._changed = threading.Condition()
@@ -92,14 +95,14 @@ class LiveSite:
             with self._changed:
                 self.building = True
             started = time.perf_counter()
-            wanted = tuple(sorted(clients)) if clients is not None and not self.error else None
+            failed_before = self.error or self.client_errors
+            wanted = tuple(sorted(clients)) if clients is not None and not failed_before \
+                else None
             try:
                 # A change in a client's folder rebuilds that client, changed or not (the
                 # state trusts what it built last); otherwise, whatever changed.
-                build(replace(self.options, clients=wanted or self.options.clients,
-                              force=bool(wanted), jobs=1),
-                      state=self.state)
-                self.error = None
+                self.error, self.client_errors = None, {}
+                self._build(wanted)
             except (ContentError, UsageError) as error:
                 self.error = error.format_message()
             except Exception as error:  # a bug: show it, and keep the server running
@@ -113,9 +116,39 @@ class LiveSite:
         what = ", ".join(wanted) if wanted else "all portals"
         if self.error:
             self.echo(f"{self.error}\nserving the error page until the content is fixed", True)
+        elif self.client_errors:
+            failed = ", ".join(sorted(self.client_errors))
+            self.echo("\n".join(self.client_errors.values())
+                      + f"\nserving {failed}'s error page until fixed; the other portals "
+                        "are current", True)
         else:
             self.echo(f"built {what} in {seconds:.2f}s", False)
         return seconds
+
+    def _build(self, wanted: tuple[str, ...] | None) -> None:
+        """Build; when clients fail, keep their errors apart and build the others, so that
+        each client's pages show its own state."""
+        try:
+            build(replace(self.options, clients=wanted or self.options.clients,
+                          force=bool(wanted), jobs=1), state=self.state)
+        except BuildFailed as error:
+            self.client_errors = _by_client(error.problems, error.failed,
+                                            self.options.content_dir)
+            if set(self.client_errors) != set(error.failed):
+                raise  # a problem outside the failed clients' folders: every page shows it
+            if error.ready:  # not the agency overview: it needs every client's figures
+                build(replace(self.options, clients=tuple(error.ready), force=True, jobs=1,
+                              overview=False), state=self.state)
+
+    def error_for(self, folder: str) -> str | None:
+        """The error a page of this output folder shows: the agency's, or its client's."""
+        if self.error:
+            return self.error
+        for slug, message in self.client_errors.items():
+            if folder in (slug, f"_draft-{slug}") or re.fullmatch(
+                    re.escape(slug) + r"-[0-9a-f]{32}", folder):
+                return message
+        return None
 
     def wait_idle(self, timeout: float = HOLD_SECONDS) -> None:
         """Block while a build runs, so no half-written page is served."""
@@ -148,6 +181,18 @@ def affected_clients(changes: Iterable[Path], content_dir: Path) -> set[str] | N
             return ALL  # a client folder appeared or went away
         slugs.add(parts[0])
     return slugs
+
+
+def _by_client(problems: list[Problem], slugs: list[str], content_dir: Path) -> dict[str, str]:
+    """Each failed client's problems as its error message (problems outside their folders
+    are left out: the caller then shows every problem on every page)."""
+    messages = {}
+    for slug in slugs:
+        folder = display_path(content_dir / slug, content_dir) + "/"
+        own = [p for p in problems if p.path.startswith(folder)]
+        if any(p.is_error for p in own):
+            messages[slug] = ContentError(own).format_message()
+    return messages
 
 
 def inject_live_reload(page: bytes, version: int) -> bytes:
@@ -218,9 +263,10 @@ class _Handler(BaseHTTPRequestHandler):
         live.wait_idle()
         target = self._resolve(path)
         is_page = path.endswith((".html", "/"))
-        if live.error and is_page and target != HTTPStatus.FORBIDDEN:
+        error = live.error_for(unquote(path).lstrip("/").split("/", 1)[0])
+        if error and is_page and target != HTTPStatus.FORBIDDEN:
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
-                              error_page(live.error, live.version), "text/html", head)
+                              error_page(error, live.version), "text/html", head)
         if isinstance(target, HTTPStatus):
             return self._send(target, f"{target.value} {target.phrase}\n".encode(),
                               "text/plain; charset=utf-8", head)
@@ -257,7 +303,8 @@ class _Handler(BaseHTTPRequestHandler):
         return real if real.is_file() else HTTPStatus.NOT_FOUND
 
     def _listing(self, version: int) -> bytes:
-        names = sorted(p.name for p in self.server.root.iterdir() if p.is_dir())
+        names = sorted({p.name for p in self.server.root.iterdir() if p.is_dir()}
+                       | set(self.server.live.client_errors))  # a failed one: its error page
         items = "\n".join(f'<li><a href="{html.escape(n)}/index.html">{html.escape(n)}</a></li>'
                           for n in names if not n.startswith("."))
         page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -275,7 +322,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if not head:
-            self.wfile.write(body)
+            with contextlib.suppress(ConnectionError):  # the page was left: nothing to say
+                self.wfile.write(body)
 
 
 class DevServer(ThreadingHTTPServer):
@@ -287,6 +335,16 @@ class DevServer(ThreadingHTTPServer):
         super().__init__((HOST, port), _Handler)
         self.live = live
         self.root = Path(os.path.realpath(live.options.out_dir))
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that leaves a page while it polls closes its connection (a broken
+        pipe): not worth a word. Anything else is one line, its traceback with -vv."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            log.debug("%s left: %s", client_address, error)
+            return
+        log.error("serving a request failed: %r", error)
+        log.debug("its traceback", exc_info=True)
 
 
 class Preview:

@@ -245,6 +245,8 @@ class Client:
     # published as of the build date, and the balances they leave, by currency
     invoices: tuple[InvoiceRecord, ...] = ()
     balances: tuple[Balance, ...] = ()
+    # documents with errors ('requirements/intake.md'): a link to one is not a mistake too
+    unreadable: tuple[str, ...] = ()
 
     @property
     def language(self) -> str:

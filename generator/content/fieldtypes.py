@@ -8,14 +8,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Annotated
+from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from babel.languages import get_official_languages
 from babel.localedata import locale_identifiers
 from babel.numbers import list_currencies
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidatorFunctionWrapHandler,
+    WithJsonSchema,
+    WrapValidator,
+)
 
 from generator.content.folders import SLUG_PATTERN
 from generator.errors import did_you_mean
@@ -278,3 +285,37 @@ DateOrDateTime = Annotated[
 ]
 Duration = Annotated[str, AfterValidator(_check_duration),
                      Field(description="A length of time like 45m, 2h or 1h30m")]
+
+
+class Texts(str):
+    """A text given per language (`{ja: 開始, en: Kickoff}`): the text of the first language
+    given, with every language's in `by_language` (validate puts the portal's first first)."""
+
+    by_language: dict[str, str] = {}  # noqa: RUF012 (set per instance)
+
+    def in_language(self, language: str) -> str:
+        """The text in `language`, else this one."""
+        return self.by_language.get(language.split("_")[0].split("-")[0]) or \
+            self.by_language.get(language) or str(self)
+
+
+def _texts(value: object, handler: ValidatorFunctionWrapHandler) -> Any:
+    if isinstance(value, dict) and value:
+        found = {str(key): handler(text) for key, text in value.items()}
+        texts = Texts(next(iter(found.values())))
+        texts.by_language = found
+        return texts
+    return handler(value)
+
+
+def texts_of(value: Any) -> dict[str, str]:
+    """The languages a text is given in (none for a plain text)."""
+    return dict(value.by_language) if isinstance(value, Texts) else {}
+
+
+_TEXT_SCHEMA = {"anyOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "additionalProperties": {"type": "string", "minLength": 1},
+     "description": "the text per language, e.g. {ja: 開始, en: Kickoff}"}]}
+# A text a reader of each of a bilingual portal's languages reads in theirs.
+Translatable = Annotated[str, WrapValidator(_texts), WithJsonSchema(_TEXT_SCHEMA)]

@@ -36,6 +36,7 @@ from generator.content.fieldtypes import (
     Locales,
     Slug,
     TimezoneName,
+    Translatable,
     WebUrl,
     day_problem,
     not_a_date,
@@ -334,6 +335,10 @@ class PortalConfig(ContentModel):
     locale: LocaleCode = Field("en", description="Default language of a portal")
     currency: CurrencyCode = Field("EUR", description="Default currency")
     timezone: TimezoneName = Field("UTC", description="Time zone that decides 'today'")
+    example_date: date | None = Field(
+        None, description="Example content only: the day its story is told as of, the build "
+        "date when neither --as-of nor SOURCE_DATE_EPOCH gives one, so that the examples "
+        "never go stale; leave it out for real clients (their build date is today)")
     theme: str | None = Field(
         None, description="Folder overriding the default theme, relative to portal.yaml"
     )
@@ -392,7 +397,8 @@ class Contact(ContentModel):
     """A person on the client's side."""
 
     name: str = Field(min_length=1, description="Full name")
-    role: str | None = Field(None, description="Role or job title")
+    role: Translatable | None = Field(None, description="Role or job title (per language: "
+                                                        "{ja: …, en: …})")
     email: Email | None = Field(None, description="E-mail address")
     phone: str | None = Field(None, description="Phone number")
     decision_maker: bool = Field(False, description="Signs off scope and invoices")
@@ -407,7 +413,8 @@ class AccountManager(ContentModel):
     """The agency's dedicated manager for this client."""
 
     name: str = Field(min_length=1, description="Full name")
-    title: str | None = Field(None, description="Job title")
+    title: Translatable | None = Field(None, description="Job title (per language: "
+                                                         "{ja: …, en: …})")
     email: Email = Field(description="E-mail address the client writes to")
     phone: str | None = Field(None, description="Phone number")
     photo: ContentPath | None = Field(None, description="Photo, relative to the client folder")
@@ -501,7 +508,11 @@ class Notifications(ContentModel):
 class ClientProfile(ContentModel):
     """`<client>/client.yaml`: what a relationship manager tracks."""
 
-    name: str = Field(min_length=1, description="Name the client is known by")
+    name: Translatable = Field(min_length=1, description="Name the client is known by (per "
+                                                         "language: {ja: …, en: …})")
+    draft: bool = Field(
+        False, description="Not yet for the client: built into output/_draft-<slug>/ to be "
+        "previewed, never published (`portal new` sets it; remove it to publish)")
     legal_name: str | None = Field(None, description="Registered name, for invoices")
     locale: LocaleCode | None = Field(None, description="Language of the portal")
     locales: Locales | None = Field(
@@ -620,7 +631,8 @@ class Milestone(ContentModel):
     """One milestone of the timeline."""
 
     id: Slug = Field(description="Stable identifier; used for calendar UIDs")
-    title: str = Field(min_length=1, description="What is due")
+    title: Translatable = Field(min_length=1, description="What is due (per language in a "
+                                                          "portal of several: {ja: …, en: …})")
     due: DateOrDateTime = Field(description="Due date, or date-time")
     status: Literal["planned", "in-progress", "done", "at-risk", "cancelled"] = Field(
         "planned", description="State of the milestone"

@@ -96,6 +96,8 @@ class ClientSources:
     ksef_files: dict[str, bytes] = field(default_factory=dict)  # ksef/*.xml: FA(3) files
     # translations of scope.md, requirements/*.md, updates/*.md: (folder or '', source)
     translations: list[tuple[str, MarkdownSource]] = field(default_factory=list)
+    # documents there but unreadable ('requirements/intake.md'): links to them are no mistake
+    unreadable: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -199,13 +201,16 @@ def _read_client(reader: _Reader, folder: Path) -> ClientSources:
         reader.problem(profile_path, None, "not found; every client folder needs a client.yaml")
     if (folder / "scope.md").is_file():
         client.scope = reader.markdown(folder / "scope.md")
+        client.unreadable += [] if client.scope else ["scope.md"]
     if (folder / DEADLINES).is_file():
         client.deadlines = reader.yaml(folder / DEADLINES)
     if (folder / "satisfaction.yaml").is_file():
         client.satisfaction = reader.yaml(folder / "satisfaction.yaml")
-    client.requirements = _read_many(reader, folder, "requirements", ".md", reader.markdown)
+    client.requirements = _read_many(reader, folder, "requirements", ".md",
+                                     _noting(reader.markdown, client.unreadable))
     client.invoices = _read_many(reader, folder, "invoices", ".yaml", reader.yaml)
-    client.updates = _read_many(reader, folder, "updates", ".md", reader.markdown)
+    client.updates = _read_many(reader, folder, "updates", ".md",
+                                _noting(reader.markdown, client.unreadable))
     client.questions = _read_many(reader, folder, "questions", ".yaml", reader.yaml)
     client.attachments = _list_files(reader, folder, folder / "files")
     client.ksef_files = _read_ksef_files(reader, folder)
@@ -293,6 +298,16 @@ def _read_many(reader: _Reader, folder: Path, name: str, suffix: str,
         if source is not None:
             sources.append(source)
     return sources
+
+
+def _noting(read: Callable[[Path], Any], unreadable: list[str]) -> Callable[[Path], Any]:
+    """`read`, noting each file it could not read by its path in the client folder."""
+    def read_noting(path: Path) -> Any:
+        source = read(path)
+        if source is None:
+            unreadable.append(f"{path.parent.name}/{path.name}")
+        return source
+    return read_noting
 
 
 def _misnamed(path: Path, folder: str, suffix: str) -> str | None:

@@ -21,7 +21,7 @@ from generator.content.domain import (
     Thread,
     ThreadEntry,
 )
-from generator.content.fieldtypes import number_problem
+from generator.content.fieldtypes import Texts, number_problem, texts_of
 from generator.content.limits import markdown_problems
 from generator.content.models import (
     AccountManager,
@@ -40,7 +40,8 @@ from generator.content.models import (
     UpdateMeta,
 )
 from generator.content.read import AgencySources, ClientSources, MarkdownSource, YamlSource
-from generator.content.signoff import fingerprint
+from generator.content.signoff import fingerprint, short
+from generator.content.wording import choice_fix, choices_in, date_fix, number_fix, place
 from generator.content.yaml12 import YamlDocument
 from generator.errors import ContentError, Problem, did_you_mean, has_errors
 
@@ -69,7 +70,7 @@ class _Checker:
         except ValidationError as error:
             for detail in error.errors():
                 self._report(model, shown, document, detail)
-            return None
+            return _salvaged(model, document, data, error)
 
     def _numbers_out_of_range(self, shown: str, document: YamlDocument) -> bool:
         """Report numbers no real figure has (before any model or arithmetic meets them)."""
@@ -77,7 +78,7 @@ class _Checker:
         for loc, value in _scalars(document.data, ()):
             problem = number_problem(value)
             if problem:
-                self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {problem}")
+                self.add(shown, document.line_of(loc), f"{place(loc, document.data)}: {problem}")
                 found = True
         return found
 
@@ -92,19 +93,114 @@ class _Checker:
                 detail: Any) -> None:
         loc = _data_location(document, tuple(detail["loc"]), detail["type"])
         kind, message = detail["type"], _clean(detail["msg"])
+        data = document.data
         if kind == "extra_forbidden":
             key = str(loc[-1])
             hint = did_you_mean(key, set(_fields_at(model, loc[:-1])))
-            self.add(shown, document.line_of(loc), f"unknown key '{_dotted(loc)}'{hint}")
+            self.add(shown, document.line_of(loc), _unknown_key(loc, data, hint))
         elif kind == "missing":
-            self.add(shown, document.line_of(loc[:-1]), f"'{_dotted(loc)}' is required")
+            where = (f" in {place(loc[:-1], data)}"
+                     if any(isinstance(p, int) for p in loc) else "")
+            self.add(shown, document.line_of(loc[:-1]),
+                     f"'{loc[-1] if where else _dotted(loc)}' is required{where}")
         elif not loc:
             field_name = message.split(" ", 1)[0]
             line = document.line_of((field_name,))
             self.add(shown, line, message)
         else:
-            got = _shown_input(detail.get("input"), message)
-            self.add(shown, document.line_of(loc), f"{_dotted(loc)}: {message}{got}")
+            fix = _fix(kind, message, detail.get("input"))
+            got = "" if fix else _shown_input(detail.get("input"), message)
+            self.add(shown, document.line_of(loc), f"{place(loc, data)}: {fix or message}{got}")
+
+
+_NUMBER_ERRORS = {"decimal_parsing", "decimal_type", "int_parsing", "int_type", "float_parsing",
+                  "float_type", "int_from_float"}
+_CHOICE_ERRORS = {"literal_error", "enum"}
+
+
+def _fix(kind: str, message: str, value: Any) -> str | None:
+    """A value written as people write it on paper, and what to write instead; None when the
+    message says it already."""
+    if not isinstance(value, str):
+        return None
+    if kind.startswith(("date", "datetime")) or "is not a date" in message:
+        if re.match(r"\s*\d{4}-\d{1,2}-\d{1,2}\b", value):  # written right, yet no such day
+            return None if "is not a date" in message else f"'{value}' is not a day of the " \
+                                                            "calendar"
+        return date_fix(value)
+    if kind in _NUMBER_ERRORS:
+        return number_fix(value)
+    if kind in _CHOICE_ERRORS and choices_in(message):
+        return choice_fix(value, choices_in(message))
+    return None
+
+
+def _unknown_key(loc: tuple[Any, ...], data: Any, hint: str) -> str:
+    """`unknown key 'account_manager.phnoe'`, or in a list item `unknown key 'colour' in
+    milestone 2 (Design sign-off)`."""
+    if not any(isinstance(part, int) for part in loc):
+        return f"unknown key '{_dotted(loc)}'{hint}"
+    return f"unknown key '{loc[-1]}' in {place(loc[:-1], data)}{hint}"
+
+
+def _salvaged(model: type[ModelT], document: YamlDocument, data: dict[str, Any],
+              error: ValidationError) -> ModelT | None:
+    """What could be read of invalid data: the model with each faulty value left out (the
+    list item holding it, or the key), for the checks that depend on the rest to run in the
+    same run. Its problems are reported already: it is never rendered for a client to see."""
+    for _ in range(3):  # a value left out may reveal a missing one: a few rounds at most
+        faulty = set()
+        for detail in error.errors():
+            loc = _data_location(document, tuple(detail["loc"]), detail["type"])
+            if not loc and detail["type"] != "missing":  # a model's rule: name its field
+                loc = (_clean(detail["msg"]).split(" ", 1)[0].rstrip(":"),)
+            faulty.add(_innermost_item(loc))
+        for loc in sorted(faulty, key=_loc_order, reverse=True):  # later list items first
+            data = _without(data, loc)
+            for key in _DEPENDS.get(model.__name__, {}).get(loc[0] if loc else "", ()):
+                data = _without(data, (key,))  # its check would compare with a part
+        try:
+            return model.model_validate(data)
+        except ValidationError as again:
+            error = again
+    return None
+
+
+# Values checked against others, left out with them: a total against the items read.
+_DEPENDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "Invoice": {"items": ("total",), "discount": ("total",), "currency": ("total",)}}
+
+
+def _loc_order(loc: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
+    return tuple((1, part, "") if isinstance(part, int) else (0, 0, str(part)) for part in loc)
+
+
+def _innermost_item(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Where a faulty value is, up to the innermost list item holding it (if any)."""
+    last_list = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
+    return loc[:last_list + 1] if last_list is not None else loc
+
+
+def _without(data: Any, loc: tuple[Any, ...]) -> Any:
+    """A copy of `data` without what is at `loc`."""
+    if not loc:
+        return data
+    head, rest = loc[0], loc[1:]
+    if isinstance(data, dict) and head in data:
+        copy = dict(data)
+        if rest:
+            copy[head] = _without(copy[head], rest)
+        else:
+            del copy[head]
+        return copy
+    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
+        copy_list = list(data)
+        if rest:
+            copy_list[head] = _without(copy_list[head], rest)
+        else:
+            del copy_list[head]
+        return copy_list
+    return data
 
 
 def _scalars(data: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], Any]]:
@@ -236,6 +332,11 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
         return None
     timezone = profile.timezone or config.timezone
     _check_profile_files(checker, sources, profile)
+    if profile.draft:
+        checker.problems.append(Problem(
+            sources.profile.shown, sources.profile.document.line_of(("draft",)),
+            "draft: true: this portal is built into _draft-" + sources.slug + "/ to be "
+            "previewed and never published; remove the line when it is ready", "warning"))
     _check_access(checker, sources.profile, profile)
     _check_approvers(checker, [(sources.scope, scope),
                                *zip(sources.requirements, requirements, strict=True)], profile)
@@ -243,6 +344,8 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
     _check_deadlines_in_contract(checker, sources.deadlines, deadlines, profile, timezone)
     threads = _questions(checker, sources, profile, deadlines)
     languages = tuple(profile.locales or [profile.locale or config.locale])
+    profile = _profile_texts(checker, sources.profile, profile, languages)
+    deadlines = _milestone_texts(checker, sources.deadlines, deadlines, languages)
     return Client(
         slug=sources.slug, folder=sources.folder, profile=profile,
         profile_file=sources.profile, languages=languages, currency=currency,
@@ -256,7 +359,86 @@ def _client(checker: _Checker, sources: ClientSources, config: PortalConfig | No
                                    [*requirements, *updates]),
         satisfaction=tuple(sorted(answers, key=lambda a: a.on)),
         questions=tuple(sorted(threads, key=lambda t: (t.last_on, t.slug), reverse=True)),
+        unreadable=tuple(_unreadable(sources, scope, requirements, updates)),
     )
+
+
+def _unreadable(sources: ClientSources, scope: Document | None,
+                requirements: list[Document | None], updates: list[Document | None]
+                ) -> list[str]:
+    """The documents there but not valid, by their path in the client folder."""
+    found = list(sources.unreadable)
+    if sources.scope and scope is None:
+        found.append("scope.md")
+    for folder, documents, read in (("requirements", requirements, sources.requirements),
+                                    ("updates", updates, sources.updates)):
+        found += [f"{folder}/{s.path.name}" for s, d in zip(read, documents, strict=True)
+                  if d is None]
+    return sorted(found)
+
+
+def _texts_in(checker: _Checker, source: YamlSource, loc: tuple[Any, ...], value: Any,
+              languages: tuple[str, ...]) -> Any:
+    """A text given per language, checked against the portal's languages and led by its
+    first; a plain text in a portal of several languages is a warning (its other languages'
+    pages show it untranslated)."""
+    given = texts_of(value)
+    short = [language.split("_")[0].split("-")[0] for language in languages]
+    where, line = place(loc, source.document.data), source.document.line_of(loc)
+    if value is None or not given:
+        if value is not None and len(languages) > 1:
+            checker.problems.append(Problem(
+                source.shown, line, f"{where}: given in one language only; give it in each of "
+                f"the portal's ({', '.join(short)}), e.g. {{{short[0]}: …, {short[1]}: …}}",
+                "warning"))
+        return value
+    return _led_by_first(checker, source.shown, line, where, given, short) or value
+
+
+def _led_by_first(checker: _Checker, shown: str, line: int | None, where: str,
+                  given: dict[str, str], short: list[str]) -> Texts | None:
+    """The texts led by the portal's first language's, with a problem for a language the
+    portal does not have or lacks (None without the first one's)."""
+    for language in given:
+        if language not in short:
+            checker.add(shown, line, f"{where}: '{language}' is not one of the portal's "
+                                     f"languages ({', '.join(short)})")
+    missing = [language for language in short if language not in given]
+    if short[0] in missing:
+        checker.add(shown, line, f"{where}: give the text in {short[0]}, the portal's first "
+                                 "language")
+        return None
+    if missing:
+        checker.problems.append(Problem(shown, line, f"{where}: not given in "
+                                        f"{', '.join(missing)}", "warning"))
+    texts = Texts(given[short[0]])
+    texts.by_language = given
+    return texts
+
+
+def _profile_texts(checker: _Checker, source: YamlSource | None, profile: ClientProfile,
+                   languages: tuple[str, ...]) -> ClientProfile:
+    """client.yaml's texts per language: the name, the manager's title, the contacts' roles."""
+    if source is None:
+        return profile
+    manager = profile.account_manager
+    return profile.model_copy(update={
+        "name": _texts_in(checker, source, ("name",), profile.name, languages),
+        "account_manager": manager.model_copy(update={"title": _texts_in(
+            checker, source, ("account_manager", "title"), manager.title, languages)}),
+        "contacts": [c.model_copy(update={"role": _texts_in(
+            checker, source, ("contacts", i, "role"), c.role, languages)})
+            for i, c in enumerate(profile.contacts)]})
+
+
+def _milestone_texts(checker: _Checker, source: YamlSource | None, milestones: list[Any],
+                     languages: tuple[str, ...]) -> list[Any]:
+    """deadlines.yaml's milestone titles per language."""
+    if source is None:
+        return milestones
+    return [m.model_copy(update={"title": _texts_in(
+        checker, source, ("milestones", _written_at(source, m.id, i, {}), "title"), m.title,
+        languages)}) for i, m in enumerate(milestones)]
 
 
 def _currency(profile: ClientProfile | None, config: PortalConfig | None) -> str:
@@ -365,7 +547,8 @@ def _check_respondents(checker: _Checker, source: YamlSource | None,
     for index, answer in enumerate(answers):
         if source is not None and answer.by and not _is_contact(answer.by, profile):
             checker.add(source.shown, source.document.line_of(("answers", index, "by")),
-                        f"answers[{index}].by: '{answer.by}' is not one of the client's "
+                        f"{place(('answers', index, 'by'), source.document.data)}: "
+                        f"'{answer.by}' is not one of the client's "
                         f"contacts (client.yaml){did_you_mean(answer.by, names)}")
 
 
@@ -406,7 +589,8 @@ def _thread_entry(checker: _Checker, source: YamlSource, index: int, message: An
     if not agency and not _is_contact(message.by, profile):
         names = [c.name for c in profile.contacts] + [profile.account_manager.name]
         checker.add(source.shown, source.document.line_of(("messages", index, "by")),
-                    f"messages[{index}].by: '{message.by}' is neither one of the client's "
+                    f"{place(('messages', index, 'by'), source.document.data)}: "
+                    f"'{message.by}' is neither one of the client's "
                     f"contacts nor the account manager or team (client.yaml)"
                     f"{did_you_mean(message.by, names)}")
     return ThreadEntry(message.on, message.by, message.text, agency, message.message_id)
@@ -436,7 +620,8 @@ def _check_approvers(checker: _Checker, documents: list[tuple[MarkdownSource | N
         for index, approval in enumerate(getattr(document.meta, "approvals", ())):
             if not _is_contact(approval.by, profile):
                 checker.add(source.shown, source.front_matter.line_of(("approvals", index, "by")),
-                            f"approvals[{index}].by: '{approval.by}' is not one of the client's "
+                            f"{place(('approvals', index, 'by'), source.front_matter.data)}: "
+                            f"'{approval.by}' is not one of the client's "
                             f"contacts (client.yaml){did_you_mean(approval.by, names)}")
 
 
@@ -451,8 +636,26 @@ def _document(checker: _Checker, source: MarkdownSource, meta_model: type[BaseMo
     renderable = checker.markdown(source.shown, source.body, source.body_line)
     if meta is None or not renderable:
         return None
-    return Document(source.slug, source.shown, meta, source.body,  # type: ignore[arg-type]
-                    source.body_line, fingerprint=fingerprint(source.body))
+    printed = fingerprint(source.body)
+    return Document(source.slug, source.shown, _settled(checker, source, meta, printed),
+                    source.body, source.body_line, fingerprint=printed)
+
+
+def _settled(checker: _Checker, source: MarkdownSource, meta: Any, printed: str) -> Any:
+    """A document under sign-off is approved only while an approval names its current text:
+    `status: approved` without one is shown as in review, and warned about, so the page, the
+    overviews and the report tell one state."""
+    under_sign_off = getattr(meta, "approval", "none") == "required" or getattr(
+        meta, "approvals", None)
+    if not under_sign_off or meta.status != "approved" or any(
+            a.fingerprint == printed for a in meta.approvals):
+        return meta
+    checker.problems.append(Problem(
+        source.shown, source.front_matter.line_of(("status",)),
+        f"status: approved, but no approval names this text ({short(printed)}…): it changed "
+        "since, or the approval is not recorded; it is shown as in review until an approval "
+        "of this text is recorded in approvals (or set status: in-review)", "warning"))
+    return meta.model_copy(update={"status": "in-review"})
 
 
 def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
@@ -462,15 +665,33 @@ def _deadlines(checker: _Checker, source: YamlSource | None) -> list[Any]:
     if deadlines is None:
         return []
     seen: dict[str, int] = {}
-    for index, milestone in enumerate(deadlines.milestones):
-        checker.markdown(source.shown, milestone.description,
-                         source.document.line_of(("milestones", index, "description")) or 1)
+    milestones = []
+    for position, milestone in enumerate(deadlines.milestones):
+        index = _written_at(source, milestone.id, position, seen)
+        if not checker.markdown(source.shown, milestone.description, source.document.line_of(
+                ("milestones", index, "description")) or 1):
+            milestone = milestone.model_copy(update={"description": None})  # never rendered
         line = source.document.line_of(("milestones", index, "id"))
         if milestone.id in seen:
             checker.add(source.shown, line, f"milestone id '{milestone.id}' is used twice "
                                             f"(first on line {seen[milestone.id]})")
         seen.setdefault(milestone.id, line or 0)
-    return list(deadlines.milestones)
+        milestones.append(milestone)
+    return milestones
+
+
+def _written_at(source: YamlSource, milestone_id: str, position: int,
+                seen: dict[str, int]) -> int:
+    """Where a milestone is in deadlines.yaml: its position, unless milestones with errors
+    before it were left out (then found by its id; a repeated id, by position)."""
+    written = source.document.data.get("milestones") if isinstance(
+        source.document.data, dict) else None
+    if not isinstance(written, list) or milestone_id in seen:
+        return position
+    ids = [m.get("id") if isinstance(m, dict) else None for m in written]
+    if position < len(ids) and ids[position] == milestone_id:
+        return position
+    return ids.index(milestone_id) if milestone_id in ids else position
 
 
 def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
@@ -480,8 +701,9 @@ def _check_deadlines_in_contract(checker: _Checker, source: YamlSource | None,
     ends_on = profile.contract.ends_on if profile.contract else None
     if source is None or ends_on is None:
         return
-    for index, milestone in enumerate(milestones):
+    for position, milestone in enumerate(milestones):
         if day_in(milestone.due, timezone) > ends_on and milestone.status != "cancelled":
+            index = _written_at(source, milestone.id, position, {})
             line = source.document.line_of(("milestones", index, "due"))
             checker.problems.append(Problem(
                 source.shown, line, f"milestone '{milestone.id}' is due after the contract "
@@ -492,8 +714,9 @@ def _milestone_lines(source: YamlSource | None, milestones: list[Any]) -> dict[s
     """Map each milestone id to the line its description starts on."""
     if source is None:
         return {}
-    return {m.id: source.document.line_of(("milestones", i, "description")) or 1
-            for i, m in enumerate(milestones)}
+    return {m.id: source.document.line_of(
+        ("milestones", _written_at(source, m.id, i, {}), "description")) or 1
+        for i, m in enumerate(milestones)}
 
 
 def _invoice_files(checker: _Checker, client: ClientSources) -> list[InvoiceFile]:

@@ -127,6 +127,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         line = _error_line(error, line_offset)
+        quote = _unclosed_quote(text, error)
+        if quote is not None:
+            raise YamlSyntaxError(
+                f"invalid YAML: the text opened with {quote[1]} on this line is not closed; "
+                f"end it with {quote[1]} on the same line", quote[0] + line_offset) from None
+        if _is_unclosed_bracket(error):  # the mistake is where it opened
+            line = _line(error.context_mark, line_offset) or line
         raise YamlSyntaxError(_syntax_message(error, line_offset, line), line) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), None) from None
@@ -190,9 +197,61 @@ def _error_line(error: yaml.MarkedYAMLError, offset: int) -> int | None:
     return _line(error.problem_mark or error.context_mark, offset)
 
 
+# A value opened with a quote: after 'key: ', '- ' or at a line's start.
+_QUOTED_START = re.compile(r"""^\s*(?:-\s+)*(?:[^\s"'#][^:#]*:\s+(?:-\s+)*)?(["'])""")
+
+
+def _unclosed_quote(text: str, error: yaml.MarkedYAMLError) -> tuple[int, str] | None:
+    """The first line (1-based) up to where the parser stopped whose quoted value does not
+    close on it, and its quote: where an office's unclosed quote is, though YAML reads on."""
+    mark = error.problem_mark or error.context_mark
+    last = mark.line + 1 if mark is not None else text.count("\n") + 1
+    for number, line in enumerate(text.splitlines()[:last], start=1):
+        match = _QUOTED_START.match(line)
+        if match and not _closes(line[match.end():], match.group(1)):
+            return number, match.group(1)
+    return None
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether a quoted value closes on its line (`rest` follows the opening quote)."""
+    if quote == "'":
+        return "'" in rest  # '' inside is a quote written twice: still closed after it
+    return bool(re.search(r'(?<!\\)"', rest))
+
+
+# PyYAML's words for the mistakes an office makes, and what to do about each.
+_PLAIN = (
+    ("flow sequence", "the list opened with '[' on this line is not closed: end it with ']' "
+                      "(or put a ',' between its values)"),
+    ("flow mapping", "the '{{' on this line is not closed: end it with '}}' (or put a ',' "
+                     "between its entries)"),
+    ("mapping values are not allowed", "a ': ' inside a value; put the value in quotes "
+                                       "(\"like: this\")"),
+    ("cannot start any token", "a character that cannot start a value here (a tab? indent with "
+                               "spaces only; '@' or '`'? put the value in quotes)"),
+    ("expected <block end>", "this line is not indented like the lines before it"),
+    ("did not find expected key", "this line is not indented like the lines before it"),
+    ("could not find expected ':'", "a line without 'key: value' (a ':' and a space after the "
+                                    "key), or a value that runs on without quotes"),
+)
+
+
+def _is_unclosed_bracket(error: yaml.MarkedYAMLError) -> bool:
+    return "flow sequence" in (error.context or "") or "flow mapping" in (error.context or "")
+
+
+def _plain_words(error: yaml.MarkedYAMLError) -> str | None:
+    said = f"{error.context or ''} {error.problem or ''}"
+    return next((plain.format() for words, plain in _PLAIN if words in said), None)
+
+
 def _syntax_message(error: yaml.MarkedYAMLError, offset: int, line: int | None) -> str:
-    context = error.context or ""
+    plain = _plain_words(error)
+    if plain:
+        return f"invalid YAML: {plain}"
     started = _line(error.context_mark, offset)
+    context = error.context or ""
     if context and started and started != line:
         context += f" started on line {started}"
     message = "; ".join(part for part in (context, error.problem) if part)

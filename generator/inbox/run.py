@@ -73,7 +73,7 @@ def run_inbox(options: InboxOptions) -> InboxReport:
     """Read, judge, record, tidy, send receipts (see the module's description)."""
     pipeline = ClientPipeline(options.content)
     config = pipeline.agency.config
-    day = build_date(options.as_of, config.timezone)
+    day = build_date(options.as_of, config.timezone, example_date=config.example_date)
     clients = pipeline.every_client(day)
     book = book_of(options.content, clients,
                    lambda language: load_translations(pipeline.theme.folders,

@@ -12,6 +12,7 @@ module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -54,6 +55,9 @@ from generator.render.theme import agency_theme, make_environment
 from generator.sink import FileCache, PortalFiles, Sink
 from generator.web.headers import form_action_source
 
+DRAFT_PREFIX = "_draft-"  # a draft's portal: '_' folders are never published
+log = logging.getLogger(__name__)
+
 
 def agency_settings(content_dir: Path) -> dict[str, Any]:
     """What planning needs from portal.yaml: time zone, theme folders, commit messages.
@@ -65,7 +69,9 @@ def agency_settings(content_dir: Path) -> dict[str, Any]:
     except ContentError as error:
         raise ContentError([*error.problems, *_client_problems(content_dir)]) from None
     theme = agency_theme(content_dir, agency)
+    example_date = agency.config.example_date
     return {"content": str(content_dir.resolve()), "timezone": agency.config.timezone,
+            "example_date": example_date.isoformat() if example_date else None,
             "theme": [str(f) for f in theme.folders],
             "show_commit_messages": agency.config.show_commit_messages,
             "project": agency.config.project}
@@ -78,6 +84,13 @@ def _client_problems(content_dir: Path) -> list[Problem]:
         sources, found = read_client(content_dir, slug)
         problems += found + validate_client(sources, None)[1]
     return problems
+
+
+def _errors_first(problems: list[Problem]) -> list[Problem]:
+    """A file with errors gets its errors only: a warning there may be their consequence
+    (an invoice whose wrong paid_on was left out reads as unpaid)."""
+    wrong = {p.path for p in problems if p.is_error}
+    return [p for p in problems if p.is_error or p.path not in wrong]
 
 
 def _row(client: Client, as_of: date, numbers: tuple[IssuedNumber, ...]) -> ClientRow:
@@ -121,11 +134,13 @@ class ClientPipeline:
                ) -> tuple[Client | None, list[Problem]]:
         """Read, validate and bill one client: the client (None on errors) and its problems."""
         client, problems, _ = self._billed(slug, as_of, history)
-        return client, problems
+        return (None if has_errors(problems) else client), problems
 
     def _billed(self, slug: str, as_of: date, history: ClientHistory | None = None
                 ) -> tuple[Client | None, list[Problem], tuple[IssuedNumber, ...]]:
-        """The client, its problems and its invoice numbers (for the agency-wide checks)."""
+        """The client, its problems and its invoice numbers (for the agency-wide checks).
+        A client with errors is returned as far as it could be read, for the checks that
+        depend on it (links, secrets) to run in the same run: never to be written."""
         sources, problems = read_client(self.content_dir, slug)
         client, found = validate_client(sources, self.agency.config)
         problems += found
@@ -133,8 +148,6 @@ class ClientPipeline:
             return None, problems, ()
         billed = bill(client, self.agency, as_of)  # its problems too, in the same run
         problems += billed.problems
-        if has_errors(problems):
-            return None, problems, billed.numbers
         if history is None:
             return billed.client, problems, billed.numbers
         milestones = milestone_history(history.files.get(DEADLINES, ()), history.deadline_texts)
@@ -161,29 +174,51 @@ class ClientPipeline:
         client, problems, numbers = self._billed(slug, as_of, history)
         if client is None:
             return ClientResult(slug=slug, problems=problems), {}
+        if has_errors(problems):  # what could be read, checked as far as it goes; not written
+            found = problems + self._later_problems(client, as_of, secrets)
+            return ClientResult(slug=slug, problems=_errors_first(found)), {}
         try:
             portal = render_client(client, self.agency, self.theme, self.env, as_of,
                                    self.markdown, portal_address(client, self.agency, secrets),
                                    self.pdfs)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug=slug, problems=problems + error.problems), {}
-        lock = lock_page_context(client, self.agency)
-        languages = {language_prefix(client, language): {
-            **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
-            for language in client.languages}
-        protected = protect_portal(client, portal.files, secrets, self.env, languages[""],
-                                   self.theme_scripts,
-                                   form_action_source(form_endpoint(client, self.agency)),
-                                   languages)
+        protected = self._protect(client, portal.files, secrets)
         if not protected.problems:
             protected.files.update(self.secret_calendars(client, as_of, secrets))
         problems += portal.problems + protected.problems + [
             warning for language in client.languages for warning in self.untranslated(language)]
         names = protected.secret_names
+        folder = f"{DRAFT_PREFIX}{slug}" if client.profile.draft else protected.folder
         return ClientResult(slug=slug, problems=problems, files=len(protected.files),
-                            folder=protected.folder, pages=portal.pages,
+                            folder=folder, pages=portal.pages,
                             row=_row(client, as_of, numbers), secrets=names,
                             secrets_digest=secrets_digest(names, secrets)), protected.files
+
+    def _protect(self, client: Client, files: PortalFiles, secrets: Secrets) -> ProtectedPortal:
+        """The client's access mode applied to its rendered files, lock pages in its languages."""
+        lock = lock_page_context(client, self.agency)
+        languages = {language_prefix(client, language): {
+            **self.lock_page(language), **lock, "lang": language.replace("_", "-")}
+            for language in client.languages}
+        return protect_portal(client, files, secrets, self.env, languages[""],
+                              self.theme_scripts,
+                              form_action_source(form_endpoint(client, self.agency)), languages)
+
+    def _later_problems(self, client: Client, as_of: date, secrets: Secrets) -> list[Problem]:
+        """The problems rendering and protecting find (links, secrets) in a client that has
+        errors already, so that one run lists them all; no PDF is made."""
+        try:
+            portal = render_client(client, self.agency, self.theme, self.env, as_of,
+                                   self.markdown, portal_address(client, self.agency, secrets),
+                                   None)
+            protected = self._protect(client, portal.files, secrets)
+        except ContentError as error:
+            return error.problems
+        except Exception:  # noqa: BLE001 -- a consequence of the errors reported already
+            log.debug("checking %s further stopped at its errors", client.slug, exc_info=True)
+            return []
+        return [p for p in portal.problems + protected.problems if p.is_error]
 
     def secret_calendars(self, client: Client, as_of: date, secrets: Secrets) -> PortalFiles:
         """A password portal's per-contact secret calendars (titles and dates only)."""

@@ -27,11 +27,14 @@ class BuildOptions:
     force: bool = False
     shard: tuple[int, int] | None = None  # (K, N): build the clients of shard K of N
     changed_since: str | None = None  # a git ref: build only clients changed since it
+    overview: bool = True  # False: the portals only (serve, while another client has errors)
 
 
 def build_date(option: date | None, timezone_name: str,
-               environ: Mapping[str, str] = os.environ) -> date:
-    """The build date: `--as-of`, else SOURCE_DATE_EPOCH, else today in the agency's zone."""
+               environ: Mapping[str, str] = os.environ, example_date: date | None = None
+               ) -> date:
+    """The build date: `--as-of`, else SOURCE_DATE_EPOCH, else portal.yaml's example_date
+    (example content), else today in the agency's zone."""
     if option is not None:
         return option
     epoch = environ.get("SOURCE_DATE_EPOCH")
@@ -41,7 +44,7 @@ def build_date(option: date | None, timezone_name: str,
         except (ValueError, OverflowError, OSError):
             raise UsageError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds") from None
         return moment.astimezone(zone(timezone_name)).date()
-    return datetime.now(zone(timezone_name)).date()
+    return example_date or datetime.now(zone(timezone_name)).date()
 
 
 def selected_clients(known: list[str], wanted: tuple[str, ...]) -> list[str]:

@@ -128,7 +128,9 @@ def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
     content = options.content_dir
     slugs, problems = client_folders(content)
     agency = _agency_inputs(content, manifest)
-    as_of = build_date(options.as_of, agency.settings["timezone"])
+    example = agency.settings.get("example_date")
+    as_of = build_date(options.as_of, agency.settings["timezone"],
+                       example_date=date.fromisoformat(example) if example else None)
     selected = _select(slugs, options)
     head = git_head(content)
     git = None if _histories_known(manifest, head, selected, options) else (

@@ -35,7 +35,8 @@ class Progress:
                               f"{self.done}/{self.total} {slug[:30]:<30}")
             self.stream.flush()
         elif self.verbosity == "verbose" or (self.verbosity == "normal" and not self.tty):
-            what = what or ("errors (below)" if failed else f"{files} files")
+            # staged, not written: the build writes every portal or none, at its end
+            what = what or ("errors (below)" if failed else f"{files} files staged")
             click.echo(f"[{self.done}/{self.total}] {slug}: {what}", file=self.stream)
 
     def close(self) -> None:

@@ -207,6 +207,12 @@ def _commit(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEnt
                                                             outcome.record, options.shard))
 
 
+def _makes_overview(options: BuildOptions) -> bool:
+    """Whether this build makes the overview: not shards but the first, nor a build of some
+    portals only while others have errors (serve's)."""
+    return options.overview and not (options.shard and options.shard[0] != 1)
+
+
 def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
               entries: dict[str, ClientEntry], results: list[ClientResult],
               runner: InProcess) -> OverviewOutcome:
@@ -217,7 +223,7 @@ def _overview(options: BuildOptions, sink: Sink, plan: BuildPlan,
     again, and this process sets up a builder (imports, agency, theme) only to read a client
     or to render the pages.
     """
-    if options.shard and options.shard[0] != 1:
+    if not _makes_overview(options):
         return OverviewOutcome()
     target = str(options.agency_out or "")
     unchanged = _overview_unchanged(plan, options, sink, target)

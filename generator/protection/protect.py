@@ -161,16 +161,29 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
     if guard.mode == "link" and master:
         folder = f"{guard.name}-{capability_token(master, guard.name)}"
     out = dict(files)
-    if guard.mode == "password" and master:
-        slots = _key_slots(guard, secrets, master, problems)
-        if not problems:
-            out = encrypt_portal(guard, files, master, slots, env, page_context,
-                                 {prefix: {**context, "csp": page_context["csp"]}
-                                  for prefix, context in (language_contexts or {}).items()})
+    if guard.mode == "password":
+        out = _encrypted(guard, files, secrets, master, problems, env, page_context,
+                         language_contexts)
     out, hashes = _hash_inline_scripts(out, theme_scripts, form_action)
     out[HEADER_FILES[0]] = headers_file(hashes, form_action)
     out[HEADER_FILES[1]] = nginx_snippet(hashes, form_action)
     return ProtectedPortal(folder, dict(sorted(out.items())), problems, guard.secret_names())
+
+
+def _encrypted(guard: Guard, files: PortalFiles, secrets: Secrets, master: bytes,
+               problems: list[Problem], env: jinja2.Environment, page_context: dict[str, Any],
+               language_contexts: dict[str, dict[str, Any]] | None) -> PortalFiles:
+    """A password portal's files encrypted; without PORTAL_SECRET its passwords are still
+    checked, so that one run lists every missing secret."""
+    if not master:
+        problems += _password_problems(guard, secrets)
+        return dict(files)
+    slots = _key_slots(guard, secrets, master, problems)
+    if problems:
+        return dict(files)
+    return encrypt_portal(guard, files, master, slots, env, page_context,
+                          {prefix: {**context, "csp": page_context["csp"]}
+                           for prefix, context in (language_contexts or {}).items()})
 
 
 def secret_calendar_paths(client: Client, secrets: Secrets) -> dict[str, str]:
@@ -266,13 +279,13 @@ def _master_secret(secrets: Secrets, guard: Guard, problems: list[Problem]) -> b
     return secret.encode("utf-8")
 
 
-def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
-               problems: list[Problem]) -> list[KeySlot]:
+def _password_problems(guard: Guard, secrets: Secrets) -> list[Problem]:
+    """Nobody to give a password to, and each password missing or too short."""
     who = "account manager" if guard.name == OVERVIEW_FOLDER else "contact"
+    problems = []
     if not guard.people and not guard.share_link:
         problems.append(Problem(guard.source, guard.line, f"access: password mode needs at least one "
                                                    f"{who} (or share_link: true)"))
-    salt, slots = portal_salt(master, guard.name), []
     for variable, name in guard.people.items():
         password = secrets.get(variable)
         if password is None or len(password) < MIN_PASSWORD_LENGTH:
@@ -282,6 +295,16 @@ def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
                                                        f"{variable} in the environment or in "
                                                        ".portal-secrets (`portal password` "
                                                        "makes one)"))
+    return problems
+
+
+def _key_slots(guard: Guard, secrets: Secrets, master: bytes,
+               problems: list[Problem]) -> list[KeySlot]:
+    problems += _password_problems(guard, secrets)
+    salt, slots = portal_salt(master, guard.name), []
+    for variable, name in guard.people.items():
+        password = secrets.get(variable)
+        if password is None or len(password) < MIN_PASSWORD_LENGTH:
             continue
         slots.append(KeySlot(name, password_key(password, salt)))
     if guard.share_link:

@@ -64,6 +64,8 @@ class ClientRow:
     invoice_numbers: tuple[IssuedNumber, ...] = ()
     received: tuple[Received, ...] = ()  # payments received by the build date
     days_to_pay: int | None = None  # mean days from issue to payment in full
+    overdue_milestones: int = 0  # open milestones due before the build date
+    oldest_overdue: NextDeadline | None = None  # the first of them
 
     def record(self) -> dict[str, Any]:
         """The row as JSON data, keyed by field name; `from_record` turns it back."""
@@ -86,6 +88,8 @@ class ClientRow:
                           "amount": str(p.amount), "invoice": p.invoice}
                          for p in self.received],
             "days_to_pay": self.days_to_pay,
+            "overdue_milestones": self.overdue_milestones,
+            "oldest_overdue": _deadline_record(self.oldest_overdue),
         }
 
     @classmethod
@@ -110,7 +114,17 @@ class ClientRow:
                                     amount=Decimal(p["amount"]), invoice=p["invoice"])
                            for p in data.get("received", ())),
             days_to_pay=data.get("days_to_pay"),
+            overdue_milestones=data.get("overdue_milestones", 0),
+            oldest_overdue=_deadline(data.get("oldest_overdue")),
         )
+
+
+def _deadline_record(deadline: NextDeadline | None) -> dict[str, str] | None:
+    return {"due": deadline.due.isoformat(), "title": deadline.title} if deadline else None
+
+
+def _deadline(data: dict[str, str] | None) -> NextDeadline | None:
+    return NextDeadline(date.fromisoformat(data["due"]), data["title"]) if data else None
 
 
 def _iso(value: date | None) -> str | None:
@@ -134,6 +148,8 @@ def client_row(client: Client, as_of: date) -> ClientRow:
         open_balance={b.currency: b.open for b in client.balances if b.open},
         overdue_balance={b.currency: b.overdue for b in client.balances if b.overdue},
         next_deadline=next_deadline(client, as_of),
+        overdue_milestones=len(overdue_milestones(client, as_of)),
+        oldest_overdue=next(iter(overdue_milestones(client, as_of)), None),
         retainer=(RetainerFee(retainer.amount, retainer.period,
                               retainer.currency or client.currency) if retainer else None),
         awaiting_approval=tuple(d.title for d in awaiting_approval(client)),
@@ -150,6 +166,14 @@ def next_deadline(client: Client, as_of: date) -> NextDeadline | None:
         if milestone.status not in CLOSED_STATES and day >= as_of:
             return NextDeadline(day, milestone.title)
     return None
+
+
+def overdue_milestones(client: Client, as_of: date) -> list[NextDeadline]:
+    """The open milestones due before the build date, oldest first: a row leads with them, so
+    that a project behind schedule never looks on track."""
+    days = [(day_in(m.due, client.timezone), m) for m in client.milestones]
+    return [NextDeadline(day, m.title) for day, m in days
+            if m.status not in CLOSED_STATES and day < as_of]
 
 
 def sorted_rows(rows: list[ClientRow]) -> list[ClientRow]:

@@ -9,10 +9,13 @@ templates can say so.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from babel import Locale
 
 from generator.content.domain import Client, Document
+from generator.content.fieldtypes import Texts
+from generator.content.models import ClientProfile
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ def language_prefix(client: Client, language: str) -> str:
 
 
 def localized(client: Client, language: str) -> Client:
-    """The client's documents as a reader of `language` sees them: translated where possible."""
+    """The client's documents, and its texts given per language (milestone titles, its name,
+    its people's titles), as a reader of `language` sees them: translated where possible."""
     translated = client.translations.get(language, {})
 
     def pick(key: str, document: Document) -> Document:
@@ -42,7 +46,25 @@ def localized(client: Client, language: str) -> Client:
         scope=pick("scope", client.scope) if client.scope else None,
         requirements=tuple(pick(f"requirements/{d.slug}", d) for d in client.requirements),
         updates=tuple(pick(f"updates/{d.slug}", d) for d in client.updates),
+        profile=_profile_in(client.profile, language),
+        milestones=tuple(m.model_copy(update={"title": _in(m.title, language)})
+                         for m in client.milestones),
     )
+
+
+def _in(text: Any, language: str) -> Any:
+    """A text given per language, in `language` (a plain text as it is)."""
+    return text.in_language(language) if isinstance(text, Texts) else text
+
+
+def _profile_in(profile: ClientProfile, language: str) -> ClientProfile:
+    """The client's name, its contacts' roles and its manager's title in `language`."""
+    manager = profile.account_manager
+    return profile.model_copy(update={
+        "name": _in(profile.name, language),
+        "account_manager": manager.model_copy(update={"title": _in(manager.title, language)}),
+        "contacts": [c.model_copy(update={"role": _in(c.role, language)})
+                     for c in profile.contacts]})
 
 
 def language_links(client: Client, current: str, path: str, root: str) -> list[LanguageLink]:

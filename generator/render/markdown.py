@@ -312,7 +312,9 @@ def _line_of(text: str, needle: str, first_line: int, occurrence: int = 0,
     """The line of `needle` used as a link target (after `before`), else of its first
     mention."""
     quoted = re.escape(needle)
-    starts = [m.end() for m in re.finditer(f"{before}(?={quoted})", text)]
+    # the whole target: `requirements/intake` is not the start of `requirements/intake.md`
+    starts = [m.end() for m in re.finditer(f"{before}(?={quoted}(?:[\\s)>\"']|$))", text,
+                                           re.M)]
     if not starts:
         starts = [m.start() for m in re.finditer(quoted, text)]
     if not starts:

@@ -128,6 +128,8 @@ def link_targets(client: Client) -> LinkTargets:
     pages.update({f"requirements/{d.slug}.md": f"requirements/{d.slug}.html"
                   for d in client.requirements})
     pages.update({f"updates/{d.slug}.md": f"updates.html#{d.slug}" for d in client.updates})
+    # a portal with such a document is never written: its links only must not add errors
+    pages.update({path: path.removesuffix(".md") + ".html" for path in client.unreadable})
     return LinkTargets(pages, frozenset(client.attachments))
 
 

@@ -72,7 +72,7 @@ def render_client(client: Client, agency: AgencyContent, theme: Theme,
                             prefix)
         portal.problems.extend(view.problems)
         fmt = Formatter(language, client.timezone)
-        common = _common_context(client, agency, fmt, as_of)
+        common = _common_context(localized(client, language), agency, fmt, as_of)
         common["subscribe"] = subscriptions(client, agency, address)
         common.update(template_functions(load_translations(theme.folders, language)),
                       page_language=language)
