@@ -299,6 +299,34 @@ def test_a_partial_shard_publishes_and_removes_only_its_own_clients(make_site, m
     assert left == everyone - removed
 
 
+def test_a_stale_folder_goes_pages_first_and_its_marker_last(make_site, tmp_path,
+                                                              monkeypatch):
+    from generator.publish import targets
+
+    root = make_site({**PUBLISHABLE, **BYSTANDER})
+    www = tmp_path / "www"
+    assert build_site(root).exit_code == 0
+    assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
+    shutil.rmtree(root / "content/zeta")
+    assert build_site(root).exit_code == 0
+    calls: list[tuple[str, list[str]]] = []
+    real_delete = targets.LocalTarget.delete
+
+    def recording_delete(self, folder, relatives):
+        relatives = list(relatives)
+        calls.append((folder, relatives))
+        real_delete(self, folder, relatives)
+
+    monkeypatch.setattr(targets.LocalTarget, "delete", recording_delete)
+    assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
+    groups = [files for folder, files in calls if folder == "zeta"]
+    assert groups[0] == [".clientportal-nginx-location.conf"]  # out of nginx first
+    assert all(f.endswith(".html") for f in groups[1])
+    assert not any(f.endswith(".html") or f == PORTAL_MARKER for f in groups[2])
+    assert groups[-1] == [PORTAL_MARKER] and len(groups) == 4
+    assert not (www / "zeta").exists()
+
+
 def test_publish_uploads_only_what_changed_and_deletes_files_a_portal_lost(make_site, tmp_path):
     root = make_site(PUBLISHABLE)
     www = tmp_path / "www"

@@ -228,7 +228,9 @@ def _upload_order(relative: str) -> tuple[bool, str]:
 
 
 def _removal_order(relative: str) -> tuple[int, str]:
-    return (relative != PORTAL_MARKER) + (not relative.endswith(".html")), relative
+    """Pages first (0), then other files (1), the marker last (2)."""
+    rank = 2 if relative == PORTAL_MARKER else 0 if relative.endswith(".html") else 1
+    return rank, relative
 
 
 @dataclass
@@ -326,10 +328,24 @@ def run_plan(target: Target, plan: Plan, folders: dict[str, Path], told: Told | 
     for changes in plan.report.folders:
         if changes.deletes:
             target.delete(changes.folder, changes.deletes)
+    _remove_stale(target, plan, nginx)
+
+
+def _remove_stale(target: Target, plan: Plan, nginx: _Nginx | None) -> None:
+    """Remove the stale folders: out of nginx, then pages, other files, the marker."""
     for stale, files in plan.report.removed.items():
         if nginx:
             nginx.remove(stale)
-        target.delete(stale, files)  # pages first, the marker last
+        for group in _removal_groups(files):  # one call each: S3 deletes a batch unordered
+            target.delete(stale, group)
+
+
+def _removal_groups(files: list[str]) -> list[list[str]]:
+    """A stale folder's files in the order they go: pages, other files, the marker."""
+    groups: list[list[str]] = [[], [], []]
+    for relative in files:
+        groups[_removal_order(relative)[0]].append(relative)
+    return [group for group in groups if group]
 
 
 def _test_point(name: str) -> None:
