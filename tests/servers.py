@@ -85,10 +85,12 @@ def free_port() -> int:
 
 @dataclass
 class Endpoint:
-    """A form endpoint: its address, and every form posted to it (path, fields)."""
+    """A form endpoint: its address, every form posted to it (path, fields) and each POST's
+    headers (names in lower case)."""
 
     url: str
     posts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
     received: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -116,6 +118,7 @@ def form_endpoint(certificate: Certificate) -> Iterator[Endpoint]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length).decode("utf-8")
             assert endpoint is not None
+            endpoint.headers.append({name.lower(): value for name, value in self.headers.items()})
             endpoint.posts.append((self.path, dict(parse_qsl(body, keep_blank_values=True))))
             self._thanks()
 

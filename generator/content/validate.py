@@ -186,21 +186,16 @@ def _without(data: Any, loc: tuple[Any, ...]) -> Any:
     if not loc:
         return data
     head, rest = loc[0], loc[1:]
-    if isinstance(data, dict) and head in data:
-        copy = dict(data)
-        if rest:
-            copy[head] = _without(copy[head], rest)
-        else:
-            del copy[head]
-        return copy
-    if isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data):
-        copy_list = list(data)
-        if rest:
-            copy_list[head] = _without(copy_list[head], rest)
-        else:
-            del copy_list[head]
-        return copy_list
-    return data
+    in_dict = isinstance(data, dict) and head in data
+    in_list = isinstance(data, list) and isinstance(head, int) and 0 <= head < len(data)
+    if not (in_dict or in_list):
+        return data
+    copy = dict(data) if in_dict else list(data)
+    if rest:
+        copy[head] = _without(copy[head], rest)
+    else:
+        del copy[head]
+    return copy
 
 
 def _scalars(data: Any, loc: tuple[Any, ...]) -> typing.Iterator[tuple[tuple[Any, ...], Any]]:
