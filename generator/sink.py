@@ -82,10 +82,11 @@ def _is_portal(folder: str) -> bool:
     return folder.startswith("_draft-") or not folder.startswith((".", "_"))
 
 
-def write_atomically(path: Path, content: bytes, *, mode: int | None = 0o644,
+def write_atomically(path: Path, content: bytes | Path, *, mode: int | None = 0o644,
                      durable: bool = False) -> None:
     """Write `path` in one step: a temporary file beside it, then a rename, so that a reader
-    (another worker, the next build) never sees half a file, whenever this process dies.
+    (another worker, the next build, a web server) never sees half a file, whenever this
+    process dies. `content`: bytes, or a file to copy.
 
     `mode`: the file's permissions (None: the umask's). `durable`: on disk before this
     returns, the rename too (a power cut after it keeps the new file), for a person's files.
@@ -94,7 +95,11 @@ def write_atomically(path: Path, content: bytes, *, mode: int | None = 0o644,
     temporary = path.with_name(f".{path.name}{TEMPORARY}{os.getpid()}")
     try:
         with open(temporary, "xb") as file:
-            file.write(content)
+            if isinstance(content, Path):
+                with content.open("rb") as source:
+                    shutil.copyfileobj(source, file)
+            else:
+                file.write(content)
             if durable:
                 file.flush()
                 os.fsync(file.fileno())
@@ -105,6 +110,11 @@ def write_atomically(path: Path, content: bytes, *, mode: int | None = 0o644,
         temporary.unlink(missing_ok=True)
     if durable:
         _sync_folder(path.parent)
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is one of `write_atomically`'s temporary files."""
+    return name.startswith(".") and TEMPORARY in name
 
 
 def _sync_folder(folder: Path) -> None:
@@ -330,7 +340,7 @@ class DiskSink(Sink):
                 log.info("removing %s, left by a build that did not finish", entry.name)
                 shutil.rmtree(entry, ignore_errors=True)
         for entry in self.out_dir.iterdir():
-            if TEMPORARY in entry.name:
+            if is_temporary(entry.name):
                 entry.unlink(missing_ok=True)
 
     def test_point(self, name: str) -> None:

@@ -435,26 +435,27 @@ def test_a_file_where_a_folder_should_be_is_an_error_and_a_rerun_finishes(make_s
 ])
 def test_a_full_disk_or_a_refusal_mid_run_exits_1_and_a_rerun_finishes(make_site, tmp_path,
                                                                        monkeypatch, error):
-    from generator.publish import targets
+    from generator import sink
 
     root = make_site({**PUBLISHABLE, **BYSTANDER})
     www = tmp_path / "www"
     assert build_site(root).exit_code == 0
-    real_copy, copies = targets.shutil.copyfile, []
+    real_copy, copies = sink.shutil.copyfileobj, []
 
-    def failing_copy(source, destination):
+    def failing_copy(source, destination, *args):
         copies.append(source)
         if len(copies) == 7:
             raise error
-        return real_copy(source, destination)
+        return real_copy(source, destination, *args)
 
-    monkeypatch.setattr(targets.shutil, "copyfile", failing_copy)
+    monkeypatch.setattr(sink.shutil, "copyfileobj", failing_copy)
     result = portal("publish", "--out", root / "output", "--to", www)
     assert result.exit_code == 1
     assert f"{www}/" in result.output and error.strerror in result.output
     assert "Traceback" not in result.output
-    assert not list(www.rglob(".publishing-*"))  # no half-written file left
-    monkeypatch.setattr(targets.shutil, "copyfile", real_copy)
+    assert len(copies) == 7
+    assert not [p for p in www.rglob("*") if sink.is_temporary(p.name)]  # no half-written file
+    monkeypatch.setattr(sink.shutil, "copyfileobj", real_copy)
     assert portal("publish", "--out", root / "output", "--to", www).exit_code == 0
     assert _local_listing(www) == _expected(root / "output")
 

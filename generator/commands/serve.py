@@ -6,7 +6,8 @@ so no half-built page is served. A client's content error replaces that client's
 its error page until the file is fixed (the other portals are built and served as they are);
 an error of portal.yaml or the theme replaces every page. Live reload is an external script injected only into served pages, with the
 page's Content-Security-Policy widened by `connect-src 'self'` and nothing more: built output
-never contains either.
+never contains either. The portals are built into memory (`MemorySink`), as Hugo's server
+does: serving writes nothing to disk, and `output/` stays what the last `portal build` made.
 """
 
 from __future__ import annotations
@@ -16,12 +17,9 @@ import html
 import json
 import logging
 import mimetypes
-import os
 import re
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -41,7 +39,7 @@ from generator.pipeline.client import agency_settings
 from generator.pipeline.options import BuildOptions, selected_clients
 from generator.pipeline.run import BuildFailed, BuildState, build
 from generator.render.theme import DEFAULT_THEME
-from generator.sink import DiskSink
+from generator.sink import MemorySink
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +84,10 @@ class LiveSite:
         self.closed = False
         self._changed = threading.Condition()
         self._build_lock = threading.Lock()
-        # The builder (agency, theme, Jinja environment) and the manifest outlive a build.
-        self.state = BuildState(DiskSink(options.out_dir))
+        # The builder (agency, theme, Jinja environment), the manifest and the built files
+        # outlive a build; the files are served from memory.
+        self.output = MemorySink()
+        self.state = BuildState(self.output)
 
     def rebuild(self, clients: Iterable[str] | None = ALL) -> float:
         """Build `clients` (all when None, or after a failed build); return the seconds it took."""
@@ -258,23 +258,23 @@ class _Handler(BaseHTTPRequestHandler):
         return self._serve_output(url.path, head)
 
     def _serve_output(self, path: str, head: bool) -> None:
-        """A file of the output folder (or the error page while the content has errors)."""
+        """A file of the build (or the error page while the content has errors)."""
         live = self.server.live
         live.wait_idle()
-        target = self._resolve(path)
+        found = self._resolve(path)
         is_page = path.endswith((".html", "/"))
         error = live.error_for(unquote(path).lstrip("/").split("/", 1)[0])
-        if error and is_page and target != HTTPStatus.FORBIDDEN:
+        if error and is_page and found != HTTPStatus.FORBIDDEN:
             return self._send(HTTPStatus.INTERNAL_SERVER_ERROR,
                               error_page(error, live.version), "text/html", head)
-        if isinstance(target, HTTPStatus):
-            return self._send(target, f"{target.value} {target.phrase}\n".encode(),
+        if isinstance(found, HTTPStatus):
+            return self._send(found, f"{found.value} {found.phrase}\n".encode(),
                               "text/plain; charset=utf-8", head)
-        if target == self.server.root:
+        if found == "":
             return self._send(HTTPStatus.OK, self._listing(live.version), "text/html", head)
-        body = target.read_bytes()
-        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if target.suffix == ".html":
+        body = live.output.published[found]
+        kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
+        if found.endswith(".html"):
             body = inject_live_reload(body, live.version)
         return self._send(HTTPStatus.OK, body, kind, head)
 
@@ -284,26 +284,24 @@ class _Handler(BaseHTTPRequestHandler):
         host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
         return host in ("127.0.0.1", "localhost", "::1")
 
-    def _resolve(self, raw_path: str) -> Path | HTTPStatus:
-        """The file a URL path names inside the output folder, or why it is refused."""
+    def _resolve(self, raw_path: str) -> str | HTTPStatus:
+        """The built file a URL path names ("" for the list of portals), or why not."""
         path = unquote(raw_path)
         if "\\" in path or "\x00" in path or ".." in path.split("/"):
             return HTTPStatus.FORBIDDEN
-        root = self.server.root
-        candidate = root / path.lstrip("/")
-        real = Path(os.path.realpath(candidate))
-        if real != root and root not in real.parents:
-            return HTTPStatus.FORBIDDEN  # a symlink pointing out of the output folder
-        if real == root:
-            return root
-        if real.is_dir():
-            if not raw_path.endswith("/"):
-                return HTTPStatus.NOT_FOUND
-            real = real / "index.html"
-        return real if real.is_file() else HTTPStatus.NOT_FOUND
+        published = self.server.live.output.published
+        name = path.strip("/")
+        if not name:
+            return ""
+        if name in published and not raw_path.endswith("/"):
+            return name
+        index = f"{name}/index.html"
+        if index not in published:
+            return HTTPStatus.NOT_FOUND
+        return index if raw_path.endswith("/") else HTTPStatus.NOT_FOUND
 
     def _listing(self, version: int) -> bytes:
-        names = sorted({p.name for p in self.server.root.iterdir() if p.is_dir()}
+        names = sorted({path.split("/", 1)[0] for path in self.server.live.output.published}
                        | set(self.server.live.client_errors))  # a failed one: its error page
         items = "\n".join(f'<li><a href="{html.escape(n)}/index.html">{html.escape(n)}</a></li>'
                           for n in names if not n.startswith("."))
@@ -327,14 +325,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DevServer(ThreadingHTTPServer):
-    """The HTTP server: threads per request, over one LiveSite's output folder."""
+    """The HTTP server: threads per request, over one LiveSite's build."""
 
     daemon_threads = True
 
     def __init__(self, port: int, live: LiveSite) -> None:
         super().__init__((HOST, port), _Handler)
         self.live = live
-        self.root = Path(os.path.realpath(live.options.out_dir))
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A browser that leaves a page while it polls closes its connection (a broken
@@ -358,16 +355,9 @@ class Preview:
         self.content_dir = content_dir
         self.clients = clients
         selected_clients(client_folders(content_dir)[0], clients)  # a typo is a usage error
-        self.workdir = Path(tempfile.mkdtemp(prefix="portal-serve-"))
-        options = BuildOptions(content_dir=content_dir, out_dir=self.workdir / "output",
-                               clients=clients, as_of=as_of)
-        options.out_dir.mkdir()
+        options = BuildOptions(content_dir=content_dir, clients=clients, as_of=as_of)
         self.live = LiveSite(options, echo)
-        try:  # a busy port fails before the first build
-            self.server = DevServer(port, self.live)
-        except OSError:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            raise
+        self.server = DevServer(port, self.live)  # a busy port fails before the first build
         self.live.rebuild()
         self._stop = threading.Event()
         self.ready = threading.Event()  # set while the watcher watches `watching`
@@ -403,7 +393,6 @@ class Preview:
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=5)
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> Preview:
         return self.start()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,6 +20,7 @@ from typing import Any, Protocol
 import click
 
 from generator.errors import UsageError
+from generator.sink import is_temporary, write_atomically
 from generator.web.headers import cache_control
 from generator.web.mediatypes import content_type
 
@@ -114,7 +113,7 @@ class LocalTarget:
     @staticmethod
     def _listing(base: Path) -> dict[str, str]:
         return {p.relative_to(base).as_posix(): md5_of(p) for p in sorted(base.rglob("*"))
-                if p.is_file() and not p.is_symlink() and not p.name.startswith(".publishing-")}
+                if p.is_file() and not p.is_symlink() and not is_temporary(p.name)}
 
     def read(self, folder: str, relative: str) -> bytes | None:
         path = self.root / folder / relative
@@ -128,19 +127,7 @@ class LocalTarget:
     def put_file(self, target: Path, content: Content) -> None:
         """Write one file below the root atomically (a portal's, or the nginx file)."""
         with self._calling(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".publishing-")
-            os.close(handle)
-            try:
-                if isinstance(content, Path):
-                    shutil.copyfile(content, temporary)
-                else:
-                    Path(temporary).write_bytes(content)
-                os.chmod(temporary, 0o644)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_atomically(target, content)
 
     def delete(self, folder: str, relatives: Iterable[str]) -> None:
         base = self.root / folder
