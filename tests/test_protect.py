@@ -218,6 +218,24 @@ def test_capability_path_is_hmac_of_the_slug_and_stable(make_site, secrets_env):
     assert f"acme\tlink\thttps://p.test/acme-{token}/index.html" in links.output
 
 
+def test_a_link_portal_without_its_secret_fails_the_same_way_everywhere(make_site, secrets_env):
+    """One portal folder: the build, `portal links` and the pages' addresses agree, and
+    without PORTAL_SECRET (or with one too short) each says so instead of using the slug."""
+    root = make_site({"content/acme/client.yaml": _acme_with(LINK_ACCESS)})
+    for missing in (None, "short"):
+        if missing is None:
+            secrets_env.delenv("PORTAL_SECRET")
+        else:
+            secrets_env.setenv("PORTAL_SECRET", missing)
+        built = build_site(root)
+        assert built.exit_code == 1 and "PORTAL_SECRET" in built.output
+        links = portal("links", "--content", root / "content", "--base-url", "https://p.test")
+        assert links.exit_code == 2 and "acme: access: this portal needs the secret " \
+            "PORTAL_SECRET" in links.output, links.output
+        assert "Traceback" not in links.output + built.output
+        assert not (root / "output/acme").exists()
+
+
 def test_new_secret_or_mode_removes_the_old_folder(make_site, secrets_env):
     root = make_site()
     build_site(root)

@@ -7,15 +7,15 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from generator.errors import UsageError
 from generator.pipeline.client import ClientPipeline
 from generator.pipeline.options import build_date
-from generator.protection.credentials import SECRET_VAR, Secrets, default_secrets_file, load_secrets
+from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
 from generator.protection.protect import (
     Guard,
-    capability_token,
     client_guard,
+    master_secret,
     overview_guard,
+    portal_folder,
     secret_calendar_paths,
     share_fragment,
 )
@@ -81,19 +81,3 @@ def _calendar_lines(clients: list[Any], store: Secrets, base: str,
         for name, path in sorted(secret_calendar_paths(client, store).items()):
             lines.append(f"{client.slug}\tcalendar\t{name}\t{root}{path}")
     return lines
-
-
-def portal_folder(guard: Guard, store: Secrets) -> str:
-    """The folder a portal is published in: its slug, or slug-token for a capability link."""
-    if guard.mode != "link":
-        return guard.name
-    return f"{guard.name}-{capability_token(master_secret(store, guard), guard.name)}"
-
-
-def master_secret(store: Secrets, guard: Guard) -> bytes:
-    """PORTAL_SECRET, which a link or password portal needs; a usage error without it."""
-    secret = store.get(SECRET_VAR)
-    if not secret:
-        raise UsageError(f"{guard.name}: access mode {guard.mode} needs "
-                          f"{SECRET_VAR}; set it in the environment or .portal-secrets")
-    return secret.encode("utf-8")

@@ -42,7 +42,6 @@ from typing import Any
 import click
 
 from generator.bank.lastimport import RECORD as PAYMENTS_RECORD
-from generator.commands.links import master_secret, portal_folder
 from generator.content.domain import Client
 from generator.content.folders import client_folders
 from generator.content.history import content_at
@@ -57,7 +56,12 @@ from generator.invoicing.reminders import Receipt, Reminder, receipts, reminder_
 from generator.pipeline.client import ClientPipeline
 from generator.pipeline.options import build_date
 from generator.protection.credentials import Secrets, default_secrets_file, load_secrets
-from generator.protection.protect import client_guard, share_fragment
+from generator.protection.protect import (
+    client_guard,
+    master_secret,
+    portal_folder,
+    share_fragment,
+)
 from generator.publish.mail import (
     Letter,
     Outbox,

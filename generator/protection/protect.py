@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from generator.content.domain import AgencyContent, Client
-from generator.errors import Problem, did_you_mean
+from generator.errors import Problem, UsageError, did_you_mean
 from generator.protection.credentials import (
     MIN_SECRET_LENGTH,
     SECRET_VAR,
@@ -157,9 +157,7 @@ def protect(guard: Guard, files: PortalFiles, secrets: Secrets, env: jinja2.Envi
                     "csp": markupsafe.Markup(policy(form_action=form_action))}
     problems = list(guard.problems)
     master = _master_secret(secrets, guard, problems) if guard.mode != "public" else b""
-    folder = guard.name
-    if guard.mode == "link" and master:
-        folder = f"{guard.name}-{capability_token(master, guard.name)}"
+    folder = portal_folder(guard, secrets) if master else guard.name  # without it: failed
     out = dict(files)
     if guard.mode == "password":
         out = _encrypted(guard, files, secrets, master, problems, env, page_context,
@@ -204,13 +202,31 @@ def secret_calendar_paths(client: Client, secrets: Secrets) -> dict[str, str]:
     return paths
 
 
-def portal_folder(client: Client, secrets: Secrets) -> str:
-    """The folder the client's portal is published in: its slug, or `<slug>-<token>` in
-    link mode (the slug while PORTAL_SECRET is missing: protecting then fails on it)."""
+def portal_folder(guard: Guard, secrets: Secrets) -> str:
+    """The folder a portal is published in: its slug, or `<slug>-<token>` for a capability
+    link (which needs PORTAL_SECRET: a usage error without it)."""
+    if guard.mode != "link":
+        return guard.name
+    return f"{guard.name}-{capability_token(master_secret(secrets, guard), guard.name)}"
+
+
+def master_secret(secrets: Secrets, guard: Guard) -> bytes:
+    """PORTAL_SECRET, which a link or password portal needs; a usage error without it."""
+    problem = secret_problem(secrets, guard)
+    if problem:
+        raise UsageError(f"{guard.name}: {problem}")
+    return (secrets.get(SECRET_VAR) or "").encode("utf-8")
+
+
+def secret_problem(secrets: Secrets, guard: Guard) -> str | None:
+    """What is wrong with PORTAL_SECRET for this portal, or None."""
     secret = secrets.get(SECRET_VAR)
-    if client.profile.access.mode != "link" or not secret or len(secret) < MIN_SECRET_LENGTH:
-        return client.slug
-    return f"{client.slug}-{capability_token(secret.encode('utf-8'), client.slug)}"
+    if secret is not None and len(secret) >= MIN_SECRET_LENGTH:
+        return None
+    what = "is not set" if secret is None else f"is shorter than {MIN_SECRET_LENGTH} characters"
+    return (f"access: this portal needs the secret {SECRET_VAR}, which {what}; generate one "
+            "with `portal password --bits 256` and set it in the environment or the "
+            "git-ignored .portal-secrets")
 
 
 def portal_address(client: Client, agency: AgencyContent, secrets: Secrets) -> str | None:
@@ -218,8 +234,10 @@ def portal_address(client: Client, agency: AgencyContent, secrets: Secrets) -> s
     subdomain), else portal.yaml's `base_url` and the portal's folder; None when unknown."""
     if client.profile.base_url:
         return client.profile.base_url.rstrip("/") + "/"
-    base = agency.config.base_url
-    return f"{base.rstrip('/')}/{portal_folder(client, secrets)}/" if base else None
+    base, guard = agency.config.base_url, client_guard(client)
+    if not base or (guard.mode == "link" and secret_problem(secrets, guard)):
+        return None  # unknown; without its secret, the build fails on the portal (protect)
+    return f"{base.rstrip('/')}/{portal_folder(guard, secrets)}/"
 
 
 def capability_token(master: bytes, slug: str) -> str:
@@ -268,15 +286,11 @@ def person_keys(people: Sequence[tuple[str, str | None]]) -> dict[str, str]:
 
 
 def _master_secret(secrets: Secrets, guard: Guard, problems: list[Problem]) -> bytes:
-    secret = secrets.get(SECRET_VAR)
-    if secret is None or len(secret) < MIN_SECRET_LENGTH:
-        what = "is not set" if secret is None else f"is shorter than {MIN_SECRET_LENGTH} characters"
-        problems.append(Problem(guard.source, guard.line, f"access: this portal needs the secret "
-                                             f"{SECRET_VAR}, which {what}; generate one with "
-                                             "`portal password --bits 256` and set it in the "
-                                             "environment or the git-ignored .portal-secrets"))
+    problem = secret_problem(secrets, guard)
+    if problem:
+        problems.append(Problem(guard.source, guard.line, problem))
         return b""
-    return secret.encode("utf-8")
+    return (secrets.get(SECRET_VAR) or "").encode("utf-8")
 
 
 def _password_problems(guard: Guard, secrets: Secrets) -> list[Problem]:
