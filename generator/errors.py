@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
 import click
 
@@ -92,5 +92,5 @@ class ContentError(click.ClickException):
         """Pickled by its problems: a worker process raises it to the build."""
         return (ContentError, (self.problems,))
 
-    def show(self, file: Any = None) -> None:
+    def show(self, file: IO[str] | None = None) -> None:
         click.echo(self.format_message(), err=True, file=file)

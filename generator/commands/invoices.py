@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from generator.content.domain import Client
 from generator.errors import UsageError
@@ -24,6 +24,9 @@ from generator.invoicing.retainer import (
     service_period,
 )
 from generator.invoicing.sellers import sellers
+
+if TYPE_CHECKING:  # imported where used: `portal invoice` stays light
+    from generator.pipeline.client import ClientPipeline
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -73,7 +76,7 @@ def plan_next_invoices(content_dir: Path, slugs: tuple[str, ...], month: date | 
     return day, planned
 
 
-def _used_numbers(pipeline: Any, clients: list[Client]) -> list[IssuedNumber]:
+def _used_numbers(pipeline: ClientPipeline, clients: list[Client]) -> list[IssuedNumber]:
     """Every invoice number of every client, with its seller and series."""
     agency = pipeline.agency.config
     countries = {e.party.name: e.country for e in sellers(agency.agency).values()}
@@ -82,7 +85,7 @@ def _used_numbers(pipeline: Any, clients: list[Client]) -> list[IssuedNumber]:
                                          countries)]
 
 
-def _planned(pipeline: Any, client: Client, month: date | None, as_of: date,
+def _planned(pipeline: ClientPipeline, client: Client, month: date | None, as_of: date,
              content_dir: Path, used: list[IssuedNumber]) -> NextInvoice:
     """The client's next invoice; its number joins `used`, so the next client's comes after."""
     assert client.profile.retainer is not None
@@ -97,7 +100,7 @@ def _planned(pipeline: Any, client: Client, month: date | None, as_of: date,
     return invoice
 
 
-def retainer_description(pipeline: Any, client: Client, period: tuple[date, date]) -> str:
+def retainer_description(pipeline: ClientPipeline, client: Client, period: tuple[date, date]) -> str:
     """The invoice line, in the client's language, from the theme's `retainer_line.html`."""
     from generator.render.i18n import Formatter, load_translations, template_functions
 

@@ -308,7 +308,7 @@ def _texts(value: object, handler: ValidatorFunctionWrapHandler) -> Any:
     return handler(value)
 
 
-def texts_of(value: Any) -> dict[str, str]:
+def texts_of(value: object) -> dict[str, str]:
     """The languages a text is given in (none for a plain text)."""
     return dict(value.by_language) if isinstance(value, Texts) else {}
 

@@ -59,7 +59,7 @@ def _title(item: Any) -> str:
     return ""
 
 
-def date_fix(value: Any) -> str:
+def date_fix(value: object) -> str:
     """What to write instead of `value` where a date belongs."""
     text = str(value)
     if match := _YEAR_FIRST.match(text):
@@ -79,7 +79,7 @@ def _iso(year: str | int, month: str | int, day: str | int) -> str:
     return f"{int(year):04}-{int(month):02}-{int(day):02}"
 
 
-def number_fix(value: Any) -> str:
+def number_fix(value: object) -> str:
     """What to write instead of `value` where a number belongs."""
     text = str(value)
     bare = text.strip()
@@ -118,7 +118,7 @@ def _split_decimals(digits: str, grouped: bool) -> tuple[str, str]:
     return whole.replace("." if decimal == "," else ",", ""), fraction
 
 
-def choice_fix(value: Any, choices: list[str]) -> str:
+def choice_fix(value: object, choices: list[str]) -> str:
     """What to write instead of `value` where one of `choices` belongs."""
     text = str(value)
     same = [c for c in choices if c.casefold() == text.strip().casefold()]

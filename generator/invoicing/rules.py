@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from generator.content.domain import Party
 from generator.content.models import Invoice
@@ -13,9 +12,9 @@ from generator.invoicing.ksef import Fa3Facts
 JP_REDUCED_RATE = Decimal(8)  # consumption tax on food and drink (軽減税率)
 
 
-def invoice_rule_problems(invoice: Invoice, currency: str) -> list[tuple[tuple[Any, ...], str]]:
+def invoice_rule_problems(invoice: Invoice, currency: str) -> list[tuple[tuple[str | int, ...], str]]:
     """Return (location in the file, message) for each rule the invoice breaks."""
-    problems: list[tuple[tuple[Any, ...], str]] = []
+    problems: list[tuple[tuple[str | int, ...], str]] = []
     for index, item in enumerate(invoice.items):
         where = ("items", index)
         if currency == "JPY" and item.tax_rate == JP_REDUCED_RATE and not item.reduced_rate:

@@ -11,11 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.content.dates import day_in, moment_in
-from generator.content.domain import Client
+from generator.content.domain import Client, Document
 from generator.content.history import Change
+
+if TYPE_CHECKING:  # pages imports this module
+    from generator.render.pages import RenderedUpdate
 
 WHATS_NEW_DAYS = 30
 GROUP_AT = 4  # changes made in one commit: this many or more are one entry of "recent changes"
@@ -55,7 +58,7 @@ class RecentEntry:
     message: str | None = None
     kind: str = ""
     excerpt: str = ""
-    document: Any = None  # the update, whose language the entry may be in
+    document: Document | None = None  # the update, whose language the entry may be in
     kinds: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, count, href)
 
     @property
@@ -64,7 +67,7 @@ class RecentEntry:
         return sum(n for _, n, _ in self.kinds) or 1
 
 
-def recent_changes(items: list[NewItem], tracked: bool, updates: list[Any], as_of: date,
+def recent_changes(items: list[NewItem], tracked: bool, updates: list[RenderedUpdate], as_of: date,
                    client_timezone: str) -> list[RecentEntry]:
     """One list of what changed, newest first: "what's new" from git, where changes made
     together (one commit, GROUP_AT items or more) are one entry; updates carry their
@@ -96,7 +99,7 @@ def _together(batch: list[NewItem]) -> RecentEntry:
                        kinds=[(k, counts[k], SECTIONS[k]) for k in SECTIONS if counts[k]])
 
 
-def _entry(item: NewItem, update: Any) -> RecentEntry:
+def _entry(item: NewItem, update: RenderedUpdate | None) -> RecentEntry:
     """One changed item; an update with its excerpt and language."""
     return RecentEntry(item.revision.on, item.revision.at, item.title, item.href,
                        item.revision.message, item.kind, update.excerpt if update else "",
