@@ -18,6 +18,7 @@ from generator.pipeline.client import ClientPipeline
 from generator.pipeline.options import build_date
 from generator.render.figures import (
     ClientRow,
+    NextDeadline,
     agency_nps,
     client_row,
     received_between,
@@ -46,25 +47,35 @@ def _amounts(balance: dict[str, Decimal]) -> str:
 
 
 def _flat(row: ClientRow) -> dict[str, str]:
-    deadline, retainer = row.next_deadline, row.retainer
+    retainer = row.retainer
     cells = {
         "client": row.slug, "name": row.name, "stage": row.lifecycle_stage,
         "manager": row.manager_name,
-        "acquired_on": row.acquired_on.isoformat() if row.acquired_on else "",
-        "last_contact_on": row.last_contact_on.isoformat() if row.last_contact_on else "",
+        "acquired_on": _cell(row.acquired_on), "last_contact_on": _cell(row.last_contact_on),
         "open": _amounts(row.open_balance), "overdue": _amounts(row.overdue_balance),
-        "days_to_pay": "" if row.days_to_pay is None else str(row.days_to_pay),
+        "days_to_pay": _cell(row.days_to_pay),
         "overdue_milestones": str(row.overdue_milestones),
-        "oldest_overdue": row.oldest_overdue.due.isoformat() if row.oldest_overdue else "",
-        "oldest_overdue_title": row.oldest_overdue.title if row.oldest_overdue else "",
-        "next_deadline": deadline.due.isoformat() if deadline else "",
-        "next_deadline_title": deadline.title if deadline else "",
+        **_deadline_cells("oldest_overdue", row.oldest_overdue),
+        **_deadline_cells("next_deadline", row.next_deadline),
         "retainer": (f"{retainer.currency} {retainer.amount}/{retainer.period}"
                      if retainer else ""),
         "awaiting_approval": str(len(row.awaiting_approval)),
         **_satisfaction(row),
     }
     return {key: cells[key] for key in COLUMNS}
+
+
+def _cell(value: date | int | None) -> str:
+    """A cell of a value a row may lack: empty, a day in ISO form, or the number."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _deadline_cells(column: str, deadline: NextDeadline | None) -> dict[str, str]:
+    """A deadline's two cells: its date, and its title in `<column>_title`."""
+    return {column: _cell(deadline.due if deadline else None),
+            f"{column}_title": deadline.title if deadline else ""}
 
 
 def _satisfaction(row: ClientRow) -> dict[str, str]:
