@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from generator.content.domain import Party
-from generator.content.models import Invoice
+from generator.content.models import Invoice, InvoiceItem
 from generator.content.taxids import compact
 from generator.invoicing.ksef import Fa3Facts
 
@@ -13,20 +15,44 @@ JP_REDUCED_RATE = Decimal(8)  # consumption tax on food and drink (軽減税率)
 
 
 def invoice_rule_problems(invoice: Invoice, currency: str) -> list[tuple[tuple[str | int, ...], str]]:
-    """Return (location in the file, message) for each rule the invoice breaks."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    for index, item in enumerate(invoice.items):
-        where = ("items", index)
-        if currency == "JPY" and item.tax_rate == JP_REDUCED_RATE and not item.reduced_rate:
-            problems.append(((*where, "tax_rate"), f"items[{index}]: 8% is Japan's reduced "
-                             "rate; a qualified invoice marks such items: add reduced_rate: true"))
-        if currency == "JPY" and item.reduced_rate and item.tax_rate != JP_REDUCED_RATE:
-            problems.append(((*where, "reduced_rate"), f"items[{index}]: reduced_rate is set "
-                             f"but the rate is {item.tax_rate}%, not Japan's reduced 8%"))
-        if invoice.reverse_charge and item.tax_rate != 0:
-            problems.append(((*where, "tax_rate"), f"items[{index}]: a reverse-charge invoice "
-                             "charges no VAT (the buyer accounts for it): use tax_rate: 0"))
-    return problems
+    """Return (location in the file, message) for each rule an item of the invoice breaks,
+    item by item, in the order of `ITEM_RULES`."""
+    return [(("items", index, rule.field), f"items[{index}]: {message}")
+            for index, item in enumerate(invoice.items) for rule in ITEM_RULES
+            if (message := rule.broken(item, currency, invoice.reverse_charge))]
+
+
+def _unmarked_reduced_rate(item: InvoiceItem, currency: str, reverse_charge: bool) -> str:
+    if currency != "JPY" or item.tax_rate != JP_REDUCED_RATE or item.reduced_rate:
+        return ""
+    return "8% is Japan's reduced rate; a qualified invoice marks such items: add reduced_rate: true"
+
+
+def _marked_but_not_reduced(item: InvoiceItem, currency: str, reverse_charge: bool) -> str:
+    if currency != "JPY" or not item.reduced_rate or item.tax_rate == JP_REDUCED_RATE:
+        return ""
+    return f"reduced_rate is set but the rate is {item.tax_rate}%, not Japan's reduced 8%"
+
+
+def _tax_on_reverse_charge(item: InvoiceItem, currency: str, reverse_charge: bool) -> str:
+    if not reverse_charge or item.tax_rate == 0:
+        return ""
+    return ("a reverse-charge invoice charges no VAT (the buyer accounts for it): use "
+            "tax_rate: 0")
+
+
+@dataclass(frozen=True)
+class ItemRule:
+    """A rule each invoice item must follow: the field it is about, and what says how the
+    item breaks it (empty: it does not)."""
+
+    field: str
+    broken: Callable[[InvoiceItem, str, bool], str]
+
+
+ITEM_RULES = (ItemRule("tax_rate", _unmarked_reduced_rate),
+              ItemRule("reduced_rate", _marked_but_not_reduced),
+              ItemRule("tax_rate", _tax_on_reverse_charge))
 
 
 def fa3_mismatches(facts: Fa3Facts, invoice: Invoice, seller: Party) -> list[tuple[str, str]]:
