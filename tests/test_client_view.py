@@ -40,7 +40,7 @@ MESSAGES: dict[tuple[str, str | None, int, tuple[tuple[str, str], ...]], dict[st
         "pl": "Zmiany z ostatnich 30 dni", "sv": "Ändringar de senaste 30 dagarna"},
     ("Changed since your last visit", None, 1, ()): {
         "en": "Changed since your last visit", "ja": "前回の閲覧以降の変更",
-        "ko": "지난 방문 이후 변경", "pl": "Zmiany od Twojej ostatniej wizyty",
+        "ko": "지난 방문 이후 변경", "pl": "Zmiany od Państwa ostatniej wizyty",
         "sv": "Ändrat sedan ditt senaste besök"},
     ("See what changed", None, 1, ()): {
         "en": "See what changed", "ja": "変更内容を見る", "ko": "변경 내용 보기",
