@@ -8,7 +8,7 @@ is no history, and pages show the dates of front matter only.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
 from typing import Any
@@ -109,9 +109,14 @@ def revisions(client: Client, changes: tuple[Change, ...], messages: bool) -> li
                      c.message if messages else None) for c in changes]
 
 
-def document_history(client: Client, path: str, messages: bool) -> dict[str, Any]:
-    """The template context of one document's history: `updated` (or None) and `history`."""
-    history = revisions(client, client.history.files.get(path, ()), messages)
+def document_history(client: Client, path: str, messages: bool, as_of: date
+                     ) -> dict[str, Any]:
+    """The template context of one document's history: `updated` (or None) and `history`.
+    A change committed after the build date counts as made on it: a page built as of
+    2026-11-23 never says it was last updated on 2026-11-30 (the text it shows is the one
+    committed last, so its date is not dropped either)."""
+    history = [replace(r, on=min(r.on, as_of))
+               for r in revisions(client, client.history.files.get(path, ()), messages)]
     return {"updated": history[0] if history else None, "history": history}
 
 
