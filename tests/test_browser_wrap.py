@@ -140,3 +140,30 @@ def test_the_check_finds_a_break(browser, tmp_path):
     assert any(f.startswith('time "2026年11月23日"') for f in found), found
     assert any('"消費税"' in f for f in found) and any('"23日"' in f for f in found), found
     assert not [f for f in found if "11月30日" in f or "6日前" in f]
+
+
+@pytest.mark.parametrize(("page_path", "upright"), [
+    ("sakura-retail/index.html", True), ("hanbit-logistics/index.html", True),
+    ("sakura-retail/en/index.html", False), ("kowalski-legal/index.html", False)])
+def test_no_synthetic_italic_in_japanese_or_korean(browser, example, page_path, upright):
+    """Kanji, kana and Hangul have no italic: emphasis is bold, titles and the like upright;
+    Latin languages keep their italic."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto((example / page_path).as_uri())
+    styles = page.evaluate("""() => {
+        const main = document.querySelector('main') || document.body;
+        main.insertAdjacentHTML('beforeend', '<p id="probe"><em>強調</em> <i>用語</i> '
+          + '<cite>書名</cite> <dfn>定義</dfn> <span class="empty">なし</span></p>'
+          + '<address id="probe-address">東京都</address>');
+        const probe = [...document.querySelectorAll('#probe > *, #probe-address')];
+        return probe.map(e => [e.tagName.toLowerCase(), getComputedStyle(e).fontStyle,
+                               getComputedStyle(e).fontWeight]);
+    }""")
+    context.close()
+    slanted = [tag for tag, style, _ in styles if style != "normal"]
+    if upright:
+        assert not slanted, styles
+        assert int(styles[0][2]) >= 600, styles  # em: bold
+    else:
+        assert set(slanted) >= {"em", "i", "cite"}, styles
