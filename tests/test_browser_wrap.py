@@ -6,7 +6,7 @@ How a break is found: the text's ranges are laid out in boxes (`Range.getClientR
 boxes on one line overlap vertically, so a piece of text on two lines has boxes that do not.
 What is checked: each element holding a date (`time`, the relative day beside it), an amount
 (`.amount`, `.num`), a counter (`.days`, `.counter`: "23日超過", "要件定義4件", "om 11 dagar")
-or a status (`.badge`), each heading cell of a data table; and, in the text of the pages'
+or a status (`.badge`), each heading cell of a data table, each on one line and inside its box; and, in the text of the pages'
 own words (not a client's documents, whose prose flows as written), each number with its
 counter ("6日前", "4件", "28일", "17 dagar", "10 dni") and each word of WORDS."""
 
@@ -15,6 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from quality import horizontal_overflow
 
 WIDTHS = (1280, 375)
 # Words a reader stumbles on when split ("今/日", "消/費税", "i/dag"), by language
@@ -70,6 +72,13 @@ BREAKS = r"""([whole, words, counter]) => {
     range.selectNodeContents(el);
     const n = lines(range);
     if (n > 1) found.push(`${name(el)} "${el.textContent.trim().slice(0, 40)}" on ${n} lines`);
+    // kept whole, it still fits the box it is laid out in (no spilling over a neighbour)
+    let box = el.parentElement;
+    while (box && getComputedStyle(box).display.startsWith('inline')) box = box.parentElement;
+    if (box && getComputedStyle(box).overflowX === 'visible'
+        && range.getBoundingClientRect().right > box.getBoundingClientRect().right + 1)
+      found.push(`${name(el)} "${el.textContent.trim().slice(0, 40)}" spills out of `
+                 + name(box));
   }
   const pattern = new RegExp([counter, ...words.map(w => w.replace(/[.*+?^${}()|[\]\\]/g,
                                                                    '\\$&'))].join('|'), 'g');
@@ -118,6 +127,9 @@ def test_no_break_inside_a_date_amount_counter_badge_or_word(browser, example, w
         languages.add(language)
         found += [f"{file.relative_to(example)} ({language}): {problem}"
                   for problem in breaks(page, file.as_uri(), language)]
+        # what is kept whole still fits: nothing pushes the page sideways
+        found += [f"{file.relative_to(example)}: overflows: {what}"
+                  for what in horizontal_overflow(page)]
     context.close()
     assert languages >= {"en", "ja", "ko", "pl", "sv"}
     assert not found, f"{len(found)} breaks at {width} px:\n" + "\n".join(found)
