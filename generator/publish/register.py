@@ -4,7 +4,8 @@ payment reminders and receipts, in each portal language.
 One table for all of them, so a digest never speaks to a reader otherwise than the portal and
 the reminders do. The words are the catalogue's (themes/default/locales: "Dear %(name)s,",
 "Kind regards,"); this table says what each language's greeting calls the reader, and which
-familiar forms its messages never use (a test reads the catalogue's e-mail strings for them).
+familiar forms no message may use (tests/test_digest_register.py reads every string of the
+catalogue for them: the portal's pages and the e-mails speak alike).
 
 - en: "Dear Anna Kowalska," … "Kind regards,".
 - ja: the full name and 様 ("高橋 健一様", then いつも大変お世話になっております), keigo.

@@ -142,13 +142,14 @@ class Formatter:
         return name or tag
 
 
+# a space between a digit and a kana or kanji (CLDR writes Japanese '6 日前')
+_NUMBER_SPACE_WIDE = re.compile(r"(?<=\d)[ \u00a0](?=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
+
+
 def counted(text: str) -> str:
     """A number and its counter joined as Chinese and Japanese write them: CLDR's '6 日前'
     becomes '6日前' (Korean writes '6일 전': the space after the counter stays)."""
     return _NUMBER_SPACE_WIDE.sub("", text)
-
-
-_NUMBER_SPACE_WIDE = re.compile(r"(?<=\d)[ \u00a0](?=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
 
 
 def unbroken(text: str) -> str:
