@@ -93,10 +93,12 @@ def test_a_history_made_after_the_build_date_is_capped_at_it():
     from generator.render.changes import document_history
 
     changes = (Change(datetime(2026, 11, 30, 9, tzinfo=timezone.utc), "later"),
+               Change(datetime(2026, 11, 29, 9, tzinfo=timezone.utc), "later"),
                Change(datetime(2026, 11, 20, 9, tzinfo=timezone.utc), "before"))
     client: object = SimpleNamespace(
         timezone="Europe/Warsaw",
         history=ClientHistory({"scope.md": changes}, {}, True))
     history = document_history(client, "scope.md", True, BUILT)  # type: ignore[arg-type]
-    assert [r.on for r in history["history"]] == [BUILT, date(2026, 11, 20)]
+    assert [r.on for r in history["history"]] == [BUILT, date(2026, 11, 20)]  # one line
     assert history["updated"].on == BUILT and history["updated"].message == "later"
+    assert history["updated"].at == "2026-11-30T09:00:00Z"  # the newest change's moment

@@ -114,9 +114,14 @@ def document_history(client: Client, path: str, messages: bool, as_of: date
     """The template context of one document's history: `updated` (or None) and `history`.
     A change committed after the build date counts as made on it: a page built as of
     2026-11-23 never says it was last updated on 2026-11-30 (the text it shows is the one
-    committed last, so its date is not dropped either)."""
-    history = [replace(r, on=min(r.on, as_of))
-               for r in revisions(client, client.history.files.get(path, ()), messages)]
+    committed last, so its date is not dropped either). Changes of one day that read alike
+    (the same message, or none shown) are one line: the newest."""
+    history: list[Revision] = []
+    for revision in revisions(client, client.history.files.get(path, ()), messages):
+        revision = replace(revision, on=min(revision.on, as_of))
+        if not history or (history[-1].on, history[-1].message) != (revision.on,
+                                                                     revision.message):
+            history.append(revision)
     return {"updated": history[0] if history else None, "history": history}
 
 
