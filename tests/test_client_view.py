@@ -40,7 +40,7 @@ MESSAGES: dict[tuple[str, str | None, int, tuple[tuple[str, str], ...]], dict[st
         "pl": "Zmiany z ostatnich 30 dni", "sv": "Ändringar de senaste 30 dagarna"},
     ("Changed since your last visit", None, 1, ()): {
         "en": "Changed since your last visit", "ja": "前回の閲覧以降の変更",
-        "ko": "지난 방문 이후 변경", "pl": "Zmiany od Twojej ostatniej wizyty",
+        "ko": "지난 방문 이후 변경", "pl": "Zmiany od Państwa ostatniej wizyty",
         "sv": "Ändrat sedan ditt senaste besök"},
     ("See what changed", None, 1, ()): {
         "en": "See what changed", "ja": "変更内容を見る", "ko": "변경 내용 보기",
@@ -166,7 +166,7 @@ def test_every_new_message_reads_natively(lang):
 
 RELATIVE = {  # the build date's neighbours in the language's own words, then a count of days
     "en": ["5 days ago", "yesterday", "today", "tomorrow", "in 5 days"],
-    "ja": ["5 日前", "昨日", "今日", "明日", "5 日後"],
+    "ja": ["5日前", "昨日", "今日", "明日", "5日後"],
     "ko": ["5일 전", "어제", "오늘", "내일", "5일 후"],
     "pl": ["5 dni temu", "wczoraj", "dzisiaj", "jutro", "za 5 dni"],
     "sv": ["för 5 dagar sedan", "i går", "i dag", "i morgon", "om 5 dagar"],
@@ -283,7 +283,7 @@ def test_the_overview_answers_what_is_owed_what_is_next_and_what_changed(make_si
     assert changes == ("Recent changes Nov 22, 2026 · yesterday Weekly note "
                        "The migration rehearsal went well. changed since your last visit "
                        "Nov 20, 2026 · 3 days ago 5 items changed together "
-                       "Scope , 4 requirements changed since your last visit All updates")
+                       "Scope and 4 requirements changed since your last visit All updates")
     assert page.count('class="list__item list__item--stacked" data-changed=') == 2
     assert "Latest updates" not in page and "What's new" not in page  # one list, not two
 

@@ -168,7 +168,7 @@ def test_babel_formats_money_dates_and_numbers(lang):
 
 @pytest.mark.parametrize(("lang", "future", "past"), [
     ("en", "in 3 days", "2 weeks ago"), ("pl", "za 3 dni", "2 tygodnie temu"),
-    ("sv", "om 3 dagar", "för 2 veckor sedan"), ("ja", "3 日後", "2 週間前"),
+    ("sv", "om 3 dagar", "för 2 veckor sedan"), ("ja", "3日後", "2週間前"),
     ("ko", "3일 후", "2주 전"),
 ])
 def test_relative_dates(lang, future, past):

@@ -101,8 +101,8 @@ EXPECTED = {
                                  "new in your portal"),
     "otto@vault.test": ("vault", f"Vault {CANARY} <script>window.__pwned=1</script>: what's "
                                  "new in your portal"),
-    "anna@polska.test": ("polska", f"Polska {CANARIES['polska']}: nowości w Twoim portalu"),
-    "piotr@polska.test": ("polska", f"Polska {CANARIES['polska']}: nowości w Twoim portalu"),
+    "anna@polska.test": ("polska", f"Polska {CANARIES['polska']}: nowości w Państwa portalu"),
+    "piotr@polska.test": ("polska", f"Polska {CANARIES['polska']}: nowości w Państwa portalu"),
     "sato@nihon.test": ("nihon", f"ニホン {CANARIES['nihon']}：ポータル更新のお知らせ"),
 }
 
@@ -251,13 +251,14 @@ def check_contents(messages: dict[str, EmailMessage]) -> None:
     assert f"1 milestone done\n- Launch {CANARY}-MILESTONE\n" in vault
     assert "The portal asks for your password" not in vault  # it opens with the share link
     polska = plain(messages["anna@polska.test"])
-    assert "Dzień dobry, Anna Nowak,\n\nOto zmiany w Twoim portalu od naszej ostatniej " \
+    assert "Szanowni Państwo,\n\nOto zmiany w Państwa portalu od naszej ostatniej " \
            "wiadomości.\n\n1 nowa faktura\n- Faktura nr FV/11/1: 600,00 zł, termin płatności " \
            "4 grudnia 2026\n" in polska.replace("\xa0", " ")
     assert "Zrealizowano 1 kamień milowy\n- Wdrożenie\n" in polska
     assert re.search(rf"{BASE_URL}polska-[0-9a-f]{{32}}/timeline\.html#wdrozenie", polska)
     nihon = plain(messages["sato@nihon.test"])
-    assert nihon.startswith("佐藤 美穂様\n\n前回のご連絡以降、ポータルで更新された内容をお知らせします。")
+    assert nihon.startswith("佐藤 美穂様\n\nいつも大変お世話になっております。\n\n"
+                            "前回のご連絡以降、ポータルで更新された内容をお知らせします。")
     assert "日程変更のあったマイルストーン 1件\n- 本番開始: 2026年12月1日から2026年12月15日に変更" in nihon
     assert "新しい更新情報 1件\n- 週次報告 (2026年11月22日)" in nihon
     html = messages["sato@nihon.test"].get_body(("html",)).get_content()

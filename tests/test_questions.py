@@ -163,7 +163,7 @@ def test_questions_are_prefilled_in_the_portals_language(example, slug):
 FORM_TEXT = {
     "en": ["What is it about?", "A general question", "Your e-mail address", "Your question",
            "Send your question", "Sent to us through forms.example.net."],
-    "pl": ["Czego dotyczy pytanie?", "Pytanie ogólne", "Twój adres e-mail", "Twoje pytanie",
+    "pl": ["Czego dotyczy pytanie?", "Pytanie ogólne", "Adres e-mail", "Treść pytania",
            "Wyślij pytanie", "Wysyłane do nas za pośrednictwem forms.example.net."],
     "sv": ["Vad gäller det?", "En allmän fråga", "Din e-postadress", "Din fråga",
            "Skicka frågan", "Skickas till oss via forms.example.net."],

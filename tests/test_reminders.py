@@ -130,12 +130,13 @@ def test_a_reminder_says_what_is_left_and_carries_the_qr_code_and_pay_link(repo,
 
 # The native register of a payment reminder in each language: how it greets, how it addresses
 # the reader, how it closes. Polish in the formal "Państwo" (never "Ty"), Swedish in the
-# business "ni", Japanese in business keigo (様, いただく, 申し上げます), Korean in the formal
-# 하십시오체 (님, -십니까, -시기 바랍니다).
+# business "ni" and by first name, Japanese in business keigo (様, いただく, 申し上げます),
+# Korean in the formal 하십시오체 (님, -십니까, -시기 바랍니다). The table of what each
+# language's greeting calls the reader is generator.publish.register's, shared with the digest.
 REGISTER = {
     "pl": ("Szanowni Państwo,", "Jeśli Państwo już zapłacili", "Z wyrazami szacunku",
            ("Twój", "Twoim", "Ciebie", "zapłaciłeś")),
-    "sv": ("Hej Elin Sandberg,", "Om ni redan har betalat", "Med vänliga hälsningar",
+    "sv": ("Hej Elin,", "Om ni redan har betalat", "Med vänliga hälsningar",
            ("du redan",)),
     "ja": ("高橋 健一様", "お支払いいただいている場合は", "何卒よろしくお願い申し上げます。",
            ("あなた",)),

@@ -254,11 +254,11 @@ def test_polish_survey_with_a_form_endpoint(make_site, tmp_path):
         .replace("locale: en", "locale: pl")})
     build(root, "2026-09-02")
     text = text_of(root / "output/acme/index.html")
-    for expected in ["Jak oceniasz naszą współpracę?",
-                     "Etap „Kickoff” został zakończony. Jak oceniasz jego przebieg?",
-                     "Jak prawdopodobne jest, że polecisz Test Agency współpracownikowi?",
+    for expected in ["Jak oceniają Państwo naszą współpracę?",
+                     "Etap „Kickoff” został zakończony. Jak oceniają Państwo jego przebieg?",
+                     "Jak prawdopodobne jest, że polecą Państwo Test Agency współpracownikom?",
                      "0 = zdecydowanie nie, 10 = zdecydowanie tak",
-                     "Jak oceniasz naszą pracę ogółem?", "1 = bardzo źle, 5 = bardzo dobrze",
+                     "Jak oceniają Państwo naszą pracę ogółem?", "1 = bardzo źle, 5 = bardzo dobrze",
                      "Co możemy robić lepiej?", "Imię i nazwisko", "Wyślij odpowiedzi",
                      "Wysyłane do nas za pośrednictwem forms.example.net."]:
         assert expected in text

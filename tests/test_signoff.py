@@ -179,7 +179,7 @@ SIGN_OFF_TEXT = {
         "Prosimy o zapoznanie się z tą wersją i jej zatwierdzenie, jeśli jest poprawna.",
         "Zatwierdź tę wersję"],
     ("kowalski-legal", "index.html"): [
-        "Czeka na Twoje zatwierdzenie Wersja 0.9", "Prośba o zatwierdzenie"],
+        "Czeka na Państwa zatwierdzenie Wersja 0.9", "Prośba o zatwierdzenie"],
     ("nordlys-saas", "scope.html"): [
         "Godkännande", "Ändrad sedan godkännandet Elin Sandberg godkände en tidigare version "
         "den 19 juni 2026; den här versionen är ännu inte godkänd.", "Godkänn den här versionen",

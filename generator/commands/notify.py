@@ -70,6 +70,7 @@ from generator.publish.mail import (
     sender_address,
     smtp_settings,
 )
+from generator.publish.register import addressed
 from generator.render.i18n import Formatter, load_translations, template_functions
 from generator.sink import MARKER, MARKER_TEXT, DiskSink, write_atomically
 
@@ -381,6 +382,7 @@ def _letter(pipeline: ClientPipeline, client: Client, contact: Contact, told: To
     context = {
         **template_functions(load_translations(pipeline.theme.folders, language)),
         "client": profile, "agency": pipeline.agency.config.agency, "contact": contact,
+        "addressed": addressed(contact.name, language),
         "manager": profile.account_manager, "digest": digest, "fmt": fmt,
         "reminders": told.dues.reminders, "receipts": told.dues.receipts,
         "qr_ids": _qr_ids(told.dues),

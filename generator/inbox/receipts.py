@@ -26,6 +26,7 @@ from generator.publish.mail import (
     sender_address,
     smtp_settings,
 )
+from generator.publish.register import addressed
 from generator.render.i18n import Formatter, load_translations, template_functions
 
 
@@ -47,7 +48,7 @@ def receipt_message(pipeline: ClientPipeline, client: Client, receipt: Receipt,
         **template_functions(load_translations(pipeline.theme.folders, client.language)),
         "client": profile, "agency": pipeline.agency.config.agency,
         "manager": profile.account_manager, "receipt": receipt, "fmt": fmt,
-        "lang": fmt.language_tag,
+        "lang": fmt.language_tag, "addressed": addressed(receipt.contact, client.language),
     }
     subject, _, text = pipeline.env.get_template("email/receipt.txt").render(context) \
         .partition("\n\n")

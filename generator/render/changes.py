@@ -8,7 +8,7 @@ is no history, and pages show the dates of front matter only.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -112,9 +112,19 @@ def revisions(client: Client, changes: tuple[Change, ...], messages: bool) -> li
                      c.message if messages else None) for c in changes]
 
 
-def document_history(client: Client, path: str, messages: bool) -> dict[str, Any]:
-    """The template context of one document's history: `updated` (or None) and `history`."""
-    history = revisions(client, client.history.files.get(path, ()), messages)
+def document_history(client: Client, path: str, messages: bool, as_of: date
+                     ) -> dict[str, Any]:
+    """The template context of one document's history: `updated` (or None) and `history`.
+    A change committed after the build date counts as made on it: a page built as of
+    2026-11-23 never says it was last updated on 2026-11-30 (the text it shows is the one
+    committed last, so its date is not dropped either). Changes of one day that read alike
+    (the same message, or none shown) are one line: the newest."""
+    history: list[Revision] = []
+    for revision in revisions(client, client.history.files.get(path, ()), messages):
+        revision = replace(revision, on=min(revision.on, as_of))
+        if not history or (history[-1].on, history[-1].message) != (revision.on,
+                                                                     revision.message):
+            history.append(revision)
     return {"updated": history[0] if history else None, "history": history}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as gettext_module
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -24,12 +25,13 @@ from babel.dates import (
     get_datetime_format,
     get_relative_name,
 )
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import Translations
 from jinja2.ext import extract_from_ast
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.content.dates import When, day_in, moment_in, zone
 from generator.errors import Problem, display_path
@@ -106,8 +108,20 @@ class Formatter:
             name = get_relative_name("day", offset, locale=self.locale)
             if name:
                 return name
-        return format_timedelta(day - as_of, granularity="day", threshold=1.1,
-                                add_direction=True, locale=self.locale)
+        return counted(format_timedelta(day - as_of, granularity="day", threshold=1.1,
+                                        add_direction=True, locale=self.locale))
+
+    def join(self, items: Iterable[str]) -> str:
+        """A list in the language's own words and marks: 'A, B, and C', 'A、B、C', 'A, B i C'
+        (markup items stay markup, the rest is escaped)."""
+        parts = [escape(item) for item in items]
+        if not parts:
+            return Markup("")
+        marks = [f"\x00{number}\x00" for number in range(len(parts))]
+        joined = str(escape(format_list(marks, locale=self.locale)))
+        for mark, part in zip(marks, parts, strict=True):
+            joined = joined.replace(mark, str(part))
+        return Markup(joined)
 
     @property
     def first_weekday(self) -> str:
@@ -126,6 +140,16 @@ class Formatter:
         """The name of a language in this locale, e.g. 'Japanese' for 'ja' in English."""
         name = Locale.parse(tag, sep="-" if "-" in tag else "_").get_display_name(self.locale)
         return name or tag
+
+
+# a space between a digit and a kana or kanji (CLDR writes Japanese '6 日前')
+_NUMBER_SPACE_WIDE = re.compile(r"(?<=\d)[ \u00a0](?=[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff])")
+
+
+def counted(text: str) -> str:
+    """A number and its counter joined as Chinese and Japanese write them: CLDR's '6 日前'
+    becomes '6日前' (Korean writes '6일 전': the space after the counter stays)."""
+    return _NUMBER_SPACE_WIDE.sub("", text)
 
 
 def unbroken(text: str) -> str:

@@ -256,7 +256,8 @@ def _scope(maker: _PageMaker) -> Page:
     return Page("scope.html", "scope.html", "scope", "Scope",
                 {"document": scope, "body": body, "toc": toc,
                  "sign_off": sign_off(scope) if scope else None,
-                 **document_history(maker.client, "scope.md", maker.messages)})
+                 **document_history(maker.client, "scope.md", maker.messages,
+                                     maker.as_of)})
 
 
 def _requirements(maker: _PageMaker) -> Page:
@@ -276,7 +277,7 @@ def _requirement_pages(maker: _PageMaker) -> list[Page]:
                            "sign_off": sign_off(document),
                            **document_history(maker.client,
                                               f"requirements/{document.slug}.md",
-                                              maker.messages)}))
+                                              maker.messages, maker.as_of)}))
     return pages
 
 
