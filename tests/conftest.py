@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import textwrap
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -212,15 +215,36 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], None]) -> Path:
+    """A folder `make` fills once per test run, by whichever pytest-xdist worker asks first;
+    the others wait on a file lock and reuse it. Tests read it and never write into it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's temporary folder, which every worker's is inside
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.done"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build_examples(folder: Path) -> None:
+    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", folder / "output",
+                    "--as-of", AS_OF, "-q")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example portals of content/, built once for the whole session as of AS_OF, with
-    every invoice PDF. Tests read it and never write into it (a test that changes content
-    builds a copy of its own)."""
-    out = tmp_path_factory.mktemp("example") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF, "-q")
-    assert result.exit_code == 0, result.output
-    return out
+    """The output folder of the example portals of content/ — every portal, every invoice PDF
+    and the agency overview (_agency/) — built as of AS_OF once per test run, shared by every
+    xdist worker. Tests read it and never write into it (a test that changes content builds a
+    copy of its own)."""
+    return shared_folder(tmp_path_factory, "example", _build_examples) / "output"
 
 
 @pytest.fixture
