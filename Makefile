@@ -26,7 +26,12 @@ $(VENV)/.test-tools: $(BIN)/portal
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.test-tools
+# No test reaches the network: the CI-workflow tests install the generator into a fresh
+# virtual environment, as CI does, from this wheelhouse only (tests/wheelhouse.py, conftest.py).
+$(VENV)/wheelhouse/.complete: $(VENV)/.test-tools tests/wheelhouse.py
+	$(BIN)/python tests/wheelhouse.py $(VENV)/wheelhouse
+
+setup: $(VENV)/.test-tools $(VENV)/wheelhouse/.complete
 
 $(CHROMIUM):
 	$(APT) update -q

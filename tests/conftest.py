@@ -23,6 +23,10 @@ AS_OF = "2026-11-23"
 # may depend on the day it runs (a test about the clock sets or removes this itself).
 os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
                                           .timestamp()))
+# No test reaches the network: a pip a test runs (the CI-workflow tests install the generator
+# as CI does) installs from the local wheelhouse `make setup` fills (tests/wheelhouse.py) only.
+WHEELHOUSE = REPO / ".venv" / "wheelhouse"
+os.environ.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
 
 # A small valid site: one agency, one client with one of every kind of file.
 BASE_SITE: dict[str, str] = {
@@ -208,6 +212,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite the golden files in tests/golden/ from the current output.")
+    parser.addoption("--quick-properties", action="store_true",
+                     help="Run each end-to-end property (marked slow_property) with a fifth "
+                          "of its examples: `make test-fast`.")
+
+
+# Set from --quick-properties before the test modules are collected (test_properties.budget).
+QUICK_PROPERTIES = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global QUICK_PROPERTIES
+    QUICK_PROPERTIES = bool(config.getoption("--quick-properties"))
 
 
 @pytest.fixture
