@@ -247,20 +247,29 @@ def test_starts_with_broken_content_and_recovers(make_site):
             time.sleep(0.1)
 
 
-def test_requests_wait_while_a_build_runs(session):
+def test_requests_wait_while_a_build_runs(session, monkeypatch):
     import threading
 
+    class Watched(threading.Condition):
+        """The server's condition, telling when a request starts to wait on it."""
+        waiting = threading.Event()
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waiting.set()  # called holding the lock, which wait() then lets go
+            return super().wait(timeout)
+
     live, answers = session.live, []
+    monkeypatch.setattr(live, "_changed", Watched())
     with live._changed:
         live.building = True  # as rebuild() does while it runs
     waiting = threading.Thread(target=lambda: answers.append(fetch(session.url + "acme/")))
     waiting.start()
-    time.sleep(0.5)
-    assert waiting.is_alive() and answers == []
-    with live._changed:
+    assert Watched.waiting.wait(30), "the request never waited for the build"
+    with live._changed:  # taken only once the request is inside wait(): it is held, not slow
+        assert waiting.is_alive() and answers == []
         live.building = False
         live._changed.notify_all()
-    waiting.join(10)
+    waiting.join(30)
     assert answers and answers[0][0] == 200
 
 
@@ -343,7 +352,11 @@ def test_a_page_left_while_it_polls_is_no_traceback(session, capfd):
     while "Aims" not in fetch(session.url + "acme/scope.html")[1]:
         assert time.monotonic() < deadline, "no rebuild"
         time.sleep(0.1)
-    time.sleep(0.5)
+    import threading
+    for handler in threading.enumerate():  # the polls answered into closed sockets, and ended
+        if handler.name.endswith("(process_request_thread)"):
+            handler.join(30)
+            assert not handler.is_alive(), "a long poll was never answered"
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out
     assert "BrokenPipe" not in captured.err + captured.out
