@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import brokensite
 from generator.cli import main
 from generator.sink import CACHE, MANIFEST
 
@@ -177,14 +178,26 @@ def make_site(tmp_path: Path):
 
 
 def portal(*args: str | Path) -> Result:
-    """Run the `portal` command in-process and return its result."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    """Run the `portal` command in-process and return its result (with --broken-site, a
+    build runs on its content broken on purpose: tests/brokensite.py)."""
+    with brokensite.breaking([str(a) for a in args], EXAMPLE_CONTENT) as words:
+        result = CliRunner().invoke(main, words, catch_exceptions=False)
+    brokensite.record(words, result.exit_code)
+    return result
 
 
 def build_site(root: Path, *extra: str) -> Result:
     """`portal build` of root/content into root/output as of the pinned date."""
     return portal("build", "--content", root / "content", "--out", root / "output",
                   "--as-of", AS_OF, *extra)
+
+
+def built(root: Path, *extra: str) -> Result:
+    """build_site that must succeed: a test that goes on over a failed build's empty or
+    previous output could pass with every build broken (tests/brokensite.py)."""
+    result = build_site(root, *extra)
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -201,17 +214,41 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 BROWSER_FIXTURES = {"browser", "sites", "system_tools", "imap_server"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that starts Chromium (or needs its checkers) `browser`: `make
-    test-fast` leaves them out."""
+    test-fast` leaves them out. With --broken-site, keep only the build tests."""
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+    brokensite.deselect(config, items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    brokensite.start(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    brokensite.describe(item, outcome.get_result())
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    brokensite.collect(_CONFIG[0], report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    brokensite.finish(session)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    brokensite.summary(terminalreporter, config)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite the golden files in tests/golden/ from the current output.")
+    brokensite.add_options(parser)
     parser.addoption("--quick-properties", action="store_true",
                      help="Run each end-to-end property (marked slow_property) with a fifth "
                           "of its examples: `make test-fast`.")
@@ -221,9 +258,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 QUICK_PROPERTIES = False
 
 
+_CONFIG: list[pytest.Config] = []  # for the report hooks, which pytest calls without it
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global QUICK_PROPERTIES
     QUICK_PROPERTIES = bool(config.getoption("--quick-properties"))
+    _CONFIG[:] = [config]
+    brokensite.configure(config)
 
 
 @pytest.fixture

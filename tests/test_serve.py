@@ -16,7 +16,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import AS_OF, REPO, build_site, portal
+from conftest import AS_OF, REPO, built, portal
 from generator.commands.serve import Preview, affected_clients, inject_live_reload
 
 SCOPE = "content/acme/scope.md"
@@ -61,7 +61,7 @@ def test_affected_clients(tmp_path):
 
 def test_live_reload_only_in_served_pages(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     for page in (root / "output").rglob("*.html"):
         text = page.read_text()
         assert "livereload" not in text and "/_portal/" not in text, page
