@@ -220,6 +220,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+            # one xdist worker runs them all (`--dist loadgroup`): one Chromium, and the
+            # session fixtures that build and tour the example portals, set up once
+            item.add_marker(pytest.mark.xdist_group("browser"))
     brokensite.deselect(config, items)
 
 
