@@ -192,6 +192,16 @@ def build_site(root: Path, *extra: str) -> Result:
                   "--as-of", AS_OF, *extra)
 
 
+def examples_without_pdfs(folder: Path) -> Path:
+    """A copy of the example content in folder/content with `invoice_pdf: false`, for tests
+    of what is not a PDF: the examples' 24 invoice PDFs are most of their build's CPU."""
+    content = folder / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    with (content / "portal.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("invoice_pdf: false\n")
+    return content
+
+
 def built(root: Path, *extra: str) -> Result:
     """build_site that must succeed: a test that goes on over a failed build's empty or
     previous output could pass with every build broken (tests/brokensite.py)."""

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, EXAMPLE_CONTENT, build_site, portal
+from conftest import AS_OF, EXAMPLE_CONTENT, build_site, examples_without_pdfs, portal
 
 PARTIAL = """
     number: "0124"
@@ -142,10 +141,7 @@ def _examples_as_of(as_of: str, request: pytest.FixtureRequest, tmp_path: Path) 
     compared here are the pages'; a PDF costs 0.2-0.3 s of CPU, the examples have 24)."""
     if as_of == AS_OF:
         return request.getfixturevalue("example")
-    content = tmp_path / "content"
-    shutil.copytree(EXAMPLE_CONTENT, content)
-    with (content / "portal.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("invoice_pdf: false\n")
+    content = examples_without_pdfs(tmp_path)
     built = portal("build", "--content", content, "--out", tmp_path / "output", "--as-of", as_of)
     assert built.exit_code == 0, built.output
     return tmp_path / "output"
