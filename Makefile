@@ -98,13 +98,13 @@ test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools clock-tools
 # (it passes under `unshare -n`); end-to-end properties with a fifth of their examples.
 test-fast: setup pdf-libs
 	$(BIN)/python -m mypy --strict generator
-	$(BIN)/python -m pytest -q -n auto -m "not browser" --quick-properties
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties
 
 # The build tests against the test site broken on purpose (tests/brokensite.py): a normal
 # run lists the tests in which a build succeeds, then each of them must fail on the broken
 # site; it ends with "broken site: N of N build tests failed".
 test-broken-site: setup pdf-libs
-	$(BIN)/python -m pytest -q -n auto -m "not browser" --quick-properties \
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
 	  --list-build-tests $(VENV)/build-tests.txt
-	$(BIN)/python -m pytest -q -n auto -m "not browser" --quick-properties \
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
 	  --broken-site $(VENV)/build-tests.txt

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-BROKEN_LINE = "\nbroken_on_purpose: true  # tests/brokensite.py: an unknown key, so no build passes\n"
+# An unknown key: portal.yaml rejects it, so no build passes.
+BROKEN_LINE = "\nbroken_on_purpose: true  # tests/brokensite.py\n"
 # Fixtures whose build a test reads: a test using one is a build test too.
 BUILT_FIXTURES = {"example"}
 

@@ -459,7 +459,9 @@ def _folders(server) -> set[str]:
     return {key.split("/")[0] for key in server.etags()}
 
 
-# Sharded: each shard's job, then the one publish job with every shard's output.
+# Sharded: each shard's job, then the one publish job with every shard's output. A CI run
+# each, in a fresh virtual environment (from the local wheelhouse): `make test`, not test-fast.
+@pytest.mark.tools
 @pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4),
                                              ("github", 2)])
 def test_the_workflows_commands_install_check_build_and_publish_to_s3(
