@@ -105,6 +105,6 @@ test-fast: setup pdf-libs
 # site; it ends with "broken site: N of N build tests failed".
 test-broken-site: setup pdf-libs
 	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
-	  --list-build-tests $(VENV)/build-tests.txt
+	  --list-build-tests=$(VENV)/build-tests.txt
 	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
-	  --broken-site $(VENV)/build-tests.txt
+	  --broken-site=$(VENV)/build-tests.txt

@@ -76,7 +76,7 @@ def breaking(words: list[str], examples: Path) -> Iterator[list[str]]:
 
 
 def record(words: list[str], exit_code: int) -> None:
-    if words[:1] == ["build"]:
+    if words[:1] == ["build"] and "--help" not in words:  # a build, not its help
         State.builds.append(exit_code)
 
 
@@ -100,7 +100,7 @@ def deselect(config: pytest.Config, items: list[pytest.Item]) -> None:
     listed = config.getoption("--broken-site")
     if not listed:
         return
-    wanted = set(Path(listed).read_text(encoding="utf-8").split())
+    wanted = set(Path(listed).read_text(encoding="utf-8").splitlines())
     kept = [item for item in items if item.nodeid in wanted]
     config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in wanted])
     items[:] = kept
