@@ -12,7 +12,7 @@ APT := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300
 # Checker (vnu-jar), which runs on Java. Scripts off: vnu-jar's would download a Java of its own.
 NPM_TOOLS := node_modules/.package-lock.json
 
-.PHONY: portals test test-fast setup chromium node-java pdf-libs publish-tools inbox-tools \
+.PHONY: portals test test-fast test-broken-site setup chromium node-java pdf-libs publish-tools inbox-tools \
 	clock-tools
 
 # `make portals` installs what building needs; the test toolchain only `make test` does.
@@ -26,7 +26,12 @@ $(VENV)/.test-tools: $(BIN)/portal
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(VENV)/.test-tools
+# No test reaches the network: the CI-workflow tests install the generator into a fresh
+# virtual environment, as CI does, from this wheelhouse only (tests/wheelhouse.py, conftest.py).
+$(VENV)/wheelhouse/.complete: $(VENV)/.test-tools tests/wheelhouse.py
+	$(BIN)/python tests/wheelhouse.py $(VENV)/wheelhouse
+
+setup: $(VENV)/.test-tools $(VENV)/wheelhouse/.complete
 
 $(CHROMIUM):
 	$(APT) update -q
@@ -82,11 +87,24 @@ clock-tools:
 	  $(APT) update -q && $(APT) install -y -q faketime; \
 	fi
 
+# Tests run on every core (pytest-xdist). The browser tests share one worker, one after
+# another (conftest: the xdist group "browser"), while the others go to every worker; the
+# example portals are built once per run for all workers (conftest.shared_folder).
 test: setup pdf-libs chromium $(NPM_TOOLS) publish-tools inbox-tools clock-tools
 	$(BIN)/python -m mypy --strict generator
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
-# The inner loop: every test that needs no browser, no apt and no npm.
+# The inner loop: every test that needs no browser, no apt and no npm, and reaches no network
+# (it passes under `unshare -n`); end-to-end properties with a fifth of their examples.
 test-fast: setup pdf-libs
 	$(BIN)/python -m mypy --strict generator
-	$(BIN)/python -m pytest -q -m "not browser"
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties
+
+# The build tests against the test site broken on purpose (tests/brokensite.py): a normal
+# run lists the tests in which a build succeeds, then each of them must fail on the broken
+# site; it ends with "broken site: N of N build tests failed".
+test-broken-site: setup pdf-libs
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
+	  --list-build-tests=$(VENV)/build-tests.txt
+	$(BIN)/python -m pytest -q -n auto -m "not browser and not tools" --quick-properties \
+	  --broken-site=$(VENV)/build-tests.txt

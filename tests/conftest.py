@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import textwrap
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+import brokensite
 from generator.cli import main
 from generator.sink import CACHE, MANIFEST
 
@@ -20,6 +24,10 @@ AS_OF = "2026-11-23"
 # may depend on the day it runs (a test about the clock sets or removes this itself).
 os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(2026, 11, 23, 12, tzinfo=timezone.utc)
                                           .timestamp()))
+# No test reaches the network: a pip a test runs (the CI-workflow tests install the generator
+# as CI does) installs from the local wheelhouse `make setup` fills (tests/wheelhouse.py) only.
+WHEELHOUSE = REPO / ".venv" / "wheelhouse"
+os.environ.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
 
 # A small valid site: one agency, one client with one of every kind of file.
 BASE_SITE: dict[str, str] = {
@@ -170,14 +178,36 @@ def make_site(tmp_path: Path):
 
 
 def portal(*args: str | Path) -> Result:
-    """Run the `portal` command in-process and return its result."""
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    """Run the `portal` command in-process and return its result (with --broken-site, a
+    build runs on its content broken on purpose: tests/brokensite.py)."""
+    with brokensite.breaking([str(a) for a in args], EXAMPLE_CONTENT) as words:
+        result = CliRunner().invoke(main, words, catch_exceptions=False)
+    brokensite.record(words, result.exit_code)
+    return result
 
 
 def build_site(root: Path, *extra: str) -> Result:
     """`portal build` of root/content into root/output as of the pinned date."""
     return portal("build", "--content", root / "content", "--out", root / "output",
                   "--as-of", AS_OF, *extra)
+
+
+def examples_without_pdfs(folder: Path) -> Path:
+    """A copy of the example content in folder/content with `invoice_pdf: false`, for tests
+    of what is not a PDF: the examples' 24 invoice PDFs are most of their build's CPU."""
+    content = folder / "content"
+    shutil.copytree(EXAMPLE_CONTENT, content)
+    with (content / "portal.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("invoice_pdf: false\n")
+    return content
+
+
+def built(root: Path, *extra: str) -> Result:
+    """build_site that must succeed: a test that goes on over a failed build's empty or
+    previous output could pass with every build broken (tests/brokensite.py)."""
+    result = build_site(root, *extra)
+    assert result.exit_code == 0, result.output
+    return result
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -194,17 +224,61 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 BROWSER_FIXTURES = {"browser", "sites", "system_tools", "imap_server"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test that starts Chromium (or needs its checkers) `browser`: `make
-    test-fast` leaves them out."""
+    test-fast` leaves them out. With --broken-site, keep only the build tests."""
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+            # one xdist worker runs them all (`--dist loadgroup`): one Chromium, and the
+            # session fixtures that build and tour the example portals, set up once
+            item.add_marker(pytest.mark.xdist_group("browser"))
+    brokensite.deselect(config, items)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    brokensite.start(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    outcome = yield
+    brokensite.describe(item, outcome.get_result())
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    brokensite.collect(_CONFIG[0], report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    brokensite.finish(session)
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    brokensite.summary(terminalreporter, config)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite the golden files in tests/golden/ from the current output.")
+    brokensite.add_options(parser)
+    parser.addoption("--quick-properties", action="store_true",
+                     help="Run each end-to-end property (marked slow_property) with a fifth "
+                          "of its examples: `make test-fast`.")
+
+
+# Set from --quick-properties before the test modules are collected (test_properties.budget).
+QUICK_PROPERTIES = False
+
+
+_CONFIG: list[pytest.Config] = []  # for the report hooks, which pytest calls without it
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global QUICK_PROPERTIES
+    QUICK_PROPERTIES = bool(config.getoption("--quick-properties"))
+    _CONFIG[:] = [config]
+    brokensite.configure(config)
 
 
 @pytest.fixture
@@ -212,15 +286,36 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  make: Callable[[Path], None]) -> Path:
+    """A folder `make` fills once per test run, by whichever pytest-xdist worker asks first;
+    the others wait on a file lock and reuse it. Tests read it and never write into it."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's temporary folder, which every worker's is inside
+    folder, done = base / f"shared-{name}", base / f"shared-{name}.done"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build_examples(folder: Path) -> None:
+    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", folder / "output",
+                    "--as-of", AS_OF, "-q")
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example portals of content/, built once for the whole session as of AS_OF, with
-    every invoice PDF. Tests read it and never write into it (a test that changes content
-    builds a copy of its own)."""
-    out = tmp_path_factory.mktemp("example") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF, "-q")
-    assert result.exit_code == 0, result.output
-    return out
+    """The output folder of the example portals of content/ — every portal, every invoice PDF
+    and the agency overview (_agency/) — built as of AS_OF once per test run, shared by every
+    xdist worker. Tests read it and never write into it (a test that changes content builds a
+    copy of its own)."""
+    return shared_folder(tmp_path_factory, "example", _build_examples) / "output"
 
 
 @pytest.fixture

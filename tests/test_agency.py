@@ -58,12 +58,11 @@ def test_report_in_a_subprocess():
     assert json.loads(result.stdout)["as_of"] == AS_OF
 
 
-@pytest.fixture(scope="module")
-def overview(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("agency") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
-    return out
+@pytest.fixture
+def overview(example) -> Path:
+    """The example portals' output (conftest's `example`, built once per run): the agency
+    overview is its _agency/."""
+    return example
 
 
 def test_overview_shows_the_same_figures(overview):
@@ -117,6 +116,8 @@ def two_in_zloty(tmp_path_factory) -> Path:
     kept = second / "invoices/2026-10.yaml"  # a seller numbers each invoice once
     text = kept.read_text(encoding="utf-8").replace("FV/2026/10/012", "FV/2026/10/013")
     kept.write_text(text.split("\n# Issued in KSeF")[0] + "\n", encoding="utf-8")  # no KSeF copy
+    with (content / "portal.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("invoice_pdf: false\n")  # the overview's figures need no PDF
     out = content.parent / "output"
     result = portal("build", "--content", content, "--out", out, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output

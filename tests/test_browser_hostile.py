@@ -94,6 +94,12 @@ def _hostile_site(root: Path) -> Path:
     return root / "output" / "acme"
 
 
+# Bound by work, not a pause: two rendering frames and a task after `load`, in which a
+# payload that waits for the page (SMIL's onbegin, details' ontoggle, a refresh) has run.
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(" \
+          "() => setTimeout(done, 0))))"
+
+
 def _visit_all(page, base: str, portal: Path) -> list[str]:
     """Open every page and every file of the portal; the addresses where a payload ran."""
     ran = []
@@ -103,7 +109,7 @@ def _visit_all(page, base: str, portal: Path) -> list[str]:
             page.goto(base + relative, wait_until="load")
         except Exception:  # a download (pdf, zip): nothing is shown, nothing runs
             continue
-        page.wait_for_timeout(50)
+        page.evaluate(SETTLED)
         if page.evaluate(PROBE):
             ran.append(relative)
     return ran
@@ -130,7 +136,7 @@ def test_the_probe_sees_a_script_that_runs(tmp_path, page):
     assert page.evaluate(PROBE)
     with serving(portal) as base:
         page.goto(base + "files/evil.html", wait_until="load")
-        page.wait_for_timeout(100)
+        page.evaluate(SETTLED)
         assert page.evaluate(PROBE)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from browser import static_server
-from conftest import build_site
+from conftest import built
 
 
 def test_portal_opens_over_http_and_file(make_site, page):
     root = make_site()
-    build_site(root)
+    built(root)
     portal = root / "output" / "acme"
     with static_server(root / "output") as base:
         page.goto(base + "acme/index.html")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import icalendar
 
-from conftest import BASE_SITE, build_site, portal, snapshot
+from conftest import BASE_SITE, build_site, built, portal, snapshot
 from linkcheck import broken_links
 
 PAGES = ["index.html", "scope.html", "requirements.html", "requirements/intake.html",
@@ -53,7 +53,7 @@ def test_pages_carry_security_and_language_meta(make_site):
 
 def test_invoice_figures_and_status(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     invoices = (root / "output/acme/invoices.html").read_text()
     assert "€1,323.21" in invoices and "€1,210.00" in invoices
     page = (root / "output/acme/invoices/2026-10.html").read_text()
@@ -68,7 +68,7 @@ def test_invoice_figures_and_status(make_site):
 
 def test_timeline_groups_on_the_build_date(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     html = (root / "output/acme/timeline.html").read_text()
     overdue = html.index('id="group-overdue"')
     upcoming = html.index('id="group-upcoming"')
@@ -80,7 +80,7 @@ def test_timeline_groups_on_the_build_date(make_site):
 
 def test_calendar_parses_and_follows_rfc5545(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     raw = (root / "output/acme/calendar.ics").read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n")
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
@@ -98,7 +98,7 @@ def test_calendar_parses_and_follows_rfc5545(make_site):
 
 def test_atom_feed(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     feed = ET.parse(root / "output/acme/feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = feed.findall("a:entry", ns)
@@ -156,7 +156,7 @@ def test_removed_client_and_document_leave_nothing_behind(make_site):
         name: Beta
         account_manager: {name: Bo, email: bo@agency.test}
     """})
-    build_site(root)
+    built(root)
     assert (root / "output/beta/index.html").is_file()
     os.remove(root / "content/beta/client.yaml")
     os.rmdir(root / "content/beta")
@@ -173,7 +173,7 @@ def test_one_client_build_keeps_the_others(make_site):
         name: Beta
         account_manager: {name: Bo, email: bo@agency.test}
     """})
-    build_site(root)
+    built(root)
     before = snapshot(root / "output/beta")
     result = build_site(root, "--client", "acme", "--force")
     assert result.exit_code == 0 and "built 1 portal," in result.output
@@ -183,9 +183,9 @@ def test_one_client_build_keeps_the_others(make_site):
 
 def test_no_staging_folder_is_left_behind(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     (root / "content/acme/scope.md").write_text("no front matter\n")
-    build_site(root)
+    assert build_site(root).exit_code == 1  # a failed build leaves none either
     assert sorted(p.name for p in root.iterdir()) == ["content", "output"]
 
 
@@ -205,7 +205,7 @@ def test_html_in_yaml_values_is_escaped(make_site):
         milestones:
           - {id: x, title: "<img src=x onerror=alert(1)>", due: 2026-12-01}
     """})
-    build_site(root)
+    built(root)
     html = (root / "output/acme/timeline.html").read_text()
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
 

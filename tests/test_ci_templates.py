@@ -22,7 +22,7 @@ import pytest
 import tomllib
 import yaml
 
-from conftest import BASE_SITE, PUBLISHABLE, REPO, portal
+from conftest import BASE_SITE, PUBLISHABLE, REPO, WHEELHOUSE, portal
 from generator import __version__
 from generator.cli import main
 from generator.commands.init_ci import (
@@ -338,9 +338,21 @@ def test_init_ci_writes_the_files_and_refuses_to_overwrite(tmp_path, monkeypatch
         assert result.exit_code == 2, unpinned
 
 
+def _wheelhouse() -> None:
+    """pip in these tests installs from the local wheelhouse only (conftest: PIP_NO_INDEX)."""
+    from wheelhouse import COMPLETE, requirements
+
+    done = WHEELHOUSE / COMPLETE
+    if not done.is_file() or done.read_text(encoding="utf-8").split() != requirements():
+        pytest.fail(f"no wheelhouse for these dependencies in {WHEELHOUSE}: run `make setup` "
+                    "(python tests/wheelhouse.py; no test reaches the package index)")
+
+
 @pytest.fixture(scope="session")
 def ci_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this generator, built as `portal init-ci` builds it (once a session)."""
+    """A wheel of this generator, built as `portal init-ci` builds it (once a session), its
+    build backend from the wheelhouse."""
+    _wheelhouse()
     return build_wheel(tmp_path_factory.mktemp("wheel"))
 
 
@@ -447,7 +459,9 @@ def _folders(server) -> set[str]:
     return {key.split("/")[0] for key in server.etags()}
 
 
-# Sharded: each shard's job, then the one publish job with every shard's output.
+# Sharded: each shard's job, then the one publish job with every shard's output. A CI run
+# each, in a fresh virtual environment (from the local wheelhouse): `make test`, not test-fast.
+@pytest.mark.tools
 @pytest.mark.parametrize("provider,shards", [("github", None), ("gitlab", None), ("gitlab", 4),
                                              ("github", 2)])
 def test_the_workflows_commands_install_check_build_and_publish_to_s3(

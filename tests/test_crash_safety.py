@@ -164,7 +164,8 @@ def test_the_check_sees_a_half_portal(versions):
     assert _half_portals(broken, _portals(outputs["old"]), _portals(outputs["new"])) == ["beta"]
 
 
-def test_a_second_build_waits_for_the_first_and_cleans_what_a_killed_one_left(tmp_path):
+def test_a_second_build_waits_for_the_first_and_cleans_what_a_killed_one_left(tmp_path,
+                                                                               monkeypatch):
     out = tmp_path / "output"
     out.mkdir()
     (out / ".clientportal").write_text("This folder is written by `portal build`; its contents "
@@ -176,15 +177,16 @@ def test_a_second_build_waits_for_the_first_and_cleans_what_a_killed_one_left(tm
     first.claim()
     assert not left.exists() and not (out / ".clientportal-manifest.json.tmp-1").exists()
     second = DiskSink(out, tmp_path / ".output.staging-2")
-    started = time.monotonic()
+    import generator.sink as output
+
+    pauses: list[float] = []  # the waits between tries: bounded by count, not by the clock
+    sleep = time.sleep
+    monkeypatch.setattr(output, "LOCK_WAIT", 0.2)
+    monkeypatch.setattr(output.time, "sleep", lambda s: (pauses.append(s), sleep(s)))
     with pytest.raises(Exception, match="another `portal build` is writing"):
-        import generator.sink as output
-        output.LOCK_WAIT, saved = 0.2, output.LOCK_WAIT
-        try:
-            second.claim()
-        finally:
-            output.LOCK_WAIT = saved
-    assert time.monotonic() - started < 5
+        second.claim()
+    monkeypatch.undo()
+    assert len(pauses) <= 0.2 / 0.05 + 1  # tries, each 0.05 s apart, end with LOCK_WAIT
     first.release()
     second.claim()
     second.release()

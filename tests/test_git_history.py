@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from conftest import build_site
+from conftest import build_site, built
 from gitrepo import commit, init_repo
 
 
@@ -30,7 +30,7 @@ def test_last_updated_and_history_come_from_commits(make_site):
 
 def test_whats_new_lists_the_last_30_days_only(make_site):
     root = _history_site(make_site)
-    build_site(root)
+    built(root)
     overview = (root / "output/acme/index.html").read_text()
     new = overview.split('id="changes-title"', 1)[1].split("</section>", 1)[0]
     assert "requirements/intake.html" in new
@@ -42,7 +42,7 @@ def test_commit_messages_are_shown_when_portal_yaml_opts_in(make_site):
     root = _history_site(make_site)
     portal_yaml = root / "content/portal.yaml"
     portal_yaml.write_text(portal_yaml.read_text() + "show_commit_messages: true\n")
-    build_site(root)
+    built(root)
     page = (root / "output/acme/requirements/intake.html").read_text()
     assert "Internal: reword intake after call with Bob" in page
 
@@ -62,7 +62,7 @@ def test_calendar_sequence_and_last_modified_follow_each_milestone(make_site):
     deadlines = root / "content/acme/deadlines.yaml"
     deadlines.write_text(deadlines.read_text().replace("Design sign-off", "Design approval"))
     commit(root, "Rename design milestone", "2026-11-21T08:00:00+00:00")
-    build_site(root)
+    built(root)
     calendar = (root / "output/acme/calendar.ics").read_text()
     events = {e.split("UID:", 1)[1].split(".", 1)[0]: e for e in calendar.split("BEGIN:VEVENT")[1:]}
     assert "SEQUENCE:1" in events["design"]

@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import icalendar
 import pytest
 
-from conftest import AS_OF, BASE_SITE, build_site, portal
+from conftest import AS_OF, BASE_SITE, build_site, built, portal
 from generator.render.atom import xml_text
 from generator.render.ics import escape_text
 from gitrepo import commit, init_repo
@@ -114,7 +114,7 @@ def test_report_csv_starts_no_formula_and_table_moves_no_cursor(make_site):
 
 def test_headers_files_hold_nothing_of_the_content(make_site):
     plain = make_site()
-    build_site(plain)
+    built(plain)
     before = {n: (plain / "output/acme" / n).read_bytes() for n in ("_headers", "_headers.nginx.conf")}
     hostile = textwrap.dedent(BASE_SITE["content/acme/client.yaml"]).replace(
         "name: Acme & Co", "name: " + _yaml_string("X\r\n/*\r\n  Content-Security-Policy: *"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, REPO, build_site, snapshot
+from conftest import AS_OF, REPO, build_site, built, snapshot
 from generator.errors import ContentError
 from generator.pipeline.plan import shard_of
 from generator.sink import CACHE, MANIFEST
@@ -55,7 +55,7 @@ def test_unchanged_clients_are_not_rebuilt_nor_rewritten(many):
 
 
 def test_a_changed_client_is_rebuilt_and_only_it(many):
-    build_site(many)
+    built(many)
     untouched = _stamps(many / "output/alpha")
     scope = many / "content/beta/scope.md"
     scope.write_text(scope.read_text() + "\nA new paragraph.\n")
@@ -66,7 +66,7 @@ def test_a_changed_client_is_rebuilt_and_only_it(many):
 
 
 def test_overview_after_one_change_equals_a_full_build(many, tmp_path):
-    build_site(many)
+    built(many)
     invoice = many / "content/gamma/invoices/2026-11.yaml"
     invoice.parent.mkdir()
     invoice.write_text("number: G-1\nissued: 2026-10-01\ndue: 2026-10-15\n"
@@ -82,7 +82,7 @@ def test_overview_after_one_change_equals_a_full_build(many, tmp_path):
 
 
 def test_the_overview_is_rewritten_only_when_its_figures_change(many):
-    build_site(many)
+    built(many)
     overview = _stamps(many / "output/_agency")
     scope = many / "content/beta/scope.md"
     scope.write_text(scope.read_text() + "\nA new paragraph.\n")  # no figure of the overview
@@ -95,7 +95,7 @@ def test_the_overview_is_rewritten_only_when_its_figures_change(many):
 
 
 def test_one_client_build_keeps_every_client_in_the_overview(many):
-    build_site(many)
+    built(many)
     (many / "output/.clientportal-manifest.json").unlink()  # rows are then read again
     assert build_site(many, "--client", "beta").exit_code == 0
     overview = (many / "output/_agency/index.html").read_text()
@@ -117,12 +117,12 @@ def test_a_changed_secret_rebuilds_the_protected_portal(many, monkeypatch):
 
 
 def test_force_rebuilds_everything(many):
-    build_site(many)
+    built(many)
     assert "built 7 portals" in build_site(many, "--force").output
 
 
 def test_a_removed_client_loses_its_portal(many):
-    build_site(many)
+    built(many)
     shutil.rmtree(many / "content/gamma")
     result = build_site(many)
     assert "removed 1" in result.output
@@ -130,7 +130,7 @@ def test_a_removed_client_loses_its_portal(many):
 
 
 def test_shared_inputs_and_build_date_rebuild_every_client(many):
-    build_site(many)
+    built(many)
     portal_yaml = many / "content/portal.yaml"
     portal_yaml.write_text(portal_yaml.read_text().replace("Test Agency", "Test Agency 2", 1))
     assert "built 7 portals" in build_site(many).output
@@ -140,7 +140,7 @@ def test_shared_inputs_and_build_date_rebuild_every_client(many):
 
 def test_cached_manifest_survives_a_fresh_checkout(many, tmp_path_factory):
     """In CI, a restored manifest meets files with new times but the same bytes."""
-    build_site(many)
+    built(many)
     elsewhere = tmp_path_factory.mktemp("checkout")
     shutil.copytree(many / "content", elsewhere / "content")  # new mtimes
     shutil.copytree(many / "output", elsewhere / "output")
@@ -160,7 +160,7 @@ def test_jobs_build_the_same_bytes(many, tmp_path):
 
 
 def test_shards_are_disjoint_and_their_union_is_the_full_build(many, tmp_path):
-    build_site(many)
+    built(many)
     union: dict[str, bytes] = {}
     portals: list[set[str]] = []
     for index in (1, 2, 3):
@@ -232,7 +232,7 @@ def test_outputs_are_identical_across_tz_lang_hashseed_umask_and_folder(many, tm
 
 
 def test_serve_session_rebuilds_one_client_and_keeps_the_manifest(many):
-    build_site(many)
+    built(many)
     untouched = _stamps(many / "output/alpha")
     session = _session(many)
     scope = many / "content/beta/scope.md"
@@ -276,7 +276,7 @@ def _session(root: Path) -> _Session:
 
 
 def test_serve_session_keeps_the_manifest_in_memory(many):
-    build_site(many)
+    built(many)
     session = _session(many)
     session.rebuild("beta")
     (many / "output" / MANIFEST).write_text("{}")  # not read again: the session keeps its own
@@ -290,7 +290,7 @@ def test_serve_session_keeps_the_manifest_in_memory(many):
 
 
 def test_serve_session_reads_the_manifest_again_after_a_failed_build(many):
-    build_site(many)
+    built(many)
     session = _session(many)
     session.rebuild("beta")
     profile = many / "content/beta/client.yaml"
@@ -311,7 +311,7 @@ def test_git_log_is_read_again_only_for_a_new_commit(many, monkeypatch):
 
     init_repo(many)
     commit(many, "Start", "2026-03-01T09:00:00+00:00")
-    build_site(many)
+    built(many)
     logs: list[object] = []
     read = generator.pipeline.plan.read_git_log
     monkeypatch.setattr(generator.pipeline.plan, "read_git_log", lambda *a: logs.append(a) or read(*a))
@@ -348,7 +348,7 @@ def test_workers_start_only_when_there_is_something_to_build(many, monkeypatch):
 def test_a_failed_parallel_build_stops_its_workers_and_keeps_the_output(many):
     import multiprocessing
 
-    build_site(many)
+    built(many)
     before = snapshot(many / "output")
     for name in ("beta", "epsilon"):
         (many / f"content/{name}/scope.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
@@ -364,7 +364,7 @@ def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
 
     from generator.pipeline.manifest import Manifest
 
-    build_site(many)
+    built(many)
     text = (many / "output" / MANIFEST).read_text()
     data = json.loads(text)
     lines = text.splitlines()

@@ -22,7 +22,7 @@ def invoice_next(content: Path, *args: str):
 
 
 @pytest.fixture
-def example(tmp_path) -> Path:
+def example_copy(tmp_path) -> Path:
     content = tmp_path / "content"
     shutil.copytree(EXAMPLE_CONTENT, content)
     return content
@@ -32,25 +32,25 @@ def _read(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_next_invoices_of_the_example_follow_each_country(example):
-    result = invoice_next(example)
+def test_next_invoices_of_the_example_follow_each_country(example_copy):
+    result = invoice_next(example_copy)
     assert result.exit_code == 0, result.output
-    kowalski = _read(example / "kowalski-legal/invoices/2026-11.yaml")
+    kowalski = _read(example_copy / "kowalski-legal/invoices/2026-11.yaml")
     assert kowalski["number"] == "FV/2026/11/001"  # the client's pattern: November's first
     assert kowalski["items"] == [{"description": "Obsługa stała (retainer), listopad 2026",
                                   "quantity": 1, "unit_price": 18500.00, "tax_rate": 23}]
     assert (kowalski["issued"].isoformat(), kowalski["due"].isoformat()) == (AS_OF,
                                                                             "2026-12-23")
     assert "reverse_charge" not in kowalski  # invoiced by the Polish registration: 23 %
-    nordlys = _read(example / "nordlys-saas/invoices/2026-12.yaml")
+    nordlys = _read(example_copy / "nordlys-saas/invoices/2026-12.yaml")
     assert nordlys["reverse_charge"] is True and nordlys["items"][0]["tax_rate"] == 0
     assert nordlys["issued"].isoformat() == "2026-12-01"  # not before its period
     assert nordlys["number"] == "MV-2026-12-001"  # portal.yaml's pattern: December's first
     assert nordlys["items"][0]["description"] == "Arvode enligt avtal, december 2026"
-    sakura = _read(example / "sakura-retail/invoices/2027-01.yaml")  # after the unpublished 2026-12
+    sakura = _read(example_copy / "sakura-retail/invoices/2027-01.yaml")  # after the unpublished 2026-12
     assert sakura["items"][0] == {"description": "顧問料(2027年1月)", "quantity": 1,
                                   "unit_price": 1500000, "tax_rate": 10}
-    hanbit = _read(example / "hanbit-logistics/invoices/2026-11.yaml")
+    hanbit = _read(example_copy / "hanbit-logistics/invoices/2026-11.yaml")
     assert hanbit["number"] == "MV-KR-2026-11" and hanbit["due"].isoformat() == "2026-12-07"
     assert hanbit["items"][0]["description"] == "자문료 (2026년 11월)"
     assert "wrote " in result.output and "kowalski-legal/invoices/2026-11.yaml: FV/2026/11/001 " \
@@ -59,29 +59,29 @@ def test_next_invoices_of_the_example_follow_each_country(example):
     assert "sakura-retail/invoices/2027-01.yaml: MV-2027-01-001 from Meridian & Vale Advisory " \
         "B.V., JPY 1500000 + JP standard rate 10%" in result.output  # Japan's tax, not Dutch VAT
     # what it wrote builds, with no warning, and shows on the day it is issued
-    checked = portal("check", "--content", example, "--as-of", AS_OF, "--strict")
+    checked = portal("check", "--content", example_copy, "--as-of", AS_OF, "--strict")
     assert checked.exit_code == 0, checked.output
-    out = example.parent / "output"
-    built = portal("build", "--content", example, "--out", out, "--as-of", AS_OF, "-q")
+    out = example_copy.parent / "output"
+    built = portal("build", "--content", example_copy, "--out", out, "--as-of", AS_OF, "-q")
     assert built.exit_code == 0, built.output
     assert (out / "kowalski-legal/invoices/2026-11.html").is_file()
     assert not (out / "nordlys-saas/invoices/2026-12.html").exists()  # issued 1 December
 
 
-def test_it_never_overwrites_a_file(example):
-    assert invoice_next(example).exit_code == 0
-    written = example / "kowalski-legal/invoices/2026-11.yaml"
+def test_it_never_overwrites_a_file(example_copy):
+    assert invoice_next(example_copy).exit_code == 0
+    written = example_copy / "kowalski-legal/invoices/2026-11.yaml"
     before = written.read_bytes()
-    again = invoice_next(example, "--client", "kowalski-legal", "--month", "2026-11")
+    again = invoice_next(example_copy, "--client", "kowalski-legal", "--month", "2026-11")
     assert again.exit_code == 0
     assert ("skipped kowalski-legal: " in again.output
             and "kowalski-legal/invoices/2026-11.yaml: the file exists (never overwritten)"
             in again.output)
     assert "no invoice written" in again.output
     assert written.read_bytes() == before
-    october = example / "kowalski-legal/invoices/2026-10.yaml"
+    october = example_copy / "kowalski-legal/invoices/2026-10.yaml"
     kept = october.read_bytes()
-    assert "the file exists" in invoice_next(example, "--client", "kowalski-legal",
+    assert "the file exists" in invoice_next(example_copy, "--client", "kowalski-legal",
                                              "--month", "2026-10").output
     assert october.read_bytes() == kept
 

@@ -45,15 +45,6 @@ def page_codes(html: Path) -> list[str]:
     return codes
 
 
-@pytest.fixture(scope="module")
-def example(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("national") / "output"
-    result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "-q",
-                    "--client", "kowalski-legal", "--client", "hanbit-logistics")
-    assert result.exit_code == 0, result.output
-    return out
-
-
 # ------------------------------------------------ the Ministry of Finance's own examples
 
 def test_ksef_number_check_sum_is_the_documented_crc8():

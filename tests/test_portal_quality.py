@@ -119,14 +119,15 @@ def _long_content(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sites(tmp_path_factory) -> Sites:
-    """The example portals, the protected copy and the long-invoice copy, built once."""
+def sites(tmp_path_factory, example) -> Sites:
+    """The example portals (a copy of conftest's `example`, built once per run), the
+    protected copy and the long-invoice copy, built once."""
     from generator.protection.protect import share_fragment
 
     if missing_tools():
         pytest.fail(f"missing {', '.join(missing_tools())}: run `make test` (npm ci, apt)")
     root = tmp_path_factory.mktemp("quality")
-    _build(EXAMPLE_CONTENT, root / "example")
+    shutil.copytree(example, root / "example", symlinks=True)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PORTAL_SECRET", SECRET)
         for name, value in PASSWORDS.items():

@@ -6,13 +6,14 @@ import io
 import subprocess
 import sys
 
-from conftest import AS_OF, EXAMPLE_CONTENT, REPO, build_site
+from conftest import AS_OF, EXAMPLE_CONTENT, REPO, build_site, examples_without_pdfs
 from generator.pipeline.progress import Progress
 
 
 def test_plain_lines_in_ci_and_summary(tmp_path):
+    content = examples_without_pdfs(tmp_path)  # lines, not PDFs
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--content",
-                             str(EXAMPLE_CONTENT), "--out", str(tmp_path / "out"),
+                             str(content), "--out", str(tmp_path / "out"),
                              "--as-of", AS_OF], capture_output=True, text=True, cwd=REPO,
                             check=True)
     lines = result.stdout.splitlines()

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from conftest import BASE_SITE, WITH_PDFS, build_site, portal, snapshot, write_files
+from conftest import (BASE_SITE, WITH_PDFS, build_site, built, portal, snapshot,
+                      write_files)
 from generator.web.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 
@@ -140,7 +141,7 @@ def test_each_page_has_its_own_nonce_and_rebuilds_are_identical(make_site, secre
 
 def test_changed_page_gets_a_new_nonce(make_site, secrets_env):
     root = make_site(VAULT_SITE)
-    build_site(root)
+    built(root)
     before = _vault((root / "output/vault/scope.html").read_bytes())
     scope = VAULT_SITE["content/vault/scope.md"]
     assert isinstance(scope, str)
@@ -153,7 +154,7 @@ def test_changed_page_gets_a_new_nonce(make_site, secrets_env):
 
 def test_removing_a_contact_revokes_them_and_changes_the_content_key(make_site, secrets_env):
     root = make_site(VAULT_SITE)
-    build_site(root)
+    built(root)
     before = _vault((root / "output/vault/index.html").read_bytes())
     otto = PASSWORDS["PORTAL_PASSWORD_VAULT__OTTO_OTHER"]
     old_key = _content_key(before, otto)
@@ -238,14 +239,14 @@ def test_a_link_portal_without_its_secret_fails_the_same_way_everywhere(make_sit
 
 def test_new_secret_or_mode_removes_the_old_folder(make_site, secrets_env):
     root = make_site()
-    build_site(root)
+    built(root)
     assert (root / "output" / "acme").is_dir()
     make_site({"content/acme/client.yaml": _acme_with(LINK_ACCESS)})
-    build_site(root, "--client", "acme")
+    built(root, "--client", "acme")
     first = [p.name for p in (root / "output").iterdir() if p.name.startswith("acme")]
     assert len(first) == 1 and first[0] != "acme"  # the public folder is gone
     secrets_env.setenv("PORTAL_SECRET", SECRET + "-rotated")
-    build_site(root, "--client", "acme")
+    built(root, "--client", "acme")
     second = [p.name for p in (root / "output").iterdir() if p.name.startswith("acme")]
     assert len(second) == 1 and second != first
 
@@ -266,7 +267,7 @@ def test_password_command_gives_80_bits_or_more():
 
 def test_headers_files_and_meta_share_one_policy(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     out = root / "output" / "acme"
     headers = (out / "_headers").read_text()
     assert headers.startswith("# Security") and "\n/*\n" in headers

@@ -5,14 +5,14 @@ CSP's form-action naming exactly that origin, and prefilled e-mails otherwise.""
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from html import unescape
 from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, build_site, portal
+from conftest import (AS_OF, BASE_SITE, EXAMPLE_CONTENT, build_site, examples_without_pdfs,
+                      portal)
 from talk import decoded, text_of
 
 PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")
@@ -177,8 +177,7 @@ FORM_TEXT = {
 @pytest.fixture(scope="module")
 def examples_with_forms(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("forms")
-    content = folder / "content"
-    shutil.copytree(EXAMPLE_CONTENT, content)
+    content = examples_without_pdfs(folder)  # the forms' pages, not the invoices' PDFs
     with (content / "portal.yaml").open("a", encoding="utf-8") as config:
         config.write(f"forms: {{action: '{ENDPOINT}'}}\n")
     result = portal("build", "--content", content, "--out", folder / "output", "--as-of", AS_OF)

@@ -17,7 +17,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from conftest import AS_OF, REPO, build_site, portal
+from conftest import AS_OF, REPO, built, portal
 from generator.commands.serve import Preview, affected_clients, inject_live_reload
 
 SCOPE = "content/acme/scope.md"
@@ -62,7 +62,7 @@ def test_affected_clients(tmp_path):
 
 def test_live_reload_only_in_served_pages(make_site):
     root = make_site()
-    build_site(root)
+    built(root)
     for page in (root / "output").rglob("*.html"):
         text = page.read_text()
         assert "livereload" not in text and "/_portal/" not in text, page
@@ -265,20 +265,29 @@ def test_starts_with_broken_content_and_recovers(make_site):
             time.sleep(0.1)
 
 
-def test_requests_wait_while_a_build_runs(session):
+def test_requests_wait_while_a_build_runs(session, monkeypatch):
     import threading
 
+    class Watched(threading.Condition):
+        """The server's condition, telling when a request starts to wait on it."""
+        waiting = threading.Event()
+
+        def wait(self, timeout: float | None = None) -> bool:
+            self.waiting.set()  # called holding the lock, which wait() then lets go
+            return super().wait(timeout)
+
     live, answers = session.live, []
+    monkeypatch.setattr(live, "_changed", Watched())
     with live._changed:
         live.building = True  # as rebuild() does while it runs
     waiting = threading.Thread(target=lambda: answers.append(fetch(session.url + "acme/")))
     waiting.start()
-    time.sleep(0.5)
-    assert waiting.is_alive() and answers == []
-    with live._changed:
+    assert Watched.waiting.wait(30), "the request never waited for the build"
+    with live._changed:  # taken only once the request is inside wait(): it is held, not slow
+        assert waiting.is_alive() and answers == []
         live.building = False
         live._changed.notify_all()
-    waiting.join(10)
+    waiting.join(30)
     assert answers and answers[0][0] == 200
 
 
@@ -361,7 +370,11 @@ def test_a_page_left_while_it_polls_is_no_traceback(session, capfd):
     while "Aims" not in fetch(session.url + "acme/scope.html")[1]:
         assert time.monotonic() < deadline, "no rebuild"
         time.sleep(0.1)
-    time.sleep(0.5)
+    import threading
+    for handler in threading.enumerate():  # the polls answered into closed sockets, and ended
+        if handler.name.endswith("(process_request_thread)"):
+            handler.join(30)
+            assert not handler.is_alive(), "a long poll was never answered"
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err + captured.out
     assert "BrokenPipe" not in captured.err + captured.out
