@@ -100,7 +100,7 @@ def test_serving_writes_nothing_to_disk(make_site, tmp_path, monkeypatch):
     """The portals are served from memory: the site's folder (its output/ included) and the
     temporary folder hold the same files, unchanged, after a first build and a rebuild."""
     root = make_site()
-    build_site(root)
+    built(root)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     before, temporary = files_below(root), files_below(tmp_path)
     with Preview(root / "content", as_of=date.fromisoformat(AS_OF)) as running:
