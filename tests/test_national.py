@@ -16,7 +16,7 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from conftest import BASE_SITE, EXAMPLE_CONTENT, build_site, portal
+from conftest import BASE_SITE, EXAMPLE_CONTENT, build_site
 from generator.content.taxids import check_ksef_number, crc8
 from generator.invoicing.ksef import verification_url
 

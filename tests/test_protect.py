@@ -17,8 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-from conftest import (BASE_SITE, WITH_PDFS, build_site, built, portal, snapshot,
-                      write_files)
+from conftest import BASE_SITE, WITH_PDFS, build_site, built, portal, snapshot, write_files
 from generator.web.headers import CSP
 from protected_site import CANARY, PASSWORDS, SECRET, VAULT_INVOICE, VAULT_SITE
 

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (AS_OF, BASE_SITE, EXAMPLE_CONTENT, build_site, examples_without_pdfs,
-                      portal)
+from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, build_site, examples_without_pdfs, portal
 from talk import decoded, text_of
 
 PORTAL_YAML = textwrap.dedent(BASE_SITE["content/portal.yaml"]).lstrip("\n")

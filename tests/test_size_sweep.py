@@ -17,6 +17,7 @@ from generator.render.markdown import LinkTargets, MarkdownRenderer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from size_sweep import PATTERNS  # noqa: E402
+
 from workbound import python_lines  # noqa: E402
 
 TARGETS = LinkTargets({"requirements/intake.md": "requirements/intake.html", "scope.md":
