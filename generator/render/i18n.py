@@ -205,7 +205,8 @@ def template_functions(translations: gettext_module.NullTranslations) -> dict[st
             text = Markup(text)
         return text % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    # `_` too: Jinja's own `_` looks `gettext` up and calls it, a second call for each message
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
 
 def template_messages(env: jinja2.Environment) -> list[tuple[str, int, str | tuple[str, ...]]]:

@@ -21,12 +21,13 @@ from typing import Any
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
-EXTENSIONS = ["tables", "fenced_code", "toc", "footnotes", "attr_list"]
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list"]  # and _Toc, below
+TOC_MARKER = "[TOC]"  # Python-Markdown's: a paragraph of it becomes the table of contents
 RECENT = 512  # renderings kept: every document of a client, in each of its languages
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -203,6 +204,21 @@ class _WideLineJoin(Postprocessor):
                        for index, part in enumerate(parts) if index % 3 != 2)
 
 
+class _TocTreeprocessor(TocTreeprocessor):
+    """Python-Markdown's table of contents, without the work a document with no `[TOC]`
+    marker does not need: looking for the marker in every element, and building the
+    contents' HTML (`md.toc`, which we never use; `toc_tokens` are the same)."""
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        if not self.marker:
+            return etree.Element("div")  # serialised into md.toc only: never shown
+        return super().build_toc_div(toc_list)
+
+
+class _Toc(TocExtension):
+    TreeProcessorClass = _TocTreeprocessor
+
+
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
@@ -216,9 +232,9 @@ class MarkdownRenderer:
         self.allow_raw_html = allow_raw_html
         self.reserved_ids = reserved_ids  # the theme's own element ids
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _PortalExtension()],
-            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"},
-                               "footnotes": {"UNIQUE_IDS": False}},
+            extensions=[*EXTENSIONS[:2], _Toc(slugify=slugify_unicode, toc_depth="2-3"),
+                        *EXTENSIONS[2:], _PortalExtension()],
+            extension_configs={"footnotes": {"UNIQUE_IDS": False}},
             output_format="html",
         )
         if not allow_raw_html:
@@ -228,9 +244,9 @@ class MarkdownRenderer:
         patterns = self._md.inlinePatterns  # only Python-Markdown's own: no extension added one
         if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
-        links = self._md.treeprocessors["portal_links"]
-        assert isinstance(links, _LinkRewriter)
-        self._links = links
+        links, toc = self._md.treeprocessors["portal_links"], self._md.treeprocessors["toc"]
+        assert isinstance(links, _LinkRewriter) and isinstance(toc, _TocTreeprocessor)
+        self._links, self._toc = links, toc
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
@@ -258,6 +274,7 @@ class MarkdownRenderer:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links, self._links.resolved = [], set()
+        self._toc.marker = TOC_MARKER if TOC_MARKER in text else ""  # "": not looked for
         # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
         html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
         toc = self._own_ids(list(getattr(self._md, "toc_tokens", [])))
