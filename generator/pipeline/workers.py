@@ -125,6 +125,7 @@ _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set u
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+CHUNK = 4  # clients a worker is given at a time, at most
 
 
 def _die_with(parent: int) -> None:
@@ -209,10 +210,19 @@ class WorkerPool(InProcess):
 
     def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
-        """Build these clients in the workers; results in the order of `items`."""
+        """Build these clients in the workers; results in the order of `items`.
+
+        While they build, a build of more clients than workers sets up this process's
+        builder, which the agency overview then needs (their rows changed): otherwise it
+        would be set up after the last client, with one core busy and the other idle.
+        """
         if not items:
             return []
-        return [_reported(progress, result) for result in self._map(job, items)]
+        results = self._map(job, items)
+        if len(items) > self.count:
+            with contextlib.suppress(Exception):  # raised again where the overview needs it
+                self.builder(job, common_digest)
+        return [_reported(progress, result) for result in results]
 
     def _map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]
              ) -> Iterator[ClientResult]:
@@ -220,7 +230,9 @@ class WorkerPool(InProcess):
         assert self._pool is not None
         if len(items) > 1:
             self._release()  # work for every worker
-        chunk = max(1, len(items) // (self.count * 8))
+        # Small chunks: a client takes ~0.1 s, and a worker left with a long chunk at the
+        # end of the build would keep the other core idle.
+        chunk = max(1, min(CHUNK, len(items) // (self.count * 8)))
         return self._pool.map(_build_in_worker, [(job, *item) for item in items],
                               chunksize=chunk)
 
