@@ -11,11 +11,13 @@ gets `-content` appended, and links and the table of contents follow it.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import markdown
@@ -81,6 +83,12 @@ class LinkTargets:
     def key(self) -> tuple[Any, ...]:
         """Everything about the targets, hashable: part of a kept rendering's key."""
         return tuple(sorted(self.pages.items())), self.attachments, self.page_prefix
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Everything about the targets, as a hash: part of a rendering's name in the cache."""
+        return hashlib.sha256(json.dumps([sorted(self.pages.items()), sorted(self.attachments),
+                                          self.page_prefix]).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -248,6 +256,9 @@ class MarkdownRenderer:
         assert isinstance(links, _LinkRewriter) and isinstance(toc, _TocTreeprocessor)
         self._links, self._toc = links, toc
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
+        self.version = _renderer_version(allow_raw_html, reserved_ids)
+        self._kept: dict[str, Rendered] = {}  # the last build's renderings of this client
+        self._used: dict[str, Rendered] = {}  # this build's, by name (`kept`)
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
                                     link_rel="noopener noreferrer",
@@ -262,12 +273,25 @@ class MarkdownRenderer:
         documents changed, renders only that document again.
         """
         key = (text, root, id_prefix, first_line, targets.key)
-        rendered = self._recent.pop(key, None) or self._render(text, targets, root, id_prefix,
-                                                               first_line)
-        self._recent[key] = rendered  # now the most recent
+        name = _rendering_name(self.version, text, root, id_prefix, first_line, targets)
+        rendered = (self._recent.pop(key, None) or self._kept.get(name)
+                    or self._render(text, targets, root, id_prefix, first_line))
+        self._recent[key] = self._used[name] = rendered  # now the most recent
         if len(self._recent) > RECENT:
             del self._recent[next(iter(self._recent))]
         return rendered
+
+    def reuse(self, kept: bytes | None) -> None:
+        """Start a client: `kept` holds its renderings from the last build (`kept()`), of
+        which those of the same text, links and renderer are reused instead of rendered."""
+        self._used = {}
+        self._kept = {name: Rendered(html, toc, [(line, message) for line, message in problems])
+                      for name, (html, toc, problems) in json.loads(kept or "{}").items()}
+
+    def kept(self) -> bytes:
+        """The renderings made or reused since `reuse`, for the next build to reuse."""
+        return json.dumps({name: [r.html, r.toc, r.problems] for name, r in
+                           sorted(self._used.items())}, ensure_ascii=False).encode("utf-8")
 
     def _render(self, text: str, targets: LinkTargets, root: str, id_prefix: str,
                 first_line: int) -> Rendered:
@@ -306,6 +330,28 @@ class MarkdownRenderer:
         return [{**token, "id": self.own_id(str(token.get("id", ""))),
                  "children": self._own_ids(list(token.get("children", [])))}
                 for token in tokens]
+
+
+def _renderer_version(allow_raw_html: bool, reserved_ids: frozenset[str]) -> str:
+    """What a rendering depends on besides its text and links: this module, Python-Markdown,
+    nh3, and the renderer's settings (not the rest of the generator, nor the theme)."""
+    return hashlib.sha256(json.dumps([
+        hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), markdown.__version__,
+        _nh3_version(), allow_raw_html, sorted(reserved_ids)]).encode("utf-8")
+    ).hexdigest()
+
+
+def _nh3_version() -> str:
+    from importlib.metadata import version  # here: only a builder that renders needs it
+
+    return version("nh3")
+
+
+def _rendering_name(version: str, text: str, root: str, id_prefix: str, first_line: int,
+                    targets: LinkTargets) -> str:
+    """A rendering's name in the cache: a hash of everything it depends on."""
+    return hashlib.sha256(json.dumps([version, root, id_prefix, first_line, targets.digest, text],
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 _MARKDOWN_LINK = r"(?:\]\(\s*<?|\]:[ \t]*<?|<)"  # what stands before a Markdown link target
