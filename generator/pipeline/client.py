@@ -11,6 +11,7 @@ module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -118,6 +119,15 @@ class ClientPipeline:
         self.theme_scripts = self.theme.script_hashes()  # the only inline scripts allowed
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
+
+    def warm_up(self) -> None:
+        """Load what building any client needs (the portal's templates compiled, the theme's
+        messages), for the worker processes forked from this one to share."""
+        for name in self.env.list_templates(
+                filter_func=lambda n: not n.startswith(("!", "agency/"))):
+            with contextlib.suppress(jinja2.TemplateError):  # reported where it is used
+                self.env.get_template(name)
+        self._theme_messages()
 
     @staticmethod
     def settings(content_dir: Path) -> dict[str, Any]:

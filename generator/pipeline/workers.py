@@ -218,6 +218,7 @@ class WorkerPool(InProcess):
         if self.every_client:
             with contextlib.suppress(Exception):  # a broken agency: reported by planning
                 self._ready = ClientBuilder(self.setup)
+                self._ready.pipeline.warm_up()
 
         context = multiprocessing.get_context("fork")
         self._children_before = {child.pid for child in multiprocessing.active_children()}
