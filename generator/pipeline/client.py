@@ -56,8 +56,8 @@ from generator.render.theme import agency_theme, make_environment
 from generator.sink import FileCache, PortalFiles, Sink
 from generator.web.headers import form_action_source
 
-DRAFT_PREFIX = "_draft-"
-MARKDOWN_CACHE = "markdown"  # the cache's kind for each client's renderings  # a draft's portal: '_' folders are never published
+DRAFT_PREFIX = "_draft-"  # a draft's portal: '_' folders are never published
+MARKDOWN_CACHE = "markdown"  # the cache's kind for each client's renderings
 log = logging.getLogger(__name__)
 
 
