@@ -23,12 +23,13 @@ from typing import Any
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list"]  # and _Toc, below
+EXTENSIONS = ["tables", "fenced_code", "footnotes"]  # and _Toc, _AttrList, below
 TOC_MARKER = "[TOC]"  # Python-Markdown's: a paragraph of it becomes the table of contents
 RECENT = 512  # renderings kept: every document of a client, in each of its languages
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
@@ -227,6 +228,23 @@ class _Toc(TocExtension):
     TreeProcessorClass = _TocTreeprocessor
 
 
+class _AttrListTreeprocessor(AttrListTreeprocessor):
+    """Python-Markdown's attribute lists (`{: .class }`), not looked for in a document
+    without a `{`: none can be in it (an escaped or entity brace is stashed, not a `{`)."""
+
+    braces = True  # whether the document being rendered has a `{`
+
+    def run(self, doc: etree.Element) -> None:
+        if self.braces:
+            super().run(doc)
+
+
+class _AttrList(AttrListExtension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_AttrListTreeprocessor(md), "attr_list", 8)
+        md.registerExtension(self)
+
+
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
@@ -241,7 +259,7 @@ class MarkdownRenderer:
         self.reserved_ids = reserved_ids  # the theme's own element ids
         self._md = markdown.Markdown(
             extensions=[*EXTENSIONS[:2], _Toc(slugify=slugify_unicode, toc_depth="2-3"),
-                        *EXTENSIONS[2:], _PortalExtension()],
+                        *EXTENSIONS[2:], _AttrList(), _PortalExtension()],
             extension_configs={"footnotes": {"UNIQUE_IDS": False}},
             output_format="html",
         )
@@ -253,8 +271,10 @@ class MarkdownRenderer:
         if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
         links, toc = self._md.treeprocessors["portal_links"], self._md.treeprocessors["toc"]
+        attributes = self._md.treeprocessors["attr_list"]
         assert isinstance(links, _LinkRewriter) and isinstance(toc, _TocTreeprocessor)
-        self._links, self._toc = links, toc
+        assert isinstance(attributes, _AttrListTreeprocessor)
+        self._links, self._toc, self._attributes = links, toc, attributes
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self.version = _renderer_version(allow_raw_html, reserved_ids)
         self._kept: dict[str, Rendered] = {}  # the last build's renderings of this client
@@ -299,6 +319,7 @@ class MarkdownRenderer:
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links, self._links.resolved = [], set()
         self._toc.marker = TOC_MARKER if TOC_MARKER in text else ""  # "": not looked for
+        self._attributes.braces = "{" in text
         # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
         html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
         toc = self._own_ids(list(getattr(self._md, "toc_tokens", [])))
