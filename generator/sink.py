@@ -41,7 +41,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.errors import UsageError
 
@@ -398,16 +398,22 @@ class DiskSink(Sink):
 
     def stage(self, folder: str, files: PortalFiles) -> None:
         root = self.staging / folder
+        root.mkdir(parents=True, exist_ok=True)
+        folders = {PurePosixPath(".")}  # made, relative to root: each once, not once a file
         for relative, content in sorted(files.items()):
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target, parent = root / relative, PurePosixPath(relative).parent
+            if parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.update(parent.parents, {parent})
             if isinstance(content, Path):
                 shutil.copyfile(content, target)
+                os.chmod(target, 0o644)
             else:
-                target.write_bytes(content)
-            os.chmod(target, 0o644)
-        for directory in [root, *(p for p in root.rglob("*") if p.is_dir())]:
-            os.chmod(directory, 0o755)
+                with open(target, "wb") as file:
+                    os.fchmod(file.fileno(), 0o644)
+                    file.write(content)
+        for directory in sorted(folders):
+            os.chmod(root / directory, 0o755)
 
     def commit(self, commit: Commit) -> None:
         """Swap every staged portal in, then the cache, the manifest, and remove the folders

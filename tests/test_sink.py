@@ -71,7 +71,7 @@ def test_a_build_into_memory_gives_the_portals_of_the_output_folder(built_copy):
     on_disk = {path: content for path, content in _every_byte(built_copy / "output").items()
                if not path.startswith((".", CACHE))}
     assert len(report.built) == 4 and sink.published == on_disk
-    assert {kind for kind, _ in sink.cache_files} == {"messages", "pdf", "templates"}
+    assert {kind for kind, _ in sink.cache_files} == {"markdown", "messages", "pdf", "templates"}
     again = build(options, state=BuildState(sink))  # the manifest in memory: nothing changed
     assert again.built == () and sink.published == on_disk
 

@@ -27,7 +27,7 @@ from generator.content.folders import (
 )
 from generator.content.history import Change
 from generator.content.yaml12 import YamlDocument, YamlSyntaxError, parse_yaml
-from generator.errors import Problem, did_you_mean, display_path
+from generator.errors import Problem, did_you_mean, display_path, printable
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,14 @@ class _Reader:
     def __init__(self, content_dir: Path) -> None:
         self.content_dir = content_dir
         self.problems: list[Problem] = []
+        self._folders: dict[Path, str] = {}  # each folder as shown, with a '/' after it
 
     def shown(self, path: Path) -> str:
-        return display_path(path, self.content_dir)
+        """`display_path(path, content_dir)`, resolving each folder once, not once a file
+        (a file is shown as its resolved folder and its own name, character by character)."""
+        if path.parent not in self._folders:
+            self._folders[path.parent] = display_path(path.parent / "_", self.content_dir)[:-1]
+        return self._folders[path.parent] + printable(path.name)
 
     def problem(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(self.shown(path), line, message))

@@ -11,6 +11,7 @@ module loads pydantic, Jinja, Markdown, Babel and cryptography: reach it through
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -50,12 +51,13 @@ from generator.render.ics import calendar_ics
 from generator.render.languages import language_prefix
 from generator.render.markdown import MarkdownRenderer
 from generator.render.overview import lock_page_assets, render_overview
-from generator.render.portal import lock_page_context, render_client
+from generator.render.portal import RenderedPortal, lock_page_context, render_client
 from generator.render.theme import agency_theme, make_environment
 from generator.sink import FileCache, PortalFiles, Sink
 from generator.web.headers import form_action_source
 
 DRAFT_PREFIX = "_draft-"  # a draft's portal: '_' folders are never published
+MARKDOWN_CACHE = "markdown"  # the cache's kind for each client's renderings
 log = logging.getLogger(__name__)
 
 
@@ -118,6 +120,15 @@ class ClientPipeline:
         self._messages: list[Any] | None = None  # the theme's translatable messages
         self._untranslated: dict[str, list[Problem]] = {}  # by language, found once
 
+    def warm_up(self) -> None:
+        """Load what building any client needs (the portal's templates compiled, the theme's
+        messages), for the worker processes forked from this one to share."""
+        for name in self.env.list_templates(
+                filter_func=lambda n: not n.startswith(("!", "agency/"))):
+            with contextlib.suppress(jinja2.TemplateError):  # reported where it is used
+                self.env.get_template(name)
+        self._theme_messages()
+
     @staticmethod
     def settings(content_dir: Path) -> dict[str, Any]:
         """What planning needs from portal.yaml (`agency_settings`)."""
@@ -178,9 +189,7 @@ class ClientPipeline:
             found = problems + self._later_problems(client, as_of, secrets)
             return ClientResult(slug=slug, problems=_errors_first(found)), {}
         try:
-            portal = render_client(client, self.agency, self.theme, self.env, as_of,
-                                   self.markdown, portal_address(client, self.agency, secrets),
-                                   self.pdfs)
+            portal = self._rendered(client, as_of, secrets)
         except ContentError as error:  # a broken template of the theme
             return ClientResult(slug=slug, problems=problems + error.problems), {}
         protected = self._protect(client, portal.files, secrets)
@@ -194,6 +203,18 @@ class ClientPipeline:
                             folder=folder, pages=portal.pages,
                             row=_row(client, as_of, numbers), secrets=names,
                             secrets_digest=secrets_digest(names, secrets)), protected.files
+
+    def _rendered(self, client: Client, as_of: date, secrets: Secrets) -> RenderedPortal:
+        """The client's portal, its Markdown reused from the last build where the text,
+        links and renderer are the same (kept in the sink's cache, a file per client)."""
+        name = f"{client.slug}.json"
+        kept = self.sink.cached(MARKDOWN_CACHE, name) if self.sink.keeps else None
+        self.markdown.reuse(kept)
+        portal = render_client(client, self.agency, self.theme, self.env, as_of, self.markdown,
+                               portal_address(client, self.agency, secrets), self.pdfs)
+        if self.sink.keeps and (renderings := self.markdown.kept()) != kept:
+            self.sink.cache(MARKDOWN_CACHE, name, renderings)
+        return portal
 
     def _protect(self, client: Client, files: PortalFiles, secrets: Secrets) -> ProtectedPortal:
         """The client's access mode applied to its rendered files, lock pages in its languages."""

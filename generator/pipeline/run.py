@@ -121,6 +121,7 @@ def build(options: BuildOptions, progress: Progress | None = None,
     sink = state.sink
     manifest, current_rows = state.take()
     with state.runner as runner, _releasing(sink):
+        runner.every_client = options.force or not manifest.clients  # known before planning
         plan = plan_build(options, manifest, built=sink.portals(), current_rows=current_rows,
                           on_change=functools.partial(_claim, sink, runner))
         _claim(sink)  # only now: a typo in --client leaves no folder behind

@@ -94,6 +94,7 @@ class InProcess:
     def __init__(self) -> None:
         self._builder: ClientBuilder | None = None
         self._common_digest = ""
+        self.every_client = False  # whether the build to come builds every client
 
     def __enter__(self) -> InProcess:
         return self
@@ -125,6 +126,7 @@ _WORKER: dict[str, ClientBuilder] = {}  # a worker process's builder, once set u
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+CHUNK = 4  # clients a worker is given at a time, at most
 
 
 def _die_with(parent: int) -> None:
@@ -146,11 +148,15 @@ def _watch(parent: int) -> None:
 
 
 def _set_up_worker(setup: BuildJob, first: SemaphoreType, more_work: SemaphoreType,
-                   parent: int) -> None:
-    """Set a worker up: the first to take `first` at once (while the parent plans); the
-    others wait for `more_work` (the build has more than one client for them), and set up
-    with their first client."""
+                   parent: int, ready: ClientBuilder | None) -> None:
+    """Set a worker up: with the builder `ready` in the parent when it forked, if any; else
+    the first to take `first` at once (while the parent plans); the others wait for
+    `more_work` (the build has more than one client for them), and set up with their first
+    client."""
     _die_with(parent)
+    if ready is not None:  # forked, not pickled: the parent's, set up once for all
+        _WORKER["builder"] = ready
+        return
     if first.acquire(False):
         # A broken agency is reported by planning, or by the first client's build.
         with contextlib.suppress(Exception):
@@ -186,17 +192,33 @@ class WorkerPool(InProcess):
         self._more_work: SemaphoreType | None = None  # released once per worker waiting
         self._waiting = count - 1
         self._children_before: set[int | None] = set()  # processes not ours to kill
+        self._ready: ClientBuilder | None = None  # set up here before forking, if it was
+
+    def builder(self, job: BuildJob, common_digest: str) -> ClientBuilder:
+        """This process's builder: the one the workers were forked with, if any (set up for
+        this build's agency and theme)."""
+        if self._builder is None and self._ready is not None:
+            self._builder, self._common_digest = self._ready, common_digest
+        return super().builder(job, common_digest)
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self.close(kill=kind is not None)
 
     def start(self) -> None:
-        """Fork the workers (once); the first sets up at once."""
+        """Fork the workers (once); the first sets up at once. For a build of every client
+        (`every_client`: the first into the output folder, or a forced one) this process
+        sets up first and the workers are forked with its builder: set up once, not once a
+        process."""
         if self._pool is not None or self._closed:
             return
         import multiprocessing  # here, not above: 20 ms that a no-op build does not need
         from concurrent.futures import ProcessPoolExecutor
+
+        if self.every_client:
+            with contextlib.suppress(Exception):  # a broken agency: reported by planning
+                self._ready = ClientBuilder(self.setup)
+                self._ready.pipeline.warm_up()
 
         context = multiprocessing.get_context("fork")
         self._children_before = {child.pid for child in multiprocessing.active_children()}
@@ -204,15 +226,25 @@ class WorkerPool(InProcess):
         self._more_work = context.Semaphore(0)
         self._pool = ProcessPoolExecutor(
             self.count, mp_context=context, initializer=_set_up_worker,
-            initargs=(self.setup, context.Semaphore(1), self._more_work, os.getpid()))
+            initargs=(self.setup, context.Semaphore(1), self._more_work, os.getpid(),
+                      self._ready))
         self._pool.submit(int)  # with fork, the pool starts every worker on its first task
 
     def build(self, job: BuildJob, common_digest: str, items: list[tuple[str, ClientHistory]],
               progress: OnBuilt | None = None) -> list[ClientResult]:
-        """Build these clients in the workers; results in the order of `items`."""
+        """Build these clients in the workers; results in the order of `items`.
+
+        While they build, a build of more clients than workers sets up this process's
+        builder, which the agency overview then needs (their rows changed): otherwise it
+        would be set up after the last client, with one core busy and the other idle.
+        """
         if not items:
             return []
-        return [_reported(progress, result) for result in self._map(job, items)]
+        results = self._map(job, items)
+        if len(items) > self.count:
+            with contextlib.suppress(Exception):  # raised again where the overview needs it
+                self.builder(job, common_digest)
+        return [_reported(progress, result) for result in results]
 
     def _map(self, job: BuildJob, items: list[tuple[str, ClientHistory]]
              ) -> Iterator[ClientResult]:
@@ -220,7 +252,9 @@ class WorkerPool(InProcess):
         assert self._pool is not None
         if len(items) > 1:
             self._release()  # work for every worker
-        chunk = max(1, len(items) // (self.count * 8))
+        # Small chunks: a client takes ~0.1 s, and a worker left with a long chunk at the
+        # end of the build would keep the other core idle.
+        chunk = max(1, min(CHUNK, len(items) // (self.count * 8)))
         return self._pool.map(_build_in_worker, [(job, *item) for item in items],
                               chunksize=chunk)
 

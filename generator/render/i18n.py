@@ -48,6 +48,8 @@ class Formatter:
         self.locale = Locale.parse(locale, sep="-" if "-" in locale else "_")
         self.timezone = timezone
         self.tz = zone(timezone)
+        # Babel takes ~1 ms a date or an amount; a portal shows the same ones on many pages
+        self._done: dict[tuple[str, str, str, str], str] = {}
 
     @property
     def language_tag(self) -> str:
@@ -57,7 +59,11 @@ class Formatter:
     def date(self, value: When, form: str = "medium") -> str:
         """Format a date (a date-time is shown as its day in the portal's time zone), never
         broken across lines: '30 paź 2026', not '30 / paź 2026'."""
-        return unbroken(format_date(day_in(value, self.timezone), form, locale=self.locale))
+        key = ("date", type(value).__name__, value.isoformat(), form)
+        if key not in self._done:
+            self._done[key] = unbroken(format_date(day_in(value, self.timezone), form,
+                                                   locale=self.locale))
+        return self._done[key]
 
     def when(self, value: When, form: str = "medium") -> str:
         """Format a date, or a date-time with its time of day in hours and minutes (a
@@ -80,7 +86,10 @@ class Formatter:
 
     def money(self, amount: Decimal, currency: str) -> str:
         """Format an amount with the currency's symbol and minor units."""
-        return format_currency(amount, currency, locale=self.locale)
+        key = ("money", currency, str(amount), type(amount).__name__)  # 1.0 and 1.00 apart
+        if key not in self._done:
+            self._done[key] = format_currency(amount, currency, locale=self.locale)
+        return self._done[key]
 
     def number(self, value: Decimal | int) -> str:
         """Format a plain number, keeping the decimals it was written with."""
@@ -229,7 +238,8 @@ def template_functions(translations: gettext_module.NullTranslations) -> dict[st
             text = Markup(text)
         return text % variables
 
-    return {"gettext": gettext, "ngettext": ngettext}
+    # `_` too: Jinja's own `_` looks `gettext` up and calls it, a second call for each message
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
 
 
 def template_messages(env: jinja2.Environment) -> list[tuple[str, int, str | tuple[str, ...]]]:

@@ -11,22 +11,26 @@ gets `-content` appended, and links and the table of contents follow it.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import markdown
 import nh3
 from markdown.extensions import Extension
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString
 
-EXTENSIONS = ["tables", "fenced_code", "toc", "footnotes", "attr_list"]
+EXTENSIONS = ["tables", "fenced_code", "footnotes"]  # and _Toc, _AttrList, below
+TOC_MARKER = "[TOC]"  # Python-Markdown's: a paragraph of it becomes the table of contents
 RECENT = 512  # renderings kept: every document of a client, in each of its languages
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -80,6 +84,12 @@ class LinkTargets:
     def key(self) -> tuple[Any, ...]:
         """Everything about the targets, hashable: part of a kept rendering's key."""
         return tuple(sorted(self.pages.items())), self.attachments, self.page_prefix
+
+    @functools.cached_property
+    def digest(self) -> str:
+        """Everything about the targets, as a hash: part of a rendering's name in the cache."""
+        return hashlib.sha256(json.dumps([sorted(self.pages.items()), sorted(self.attachments),
+                                          self.page_prefix]).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -203,6 +213,38 @@ class _WideLineJoin(Postprocessor):
                        for index, part in enumerate(parts) if index % 3 != 2)
 
 
+class _TocTreeprocessor(TocTreeprocessor):
+    """Python-Markdown's table of contents, without the work a document with no `[TOC]`
+    marker does not need: looking for the marker in every element, and building the
+    contents' HTML (`md.toc`, which we never use; `toc_tokens` are the same)."""
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        if not self.marker:
+            return etree.Element("div")  # serialised into md.toc only: never shown
+        return super().build_toc_div(toc_list)
+
+
+class _Toc(TocExtension):
+    TreeProcessorClass = _TocTreeprocessor
+
+
+class _AttrListTreeprocessor(AttrListTreeprocessor):
+    """Python-Markdown's attribute lists (`{: .class }`), not looked for in a document
+    without a `{`: none can be in it (an escaped or entity brace is stashed, not a `{`)."""
+
+    braces = True  # whether the document being rendered has a `{`
+
+    def run(self, doc: etree.Element) -> None:
+        if self.braces:
+            super().run(doc)
+
+
+class _AttrList(AttrListExtension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_AttrListTreeprocessor(md), "attr_list", 8)
+        md.registerExtension(self)
+
+
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
@@ -216,9 +258,9 @@ class MarkdownRenderer:
         self.allow_raw_html = allow_raw_html
         self.reserved_ids = reserved_ids  # the theme's own element ids
         self._md = markdown.Markdown(
-            extensions=[*EXTENSIONS, _PortalExtension()],
-            extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"},
-                               "footnotes": {"UNIQUE_IDS": False}},
+            extensions=[*EXTENSIONS[:2], _Toc(slugify=slugify_unicode, toc_depth="2-3"),
+                        *EXTENSIONS[2:], _AttrList(), _PortalExtension()],
+            extension_configs={"footnotes": {"UNIQUE_IDS": False}},
             output_format="html",
         )
         if not allow_raw_html:
@@ -228,10 +270,15 @@ class MarkdownRenderer:
         patterns = self._md.inlinePatterns  # only Python-Markdown's own: no extension added one
         if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
-        links = self._md.treeprocessors["portal_links"]
-        assert isinstance(links, _LinkRewriter)
-        self._links = links
+        links, toc = self._md.treeprocessors["portal_links"], self._md.treeprocessors["toc"]
+        attributes = self._md.treeprocessors["attr_list"]
+        assert isinstance(links, _LinkRewriter) and isinstance(toc, _TocTreeprocessor)
+        assert isinstance(attributes, _AttrListTreeprocessor)
+        self._links, self._toc, self._attributes = links, toc, attributes
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
+        self.version = _renderer_version(allow_raw_html, reserved_ids)
+        self._kept: dict[str, Rendered] = {}  # the last build's renderings of this client
+        self._used: dict[str, Rendered] = {}  # this build's, by name (`kept`)
         self._cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES,
                                     url_schemes={"http", "https", "mailto", "tel"},
                                     link_rel="noopener noreferrer",
@@ -246,18 +293,33 @@ class MarkdownRenderer:
         documents changed, renders only that document again.
         """
         key = (text, root, id_prefix, first_line, targets.key)
-        rendered = self._recent.pop(key, None) or self._render(text, targets, root, id_prefix,
-                                                               first_line)
-        self._recent[key] = rendered  # now the most recent
+        name = _rendering_name(self.version, text, root, id_prefix, first_line, targets)
+        rendered = (self._recent.pop(key, None) or self._kept.get(name)
+                    or self._render(text, targets, root, id_prefix, first_line))
+        self._recent[key] = self._used[name] = rendered  # now the most recent
         if len(self._recent) > RECENT:
             del self._recent[next(iter(self._recent))]
         return rendered
+
+    def reuse(self, kept: bytes | None) -> None:
+        """Start a client: `kept` holds its renderings from the last build (`kept()`), of
+        which those of the same text, links and renderer are reused instead of rendered."""
+        self._used = {}
+        self._kept = {name: Rendered(html, toc, [(line, message) for line, message in problems])
+                      for name, (html, toc, problems) in json.loads(kept or "{}").items()}
+
+    def kept(self) -> bytes:
+        """The renderings made or reused since `reuse`, for the next build to reuse."""
+        return json.dumps({name: [r.html, r.toc, r.problems] for name, r in
+                           sorted(self._used.items())}, ensure_ascii=False).encode("utf-8")
 
     def _render(self, text: str, targets: LinkTargets, root: str, id_prefix: str,
                 first_line: int) -> Rendered:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links, self._links.resolved = [], set()
+        self._toc.marker = TOC_MARKER if TOC_MARKER in text else ""  # "": not looked for
+        self._attributes.braces = "{" in text
         # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
         html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
         toc = self._own_ids(list(getattr(self._md, "toc_tokens", [])))
@@ -289,6 +351,28 @@ class MarkdownRenderer:
         return [{**token, "id": self.own_id(str(token.get("id", ""))),
                  "children": self._own_ids(list(token.get("children", [])))}
                 for token in tokens]
+
+
+def _renderer_version(allow_raw_html: bool, reserved_ids: frozenset[str]) -> str:
+    """What a rendering depends on besides its text and links: this module, Python-Markdown,
+    nh3, and the renderer's settings (not the rest of the generator, nor the theme)."""
+    return hashlib.sha256(json.dumps([
+        hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), markdown.__version__,
+        _nh3_version(), allow_raw_html, sorted(reserved_ids)]).encode("utf-8")
+    ).hexdigest()
+
+
+def _nh3_version() -> str:
+    from importlib.metadata import version  # here: only a builder that renders needs it
+
+    return version("nh3")
+
+
+def _rendering_name(version: str, text: str, root: str, id_prefix: str, first_line: int,
+                    targets: LinkTargets) -> str:
+    """A rendering's name in the cache: a hash of everything it depends on."""
+    return hashlib.sha256(json.dumps([version, root, id_prefix, first_line, targets.digest, text],
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 _MARKDOWN_LINK = r"(?:\]\(\s*<?|\]:[ \t]*<?|<)"  # what stands before a Markdown link target

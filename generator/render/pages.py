@@ -6,6 +6,7 @@ never sees another client, so nothing of one client can reach another's portal.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -400,7 +401,17 @@ def mailto(address: str, subject: str, body: str = "", cc: str | None = None) ->
 _MAILTO_SAFE = "!$'()*,;:@"
 
 
+# Characters quote() leaves as they are with that `safe`: only the others are looked at.
+_MAILTO_ESCAPE = re.compile(r"[^A-Za-z0-9_.~" + re.escape("-" + _MAILTO_SAFE) + "]")
+
+
 def _encoded(text: str) -> str:
     plain = text.unescape() if isinstance(text, Markup) else text
-    return "".join(c if ord(c) > 127 and c.isprintable() else quote(c, safe=_MAILTO_SAFE)
-                   for c in plain)
+    return _MAILTO_ESCAPE.sub(_encoded_character, plain)
+
+
+def _encoded_character(match: re.Match[str]) -> str:
+    character = match.group()
+    if ord(character) > 127 and character.isprintable():
+        return character
+    return quote(character, safe=_MAILTO_SAFE)

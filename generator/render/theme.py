@@ -144,6 +144,9 @@ def make_environment(theme: Theme) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # An environment serves one theme as it was: a build whose theme changed sets up
+        # another (pipeline.workers). Reloading would stat each template at each use.
+        auto_reload=False,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(mailto=mailto, generator_version=__version__,
