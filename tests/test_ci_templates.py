@@ -22,7 +22,7 @@ import pytest
 import tomllib
 import yaml
 
-from conftest import BASE_SITE, PUBLISHABLE, REPO, WHEELHOUSE, portal
+from conftest import BASE_SITE, PUBLISHABLE, REPO, WHEELHOUSE, portal, shared_folder
 from generator import __version__
 from generator.cli import main
 from generator.commands.init_ci import (
@@ -350,10 +350,18 @@ def _wheelhouse() -> None:
 
 @pytest.fixture(scope="session")
 def ci_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this generator, built as `portal init-ci` builds it (once a session), its
-    build backend from the wheelhouse."""
+    """A wheel of this generator, built as `portal init-ci` builds it, its build backend from
+    the wheelhouse: once a run, by one xdist worker (setuptools builds in the source tree's
+    build/ folder, which two builds at once trip over)."""
     _wheelhouse()
-    return build_wheel(tmp_path_factory.mktemp("wheel"))
+    folder = shared_folder(tmp_path_factory, "ci-wheel", _build_wheel_into)
+    (wheel,) = folder.glob("clientportal-*.whl")
+    return wheel
+
+
+def _build_wheel_into(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    build_wheel(folder)
 
 
 @pytest.fixture(scope="session")
