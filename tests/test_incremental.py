@@ -372,3 +372,20 @@ def test_manifest_is_json_with_a_line_per_client_and_saves_back_as_read(many):
     assert [line.split(":", 1)[0] for line in lines[1:-1]] == [
         f'"{slug}"' for slug in sorted(data["clients"])]
     assert Manifest.parse(text).text() == text
+
+
+def test_a_damaged_markdown_cache_is_rendered_again_not_a_failure(many):
+    """The kept renderings are the generator's own file; one that is damaged (a disk error,
+    a hand edit) is a cache miss: the forced rebuild renders again and gives the same pages."""
+    built(many)
+    pages = {p.relative_to(many / "output").as_posix(): p.read_bytes()
+             for p in sorted((many / "output").glob("*/**/*.html"))}
+    kept = sorted((many / "output" / CACHE / "markdown").glob("*.json"))
+    assert kept  # can fail: the cache this test damages must exist
+    damages = ["{not json", '["a list"]', '{"x": 1}']
+    for index, path in enumerate(kept):
+        path.write_text(damages[index % len(damages)], encoding="utf-8")
+    result = build_site(many, "--force")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert {p.relative_to(many / "output").as_posix(): p.read_bytes()
+            for p in sorted((many / "output").glob("*/**/*.html"))} == pages

@@ -305,8 +305,11 @@ class MarkdownRenderer:
         """Start a client: `kept` holds its renderings from the last build (`kept()`), of
         which those of the same text, links and renderer are reused instead of rendered."""
         self._used = {}
-        self._kept = {name: Rendered(html, toc, [(line, message) for line, message in problems])
-                      for name, (html, toc, problems) in json.loads(kept or "{}").items()}
+        try:  # a damaged cache file (a disk error, a hand edit) is a cache miss, not a failure
+            self._kept = {name: Rendered(html, toc, [(line, message) for line, message in problems])
+                          for name, (html, toc, problems) in json.loads(kept or "{}").items()}
+        except (ValueError, TypeError, AttributeError):
+            self._kept = {}
 
     def kept(self) -> bytes:
         """The renderings made or reused since `reuse`, for the next build to reuse."""
