@@ -26,7 +26,12 @@ from markdown.extensions import Extension
 from markdown.extensions.attr_list import AttrListExtension, AttrListTreeprocessor
 from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.postprocessors import Postprocessor
-from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.treeprocessors import (
+    InlineProcessor,
+    PrettifyTreeprocessor,
+    Treeprocessor,
+    UnescapeTreeprocessor,
+)
 from markdown.util import AtomicString
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes"]  # and _Toc, _AttrList, below
@@ -41,6 +46,9 @@ _INLINE_PATTERNS = {
     "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html",
     "entity", "not_strong", "em_strong", "em_strong2", "strong_em", "strong", "emphasis",
 }
+# Work skipped where it cannot change the HTML (each shortcut says why); False (tests only)
+# does all of it, to show that the HTML is the same either way.
+SHORTCUTS = True
 _INLINE_TRIGGER = re.compile(r"[`\\\[!<&*_]|  \n")
 # Characters written without spaces between words (CSS Text 3's East Asian wide characters, but
 # not Hangul, which Korean separates with spaces): ideographs, kana, CJK and full-width marks.
@@ -53,6 +61,7 @@ _WIDE_BREAK = re.compile(
     f"(?<=[{_WIDE}])[ \\t]*\n[ \\t]*(?=(?:<[^>]*>)*[^\\s<{_HANGUL}])"
     f"|(?<=[^\\s>{_HANGUL}])[ \\t]*\n[ \\t]*(?=(?:<[^>]*>)*[{_WIDE}])")
 _VERBATIM = re.compile(r"(<(pre|code)\b.*?</\2>)", re.S)
+_HAS_WIDE = re.compile(f"[{_WIDE}]")  # each alternative of _WIDE_BREAK needs one
 
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -191,7 +200,7 @@ class _QuickInline(InlineProcessor):
     """
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
+        if SHORTCUTS and not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
             return data  # what the loop below returns when no pattern matches
         # Python-Markdown's own loop, a private method: no public hook runs before it.
         handled: str = super()._InlineProcessor__handleInline(  # type: ignore[misc]
@@ -206,11 +215,50 @@ class _WideLineJoin(Postprocessor):
     Korean, written with spaces, keeps them; code is as written."""
 
     def run(self, text: str) -> str:
-        if "\n" not in text:
+        if "\n" not in text or (SHORTCUTS and not _HAS_WIDE.search(text)):
             return text
         parts = _VERBATIM.split(text)  # text, verbatim, its tag name, text, ...
         return "".join(_WIDE_BREAK.sub("", part) if index % 3 == 0 else part
                        for index, part in enumerate(parts) if index % 3 != 2)
+
+
+class _Unescape(UnescapeTreeprocessor):
+    """Python-Markdown's unescaping of `\\*` and the like, not looked for in a document
+    without a backslash: only a backslash escape leaves an escaped character in the tree
+    (Python-Markdown removes the marker characters from the text it is given)."""
+
+    backslashes = True  # whether the document being rendered has a `\`
+
+    def run(self, root: etree.Element) -> None:
+        if self.backslashes:
+            super().run(root)
+
+
+class _Prettify(PrettifyTreeprocessor):
+    """Python-Markdown's line breaks between block elements, with its test of whether a tag
+    is a block element kept per tag (it lower-cased and stripped each tag at every element)."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self._block: dict[object, bool] = {}
+
+    def _is_block(self, tag: object) -> bool:
+        block = self._block.get(tag)
+        if block is None:
+            block = self._block[tag] = self.md.is_block_level(tag)
+        return block
+
+    def _prettifyETree(self, elem: etree.Element) -> None:  # noqa: N802 (Markdown's name)
+        # Python-Markdown's own steps, with the kept test
+        if self._is_block(elem.tag) and elem.tag not in ("code", "pre"):
+            if ((not elem.text or not elem.text.strip())
+                    and len(elem) and self._is_block(elem[0].tag)):
+                elem.text = "\n"
+            for child in elem:
+                if self._is_block(child.tag):
+                    self._prettifyETree(child)
+        if not elem.tail or not elem.tail.strip():
+            elem.tail = "\n"
 
 
 class _TocTreeprocessor(TocTreeprocessor):
@@ -248,6 +296,8 @@ class _AttrList(AttrListExtension):
 class _PortalExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.treeprocessors.register(_LinkRewriter(md), "portal_links", 1)
+        md.treeprocessors.register(_Prettify(md), "prettify", 10)  # in their places
+        md.treeprocessors.register(_Unescape(md), "unescape", 0)
         md.postprocessors.register(_WideLineJoin(md), "wide_line_join", 5)  # after raw HTML
 
 
@@ -271,10 +321,12 @@ class MarkdownRenderer:
         if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
         links, toc = self._md.treeprocessors["portal_links"], self._md.treeprocessors["toc"]
-        attributes = self._md.treeprocessors["attr_list"]
+        attributes, unescape = self._md.treeprocessors["attr_list"], self._md.treeprocessors[
+            "unescape"]
         assert isinstance(links, _LinkRewriter) and isinstance(toc, _TocTreeprocessor)
-        assert isinstance(attributes, _AttrListTreeprocessor)
+        assert isinstance(attributes, _AttrListTreeprocessor) and isinstance(unescape, _Unescape)
         self._links, self._toc, self._attributes = links, toc, attributes
+        self._unescape = unescape
         self._recent: dict[tuple[Any, ...], Rendered] = {}  # oldest first
         self.version = _renderer_version(allow_raw_html, reserved_ids)
         self._kept: dict[str, Rendered] = {}  # the last build's renderings of this client
@@ -321,8 +373,10 @@ class MarkdownRenderer:
         self._md.reset()
         self._links.root, self._links.id_prefix, self._links.targets = root, id_prefix, targets
         self._links.bad_links, self._links.resolved = [], set()
-        self._toc.marker = TOC_MARKER if TOC_MARKER in text else ""  # "": not looked for
-        self._attributes.braces = "{" in text
+        every = not SHORTCUTS
+        self._toc.marker = TOC_MARKER if every or TOC_MARKER in text else ""  # "": not looked for
+        self._attributes.braces = every or "{" in text
+        self._unescape.backslashes = every or "\\" in text
         # Fenced code is stashed HTML the tree never sees; it scrolls sideways like tables do.
         html = self._md.convert(text).replace("<pre>", '<pre tabindex="0">')
         toc = self._own_ids(list(getattr(self._md, "toc_tokens", [])))
