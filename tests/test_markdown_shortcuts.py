@@ -2,17 +2,21 @@
 leave every rendering as it was: random documents made of what content holds (headings,
 lists, tables, fenced code, footnotes, escapes, attribute lists, raw HTML, links, CJK and
 Korean lines, `[TOC]`) render to the same HTML, table of contents and link problems with
-the shortcuts as with Python-Markdown's own steps."""
+the shortcuts as with Python-Markdown's own steps; and the text of rendered HTML, block by
+block (excerpts, calendars), reads as the standard library's HTML parser reads it."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
+import nh3
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown.treeprocessors import PrettifyTreeprocessor, UnescapeTreeprocessor
 
 from generator.render import markdown as rendering
-from generator.render.markdown import LinkTargets, MarkdownRenderer
+from generator.render.markdown import EXCERPT_SKIP, LinkTargets, MarkdownRenderer, html_blocks
 
 MANY = settings(max_examples=300, deadline=None, derandomize=True, database=None)
 TARGETS = LinkTargets({"scope.md": "scope.html", "requirements/intake.md": "requirements/intake.html"},
@@ -66,3 +70,65 @@ def test_the_reference_takes_the_long_way(monkeypatch):
     broken = renderer._render("a \\* b", TARGETS, "", "", 1).html
     assert broken != MarkdownRenderer(allow_raw_html=False)._render("a \\* b", TARGETS, "", "",
                                                                    1).html
+
+
+class _ReferenceBlocks(HTMLParser):
+    """The block text as the standard library's HTML parser reads it: what `html_blocks`
+    did before it read the sanitiser's tags with one expression (issue 26)."""
+
+    def __init__(self, skip: frozenset[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip, self.blocks, self.current, self.skipping = skip, [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        if self.skipping or tag in self.skip or ("class", "footnote") in attrs:
+            if tag not in ("br", "img", "hr"):
+                self.skipping.append(tag)
+            return
+        if tag in {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+                   "blockquote", "figcaption", "div", "br"}:
+            self.end_block()
+
+    def handle_endtag(self, tag):
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        if tag in {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+                   "blockquote", "figcaption", "div", "br"}:
+            self.end_block()
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.current.append(data)
+
+    def end_block(self):
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current = []
+
+
+def reference_blocks(html: str, skip: frozenset[str]) -> list[str]:
+    parser = _ReferenceBlocks(skip)
+    parser.feed(html)
+    parser.close()
+    parser.end_block()
+    return parser.blocks
+
+
+FRAGMENTS = st.lists(st.sampled_from([
+    "<p>", "</p>", "<li>", "<br>", "<br/>", "<sup>", "</sup>", "<pre>", "</pre>", "<table>",
+    "</table>", "<h2 id=\"x\">", "</h2>", '<div class="footnote">', "</div>", "<hr>",
+    '<a href="a?b=1&amp;c=2" title="x > y">', "</a>", "<em>", "</em>", "&amp;", "&lt;",
+    "&nbsp;", "&#233;", "text", " ", "\n", "会員", "é", "<img src=\"x\" alt=\"<p>\">"]),
+    max_size=40).map("".join)
+
+
+@MANY
+@given(text=DOCUMENTS, raw_html=st.booleans(), fragment=FRAGMENTS)
+def test_block_text_reads_as_the_html_parser_reads_it(text, raw_html, fragment):
+    rendered = MarkdownRenderer(allow_raw_html=raw_html)._render(text, TARGETS, "", "", 1).html
+    for html in (rendered, nh3.clean(fragment)):
+        for skip in (frozenset({"pre", "sup"}), EXCERPT_SKIP):
+            assert html_blocks(html, skip) == reference_blocks(html, skip)

@@ -123,7 +123,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> YamlDocument:
         node = loader.get_single_node()
         if node is None:
             return YamlDocument(data=None, lines={(): 1 + line_offset})
-        _check_size(node, line_offset)
+        if "&" in text or not _plain_tree_within_bounds(node):  # '&': an anchor, aliases
+            _check_size(node, line_offset)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         line = _error_line(error, line_offset)
@@ -175,6 +176,22 @@ def _check_size(root: yaml.Node, offset: int) -> None:
                 raise YamlSyntaxError("invalid YAML: an alias refers to the value it is part of",
                                       _line(child.start_mark, offset))
             stack.append((child, depth + 1, False))
+
+
+def _plain_tree_within_bounds(root: yaml.Node) -> bool:
+    """For a document without anchors (so without aliases: a tree): whether it is within
+    MAX_DEPTH and MAX_VALUES. Cheaper than `_check_size`, which finds what is wrong."""
+    count, stack = 0, [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_VALUES:
+            return False
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((part, depth + 1) for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+    return True
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

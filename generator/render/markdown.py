@@ -16,7 +16,7 @@ import json
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape as unescape_html
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -124,17 +124,20 @@ class _LinkRewriter(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         for element in root.iter():
-            for attribute in ("href", "src"):
-                if attribute in element.attrib:
-                    element.set(attribute, self._resolve(element.attrib[attribute]))
             if element.tag == "table":
                 element.set("tabindex", "0")  # scrolls sideways on a phone: reachable by keyboard
-            style = element.attrib.pop("style", "")
-            if match := _ALIGN.search(style):
+            attributes = element.attrib
+            if not attributes:  # most elements: nothing below applies
+                continue
+            for attribute in ("href", "src"):
+                if attribute in attributes:
+                    element.set(attribute, self._resolve(attributes[attribute]))
+            style = attributes.pop("style", "")
+            if style and (match := _ALIGN.search(style)):
                 element.set("class", f"align-{match.group(1)}")
             if self.id_prefix:
                 self._prefix_ids(element)
-            self.resolved.update(element.attrib[a] for a in ("href", "src") if a in element.attrib)
+            self.resolved.update(attributes[a] for a in ("href", "src") if a in attributes)
 
     def raw_link(self, target: str) -> str:
         """A link of raw HTML (seen only by the sanitiser): resolved like a Markdown link."""
@@ -463,54 +466,51 @@ def _line_of(text: str, needle: str, first_line: int, occurrence: int = 0,
     return first_line + text.count("\n", 0, starts[min(occurrence, len(starts) - 1)])
 
 
-class _Blocks(HTMLParser):
-    """The text of rendered HTML, block by block, leaving out what does not read as prose."""
-
-    BLOCKS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
-              "figcaption", "div", "br"}
-
-    def __init__(self, skip: frozenset[str]) -> None:
-        super().__init__(convert_charrefs=True)
-        self.skip = skip
-        self.blocks: list[str] = []
-        self.current: list[str] = []
-        self.skipping: list[str] = []  # open elements whose text is left out
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.skipping or tag in self.skip or ("class", "footnote") in attrs:
-            if tag not in ("br", "img", "hr"):
-                self.skipping.append(tag)
-            return
-        if tag in self.BLOCKS:
-            self._end_block()
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            if tag == self.skipping[-1]:
-                self.skipping.pop()
-            return
-        if tag in self.BLOCKS:
-            self._end_block()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.current.append(data)
-
-    def _end_block(self) -> None:
-        text = " ".join("".join(self.current).split())
-        if text:
-            self.blocks.append(text)
-        self.current = []
+_BLOCKS = frozenset({"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
+                     "blockquote", "figcaption", "div", "br"})
+_VOID = frozenset({"br", "img", "hr"})
+# A tag of the sanitiser's output (nh3 quotes every attribute value and escapes `<` in text,
+# and leaves no comment): `<`, a `/` for an end tag, the name, the attributes, `>`.
+_TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_FOOTNOTE_CLASS = re.compile(r"""(?:^|\s)(?i:class)\s*=\s*(?:"footnote"|'footnote'|footnote(?=[\s/]|$))""")
 
 
 def html_blocks(html: str, skip: frozenset[str] = frozenset({"pre", "sup"})) -> list[str]:
-    """The text of rendered HTML, one string per paragraph, item or heading; footnotes and
-    the elements in `skip` left out."""
-    parser = _Blocks(skip)
-    parser.feed(html)
-    parser.close()
-    parser._end_block()
-    return parser.blocks
+    """The text of rendered (sanitised) HTML, one string per paragraph, item or heading;
+    footnotes and the elements in `skip` left out."""
+    blocks: list[str] = []
+    current: list[str] = []
+    skipping: list[str] = []  # open elements whose text is left out
+
+    def end_block() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            blocks.append(text)
+        current.clear()
+
+    position = 0
+    for match in _TAG.finditer(html):
+        if match.start() > position and not skipping:
+            current.append(unescape_html(html[position:match.start()]))
+        position = match.end()
+        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        ends = not closing and attributes.rstrip().endswith("/")  # <br/>: opens and ends
+        if not closing:
+            if skipping or tag in skip or _FOOTNOTE_CLASS.search(attributes):
+                if tag not in _VOID:
+                    skipping.append(tag)
+            elif tag in _BLOCKS:
+                end_block()
+        if closing or ends:
+            if skipping:
+                if tag == skipping[-1]:
+                    skipping.pop()
+            elif tag in _BLOCKS:
+                end_block()
+    if position < len(html) and not skipping:
+        current.append(unescape_html(html[position:]))
+    end_block()
+    return blocks
 
 
 EXCERPT_SKIP = frozenset({"pre", "sup", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
