@@ -17,6 +17,9 @@ BASE_WORK = 100_000  # ...plus this much
 
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+# A line nested deeper than MAX_NESTING starts with more than MAX_NESTING characters of these:
+# each level takes one at least (a container's marker, or a tab or 4 spaces of indent).
+_DEEP_ENOUGH = re.compile(f"^[ \\t>*+\\-0-9.)]{{{MAX_NESTING + 1}}}", re.M)
 _BRACKET = re.compile(r"\\.|[\[\]()]")
 
 
@@ -36,6 +39,8 @@ def markdown_problems(text: str) -> list[tuple[int, str]]:
 
 def _too_deep(text: str) -> int | None:
     """The first line (from 0) nested deeper than MAX_NESTING, outside fenced code."""
+    if not _DEEP_ENOUGH.search(text):  # no line could be: skip reading each one
+        return None
     fence = ""
     for number, line in enumerate(text.split("\n")):
         if match := _FENCE.match(line):

@@ -345,16 +345,21 @@ class MarkdownRenderer:
         are in `targets.page_prefix` below the root).
 
         The latest renderings are kept: `serve`, rebuilding a client after one of its
-        documents changed, renders only that document again.
+        documents changed, renders only that document again. A text is rendered as if it
+        began on line 1, and its problems moved to `first_line`: the same text on another
+        line (a deadline's description) is not rendered again.
         """
-        key = (text, root, id_prefix, first_line, targets.key)
-        name = _rendering_name(self.version, text, root, id_prefix, first_line, targets)
+        key = (text, root, id_prefix, targets.key)
+        name = _rendering_name(self.version, text, root, id_prefix, targets)
         rendered = (self._recent.pop(key, None) or self._kept.get(name)
-                    or self._render(text, targets, root, id_prefix, first_line))
+                    or self._render(text, targets, root, id_prefix, 1))
         self._recent[key] = self._used[name] = rendered  # now the most recent
         if len(self._recent) > RECENT:
             del self._recent[next(iter(self._recent))]
-        return rendered
+        if first_line == 1 or not rendered.problems:
+            return rendered
+        return Rendered(rendered.html, rendered.toc,
+                        [(line + first_line - 1, message) for line, message in rendered.problems])
 
     def reuse(self, kept: bytes | None) -> None:
         """Start a client: `kept` holds its renderings from the last build (`kept()`), of
@@ -428,10 +433,10 @@ def _nh3_version() -> str:
     return version("nh3")
 
 
-def _rendering_name(version: str, text: str, root: str, id_prefix: str, first_line: int,
+def _rendering_name(version: str, text: str, root: str, id_prefix: str,
                     targets: LinkTargets) -> str:
     """A rendering's name in the cache: a hash of everything it depends on."""
-    return hashlib.sha256(json.dumps([version, root, id_prefix, first_line, targets.digest, text],
+    return hashlib.sha256(json.dumps([version, root, id_prefix, targets.digest, text],
                                      ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -6,6 +6,7 @@ never sees another client, so nothing of one client can reach another's portal.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -407,11 +408,11 @@ _MAILTO_ESCAPE = re.compile(r"[^A-Za-z0-9_.~" + re.escape("-" + _MAILTO_SAFE) + 
 
 def _encoded(text: str) -> str:
     plain = text.unescape() if isinstance(text, Markup) else text
-    return _MAILTO_ESCAPE.sub(_encoded_character, plain)
+    return _MAILTO_ESCAPE.sub(lambda match: _encoded_character(match.group()), plain)
 
 
-def _encoded_character(match: re.Match[str]) -> str:
-    character = match.group()
+@functools.lru_cache(maxsize=4096)  # a portal's messages use a few hundred characters
+def _encoded_character(character: str) -> str:
     if ord(character) > 127 and character.isprintable():
         return character
     return quote(character, safe=_MAILTO_SAFE)
