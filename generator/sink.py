@@ -145,11 +145,15 @@ class Overview:
 @dataclass(frozen=True, kw_only=True)
 class Commit:
     """What a build that succeeded publishes: its portals (each client's folder), the
-    overview, the portals of clients that are gone, and the manifest."""
+    overview, the portals of clients that are gone, and the manifest.
+
+    A client's cached files are named after it (`<kind>/<slug>/…` or `<kind>/<slug>.json`):
+    those of the clients `gone` are dropped with their portals."""
 
     portals: Mapping[str, str] = field(default_factory=dict)  # slug -> its portal's folder
     overview: Overview | None = None
     stale: tuple[str, ...] = ()
+    gone: tuple[str, ...] = ()  # clients that are gone: their cached files are dropped
     manifest: str | None = None  # None: the last one stands
 
     def superseded(self, existing: set[str]) -> set[str]:
@@ -253,13 +257,18 @@ class MemorySink(Sink):
                                    for relative, content in files.items()})
         self.cache_files.update(self._staged_cache)
         self.cache_files = {key: content for key, content in self.cache_files.items()
-                            if self._still_used(*key)}
+                            if self._still_used(*key) and _owner(key[1]) not in commit.gone}
         self._manifest = commit.manifest or self._manifest
         self.release()
 
     def _still_used(self, kind: str, name: str) -> bool:
         group, _, file = name.rpartition("/")
         return file in self._keep.get((kind, group), {file})
+
+
+def _owner(name: str) -> str:
+    """Whose a cached file is, by its name: `<slug>/…` or `<slug>.json`."""
+    return name.partition("/")[0].partition(".")[0]
 
 
 def _bytes(content: bytes | Path) -> bytes:
@@ -424,7 +433,7 @@ class DiskSink(Sink):
         for name in staged:
             self._swap(self.staging / name, self.out_dir / name)
         self.test_point("committed")
-        self._commit_cache()
+        self._commit_cache(commit.gone)
         if commit.manifest is not None:
             write_atomically(self.out_dir / MANIFEST, commit.manifest.encode("utf-8"))
         for stale in sorted(superseded - set(staged)):
@@ -434,8 +443,9 @@ class DiskSink(Sink):
         self._remove(commit.stale)
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _commit_cache(self) -> None:
-        """Move the files this build cached into the cache; drop those no longer used."""
+    def _commit_cache(self, gone: tuple[str, ...]) -> None:
+        """Move the files this build cached into the cache; drop those no longer used, and
+        those of the clients `gone`."""
         staged, cache = self.staging / CACHE, self.out_dir / CACHE
         for path in sorted(p for p in staged.rglob("*") if p.is_file()):
             target = cache / path.relative_to(staged)
@@ -446,6 +456,13 @@ class DiskSink(Sink):
             group = cache / listing.parent.name / listing.stem
             for path in group.iterdir() if group.is_dir() else ():
                 if path.name not in names:
+                    path.unlink(missing_ok=True)
+        for kind in (sorted(p for p in cache.iterdir() if p.is_dir()) if gone and cache.is_dir()
+                     else ()):
+            for path in sorted(kind.iterdir()):
+                if _owner(path.name) in gone and path.is_dir():
+                    shutil.rmtree(path)
+                elif _owner(path.name) in gone:
                     path.unlink(missing_ok=True)
 
     def _remove(self, names: Iterable[str]) -> None:

@@ -389,3 +389,18 @@ def test_a_damaged_markdown_cache_is_rendered_again_not_a_failure(many):
     assert result.exit_code == 0 and "Traceback" not in result.output, result.output
     assert {p.relative_to(many / "output").as_posix(): p.read_bytes()
             for p in sorted((many / "output").glob("*/**/*.html"))} == pages
+
+
+def test_a_client_that_is_gone_leaves_nothing_in_the_cache(many):
+    """The cache keeps each client's renderings (and invoice PDFs) by its name: when the
+    client's folder goes, its portal and its cached files go; the others' stay."""
+    built(many)
+    cache = many / "output" / CACHE
+    kept = sorted(p.name for p in (cache / "markdown").iterdir())
+    assert "beta.json" in kept  # can fail: the file that must go
+    shutil.rmtree(many / "content" / "beta")
+    result = build_site(many)
+    assert result.exit_code == 0, result.output
+    assert not (many / "output" / "beta").exists()
+    assert sorted(p.name for p in (cache / "markdown").iterdir()) == [
+        name for name in kept if name != "beta.json"]

@@ -77,6 +77,7 @@ class BuildPlan:
     to_build: tuple[tuple[str, ClientHistory], ...] = ()
     skipped: tuple[str, ...] = ()
     stale: tuple[str, ...] = ()  # portal folders to remove: their clients are gone
+    gone: tuple[str, ...] = ()  # those clients: what the output's cache keeps of them goes too
     manifest: Manifest = field(default_factory=Manifest)  # the last build's, with the agency's inputs now
     entries: Mapping[str, ClientEntry] = field(default_factory=dict)  # the selected clients'
     problems: tuple[Problem, ...] = ()
@@ -143,6 +144,7 @@ def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
         as_of=as_of, secrets=plan.secrets, clients=tuple(slugs), to_build=tuple(to_build),
         skipped=tuple(plan.skipped), manifest=manifest, entries=plan.entries,
         stale=() if options.clients else _stale(manifest, built, set(slugs), options.shard),
+        gone=() if options.clients else _gone(manifest, set(slugs), options.shard),
         problems=tuple(problems), common_digest=plan.common_digest,
         current_rows=frozenset(current_rows or ()),
         manifest_changed=plan.manifest_changed or not manifest.clients)  # none yet: save one
@@ -267,6 +269,13 @@ def _with_deadline_texts(content: Path, to_build: list[tuple[str, ClientHistory]
     return [(slug, replace(history, deadline_texts={
         c.blob: texts[c.blob] for c in history.files.get(DEADLINES, ()) if c.blob in texts}))
         for slug, history in to_build]
+
+
+def _gone(manifest: Manifest, current: set[str], shard: tuple[int, int] | None
+          ) -> tuple[str, ...]:
+    """Clients the last build built that are gone (in a sharded build, of this shard's)."""
+    return tuple(sorted(slug for slug in manifest.clients if slug not in current
+                        and (not shard or shard_of(slug, shard[1]) == shard[0])))
 
 
 def _stale(manifest: Manifest, built: set[str], current: set[str],

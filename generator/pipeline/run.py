@@ -204,7 +204,7 @@ def _commit(options: BuildOptions, plan: BuildPlan, entries: dict[str, ClientEnt
                              agency_out=options.agency_out, portals=tuple(sorted(
                                  folders | {r.folder for r in results} | set(plan.clients))))
     return Commit(portals={r.slug: r.folder for r in results}, overview=published,
-                  stale=plan.stale, manifest=_manifest_text(plan, entries, results,
+                  stale=plan.stale, gone=plan.gone, manifest=_manifest_text(plan, entries, results,
                                                             outcome.record, options.shard))
 
 
