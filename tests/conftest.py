@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 import brokensite
 from generator.cli import main
-from generator.sink import CACHE, MANIFEST
+from generator.sink import CACHE, MANIFEST, Sink
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
@@ -318,8 +318,9 @@ def _build_examples(folder: Path) -> None:
 # into a new folder. A test process compiles each template source once: a build whose cache
 # lacks a template gets the bytes an earlier build of this process compiled from the same
 # name, file and source (Jinja's checksum), and keeps them in its cache as if it had compiled
-# them, so every output folder and cache is as before. A new or changed template (a theme a
-# test writes, a broken one) is compiled as before, its errors raised as before.
+# them, so every output folder and cache is as before; the commands that keep nothing (check,
+# notify, report, ...) share them too. A new or changed template (a theme a test writes, a
+# broken one) is compiled as before, its errors raised as before.
 _COMPILED: dict[tuple[str, str], bytes] = {}
 _MESSAGES: dict[tuple[tuple[str, str | None, str], ...], Any] = {}
 
@@ -329,7 +330,7 @@ def templates_compiled_once_a_process() -> Iterator[None]:
     from generator.pipeline import client
 
     load, dump = client.CompiledTemplates.load_bytecode, client.CompiledTemplates.dump_bytecode
-    messages = client.template_messages
+    messages, use = client.template_messages, client.ClientPipeline.use
 
     def load_shared(self: client.CompiledTemplates, bucket: jinja2.bccache.Bucket) -> None:
         load(self, bucket)
@@ -350,7 +351,13 @@ def templates_compiled_once_a_process() -> Iterator[None]:
             _MESSAGES[key] = messages(env)
         return copy.deepcopy(_MESSAGES[key])
 
+    def use_shared(self: client.ClientPipeline, sink: Sink) -> None:
+        use(self, sink)
+        if self.env.bytecode_cache is None:  # a sink that keeps nothing (check, notify, ...)
+            self.env.bytecode_cache = client.CompiledTemplates(sink)  # keeps nothing either
+
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(client.ClientPipeline, "use", use_shared)
         patch.setattr(client.CompiledTemplates, "load_bytecode", load_shared)
         patch.setattr(client.CompiledTemplates, "dump_bytecode", dump_shared)
         patch.setattr(client, "template_messages", messages_shared)
