@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 from click.testing import CliRunner, Result
 
 import brokensite
 from generator.cli import main
-from generator.sink import CACHE, MANIFEST
+from generator.sink import CACHE, MANIFEST, Sink
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CONTENT = REPO / "content"
@@ -307,6 +310,58 @@ def _build_examples(folder: Path) -> None:
     result = portal("build", "--content", EXAMPLE_CONTENT, "--out", folder / "output",
                     "--as-of", AS_OF, "-q")
     assert result.exit_code == 0, result.output
+
+
+# A build compiles every template of its theme (0.3 s) and parses them all again for their
+# messages (0.15 s), then keeps both in its output folder's cache (pipeline.client): three
+# quarters of a small site's build, paid again by each of the suite's hundreds of builds
+# into a new folder. A test process compiles each template source once: a build whose cache
+# lacks a template gets the bytes an earlier build of this process compiled from the same
+# name, file and source (Jinja's checksum), and keeps them in its cache as if it had compiled
+# them, so every output folder and cache is as before; the commands that keep nothing (check,
+# notify, report, ...) share them too. A new or changed template (a theme a test writes, a
+# broken one) is compiled as before, its errors raised as before.
+_COMPILED: dict[tuple[str, str], bytes] = {}
+_MESSAGES: dict[tuple[tuple[str, str | None, str], ...], Any] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once_a_process() -> Iterator[None]:
+    from generator.pipeline import client
+
+    load, dump = client.CompiledTemplates.load_bytecode, client.CompiledTemplates.dump_bytecode
+    messages, use = client.template_messages, client.ClientPipeline.use
+
+    def load_shared(self: client.CompiledTemplates, bucket: jinja2.bccache.Bucket) -> None:
+        load(self, bucket)
+        compiled = _COMPILED.get((bucket.key, bucket.checksum))
+        if bucket.code is None and compiled is not None:
+            bucket.bytecode_from_string(compiled)  # checks the checksum again
+            if bucket.code is not None:
+                self.sink.cache("templates", f"{bucket.key}.cache", compiled)
+
+    def dump_shared(self: client.CompiledTemplates, bucket: jinja2.bccache.Bucket) -> None:
+        dump(self, bucket)
+        _COMPILED[bucket.key, bucket.checksum] = bucket.bytecode_to_string()
+
+    def messages_shared(env: jinja2.Environment) -> Any:
+        key = tuple((name, *env.loader.get_source(env, name)[1::-1])  # type: ignore[union-attr]
+                    for name in env.list_templates())
+        if key not in _MESSAGES:
+            _MESSAGES[key] = messages(env)
+        return copy.deepcopy(_MESSAGES[key])
+
+    def use_shared(self: client.ClientPipeline, sink: Sink) -> None:
+        use(self, sink)
+        if self.env.bytecode_cache is None:  # a sink that keeps nothing (check, notify, ...)
+            self.env.bytecode_cache = client.CompiledTemplates(sink)  # keeps nothing either
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(client.ClientPipeline, "use", use_shared)
+        patch.setattr(client.CompiledTemplates, "load_bytecode", load_shared)
+        patch.setattr(client.CompiledTemplates, "dump_bytecode", dump_shared)
+        patch.setattr(client, "template_messages", messages_shared)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,13 @@
 """A real S3 API on 127.0.0.1 for publishing tests: moto's server mode, checked with the AWS CLI.
 
-Both come from pip (the `test` extra). Each test gets its own server process on a free port
-and its own bucket; the AWS CLI, a separate program, is what reads the bucket back.
+Both come from pip (the `test` extra). Each test process starts one server on a free port and
+each test gets a new bucket of its own in it; the AWS CLI, a separate program, is what reads
+the bucket back.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -101,16 +103,30 @@ def start_moto(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise AssertionError(f"moto_server did not start: {log.read_text(errors='replace')}")
 
 
-@pytest.fixture
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    """A fresh S3 server with an empty bucket `portals`; stopped after the test."""
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One moto server for this test process (a server takes 2 s to start); each test has a
+    bucket of its own in it (`s3`)."""
     missing = missing_s3_tools()
     assert not missing, f"missing tools (run `make setup`): {', '.join(missing)}"
     process, endpoint = start_moto(tmp_path_factory.mktemp("moto") / "moto.log")
     try:
-        server = S3Server(endpoint, "portals")
-        server.aws("s3api", "create-bucket", "--bucket", server.bucket)
-        yield server
+        yield endpoint
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+_BUCKETS = itertools.count(1)
+
+
+@pytest.fixture
+def s3(moto_endpoint: str) -> S3Server:
+    """A new, empty bucket of its own on this process's moto server."""
+    import boto3
+
+    server = S3Server(moto_endpoint, f"portals-{next(_BUCKETS)}")
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing",
+                 ).create_bucket(Bucket=server.bucket)
+    return server

@@ -31,7 +31,7 @@ from PIL import Image
 from playwright.sync_api import Page
 
 from browser import static_server
-from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, portal, write_files
+from conftest import AS_OF, BASE_SITE, EXAMPLE_CONTENT, examples_without_pdfs, portal, write_files
 from generator.content.domain import InvoiceRecord
 from generator.pipeline import load_pipeline
 from paycodes import invoice_terms, ocr_valid, parse_epc, parse_usingqr, parse_zbp, rf_valid
@@ -123,14 +123,15 @@ def _invoice_pages(site: str, content: Path, output: Path, as_of: str) -> list[I
 
 @pytest.fixture(scope="module")
 def invoice_pages(example: Path, tmp_path_factory: pytest.TempPathFactory) -> list[InvoicePage]:
-    """The invoice pages of the example portals built on both dates and of the euro portal."""
+    """The invoice pages of the example portals built on both dates and of the euro portal
+    (on the later date without the invoice PDFs: the pages, their codes and e-invoices)."""
     pages = _invoice_pages("example", EXAMPLE_CONTENT, example, AS_OF)
     for as_of in BUILD_DATES[1:]:
-        out = tmp_path_factory.mktemp(f"example-{as_of}") / "output"
-        result = portal("build", "--content", EXAMPLE_CONTENT, "--out", out, "--as-of", as_of,
-                        "-q")
+        folder = tmp_path_factory.mktemp(f"example-{as_of}")
+        content, out = examples_without_pdfs(folder), folder / "output"
+        result = portal("build", "--content", content, "--out", out, "--as-of", as_of, "-q")
         assert result.exit_code == 0, result.output
-        pages += _invoice_pages("example", EXAMPLE_CONTENT, out, as_of)
+        pages += _invoice_pages("example", content, out, as_of)
     euro = tmp_path_factory.mktemp("euro")
     write_files(euro, EURO_SITE)
     result = portal("build", "--content", euro / "content", "--out", euro / "output",

@@ -38,7 +38,7 @@ from generator.invoicing.fonts import DEBIAN_PACKAGES
 from gitrepo import commit, init_repo
 from imapserver import imap_server  # noqa: F401  (fixture)
 from protected_site import LINK_SITE
-from s3server import CREDENTIALS, s3  # noqa: F401  (fixture)
+from s3server import CREDENTIALS, moto_endpoint, s3  # noqa: F401  (fixtures)
 from systemtools import actionlint, system_tools  # noqa: F401  (fixture)
 
 VARIANTS = [(provider, shards, target) for provider in ("github", "gitlab")

@@ -3,11 +3,9 @@ draft so that nothing is published before the agency removes the mark."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from conftest import AS_OF, EXAMPLE_CONTENT, examples_without_pdfs, portal
+from conftest import AS_OF, examples_without_pdfs, portal
 from generator.commands.new import WORDING
 
 # What the scaffold wrote in English before: none of it may reach a portal in another language.
@@ -61,7 +59,7 @@ def test_a_new_client_is_a_draft_with_no_invoice_and_nothing_published(content):
 
 
 def test_removing_the_mark_publishes_the_portal_and_removes_the_draft(tmp_path):
-    shutil.copytree(EXAMPLE_CONTENT, tmp_path / "content")
+    examples_without_pdfs(tmp_path)  # the new client has no invoice to print
     assert portal("new", "solo", "--content", tmp_path / "content", "--locale", "pl").exit_code == 0
     build = ("build", "--content", tmp_path / "content", "--out", tmp_path / "out",
              "--as-of", AS_OF)

@@ -27,7 +27,7 @@ from generator.pipeline.plan import shard_of
 from generator.sink import KILL_AT
 from generator.web.headers import NGINX_CONF, NGINX_LOCATION
 from generator.web.mediatypes import content_type
-from s3server import s3  # noqa: F401  (fixture)
+from s3server import moto_endpoint, s3  # noqa: F401  (fixtures)
 
 SECRETS = ("secret-one-0123456789-abcdefghijklmnopq", "secret-two-0123456789-abcdefghijklmnopq")
 PROJECT = "test-agency"

@@ -23,13 +23,13 @@ def _every_byte(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built_copy(tmp_path_factory) -> Path:
-    """The example content, copied, and built with its invoice PDFs into output/."""
+def built_copy(tmp_path_factory, example) -> Path:
+    """The example content, copied, and its build with the invoice PDFs (conftest's
+    `example`, built once per test run) copied into output/ (the copy has no git history:
+    a test builds it only to fail)."""
     root = tmp_path_factory.mktemp("sink")
     shutil.copytree(EXAMPLE_CONTENT, root / "content")
-    result = portal("build", "--content", root / "content", "--out", root / "output",
-                    "--as-of", AS_OF, "-q")
-    assert result.exit_code == 0, result.output
+    shutil.copytree(example, root / "output", symlinks=True)
     return root
 
 
@@ -64,11 +64,12 @@ def test_check_writes_nothing(built_copy, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
 
 
-def test_a_build_into_memory_gives_the_portals_of_the_output_folder(built_copy):
+def test_a_build_into_memory_gives_the_portals_of_the_output_folder(example):
+    """The examples built into memory, and into conftest's `example` output folder."""
     sink = MemorySink()
-    options = BuildOptions(content_dir=built_copy / "content", as_of=date.fromisoformat(AS_OF))
+    options = BuildOptions(content_dir=EXAMPLE_CONTENT, as_of=date.fromisoformat(AS_OF))
     report = build(options, state=BuildState.one_shot(options, sink))
-    on_disk = {path: content for path, content in _every_byte(built_copy / "output").items()
+    on_disk = {path: content for path, content in _every_byte(example).items()
                if not path.startswith((".", CACHE))}
     assert len(report.built) == 4 and sink.published == on_disk
     assert {kind for kind, _ in sink.cache_files} == {"markdown", "messages", "pdf", "templates"}
