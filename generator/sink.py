@@ -457,13 +457,8 @@ class DiskSink(Sink):
             for path in group.iterdir() if group.is_dir() else ():
                 if path.name not in names:
                     path.unlink(missing_ok=True)
-        for kind in (sorted(p for p in cache.iterdir() if p.is_dir()) if gone and cache.is_dir()
-                     else ()):
-            for path in sorted(kind.iterdir()):
-                if _owner(path.name) in gone and path.is_dir():
-                    shutil.rmtree(path)
-                elif _owner(path.name) in gone:
-                    path.unlink(missing_ok=True)
+        if gone and cache.is_dir():
+            _drop_owned(cache, set(gone))
 
     def _remove(self, names: Iterable[str]) -> None:
         """Remove these portals from the output folder (their clients are gone)."""
@@ -526,6 +521,16 @@ class DiskSink(Sink):
             os.replace(new, current)
             shutil.rmtree(old, ignore_errors=True)
         self.test_point("swapped")
+
+
+def _drop_owned(cache: Path, owners: set[str]) -> None:
+    """Remove the cached files (and groups) of these clients, of every kind."""
+    for kind in sorted(p for p in cache.iterdir() if p.is_dir()):
+        for path in sorted(p for p in kind.iterdir() if _owner(p.name) in owners):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -126,18 +126,20 @@ class _LinkRewriter(Treeprocessor):
         for element in root.iter():
             if element.tag == "table":
                 element.set("tabindex", "0")  # scrolls sideways on a phone: reachable by keyboard
-            attributes = element.attrib
-            if not attributes:  # most elements: nothing below applies
-                continue
-            for attribute in ("href", "src"):
-                if attribute in attributes:
-                    element.set(attribute, self._resolve(attributes[attribute]))
-            style = attributes.pop("style", "")
-            if style and (match := _ALIGN.search(style)):
-                element.set("class", f"align-{match.group(1)}")
-            if self.id_prefix:
-                self._prefix_ids(element)
-            self.resolved.update(attributes[a] for a in ("href", "src") if a in attributes)
+            if element.attrib:  # most elements have none: nothing below applies
+                self._rewrite(element)
+
+    def _rewrite(self, element: etree.Element) -> None:
+        attributes = element.attrib
+        for attribute in ("href", "src"):
+            if attribute in attributes:
+                element.set(attribute, self._resolve(attributes[attribute]))
+        style = attributes.pop("style", "")
+        if style and (match := _ALIGN.search(style)):
+            element.set("class", f"align-{match.group(1)}")
+        if self.id_prefix:
+            self._prefix_ids(element)
+        self.resolved.update(attributes[a] for a in ("href", "src") if a in attributes)
 
     def raw_link(self, target: str) -> str:
         """A link of raw HTML (seen only by the sanitiser): resolved like a Markdown link."""
@@ -254,14 +256,17 @@ class _Prettify(PrettifyTreeprocessor):
     def _prettifyETree(self, elem: etree.Element) -> None:  # noqa: N802 (Markdown's name)
         # Python-Markdown's own steps, with the kept test
         if self._is_block(elem.tag) and elem.tag not in ("code", "pre"):
-            if ((not elem.text or not elem.text.strip())
-                    and len(elem) and self._is_block(elem[0].tag)):
+            if _blank(elem.text) and len(elem) and self._is_block(elem[0].tag):
                 elem.text = "\n"
             for child in elem:
                 if self._is_block(child.tag):
                     self._prettifyETree(child)
-        if not elem.tail or not elem.tail.strip():
+        if _blank(elem.tail):
             elem.tail = "\n"
+
+
+def _blank(text: str | None) -> bool:
+    return not text or not text.strip()
 
 
 class _TocTreeprocessor(TocTreeprocessor):
@@ -480,42 +485,59 @@ _TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _FOOTNOTE_CLASS = re.compile(r"""(?:^|\s)(?i:class)\s*=\s*(?:"footnote"|'footnote'|footnote(?=[\s/]|$))""")
 
 
+class _BlockText:
+    """The text of sanitised HTML read tag by tag: a string per block; the text inside the
+    elements skipped (and footnotes) left out."""
+
+    def __init__(self, skip: frozenset[str]) -> None:
+        self.skip = skip
+        self.blocks: list[str] = []
+        self.current: list[str] = []
+        self.skipping: list[str] = []  # open elements whose text is left out
+
+    def text(self, chunk: str) -> None:
+        if chunk and not self.skipping:
+            self.current.append(unescape_html(chunk))
+
+    def tag(self, match: re.Match[str]) -> None:
+        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
+        if not closing:
+            self.start(tag, attributes)
+        if closing or attributes.rstrip().endswith("/"):  # <br/>: opens and ends
+            self.end(tag)
+
+    def start(self, tag: str, attributes: str) -> None:
+        if self.skipping or tag in self.skip or _FOOTNOTE_CLASS.search(attributes):
+            if tag not in _VOID:
+                self.skipping.append(tag)
+        elif tag in _BLOCKS:
+            self.end_block()
+
+    def end(self, tag: str) -> None:
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+        elif tag in _BLOCKS:
+            self.end_block()
+
+    def end_block(self) -> None:
+        text = " ".join("".join(self.current).split())
+        if text:
+            self.blocks.append(text)
+        self.current.clear()
+
+
 def html_blocks(html: str, skip: frozenset[str] = frozenset({"pre", "sup"})) -> list[str]:
     """The text of rendered (sanitised) HTML, one string per paragraph, item or heading;
     footnotes and the elements in `skip` left out."""
-    blocks: list[str] = []
-    current: list[str] = []
-    skipping: list[str] = []  # open elements whose text is left out
-
-    def end_block() -> None:
-        text = " ".join("".join(current).split())
-        if text:
-            blocks.append(text)
-        current.clear()
-
-    position = 0
+    reader, position = _BlockText(skip), 0
     for match in _TAG.finditer(html):
-        if match.start() > position and not skipping:
-            current.append(unescape_html(html[position:match.start()]))
+        reader.text(html[position:match.start()])
+        reader.tag(match)
         position = match.end()
-        closing, tag, attributes = match.group(1), match.group(2).lower(), match.group(3)
-        ends = not closing and attributes.rstrip().endswith("/")  # <br/>: opens and ends
-        if not closing:
-            if skipping or tag in skip or _FOOTNOTE_CLASS.search(attributes):
-                if tag not in _VOID:
-                    skipping.append(tag)
-            elif tag in _BLOCKS:
-                end_block()
-        if closing or ends:
-            if skipping:
-                if tag == skipping[-1]:
-                    skipping.pop()
-            elif tag in _BLOCKS:
-                end_block()
-    if position < len(html) and not skipping:
-        current.append(unescape_html(html[position:]))
-    end_block()
-    return blocks
+    reader.text(html[position:])
+    reader.end_block()
+    return reader.blocks
 
 
 EXCERPT_SKIP = frozenset({"pre", "sup", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
