@@ -72,6 +72,10 @@ def test_the_reference_takes_the_long_way(monkeypatch):
                                                                    1).html
 
 
+BLOCK_TAGS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
+              "figcaption", "div", "br"}
+
+
 class _ReferenceBlocks(HTMLParser):
     """The block text as the standard library's HTML parser reads it: what `html_blocks`
     did before it read the sanitiser's tags with one expression (issue 26)."""
@@ -85,8 +89,7 @@ class _ReferenceBlocks(HTMLParser):
             if tag not in ("br", "img", "hr"):
                 self.skipping.append(tag)
             return
-        if tag in {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-                   "blockquote", "figcaption", "div", "br"}:
+        if tag in BLOCK_TAGS:
             self.end_block()
 
     def handle_endtag(self, tag):
@@ -94,8 +97,7 @@ class _ReferenceBlocks(HTMLParser):
             if tag == self.skipping[-1]:
                 self.skipping.pop()
             return
-        if tag in {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "tr",
-                   "blockquote", "figcaption", "div", "br"}:
+        if tag in BLOCK_TAGS:
             self.end_block()
 
     def handle_data(self, data):

@@ -140,11 +140,12 @@ def plan_build(options: BuildOptions, manifest: Manifest, *, built: set[str],
     _plan_clients(plan, options, selected, built, git, on_change)
     to_build = _with_deadline_texts(content, _histories(plan, content, git))
     _remember_agency_inputs(plan, agency, "" if options.clients else head or "")
+    gone = () if options.clients else _gone(manifest, set(slugs), options.shard)
     return BuildPlan(
         as_of=as_of, secrets=plan.secrets, clients=tuple(slugs), to_build=tuple(to_build),
         skipped=tuple(plan.skipped), manifest=manifest, entries=plan.entries,
-        stale=() if options.clients else _stale(manifest, built, set(slugs), options.shard),
-        gone=() if options.clients else _gone(manifest, set(slugs), options.shard),
+        stale=() if options.clients else _stale(manifest, built, set(slugs), gone, options.shard),
+        gone=gone,
         problems=tuple(problems), common_digest=plan.common_digest,
         current_rows=frozenset(current_rows or ()),
         manifest_changed=plan.manifest_changed or not manifest.clients)  # none yet: save one
@@ -278,13 +279,13 @@ def _gone(manifest: Manifest, current: set[str], shard: tuple[int, int] | None
                         and (not shard or shard_of(slug, shard[1]) == shard[0])))
 
 
-def _stale(manifest: Manifest, built: set[str], current: set[str],
+def _stale(manifest: Manifest, built: set[str], current: set[str], gone: tuple[str, ...],
            shard: tuple[int, int] | None) -> tuple[str, ...]:
-    """Portal folders of clients that are gone (in a sharded build, of this shard's only)."""
+    """Portal folders of the clients `gone` (`_gone`), and in a build of every shard the
+    folders the output holds that no client has."""
     # A portal's folder may differ from its slug (capability paths): the manifest knows which.
     folders = {slug: entry.folder for slug, entry in manifest.clients.items()
                if not shard or shard_of(slug, shard[1]) == shard[0]}
     keep = current | {folders[slug] for slug in current if slug in folders}
-    gone = {folder for slug, folder in folders.items() if slug not in current}
     unknown = set() if shard else built - keep
-    return tuple(sorted((gone | unknown) - keep))
+    return tuple(sorted(({folders[slug] for slug in gone} | unknown) - keep))
