@@ -20,8 +20,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import write_corpus  # noqa: E402
@@ -65,16 +67,32 @@ print(statistics.median(times), statistics.median(cpu))
 """
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, float]:
-    """Run a command; return its wall time (s), peak resident set (MB) and CPU time (s, with
-    its worker processes: less sensitive than wall time to other jobs on the machine)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+class Timing(NamedTuple):
+    """One process's wall time (s), peak resident set (MB) and CPU time (s, with its worker
+    processes: less sensitive than wall time to other jobs on the machine), the CPU time
+    split into user and system time."""
+
+    wall: float
+    peak_mb: int
+    cpu: float
+    user: float
+    system: float
+
+
+def timed(command: list[str], cwd: Path | None = None) -> Timing:
+    """Run a command and time it; its messages are shown only if it fails (the corpus's
+    clients have warnings, a line each)."""
+    with tempfile.TemporaryFile() as messages:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=messages)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            messages.seek(0)
+            raise SystemExit(f"failed: {' '.join(command)}\n"
+                             f"{messages.read().decode(errors='replace')[-3000:]}")
+    return Timing(elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime,
+                  usage.ru_utime, usage.ru_stime)
 
 
 def median_of(runs: int, prepare, command: list[str]) -> tuple[float, int, float]:
@@ -161,22 +179,46 @@ def paired_cold(runs: int, out: Path, build: list[str], hugo_out: Path, hugo: li
                 ) -> dict[str, tuple[float, int, float]]:
     """Cold builds, ours then Hugo's, `runs` pairs: the medians of each, and the median of
     the pairs' CPU ratios. Creating a file costs this machine's file system more or less from
-    one minute to the next (half of Hugo's CPU is system time): a pair meets the same."""
+    one minute to the next (half of Hugo's CPU is system time): a pair meets the same. Each
+    pair's user and system times are printed too: on a disk, system time moves by seconds
+    between identical runs (on tmpfs, `--work /dev/shm/...`, it does not)."""
     ours, theirs = [], []
     for _ in range(runs):
         shutil.rmtree(out, ignore_errors=True)
         ours.append(timed(build))
         shutil.rmtree(hugo_out, ignore_errors=True)
         theirs.append(timed(hugo))
-    ratios = sorted(mine[2] / hugos[2] for mine, hugos in zip(ours, theirs, strict=True))
-    print(f"  cold pairs, ours / Hugo's CPU: {' '.join(f'{r:.2f}' for r in ratios)}", flush=True)
+        print(f"  cold pair, user + system CPU: ours {ours[-1].user:.2f} + {ours[-1].system:.2f} s,"
+              f" Hugo's {theirs[-1].user:.2f} + {theirs[-1].system:.2f} s", flush=True)
+    ratios = sorted(mine.cpu / hugos.cpu for mine, hugos in zip(ours, theirs, strict=True))
+    users = sorted(mine.user / hugos.user for mine, hugos in zip(ours, theirs, strict=True))
+    print(f"  cold pairs, ours / Hugo's CPU: {' '.join(f'{r:.2f}' for r in ratios)}; "
+          f"user time only: {' '.join(f'{r:.2f}' for r in users)}", flush=True)
 
-    def median(results: list[tuple[float, int, float]]) -> tuple[float, int, float]:
+    def median(results: list[Timing]) -> tuple[float, int, float]:
         return (statistics.median(r[0] for r in results), max(r[1] for r in results),
                 statistics.median(r[2] for r in results))
 
     return {"cold": median(ours), "hugo cold": median(theirs),
             "ours/Hugo cold, CPU": (statistics.median(ratios), 0, statistics.median(ratios))}
+
+
+def file_system(folder: Path) -> str:
+    """The type of the file system `folder` is (or would be) on, from /proc/mounts: creating
+    files costs a disk (ext4) system time that moves by seconds between identical builds, and
+    a memory file system (tmpfs) next to none."""
+    folder = folder.resolve()
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return "unknown"
+    best, kind = -1, "unknown"
+    for line in mounts:
+        fields = line.split()
+        point = Path(fields[1].replace("\\040", " "))
+        if (folder == point or point in folder.parents) and len(point.parts) > best:
+            best, kind = len(point.parts), fields[2]
+    return kind
 
 
 def main() -> None:
@@ -192,7 +234,7 @@ def main() -> None:
     # every timed process compile the generator's modules again).
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(GENERATOR)], check=True)
     print(f"cores: {os.cpu_count()}, jobs: {args.jobs}, runs: {args.runs}, "
-          f"load: {os.getloadavg()[0]:.1f}")
+          f"load: {os.getloadavg()[0]:.1f}, work folder on: {file_system(args.work)}")
     for clients in args.clients:
         results = bench(clients, args.runs, args.jobs, args.work, args.pdf_runs)
         made = int(results.pop("PDFs", (0.0, 0, 0.0))[0])
