@@ -32,7 +32,11 @@ LINES = st.one_of(
     st.sampled_from(["", "", "# Title", "## Part {#part}", "### 小見出し", "- item", "  - nested",
                      "1. first", "> quoted", "```", "~~~", "    indented code", "---",
                      "| a | b |", "|---|:--:|", "| 1 | 会員 |", "[^1]: A note.", "Setext",
-                     "======", "[TOC]", "<div>raw</div>", "Term", "\t- tabbed"]),
+                     "======", "[TOC]", "<div>raw</div>", "Term", "\t- tabbed", "------",
+                     "***", "___", "* * *", "a | b", "--- | ---", "| one |", "\\| not a cell",
+                     "[ref]: scope.md", "[ref]:scope.md", "[see][ref]",
+                     "[ref]: https://example.com \"Title\"",
+                     "   > deep quote", "#no space", "##", "    [^2]: indented note"]),
 )
 DOCUMENTS = st.lists(LINES, max_size=25).map("\n".join)
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape as unescape_html
 from pathlib import Path, PurePosixPath
@@ -213,6 +214,58 @@ class _QuickInline(InlineProcessor):
         return handled
 
 
+# Block steps of Python-Markdown whose test (or, where the test is always true, whose run)
+# looks for a pattern in every block, and a character each pattern needs: a block without it
+# is passed on at once. Python-Markdown's patterns, in markdown/blockprocessors.py and the
+# tables and footnotes extensions: a table's first line has a `|` and a second line follows;
+# `#` starts a heading, `>` a quote; a setext underline is `=` or `-` on a later line; a rule
+# is made of `-`, `_` or `*`; a footnote is defined by `[^`, a link reference by `]:`.
+_BLOCK_NEEDS: dict[str, Callable[[str], bool]] = {
+    "table": lambda block: "\n" in block and "|" in block.partition("\n")[0],
+    "hashheader": lambda block: "#" in block,
+    "setextheader": lambda block: "\n" in block and ("=" in block or "-" in block),
+    "hr": lambda block: "-" in block or "_" in block or "*" in block,
+    "quote": lambda block: ">" in block,
+}
+_BLOCK_RUN_NEEDS: dict[str, Callable[[str], bool]] = {
+    "footnote": lambda block: "[^" in block,
+    "reference": lambda block: "]:" in block,
+}
+
+
+def _quick_block_steps(md: markdown.Markdown) -> None:
+    """Give the block steps above their quick refusal (each instance's own `test` or `run`,
+    which Python-Markdown's block parser calls; SHORTCUTS off, they do all their work)."""
+    steps = md.parser.blockprocessors
+    for name, could_be in _BLOCK_NEEDS.items():
+        if name in steps:
+            quick = _quick_test(steps[name].test, could_be)  # this instance's only
+            steps[name].test = quick  # type: ignore[assignment,method-assign]
+    for name, could_be in _BLOCK_RUN_NEEDS.items():
+        if name in steps:
+            quick_run = _quick_run(steps[name].run, could_be)
+            steps[name].run = quick_run  # type: ignore[assignment,method-assign]
+
+
+def _quick_test(test: Callable[[etree.Element, str], bool], could_be: Callable[[str], bool]
+                ) -> Callable[[etree.Element, str], bool]:
+    def quick(parent: etree.Element, block: str) -> bool:
+        if SHORTCUTS and not could_be(block):
+            return False
+        return test(parent, block)
+    return quick
+
+
+def _quick_run(run: Callable[[etree.Element, list[str]], bool | None],
+               could_be: Callable[[str], bool]
+               ) -> Callable[[etree.Element, list[str]], bool | None]:
+    def quick(parent: etree.Element, blocks: list[str]) -> bool | None:
+        if SHORTCUTS and not could_be(blocks[0]):
+            return False  # what the run returns when its pattern is not in the block
+        return run(parent, blocks)
+    return quick
+
+
 class _WideLineJoin(Postprocessor):
     """Join lines broken next to a Chinese or Japanese character, as their writing has no
     spaces: "会員データ⏎抽出" is "会員データ抽出", not "会員データ 抽出" (CSS Text 3 asks
@@ -325,6 +378,7 @@ class MarkdownRenderer:
             # Without these, raw HTML in Markdown is shown as text instead of interpreted.
             self._md.preprocessors.deregister("html_block")
             self._md.inlinePatterns.deregister("html")
+        _quick_block_steps(self._md)
         patterns = self._md.inlinePatterns  # only Python-Markdown's own: no extension added one
         if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
             self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
