@@ -41,11 +41,16 @@ RECENT = 512  # renderings kept: every document of a client, in each of its lang
 _EXTERNAL_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
-# Every inline pattern we use needs one of these to match: ` \ [ ! < & * _ or a hard break.
-_INLINE_PATTERNS = {
-    "backtick", "escape", "footnote", "reference", "link", "image_link", "image_reference",
-    "short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html",
-    "entity", "not_strong", "em_strong", "em_strong2", "strong_em", "strong", "emphasis",
+# What each of Python-Markdown's inline patterns needs in a text to match, by its name in
+# Python-Markdown 3.6 and later (each expression begins with one of these): a text without
+# any is not searched with that pattern. Every one needs ` \ [ ! < & * _ or a hard break.
+_INLINE_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
+    "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
+    "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    "not_strong": ("*", "_"), "em_strong": ("*", "_"), "em_strong2": ("_",),
+    "strong_em": ("*", "_"), "strong": ("*", "_"), "emphasis": ("*", "_"),
 }
 # Work skipped where it cannot change the HTML (each shortcut says why); False (tests only)
 # does all of it, to show that the HTML is the same either way.
@@ -205,13 +210,27 @@ class _QuickInline(InlineProcessor):
     and the like; Python-Markdown would still try each of its inline patterns on it in turn.
     """
 
+    needs: list[tuple[str, ...]] = []  # what each pattern needs, in the order they are tried
+
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
-        if SHORTCUTS and not isinstance(data, AtomicString) and not _INLINE_TRIGGER.search(data):
+        if not SHORTCUTS or isinstance(data, AtomicString):
+            # Python-Markdown's own loop, a private method: no public hook runs before it.
+            handled: str = super()._InlineProcessor__handleInline(  # type: ignore[misc]
+                data, patternIndex)
+            return handled
+        if not _INLINE_TRIGGER.search(data):
             return data  # what the loop below returns when no pattern matches
-        # Python-Markdown's own loop, a private method: no public hook runs before it.
-        handled: str = super()._InlineProcessor__handleInline(  # type: ignore[misc]
-            data, patternIndex)
-        return handled
+        # Python-Markdown's loop, trying a pattern only on text that holds what it needs (a
+        # pattern that cannot match returns the text, unmatched, and the search starts over)
+        apply, patterns, start = self._InlineProcessor__applyPattern, self.inlinePatterns, 0
+        while patternIndex < len(patterns):
+            if not any(needed in data for needed in self.needs[patternIndex]):
+                patternIndex, start = patternIndex + 1, 0
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
 
 
 # Block steps of Python-Markdown whose test (or, where the test is always true, whose run)
@@ -380,8 +399,12 @@ class MarkdownRenderer:
             self._md.inlinePatterns.deregister("html")
         _quick_block_steps(self._md)
         patterns = self._md.inlinePatterns  # only Python-Markdown's own: no extension added one
-        if len(patterns) == sum(name in patterns for name in _INLINE_PATTERNS):
-            self._md.treeprocessors.register(_QuickInline(self._md), "inline", 20)
+        if len(patterns) == sum(name in patterns for name in _INLINE_NEEDS):
+            quick = _QuickInline(self._md)
+            by_pattern = {id(patterns[name]): needed for name, needed in _INLINE_NEEDS.items()
+                          if name in patterns}
+            quick.needs = [by_pattern[id(patterns[index])] for index in range(len(patterns))]
+            self._md.treeprocessors.register(quick, "inline", 20)
         links, toc = self._md.treeprocessors["portal_links"], self._md.treeprocessors["toc"]
         attributes, unescape = self._md.treeprocessors["attr_list"], self._md.treeprocessors[
             "unescape"]
