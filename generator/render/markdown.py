@@ -204,7 +204,8 @@ def _refused(target: str) -> str | None:
 
 
 class _QuickInline(InlineProcessor):
-    """Python-Markdown's inline step, skipping text in which no inline pattern can match.
+    """Python-Markdown's inline step, skipping text in which no inline pattern can match, and
+    trying each pattern only on text that holds what it needs (`_INLINE_NEEDS`).
 
     Most text in a document (table cells, list items, plain sentences) has no `*`, `[`, `` ` ``
     and the like; Python-Markdown would still try each of its inline patterns on it in turn.
@@ -222,7 +223,8 @@ class _QuickInline(InlineProcessor):
             return data  # what the loop below returns when no pattern matches
         # Python-Markdown's loop, trying a pattern only on text that holds what it needs (a
         # pattern that cannot match returns the text, unmatched, and the search starts over)
-        apply, patterns, start = self._InlineProcessor__applyPattern, self.inlinePatterns, 0
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns, start = self.inlinePatterns, 0
         while patternIndex < len(patterns):
             if not any(needed in data for needed in self.needs[patternIndex]):
                 patternIndex, start = patternIndex + 1, 0
