@@ -34,11 +34,23 @@ LINES = st.one_of(
                      "| a | b |", "|---|:--:|", "| 1 | 会員 |", "[^1]: A note.", "Setext",
                      "======", "[TOC]", "<div>raw</div>", "Term", "\t- tabbed", "------",
                      "***", "___", "* * *", "a | b", "--- | ---", "| one |", "\\| not a cell",
+                     "| x \\| y | z |", "| `a|b` | c |", "| \\`a|b\\` | c |",
                      "[ref]: scope.md", "[ref]:scope.md", "[see][ref]",
                      "[ref]: https://example.com \"Title\"",
                      "   > deep quote", "#no space", "##", "    [^2]: indented note"]),
 )
-DOCUMENTS = st.lists(LINES, max_size=25).map("\n".join)
+CELLS = ["a", " b ", "会員", "x \\| y", "`a|b`", "\\`a|b\\`", "``a|`b``", "\\\\|", "*em*", ""]
+# A table: a header row, a separator row, body rows (cells with escaped pipes and code spans)
+TABLES = st.tuples(
+    st.lists(st.sampled_from(CELLS), min_size=1, max_size=3),
+    st.sampled_from(["---", ":--", "--:", ":-:"]),
+    st.booleans(),
+    st.lists(st.lists(st.sampled_from(CELLS), min_size=1, max_size=4), max_size=4),
+).map(lambda t: "\n".join(
+    [("| " if t[2] else "") + " | ".join(t[0]) + (" |" if t[2] else ""),
+     "|".join([t[1]] * len(t[0])),
+     *[("| " if t[2] else "") + " | ".join(row) for row in t[3]]]))
+DOCUMENTS = st.lists(st.one_of(LINES, TABLES), max_size=25).map("\n".join)
 
 
 def reference(renderer: MarkdownRenderer) -> MarkdownRenderer:

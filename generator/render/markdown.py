@@ -256,8 +256,11 @@ _BLOCK_RUN_NEEDS: dict[str, Callable[[str], bool]] = {
 
 def _quick_block_steps(md: markdown.Markdown) -> None:
     """Give the block steps above their quick refusal (each instance's own `test` or `run`,
-    which Python-Markdown's block parser calls; SHORTCUTS off, they do all their work)."""
+    which Python-Markdown's block parser calls; SHORTCUTS off, they do all their work), and
+    the table step its quick split of a row."""
     steps = md.parser.blockprocessors
+    if "table" in steps and hasattr(steps["table"], "_split"):
+        steps["table"]._split = _quick_split(steps["table"]._split)
     for name, could_be in _BLOCK_NEEDS.items():
         if name in steps:
             quick = _quick_test(steps[name].test, could_be)  # this instance's only
@@ -266,6 +269,17 @@ def _quick_block_steps(md: markdown.Markdown) -> None:
         if name in steps:
             quick_run = _quick_run(steps[name].run, could_be)
             steps[name].run = quick_run  # type: ignore[assignment,method-assign]
+
+
+def _quick_split(split: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """The tables extension's split of a row into cells: its pipes outside code spans, once it
+    has paired the backticks and skipped escaped pipes. A row with no backtick and no
+    backslash has neither: each pipe ends a cell."""
+    def quick(row: str) -> list[str]:
+        if SHORTCUTS and "`" not in row and "\\" not in row:
+            return row.split("|")
+        return split(row)
+    return quick
 
 
 def _quick_test(test: Callable[[etree.Element, str], bool], could_be: Callable[[str], bool]
