@@ -6,6 +6,7 @@ descriptions into the JSON Schema an editor shows.
 
 from __future__ import annotations
 
+import functools
 import re
 import typing
 from datetime import date, datetime
@@ -56,6 +57,12 @@ from generator.content.taxids import (
 PAYMENT_URL_FIELDS = ("number", "amount", "currency", "page")  # portal.yaml's payment_url
 
 
+@functools.cache  # once a field: every value of every document passes here
+def _takes_date(model: type[BaseModel], name: str) -> bool:
+    field = model.model_fields.get(name)
+    return field is not None and date in (field.annotation, *typing.get_args(field.annotation))
+
+
 class ContentModel(BaseModel):
     """Base of every content model: strict about keys, lenient about number-like text."""
 
@@ -67,10 +74,7 @@ class ContentModel(BaseModel):
     @classmethod
     def _dates_are_written_as_dates(cls, value: Any, info: ValidationInfo) -> Any:
         """A date field takes a date, never a number (`0` is no day)."""
-        field = cls.model_fields.get(info.field_name or "")
-        takes_date = field is not None and date in (field.annotation,
-                                                    *typing.get_args(field.annotation))
-        if takes_date and (problem := not_a_date(value)):
+        if _takes_date(cls, info.field_name or "") and (problem := not_a_date(value)):
             raise ValueError(problem)
         return value
 
