@@ -82,6 +82,19 @@ def _is_portal(folder: str) -> bool:
     return folder.startswith("_draft-") or not folder.startswith((".", "_"))
 
 
+def _write_new(path: Path, content: bytes) -> None:
+    """Write a staged file, readable by all whatever the umask: four system calls (a buffered
+    `open` adds three more, and a Python file object, for each of a build's thousands)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        os.fchmod(descriptor, 0o644)
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
 def write_atomically(path: Path, content: bytes | Path, *, mode: int | None = 0o644,
                      durable: bool = False) -> None:
     """Write `path` in one step: a temporary file beside it, then a rename, so that a reader
@@ -264,19 +277,6 @@ class MemorySink(Sink):
     def _still_used(self, kind: str, name: str) -> bool:
         group, _, file = name.rpartition("/")
         return file in self._keep.get((kind, group), {file})
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    """Write a staged file, readable by all whatever the umask: four system calls (a buffered
-    `open` adds three more, and a Python file object, for each of a build's thousands)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    try:
-        os.fchmod(descriptor, 0o644)
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view):]
-    finally:
-        os.close(descriptor)
 
 
 def _owner(name: str) -> str:

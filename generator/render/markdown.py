@@ -43,7 +43,7 @@ _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 # What each of Python-Markdown's inline patterns needs in a text to match, by its name in
 # Python-Markdown 3.6 and later (each expression begins with one of these): a text without
-# any is not searched with that pattern. Every one needs ` \ [ ! < & * _ or a hard break.
+# any is not searched with that pattern.
 _INLINE_NEEDS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
     "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
@@ -55,7 +55,9 @@ _INLINE_NEEDS: dict[str, tuple[str, ...]] = {
 # Work skipped where it cannot change the HTML (each shortcut says why); False (tests only)
 # does all of it, to show that the HTML is the same either way.
 SHORTCUTS = True
-_INLINE_TRIGGER = re.compile(r"[`\\\[!<&*_]|  \n")
+# A text holding none of what the inline patterns need is left as it is, unsearched
+_INLINE_TRIGGER = re.compile("|".join(re.escape(needed) for needed in sorted(
+    {needed for needs in _INLINE_NEEDS.values() for needed in needs}, key=lambda n: (-len(n), n))))
 # Characters written without spaces between words (CSS Text 3's East Asian wide characters, but
 # not Hangul, which Korean separates with spaces): ideographs, kana, CJK and full-width marks.
 _WIDE = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff" \
